@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One-time set-up on a Debian machine; quick and silent when everything is already there.
+# Installs the LLVM 22 toolchain matching rustc 1.95 (clang-22, lld-22, llvm-22), the older
+# compilers the compatibility tests use (clang-19, llvm-14), and the npm packages, then builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(clang-22 lld-22 llvm-22 clang-19 llvm-14 gcc binutils valgrind)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v rustc >/dev/null; then
+  echo "setup: rustc not found; install Rust 1.95 with rustup (https://rustup.rs)" >&2
+  exit 5
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build

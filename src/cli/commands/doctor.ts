@@ -1,0 +1,43 @@
+import Table from "cli-table3";
+import pc from "picocolors";
+import { toolSpecs, type ToolId } from "../../toolchain/catalogue.js";
+import { resolveToolchain, type FoundTool, type Toolchain, type ToolOverrides } from "../../toolchain/resolveToolchain.js";
+import { exitCodes } from "../../diagnostics/errors.js";
+import { useColor } from "../errorBoundary.js";
+import { borderless } from "../../report/renderTable.js";
+
+const order: ToolId[] = ["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis", "ldLld", "llvmObjcopy"];
+
+export function toolRows(toolchain: Toolchain): FoundTool[] {
+  return order.map((id) => (id === "rustc" ? toolchain.rustcTool : toolchain.tools[id]));
+}
+
+/** Inline mode needs every tool but ld.lld and llvm-objcopy (those serve static mode). */
+const inlineModeTools = new Set<ToolId>(["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis"]);
+
+export function renderDoctor(toolchain: Toolchain, color: boolean): { text: string; exitCode: number } {
+  const paint = color ? pc : pc.createColors(false);
+  const table = new Table({ head: ["tool", "version", "path", "verdict"], style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 }, chars: borderless });
+  for (const tool of toolRows(toolchain)) {
+    const version = tool.id === "rustc" ? (toolchain.rustc ? `${toolchain.rustc.version.release.text} (LLVM ${toolchain.rustc.version.llvm?.major})` : "-") : (tool.version ? `${tool.version.major}.${tool.version.minor}.${tool.version.patch}` : "-");
+    const verdict = tool.verdict === "ok" ? paint.green("ok") : paint.red(tool.verdict);
+    table.push([toolSpecs[tool.id].executable, version, tool.path ?? "-", verdict]);
+  }
+  const lines = [`LLVM major local-lto needs: ${toolchain.llvmMajor ?? "unknown (no rustc)"}`, table.toString()];
+  let exitCode = 0;
+  for (const tool of toolRows(toolchain)) {
+    if (!tool.problem) continue;
+    const blocking = inlineModeTools.has(tool.id);
+    lines.push(`${blocking ? paint.red("problem") : paint.yellow("note")}[${tool.problem.code}]: ${tool.problem.message}`, `  fix: ${tool.problem.fix}`);
+    if (blocking && exitCode === 0) exitCode = tool.problem.exitCode;
+  }
+  lines.push(exitCode === 0 ? paint.green("inline mode is available") : `inline mode is not available: ${exitCode === exitCodes.toolMissing ? "a tool is missing" : "LLVM versions do not match"}`);
+  return { text: lines.join("\n"), exitCode };
+}
+
+export async function runDoctor(overrides: ToolOverrides): Promise<number> {
+  const toolchain = await resolveToolchain(overrides);
+  const { text, exitCode } = renderDoctor(toolchain, useColor(process.stdout));
+  process.stdout.write(`${text}\n`);
+  return exitCode;
+}

@@ -1,0 +1,24 @@
+import pc from "picocolors";
+import { exitCodes, isLocalLtoError } from "../diagnostics/errors.js";
+import { localLtoVersion } from "../version.js";
+
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return !!stream.isTTY && !process.env.NO_COLOR;
+}
+
+/** Formats any failure for stderr and returns the exit code: one line of cause, one of fix. */
+export function reportFailure(error: unknown, stream: NodeJS.WriteStream = process.stderr): number {
+  const paint = useColor(stream) ? pc : pc.createColors(false);
+  if (isLocalLtoError(error)) {
+    const lines = [`${paint.red("error")}[${error.code}]: ${error.message}`, `  ${paint.bold("fix")}: ${error.fix}`];
+    if (error.details) lines.push(error.details.replace(/^/gm, "  | "));
+    stream.write(`${lines.join("\n")}\n`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  stream.write(
+    `${paint.red("internal error")} in local-lto ${localLtoVersion} (node ${process.version}): this is a bug in local-lto, not in your input.\n` +
+      `  please report it with the command line and this text; rerun with DEBUG=local-lto:* to log every child command.\n${detail.replace(/^/gm, "  | ")}\n`,
+  );
+  return exitCodes.internal;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from "commander";
+import { exitCodes } from "../diagnostics/errors.js";
+import { localLtoVersion } from "../version.js";
+import { runBuild } from "./commands/build.js";
+import { runDemoCommand } from "./commands/demo.js";
+import { runDoctor } from "./commands/doctor.js";
+import { runInspect } from "./commands/inspect.js";
+import { reportFailure } from "./errorBoundary.js";
+import { addToolOptions, toolOverridesFrom } from "./toolOptions.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** argv → the library's options object; no compile or link logic lives here. */
+export function createProgram(): Command {
+  const program = new Command("local-lto")
+    .description("Inline C helpers into Rust objects without whole-program LTO, and prove it from the object")
+    .version(localLtoVersion)
+    .showHelpAfterError()
+    .exitOverride();
+
+  addToolOptions(
+    program
+      .command("build")
+      .description("build one relocatable object from a Rust crate and its C helpers")
+      .argument("<rust-input>", "Rust source (.rs, compiled with rustc) or rustc bitcode (.bc)")
+      .requiredOption("--helpers <file>", "C source or bitcode defining helpers (repeatable)", collect)
+      .requiredOption("-o, --output <file>", "the object to write")
+      .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
+      .option("--cc-arg <flag>", "pass a flag to clang for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
+      .option("--helper-prefix <prefix>", "helpers are the functions named with this prefix", "rust_helper_")
+      .option("--all-helpers", "every function the helper inputs define is a helper")
+      .option("--emit-bc <file>", "also write the merged, inlined bitcode")
+      .option("--report <file>", "write the report as JSON (schema: docs/REPORT.md)")
+      .option("--json", "print the report as JSON instead of a table")
+      .option("--require-inlined", `fail with exit code ${exitCodes.helperCallsLeft} (and write no object) if any helper call is left`)
+      .addOption(new Option("--codegen-opt-level <level>", "codegen level for bitcode Rust input").choices(["0", "1", "2", "3"]))
+      .option("--keep-temps", "keep intermediate files (their directory is in the debug log)"),
+  ).action(async (rustInput: string, opts: Record<string, unknown>) => {
+    process.exitCode = await runBuild({
+      rustInput,
+      helperInputs: opts.helpers as string[],
+      output: opts.output as string,
+      rustcArgs: (opts.rustcArg as string[] | undefined) ?? [],
+      ccArgs: (opts.ccArg as string[] | undefined) ?? [],
+      helperPrefix: opts.helperPrefix as string,
+      allHelperFunctions: opts.allHelpers === true,
+      emitBitcode: opts.emitBc as string | undefined,
+      reportPath: opts.report as string | undefined,
+      json: opts.json === true,
+      requireInlined: opts.requireInlined === true,
+      codegenOptLevel: opts.codegenOptLevel as "0" | "1" | "2" | "3" | undefined,
+      keepTemps: opts.keepTemps === true,
+      tools: toolOverridesFrom(opts),
+    });
+  });
+
+  program
+    .command("inspect")
+    .description("report helper calls left and helper symbol states in any ELF object")
+    .argument("<object>", "relocatable ELF object")
+    .option("--helper-prefix <prefix>", "helpers are the symbols named with this prefix", "rust_helper_")
+    .option("--helper <name>", "check this symbol (repeatable; overrides the prefix)", collect)
+    .option("--json", "print the report as JSON")
+    .option("--report <file>", "write the report as JSON")
+    .option("--require-inlined", `exit ${exitCodes.helperCallsLeft} if any helper call is left`)
+    .action(async (object: string, opts: Record<string, unknown>) => {
+      process.exitCode = await runInspect({
+        object,
+        helperPrefix: opts.helperPrefix as string,
+        helperNames: opts.helper as string[] | undefined,
+        json: opts.json === true,
+        reportPath: opts.report as string | undefined,
+        requireInlined: opts.requireInlined === true,
+      });
+    });
+
+  addToolOptions(program.command("doctor").description("find rustc, clang and the LLVM tools, and check their versions fit together")).action(async (opts: Record<string, unknown>) => {
+    process.exitCode = await runDoctor(toolOverridesFrom(opts));
+  });
+
+  program
+    .command("demo")
+    .description("build the bundled example out of line and with local-lto, run both, and compare")
+    .action(async () => {
+      process.exitCode = await runDemoCommand();
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? 0 : exitCodes.usage;
+    }
+    return reportFailure(error);
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

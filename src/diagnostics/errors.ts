@@ -1,0 +1,73 @@
+/**
+ * One diagnostic shape for every failure a user can cause: a stable code, one line naming the
+ * cause, one line naming the fix, and the documented exit code (docs/EXIT-CODES.md).
+ */
+
+export const exitCodes = {
+  /** Bad command line: unknown flag, missing argument. */
+  usage: 2,
+  /** An input or output path cannot be read or written. */
+  unreadablePath: 3,
+  /** An input is empty, corrupt or of the wrong kind (not bitcode, not ELF, not C/Rust). */
+  invalidInput: 4,
+  /** A required tool (rustc, clang, llvm-link, …) was not found. */
+  toolMissing: 5,
+  /** Tools found, but their LLVM versions cannot work together. */
+  toolchainMismatch: 6,
+  /** The Rust and helper modules are built for different targets. */
+  targetMismatch: 7,
+  /** rustc or the C compiler rejected the source; their message is shown. */
+  compileFailed: 8,
+  /** A toolchain command failed on input local-lto produced (an LLVM crash or bug). */
+  toolFailed: 9,
+  /** `--require-inlined` was given and at least one helper call is left in the object. */
+  helperCallsLeft: 10,
+  /** A helper module is unsafe to internalize (docs/SAFETY.md); refused before any output. */
+  unsafeHelpers: 11,
+  /** A bug in local-lto itself. */
+  internal: 70,
+} as const;
+
+export type ExitCodeName = keyof typeof exitCodes;
+
+export interface DiagnosticInit {
+  /** Stable identifier, e.g. `LLTO_TOOL_MISSING`, listed in docs/EXIT-CODES.md. */
+  code: string;
+  exit: ExitCodeName;
+  /** The cause, in one line. */
+  message: string;
+  /** What the user should do about it, in one line. */
+  fix: string;
+  file?: string;
+  line?: number;
+  /** Extra lines shown under the message, e.g. a compiler's own error output. */
+  details?: string;
+}
+
+export class LocalLtoError extends Error {
+  readonly code: string;
+  readonly exit: ExitCodeName;
+  readonly fix: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly details?: string;
+
+  constructor(init: DiagnosticInit) {
+    super(init.message);
+    this.name = "LocalLtoError";
+    this.code = init.code;
+    this.exit = init.exit;
+    this.fix = init.fix;
+    this.file = init.file;
+    this.line = init.line;
+    this.details = init.details;
+  }
+
+  get exitCode(): number {
+    return exitCodes[this.exit];
+  }
+}
+
+export function isLocalLtoError(value: unknown): value is LocalLtoError {
+  return value instanceof LocalLtoError;
+}

@@ -1,0 +1,98 @@
+import { EM_AARCH64, EM_X86_64, SHF_ALLOC, SHT_NOBITS } from "./constants.js";
+import { scanA64Section } from "./aarch64/callSites.js";
+import type { CallSiteAnalysis, CallSiteDecodeError, ObjectCallSite } from "./callSiteTypes.js";
+import { ObjectIndex } from "./objectIndex.js";
+import type { ElfFile, ElfSymbol } from "./types.js";
+import { scanX86Section } from "./x86-64/callSites.js";
+
+export type {
+  CallInstruction,
+  CallSiteAnalysis,
+  CallSiteDecodeError,
+  CallVia,
+  ObjectCallSite,
+  ObjectReference,
+} from "./callSiteTypes.js";
+
+/** Relocation types whose value is S + A (no PC), so that a section symbol + addend names an address outright. */
+const absoluteTypes: Record<number, ReadonlySet<number>> = {
+  [EM_X86_64]: new Set([1, 10, 11]), // R_X86_64_64, _32, _32S
+  [EM_AARCH64]: new Set([257, 258]), // R_AARCH64_ABS64, _ABS32
+};
+
+/**
+ * Every call, jump or conditional branch to the start of each named function in the object's code
+ * (every name gets an entry, possibly empty). A jump to a function's start from another function is
+ * a tail call and counts; a jmp/jcc from a function to its own start is a loop and does not (a
+ * `call` to itself, recursion, does). See analyzeCallSites for address uses and decode errors.
+ */
+export function findCallsTo(elf: ElfFile, functionNames: ReadonlySet<string>): Map<string, ObjectCallSite[]> {
+  return analyzeCallSites(elf, functionNames).calls;
+}
+
+/**
+ * findCallsTo, plus every other use of the functions' addresses (address loads, pointer tables) and
+ * any code the x86-64 decoder could not walk. A proof that a function is gone needs all three empty.
+ */
+export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string>): CallSiteAnalysis {
+  if (elf.machine !== EM_X86_64 && elf.machine !== EM_AARCH64) {
+    throw new Error(`cannot count call sites in ${elf.machineName} code: only x86-64 and aarch64 are supported`);
+  }
+  const index = new ObjectIndex(elf, functionNames);
+  const decodeErrors: CallSiteDecodeError[] = [];
+  let sectionsScanned = 0;
+  for (const section of elf.sections) {
+    if (!section.isExecutable || section.type === SHT_NOBITS || section.size === 0) continue;
+    sectionsScanned++;
+    if (elf.machine === EM_X86_64) scanX86Section(index, section, decodeErrors);
+    else scanA64Section(index, section);
+  }
+  for (const list of index.calls.values()) list.sort((a, b) => a.section.localeCompare(b.section) || a.offset - b.offset);
+  collectOtherReferences(index);
+  return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned };
+}
+
+/** Relocations from allocated sections that name a function, or land on it, and that no call explained. */
+function collectOtherReferences(index: ObjectIndex): void {
+  const { elf } = index;
+  const absolute = absoluteTypes[elf.machine] ?? new Set<number>();
+  for (const rel of elf.relocations) {
+    if (index.consumed.has(rel)) continue;
+    const target = elf.sections[rel.sectionIndex];
+    if (!target || (target.flags & SHF_ALLOC) === 0) continue; // debug info names every function; it is not a use
+    const symbol = index.symbolOf(rel);
+    if (!symbol) continue;
+    const named = symbol.type !== "SECTION" && index.names.has(symbol.name);
+    if (!named && !absolute.has(rel.type)) continue;
+    for (const t of index.resolve(rel, rel.addend, 0)) {
+      index.references.get(t.name)!.push({ name: t.name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
+    }
+  }
+  for (const list of index.references.values()) list.sort((a, b) => a.section.localeCompare(b.section) || a.offset - b.offset);
+}
+
+export type SymbolState = "absent" | "undefined" | "local" | "global" | "weak";
+
+/**
+ * What the symbol table says about `name`: not there, referenced but undefined, or defined with a
+ * binding. Hidden and protected globals are still 'global'; symbolVisibility tells them apart.
+ */
+export function symbolState(elf: ElfFile, name: string): SymbolState {
+  const matches = namedSymbols(elf, name);
+  if (matches.length === 0) return "absent";
+  const defined = matches.filter((s) => s.isDefined);
+  if (defined.some((s) => s.binding === "GLOBAL" || s.binding === "GNU_UNIQUE")) return "global";
+  if (defined.some((s) => s.binding === "WEAK")) return "weak";
+  if (defined.length > 0) return "local";
+  return "undefined";
+}
+
+/** The visibility of the defined, non-local symbol `name`, if there is one. */
+export function symbolVisibility(elf: ElfFile, name: string): ElfSymbol["visibility"] | undefined {
+  return namedSymbols(elf, name).find((s) => s.isDefined && s.binding !== "LOCAL")?.visibility;
+}
+
+function namedSymbols(elf: ElfFile, name: string): ElfSymbol[] {
+  const table = elf.symbols.length > 0 ? elf.symbols : elf.dynamicSymbols;
+  return table.filter((s) => s.index !== 0 && s.name === name && s.type !== "SECTION" && s.type !== "FILE");
+}

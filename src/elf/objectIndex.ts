@@ -1,0 +1,152 @@
+import { SHN_LORESERVE, SHT_DYNSYM } from "./constants.js";
+import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "./types.js";
+import type { CallVia, ObjectCallSite, ObjectReference } from "./callSiteTypes.js";
+
+/** What one resolved relocation says: it reaches the start of `name`, recognised `via`. */
+export interface ResolvedTarget {
+  name: string;
+  via: CallVia;
+}
+
+/**
+ * Lookups over one object shared by all its sections: where the named functions start, the
+ * relocations of each code section by offset, the symbol a relocation refers to, and which
+ * relocations were already accounted for by a call.
+ */
+export class ObjectIndex {
+  readonly isRelocatable: boolean;
+  /** Relocated section index → relocation offset → relocation. */
+  readonly relocationsBySection = new Map<number, Map<number, ElfRelocation>>();
+  readonly calls = new Map<string, ObjectCallSite[]>();
+  readonly references = new Map<string, ObjectReference[]>();
+  /** Relocations that a counted call or a reported address load explains. */
+  readonly consumed = new Set<ElfRelocation>();
+  /** `${sectionIndex}:${address}` → the named functions starting there. */
+  private readonly starts = new Map<string, ElfSymbol[]>();
+  private readonly dynsymIndex: number;
+
+  constructor(
+    readonly elf: ElfFile,
+    readonly names: ReadonlySet<string>,
+  ) {
+    this.isRelocatable = elf.fileType === "REL";
+    this.dynsymIndex = elf.sections.find((s) => s.type === SHT_DYNSYM)?.index ?? -1;
+    for (const name of names) {
+      this.calls.set(name, []);
+      this.references.set(name, []);
+    }
+    for (const symbol of elf.symbols) {
+      if (!names.has(symbol.name) || !symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) continue;
+      if (symbol.type === "SECTION" || symbol.type === "FILE" || symbol.type === "OBJECT") continue;
+      const key = `${symbol.sectionIndex}:${symbol.value}`;
+      const list = this.starts.get(key);
+      if (list) list.push(symbol);
+      else this.starts.set(key, [symbol]);
+    }
+    const executable = new Set(elf.sections.filter((s) => s.isExecutable).map((s) => s.index));
+    for (const rel of elf.relocations) {
+      if (!executable.has(rel.sectionIndex)) continue;
+      let byOffset = this.relocationsBySection.get(rel.sectionIndex);
+      if (!byOffset) this.relocationsBySection.set(rel.sectionIndex, (byOffset = new Map()));
+      byOffset.set(rel.offset, rel);
+    }
+  }
+
+  /** Where a section's bytes sit in the address space that symbol values and r_offset use. */
+  base(section: ElfSection): number {
+    return this.isRelocatable ? 0 : section.addr;
+  }
+
+  code(section: ElfSection): Uint8Array {
+    return this.elf.bytes.subarray(section.offset, section.offset + section.size);
+  }
+
+  symbolOf(rel: ElfRelocation): ElfSymbol | undefined {
+    if (rel.symbolIndex === 0) return undefined;
+    if (rel.symbolTableIndex === this.elf.symbolTableIndex) return this.elf.symbols[rel.symbolIndex];
+    if (rel.symbolTableIndex === this.dynsymIndex) return this.elf.dynamicSymbols[rel.symbolIndex];
+    return undefined;
+  }
+
+  functionsAt(sectionIndex: number, address: number): ElfSymbol[] {
+    return this.starts.get(`${sectionIndex}:${address}`) ?? [];
+  }
+
+  /**
+   * The named functions a relocation reaches: its own symbol if named, else the functions starting
+   * at symbol + addend + `adjust` (for PC-relative fields, the distance from the field to the end of
+   * the instruction, which the CPU adds back).
+   */
+  resolve(rel: ElfRelocation, addend: number, adjust: number): ResolvedTarget[] {
+    const symbol = this.symbolOf(rel);
+    if (!symbol) return [];
+    if (symbol.type !== "SECTION" && this.names.has(symbol.name)) return [{ name: symbol.name, via: "symbol-relocation" }];
+    if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) return [];
+    return this.functionsAt(symbol.sectionIndex, symbol.value + addend + adjust).map((fn) => ({ name: fn.name, via: "section-relocation" }));
+  }
+
+  /** FUNC symbols of a section sorted by address, to name the caller of an instruction. */
+  callerIndex(section: ElfSection): CallerIndex {
+    return new CallerIndex(this.elf.symbols.filter((s) => s.sectionIndex === section.index && (s.type === "FUNC" || s.type === "GNU_IFUNC")));
+  }
+
+  /** Function starts in a section: where the x86 sweep resynchronises and forgets register contents. */
+  functionStarts(section: ElfSection): number[] {
+    return this.elf.symbols
+      .filter((s) => s.sectionIndex === section.index && (s.type === "FUNC" || s.type === "GNU_IFUNC"))
+      .map((s) => s.value);
+  }
+}
+
+export class CallerIndex {
+  private readonly sorted: ElfSymbol[];
+
+  constructor(functions: ElfSymbol[]) {
+    // At one address prefer a global name over a local alias, then the larger size.
+    this.sorted = functions.sort((a, b) => a.value - b.value || rank(a) - rank(b) || b.size - a.size);
+  }
+
+  /** The function covering `address`: among the symbols at the closest start at or below it, the preferred one whose size reaches it (or that has no size). */
+  find(address: number): ElfSymbol | undefined {
+    let lo = 0;
+    let hi = this.sorted.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid]!.value <= address) {
+        best = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (best < 0) return undefined;
+    const value = this.sorted[best]!.value;
+    let first = best;
+    while (first > 0 && this.sorted[first - 1]!.value === value) first--;
+    for (let i = first; i <= best; i++) {
+      const s = this.sorted[i]!;
+      if (s.size === 0 || address < s.value + s.size) return s;
+    }
+    return undefined;
+  }
+
+  /** Whether `address` lies in `fn` itself (by its size, or, for a symbol without size, by the caller lookup). */
+  isInside(fn: ElfSymbol, address: number): boolean {
+    if (fn.size > 0) return address >= fn.value && address < fn.value + fn.size;
+    return this.find(address)?.value === fn.value;
+  }
+}
+
+function rank(s: ElfSymbol): number {
+  return s.binding === "GLOBAL" ? 0 : s.binding === "WEAK" ? 1 : 2;
+}
+
+/** Reads a little-endian signed field: the implicit addend of an SHT_REL entry, or an encoded displacement. */
+export function readSigned(code: Uint8Array, at: number, size: number): number {
+  if (size === 1) return (code[at]! << 24) >> 24;
+  const low = code[at]! | (code[at + 1]! << 8) | (code[at + 2]! << 16) | (code[at + 3]! << 24);
+  if (size === 4) return low;
+  const high = code[at + 4]! | (code[at + 5]! << 8) | (code[at + 6]! << 16) | (code[at + 7]! << 24);
+  return high * 0x1_0000_0000 + (low >>> 0);
+}

@@ -1,0 +1,162 @@
+import type { CallSiteDecodeError, CallVia, ObjectCallSite } from "../callSiteTypes.js";
+import type { ObjectIndex, ResolvedTarget } from "../objectIndex.js";
+import { readSigned } from "../objectIndex.js";
+import type { ElfRelocation, ElfSection } from "../types.js";
+import {
+  R_X86_64_CODE_4_GOTPCRELX,
+  R_X86_64_GOTPCREL,
+  R_X86_64_GOTPCRELX,
+  R_X86_64_PC32,
+  R_X86_64_PC8,
+  R_X86_64_PLT32,
+  R_X86_64_REX_GOTPCRELX,
+} from "../relocationNames.js";
+import { ENCODING_LEGACY, sweepX86, type X86Branch, type X86InstructionInfo } from "./decodeBranches.js";
+import { GPR_NAMES, gprWrites } from "./registerWrites.js";
+
+const R_X86_64_64 = 1;
+const R_X86_64_32 = 10;
+const R_X86_64_32S = 11;
+
+/** A named function's address sitting in a register, and where it was put there. */
+interface LoadedAddress {
+  target: ResolvedTarget;
+  loadOffset: number;
+  relocation?: ElfRelocation;
+  callsThrough: number;
+}
+
+/**
+ * Finds the calls in one x86-64 code section: rel8/rel32 branches (relocated or not), calls through
+ * a RIP-relative GOT slot, and `call/jmp *%reg` where the register holds a named function's address
+ * loaded earlier in the same function (rustc and clang -fno-plt hoist `mov fn@GOTPCREL(%rip), %r14`
+ * out of loops and share it between calls).
+ */
+export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: CallSiteDecodeError[]): void {
+  const base = index.base(section);
+  const code = index.code(section);
+  const relocations = index.relocationsBySection.get(section.index);
+  const callers = index.callerIndex(section);
+  const starts = index.functionStarts(section);
+  const startSet = new Set(starts);
+  const loaded = new Map<number, LoadedAddress>();
+  const loads: Array<{ address: number; value: LoadedAddress }> = [];
+
+  const record = (name: string, branchOffset: number, instruction: ObjectCallSite["instruction"], via: CallVia, rel?: ElfRelocation): ObjectCallSite => {
+    const site: ObjectCallSite = { name, section: section.name, offset: branchOffset - base, instruction, via };
+    const caller = callers.find(branchOffset);
+    if (caller) site.callerSymbol = caller.name;
+    if (rel) {
+      site.relocationType = rel.typeName;
+      index.consumed.add(rel);
+    }
+    index.calls.get(name)!.push(site);
+    return site;
+  };
+  const addendOf = (rel: ElfRelocation, position: number, size: number) => (rel.hasExplicitAddend ? rel.addend : readSigned(code, position, size));
+
+  const onInstruction = (address: number, length: number, info: Readonly<X86InstructionInfo>) => {
+    if (startSet.has(address)) loaded.clear();
+    const legacy = info.encoding === ENCODING_LEGACY && info.map === 0;
+    // A call or jump through a register that holds a loaded function address.
+    if (legacy && info.opcode === 0xff && info.modrm >= 0xc0 && ((info.reg & 7) === 2 || (info.reg & 7) === 4)) {
+      const held = loaded.get(info.rm);
+      if (held) {
+        const site = record(held.target.name, address, (info.reg & 7) === 2 ? "call-indirect" : "jmp-indirect", held.target.via, held.relocation);
+        site.through = { register: GPR_NAMES[info.rm]!, loadOffset: held.loadOffset - base };
+        held.callsThrough++;
+      }
+    }
+    const writes = gprWrites(info);
+    if (writes !== 0 && loaded.size > 0) {
+      for (const reg of loaded.keys()) if (writes & (1 << reg)) loaded.delete(reg);
+    }
+    if (!legacy) return;
+    const load = addressLoad(info, address, length);
+    if (load) {
+      const value: LoadedAddress = { ...load.value, callsThrough: 0 };
+      loaded.set(load.register, value);
+      loads.push({ address, value });
+    }
+  };
+
+  /** Recognises `mov fn@GOTPCREL(%rip), %r`, `lea fn(%rip), %r` and `mov $fn, %r` for a named fn. */
+  const addressLoad = (info: Readonly<X86InstructionInfo>, address: number, length: number) => {
+    const end = address + length;
+    const op = info.opcode;
+    if ((op === 0x8b || op === 0x8d) && info.ripDisplacementPosition >= 0) {
+      const field = base + info.ripDisplacementPosition;
+      const rel = relocations?.get(field);
+      let targets: ResolvedTarget[] = [];
+      if (op === 0x8b) {
+        if (!rel || !isGotPcRel(rel.type)) return undefined;
+        const symbol = index.symbolOf(rel);
+        if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) targets = [{ name: symbol.name, via: "got-relocation" }];
+      } else if (rel) {
+        if (rel.type !== R_X86_64_PC32 && rel.type !== R_X86_64_PLT32) return undefined;
+        targets = index.resolve(rel, addendOf(rel, info.ripDisplacementPosition, 4), end - field);
+      } else {
+        const target = end + readSigned(code, info.ripDisplacementPosition, 4);
+        targets = index.functionsAt(section.index, target).map((fn) => ({ name: fn.name, via: "direct" as const }));
+      }
+      const target = targets[0];
+      return target ? { register: info.reg, value: { target, loadOffset: address, relocation: rel } } : undefined;
+    }
+    const movImm = op >= 0xb8 && op <= 0xbf;
+    if (movImm || (op === 0xc7 && info.modrm >= 0xc0 && (info.reg & 7) === 0)) {
+      const size = movImm && info.rexW ? 8 : 4;
+      const rel = relocations?.get(end - size);
+      if (!rel || (rel.type !== R_X86_64_32 && rel.type !== R_X86_64_32S && rel.type !== R_X86_64_64)) return undefined;
+      const target = index.resolve(rel, addendOf(rel, end - size - base, size), 0)[0];
+      return target ? { register: info.rm, value: { target, loadOffset: address, relocation: rel } } : undefined;
+    }
+    return undefined;
+  };
+
+  const result = sweepX86(code, base, { knownInstructionStarts: starts, onInstruction });
+  for (const e of result.decodeErrors) errors.push({ section: section.name, offset: e.offset - base, reason: e.reason, bytes: e.bytes });
+
+  for (const branch of result.branches) {
+    if (branch.displacementOffset !== undefined) relativeBranch(branch);
+    else if (branch.ripDisplacementOffset !== undefined) gotBranch(branch);
+  }
+
+  for (const { address, value } of loads) {
+    if (value.relocation) index.consumed.add(value.relocation);
+    index.references.get(value.target.name)!.push({
+      name: value.target.name,
+      section: section.name,
+      offset: address - base,
+      kind: "address-load",
+      ...(value.relocation ? { relocationType: value.relocation.typeName } : {}),
+      callsThrough: value.callsThrough,
+    });
+  }
+
+  function relativeBranch(branch: X86Branch): void {
+    const field = branch.displacementOffset!;
+    const rel = relocations?.get(field);
+    const end = branch.offset + branch.length;
+    if (rel) {
+      if (rel.type !== R_X86_64_PLT32 && rel.type !== R_X86_64_PC32 && rel.type !== R_X86_64_PC8) return;
+      // The field holds S + A - P; the CPU adds it to the end of the instruction.
+      for (const t of index.resolve(rel, addendOf(rel, field - base, branch.displacementSize!), end - field)) record(t.name, branch.offset, branch.kind, t.via, rel);
+      return;
+    }
+    for (const fn of index.functionsAt(section.index, branch.target!)) {
+      if (branch.kind !== "call" && callers.isInside(fn, branch.offset)) continue; // a loop back to its own start
+      record(fn.name, branch.offset, branch.kind, "direct");
+    }
+  }
+
+  function gotBranch(branch: X86Branch): void {
+    const rel = relocations?.get(branch.ripDisplacementOffset!);
+    if (!rel || !isGotPcRel(rel.type)) return;
+    const symbol = index.symbolOf(rel);
+    if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) record(symbol.name, branch.offset, branch.kind, "got-relocation", rel);
+  }
+}
+
+function isGotPcRel(type: number): boolean {
+  return type === R_X86_64_GOTPCRELX || type === R_X86_64_REX_GOTPCRELX || type === R_X86_64_GOTPCREL || type === R_X86_64_CODE_4_GOTPCRELX;
+}

@@ -1,0 +1,177 @@
+import { CALL_INCOMPLETE, parseCall, type CallKind, type RawCall } from "./calls.js";
+import {
+  C_COLON,
+  C_EQ,
+  C_HASH,
+  C_PERCENT,
+  C_QUOTE,
+  C_RBRACE,
+  C_SEMI,
+  C_SPACE,
+  C_TAB,
+  isNameChar,
+  isWordChar,
+  nameEnd,
+  openDepth,
+  skipSpaces,
+  stringEnd,
+  wordEnd,
+} from "./lexer.js";
+import { scanReferences } from "./references.js";
+
+export interface PendingCall {
+  raw: RawCall;
+  tail?: "tail" | "musttail" | "notail";
+  textLine: number;
+}
+
+/** A function body being read. */
+export class BodyBuilder {
+  instructionCount = 0;
+  readonly calls: PendingCall[] = [];
+  private readonly refs = new Set<string>();
+  /** Brackets still open in the case list of a `switch` (llvm-dis puts one case per line). */
+  private caseListDepth = 0;
+  readonly addReference = (name: string): void => {
+    this.refs.add(name);
+  };
+
+  constructor(readonly name: string) {}
+
+  references(): string[] {
+    return [...this.refs];
+  }
+
+  /**
+   * Reads one line of the body. Returns "end" at the closing `}`, "more" when the instruction
+   * continues on the next line (the caller joins the lines and calls again), else "ok".
+   */
+  line(s: string, textLine: number): "ok" | "end" | "more" {
+    // The hot path of the whole reader: most lines are plain instructions, so classify them with
+    // as few character visits as possible and leave the scanning to native indexOf.
+    let p = 0;
+    let c = s.charCodeAt(0);
+    while (c === C_SPACE || c === C_TAB) c = s.charCodeAt(++p);
+    const n = s.length;
+    if (p >= n || c === C_SEMI || c === 13) return "ok";
+    if (c === C_RBRACE) {
+      const q = skipSpaces(s, p + 1);
+      if (q >= n || s.charCodeAt(q) === C_SEMI) return "end";
+    }
+    if (this.caseListDepth > 0) {
+      this.caseListDepth += openDepth(s, p);
+      this.scan(s, p);
+      return "ok";
+    }
+    // Debug records (#dbg_value, #dbg_declare, …) are not instructions since LLVM 19.
+    if (c === C_HASH) return "ok";
+
+    if (c === C_PERCENT) {
+      // `%name = opcode …`; an unquoted name cannot contain a space, so the ` = ` is the first.
+      let e: number;
+      if (s.charCodeAt(p + 1) === C_QUOTE) {
+        e = nameEnd(s, p + 1);
+        if (e > 0) e = skipSpaces(s, e);
+      } else {
+        e = s.indexOf(" = ", p) + 1;
+      }
+      if (e > 0 && s.charCodeAt(e) === C_EQ) p = skipSpaces(s, e + 1);
+    } else if (c === C_QUOTE) {
+      const e = stringEnd(s, p);
+      if (e > 0 && s.charCodeAt(e) === C_COLON) return "ok";
+    } else if (isNameChar(c)) {
+      // A label (`bb3:`, `12:`): only lines with a colon can be one.
+      const colon = s.indexOf(":", p);
+      if (colon > 0 && labelEnd(s, p) === colon) return "ok";
+    }
+
+    const op = classifyOpcode(s, p);
+    if (op === OP_CONTINUATION) {
+      // invoke/callbr destinations and landingpad clauses on their own lines
+      this.scan(s, p);
+      return "ok";
+    }
+    if (op === OP_CALL) return this.call(s, p + 4, "call", undefined, textLine);
+    if (op === OP_INVOKE) return this.call(s, p + 6, "invoke", undefined, textLine);
+    if (op === OP_CALLBR) return this.call(s, p + 6, "callbr", undefined, textLine);
+    if (op === OP_TAIL_PREFIX) {
+      const we = wordEnd(s, p);
+      const q = skipSpaces(s, we);
+      if (s.startsWith("call", q) && !isWordChar(s.charCodeAt(q + 4))) {
+        return this.call(s, q + 4, "call", s.slice(p, we) as PendingCall["tail"], textLine);
+      }
+    } else if (op === OP_SWITCH) {
+      this.caseListDepth = Math.max(0, openDepth(s, p));
+    }
+    this.instructionCount++;
+    this.scan(s, p);
+    return "ok";
+  }
+
+  private call(
+    s: string,
+    p: number,
+    kind: CallKind,
+    tail: PendingCall["tail"],
+    textLine: number,
+  ): "ok" | "more" {
+    const raw = parseCall(s, p, kind, this.addReference);
+    if (raw === CALL_INCOMPLETE) return "more";
+    this.instructionCount++;
+    const pending: PendingCall = { raw, textLine };
+    if (tail !== undefined) pending.tail = tail;
+    this.calls.push(pending);
+    return "ok";
+  }
+
+  private scan(s: string, p: number): void {
+    const at = s.indexOf("@", p);
+    if (at >= 0) scanReferences(s, p, s.length, this.addReference);
+  }
+}
+
+const OP_OTHER = 0;
+const OP_CALL = 1;
+const OP_INVOKE = 2;
+const OP_CALLBR = 3;
+const OP_TAIL_PREFIX = 4;
+const OP_SWITCH = 5;
+const OP_CONTINUATION = 6;
+
+function isWord(s: string, p: number, word: string): boolean {
+  return s.startsWith(word, p) && !isWordChar(s.charCodeAt(p + word.length));
+}
+
+/** The opcode at `p`, by its first letter and a startsWith: no slicing on the hot path. */
+function classifyOpcode(s: string, p: number): number {
+  switch (s.charCodeAt(p)) {
+    case 99: // c
+      if (isWord(s, p, "call")) return OP_CALL;
+      if (isWord(s, p, "callbr")) return OP_CALLBR;
+      if (isWord(s, p, "cleanup") || isWord(s, p, "catch")) return OP_CONTINUATION;
+      return OP_OTHER;
+    case 116: // t
+      if (isWord(s, p, "tail")) return OP_TAIL_PREFIX;
+      if (isWord(s, p, "to")) return OP_CONTINUATION;
+      return OP_OTHER;
+    case 105: // i
+      return isWord(s, p, "invoke") ? OP_INVOKE : OP_OTHER;
+    case 109: // m
+      return isWord(s, p, "musttail") ? OP_TAIL_PREFIX : OP_OTHER;
+    case 110: // n
+      return isWord(s, p, "notail") ? OP_TAIL_PREFIX : OP_OTHER;
+    case 115: // s
+      return isWord(s, p, "switch") ? OP_SWITCH : OP_OTHER;
+    case 117: // u
+      return isWord(s, p, "unwind") ? OP_CONTINUATION : OP_OTHER;
+    case 102: // f
+      return isWord(s, p, "filter") ? OP_CONTINUATION : OP_OTHER;
+    default:
+      return OP_OTHER;
+  }
+}
+
+function labelEnd(s: string, p: number): number {
+  while (isNameChar(s.charCodeAt(p))) p++;
+  return p;
+}

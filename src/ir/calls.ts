@@ -1,0 +1,267 @@
+import { readAttribute, type RawAttributes } from "./attributes.js";
+import {
+  C_AT,
+  C_BANG,
+  C_COMMA,
+  C_GT,
+  C_LBRACE,
+  C_LBRACKET,
+  C_LPAREN,
+  C_LT,
+  C_PERCENT,
+  C_QUOTE,
+  C_RBRACE,
+  C_RBRACKET,
+  C_RPAREN,
+  C_SEMI,
+  groupEnd,
+  integerEnd,
+  isLetter,
+  nameEnd,
+  nameText,
+  readAttachment,
+  skipSpaces,
+  stringEnd,
+  wordEnd,
+} from "./lexer.js";
+import { isCallingConv } from "./linkage.js";
+import { scanReferences } from "./references.js";
+import { constantEnd, isTypeWord, normalizeType, typeEnd } from "./syntax.js";
+
+export type CallKind = "call" | "invoke" | "callbr";
+
+/** A call instruction as written; resolved against the module's functions once all are known. */
+export interface RawCall {
+  kind: CallKind;
+  tail?: "tail" | "musttail" | "notail";
+  callingConv?: string;
+  callType: string;
+  /** The call's function type as a comparable key (see functionTypeKey). */
+  typeKey: string;
+  calleeOperand: string;
+  /** The name when the callee operand is `@name`. */
+  calleeName: string | null;
+  isInlineAsm: boolean;
+  attributes: RawAttributes;
+  dbg?: string;
+}
+
+/** The instruction continues on the next line. */
+export const CALL_INCOMPLETE = "incomplete";
+
+export class CallSyntaxError extends Error {}
+
+/**
+ * Parses a call/invoke/callbr from just after its keyword. `onReference` receives every `@name`
+ * used other than as the callee.
+ */
+export function parseCall(
+  s: string,
+  p: number,
+  kind: CallKind,
+  onReference: (name: string) => void,
+): RawCall | typeof CALL_INCOMPLETE {
+  let callingConv: string | undefined;
+
+  // Fast-math flags, calling convention, return attributes, addrspace: everything before the type.
+  let typeStart = -1;
+  while (p < s.length) {
+    p = skipSpaces(s, p);
+    const c = s.charCodeAt(p);
+    if (c === C_QUOTE) {
+      let e = stringEnd(s, p);
+      if (e > 0 && s.charCodeAt(e) === 61) e = stringEnd(s, e + 1);
+      if (e < 0) throw new CallSyntaxError("unterminated string");
+      p = e;
+      continue;
+    }
+    if (!isLetter(c)) {
+      if (p < s.length) typeStart = p;
+      break;
+    }
+    const we = wordEnd(s, p);
+    if (isTypeWord(s, p, we)) {
+      typeStart = p;
+      break;
+    }
+    if (s.charCodeAt(we) === C_LPAREN) {
+      const ge = groupEnd(s, we);
+      if (ge < 0) return CALL_INCOMPLETE;
+      p = ge;
+      continue;
+    }
+    const word = s.slice(p, we);
+    p = we;
+    if (word === "cc") {
+      const q = skipSpaces(s, we);
+      p = integerEnd(s, q);
+      callingConv = `cc ${s.slice(q, p)}`;
+    } else if (word === "align") {
+      p = integerEnd(s, skipSpaces(s, we));
+    } else if (isCallingConv(word)) {
+      callingConv = word;
+    }
+  }
+  if (typeStart < 0) return CALL_INCOMPLETE;
+  let te = typeEnd(s, typeStart);
+  if (te < 0) throw new CallSyntaxError("expected a type");
+  p = skipSpaces(s, te);
+  let fnParams = -1;
+  if (s.charCodeAt(p) === C_LPAREN) {
+    // `i32 (ptr, ...) @printf(…)`: a function type, needed for varargs callees.
+    fnParams = p;
+    te = groupEnd(s, p);
+    if (te < 0) return CALL_INCOMPLETE;
+    p = skipSpaces(s, te);
+  }
+  const callType = s.slice(typeStart, te);
+
+  // The callee operand.
+  let calleeName: string | null = null;
+  let calleeOperand: string;
+  let isInlineAsm = false;
+  const c = s.charCodeAt(p);
+  if (c === C_AT || c === C_PERCENT) {
+    const e = nameEnd(s, p + 1);
+    if (e <= p + 1) throw new CallSyntaxError("malformed callee name");
+    const name = nameText(s, p + 1, e);
+    if (c === C_AT) calleeName = name;
+    calleeOperand = (c === C_AT ? "@" : "%") + name;
+    p = e;
+  } else if (isLetter(c) && s.startsWith("asm", p) && !isLetter(s.charCodeAt(p + 3))) {
+    isInlineAsm = true;
+    calleeOperand = "asm";
+    p = inlineAsmEnd(s, p + 3);
+    if (p < 0) throw new CallSyntaxError("malformed inline asm");
+  } else {
+    const e = constantEnd(s, p);
+    if (e < 0) throw new CallSyntaxError("expected a callee");
+    calleeOperand = s.slice(p, wordEnd(s, p)) || s.slice(p, e);
+    scanReferences(s, p, e, onReference);
+    p = e;
+  }
+
+  p = skipSpaces(s, p);
+  if (s.charCodeAt(p) !== C_LPAREN) throw new CallSyntaxError("expected ( after the callee");
+  // Intrinsic signatures are checked by LLVM's verifier: their calls always match the declaration.
+  const wantTypes = fnParams < 0 && !(calleeName !== null && calleeName.startsWith("llvm."));
+  const args = readArguments(s, p, wantTypes ? normalizeType(callType) + "(" : null, onReference);
+  if (args < 0) return CALL_INCOMPLETE;
+  const argsEnd = args;
+  const typeKey = fnParams >= 0 ? normalizeType(callType) : wantTypes ? argumentKey : "";
+
+  const call: RawCall = {
+    kind,
+    callType,
+    typeKey,
+    calleeOperand,
+    calleeName,
+    isInlineAsm,
+    attributes: { groups: null, inline: null },
+  };
+  if (callingConv !== undefined) call.callingConv = callingConv;
+
+  // Function attributes, operand bundles, then `to label …` (invoke, callbr) or `, !dbg !N`.
+  p = argsEnd;
+  while (p < s.length) {
+    p = skipSpaces(s, p);
+    const d = s.charCodeAt(p);
+    if (d === C_LBRACKET) {
+      const e = groupEnd(s, p);
+      if (e < 0) return CALL_INCOMPLETE;
+      scanReferences(s, p, e, onReference);
+      p = e;
+      continue;
+    }
+    if (d === C_COMMA) {
+      readAttachments(s, p, call);
+      break;
+    }
+    if (d === C_SEMI || p >= s.length) break;
+    if (d === 116 /* t */ && s.startsWith("to", p) && !isLetter(s.charCodeAt(p + 2))) break;
+    const e = readAttribute(s, p, call.attributes);
+    if (e < 0) throw new CallSyntaxError(`unexpected text after the arguments: ${s.slice(p, p + 30)}`);
+    p = e;
+  }
+  return call;
+}
+
+/** Skips `sideeffect inteldialect "asm", "constraints"` after the word `asm`. */
+function inlineAsmEnd(s: string, p: number): number {
+  for (;;) {
+    p = skipSpaces(s, p);
+    if (!isLetter(s.charCodeAt(p))) break;
+    p = wordEnd(s, p);
+  }
+  if (s.charCodeAt(p) !== C_QUOTE) return -1;
+  p = stringEnd(s, p);
+  if (p < 0) return -1;
+  p = skipSpaces(s, p);
+  if (s.charCodeAt(p) !== C_COMMA) return -1;
+  p = skipSpaces(s, p + 1);
+  if (s.charCodeAt(p) !== C_QUOTE) return -1;
+  return stringEnd(s, p);
+}
+
+let argumentKey = "";
+
+/**
+ * One pass over the argument list opened at `open`: returns the position after its `)` (-1 when
+ * the line ends first), hands `@names` in the arguments to `onReference` and, when `keyPrefix` is
+ * given, leaves the call's function type key in {@link argumentKey}. Without an explicit function
+ * type, LLVM builds the call's type from the return type and the argument types; that is what a
+ * mismatch with the callee's own type is judged on.
+ */
+function readArguments(s: string, open: number, keyPrefix: string | null, onReference: (name: string) => void): number {
+  const n = s.length;
+  let key = keyPrefix ?? "";
+  let depth = 0;
+  let argStart = open + 1;
+  let args = 0;
+  let p = open;
+  while (p < n) {
+    const c = s.charCodeAt(p);
+    if (c === C_QUOTE) {
+      const q = s.indexOf('"', p + 1);
+      if (q < 0) return -1;
+      p = q + 1;
+      continue;
+    }
+    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
+    else if ((c === C_COMMA && depth === 1) || ((c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) && --depth === 0)) {
+      // An argument ends at [argStart, p).
+      const a = skipSpaces(s, argStart);
+      if (a < p) {
+        const te = typeEnd(s, a);
+        if (te < 0 || te > p) throw new CallSyntaxError(`expected an argument type: ${s.slice(a, p)}`);
+        const isMetadata = te - a === 8 && s.startsWith("metadata", a);
+        if (keyPrefix !== null) key += (args === 0 ? "" : ",") + normalizeType(s.slice(a, te));
+        args++;
+        if (!isMetadata) {
+          const at = s.indexOf("@", te);
+          if (at >= 0 && at < p) scanReferences(s, te, p, onReference);
+        }
+      }
+      argStart = p + 1;
+      if (depth === 0) {
+        if (keyPrefix !== null) argumentKey = key + ")";
+        return p + 1;
+      }
+    }
+    p++;
+  }
+  return -1;
+}
+
+function readAttachments(s: string, p: number, call: RawCall): void {
+  while (p < s.length) {
+    p = skipSpaces(s, p);
+    if (s.charCodeAt(p) !== C_COMMA) return;
+    p = skipSpaces(s, p + 1);
+    if (s.charCodeAt(p) !== C_BANG) return;
+    const a = readAttachment(s, p);
+    if (!a) return;
+    if (a.kind === "dbg") call.dbg = a.value;
+    p = a.end;
+  }
+}

@@ -1,0 +1,475 @@
+import { emptyAttributes, parseAttributeList, resolveAttributes } from "./attributes.js";
+import { BodyBuilder } from "./body.js";
+import { CallSyntaxError } from "./calls.js";
+import { IrParseError } from "./errors.js";
+import { INCOMPLETE, SyntaxProblem, functionTypeKey, parseFunctionHeader, type FunctionHeader } from "./functions.js";
+import { GLOBAL_INCOMPLETE, parseGlobalLine, structorFunctions, type GlobalVariableLine } from "./globals.js";
+import {
+  C_BANG,
+  C_DOLLAR,
+  C_EQ,
+  C_HASH,
+  C_LBRACE,
+  C_QUOTE,
+  groupEnd,
+  integerEnd,
+  isDigit,
+  isLetter,
+  nameEnd,
+  nameText,
+  openDepth,
+  skipSpaces,
+  splitTopLevel,
+  stringEnd,
+  unescapeIr,
+  wordEnd,
+} from "./lexer.js";
+import { effectiveDsoLocal } from "./linkage.js";
+import { rejectNonText, splitLines } from "./lines.js";
+import { MetadataTable } from "./metadata.js";
+import type { IrAttributes, IrCallSite, IrFunction, IrGlobal, IrModule } from "./types.js";
+
+/** How many lines one construct may span before the reader gives up looking for its end. */
+const MAX_JOINED_LINES = 10_000;
+
+const COMDAT_KINDS = new Set(["any", "exactmatch", "largest", "nodeduplicate", "samesize"]);
+
+interface PendingFunction {
+  fn: IrFunction;
+  header: FunctionHeader;
+  body: BodyBuilder | null;
+}
+
+interface PendingGlobal {
+  global: IrGlobal;
+  line: GlobalVariableLine;
+  text: string;
+}
+
+/**
+ * Parses the text of an LLVM module (llvm-dis output or hand-written IR). Pure: no I/O.
+ * Throws {@link IrParseError} when the text is not LLVM IR or a construct the reader relies on
+ * (function headers, calls, globals, attribute groups) is malformed; skips constructs it does
+ * not need.
+ */
+export function parseModule(text: string): IrModule {
+  rejectNonText(text);
+  return new ModuleReader(splitLines(text)).read();
+}
+
+class ModuleReader {
+  private readonly module: IrModule = {
+    functions: new Map(),
+    globals: new Map(),
+    aliases: new Map(),
+    ifuncs: new Map(),
+    comdats: new Map(),
+    attributeGroups: new Map(),
+    moduleFlags: [],
+    namedMetadata: new Map(),
+    moduleAsm: [],
+    usedGlobals: [],
+    compilerUsedGlobals: [],
+    globalCtors: [],
+    globalDtors: [],
+  };
+  private readonly metadata = new MetadataTable();
+  private readonly functions: PendingFunction[] = [];
+  private readonly globals: PendingGlobal[] = [];
+  private readonly namedMetadataOperands = new Map<string, string[]>();
+  private readonly symbols = new Set<string>();
+  private i = 0;
+  private sawEntity = false;
+
+  constructor(private readonly lines: string[]) {}
+
+  read(): IrModule {
+    const lines = this.lines;
+    while (this.i < lines.length) {
+      const lineNo = this.i + 1;
+      try {
+        this.topLevel(lines[this.i]!, lineNo);
+      } catch (e) {
+        if (e instanceof SyntaxProblem || e instanceof CallSyntaxError) throw new IrParseError(this.i + 1, e.message);
+        throw e;
+      }
+      this.i++;
+    }
+    if (!this.sawEntity) throw new IrParseError(1, "no LLVM IR in the text (only comments or blank lines)");
+    this.resolve();
+    return this.module;
+  }
+
+  private fail(line: number, reason: string): never {
+    throw new IrParseError(line, reason);
+  }
+
+  /** Joins the current line with the following ones (for constructs that span lines). */
+  private joinNext(s: string, startLine: number, what: string): string {
+    if (this.i + 1 >= this.lines.length || this.i + 1 - (startLine - 1) > MAX_JOINED_LINES) {
+      this.fail(startLine, `${what} is not terminated`);
+    }
+    this.i++;
+    return `${s} ${this.lines[this.i]!}`;
+  }
+
+  private topLevel(s: string, lineNo: number): void {
+    const p = skipSpaces(s, 0);
+    if (p >= s.length) return;
+    const c = s.charCodeAt(p);
+    if (c === 59 /* ; */) return;
+    if (p > 0) s = s.slice(p);
+    switch (c) {
+      case 64 /* @ */:
+        this.sawEntity = true;
+        return this.global(s, lineNo);
+      case C_BANG:
+        this.sawEntity = true;
+        return this.metadataLine(s, lineNo);
+      case C_DOLLAR:
+        this.sawEntity = true;
+        return this.comdat(s, lineNo);
+      case 37 /* % */:
+      case 94 /* ^ */:
+        // Type definitions and summary entries: not needed; skip any continuation lines.
+        this.sawEntity = true;
+        this.skipContinuation(s, lineNo);
+        return;
+    }
+    if (!isLetter(c)) {
+      this.fail(lineNo, this.sawEntity ? `unexpected text at top level: ${preview(s)}` : `not LLVM IR text: ${preview(s)}`);
+    }
+    const we = wordEnd(s, 0);
+    const word = s.slice(0, we);
+    switch (word) {
+      case "define":
+      case "declare":
+        this.sawEntity = true;
+        return this.function(s, we, word === "define", lineNo);
+      case "attributes":
+        this.sawEntity = true;
+        return this.attributeGroup(s, lineNo);
+      case "source_filename":
+        this.sawEntity = true;
+        this.module.sourceFilename = this.assignedString(s, we, lineNo);
+        return;
+      case "target": {
+        this.sawEntity = true;
+        const q = skipSpaces(s, we);
+        const ke = wordEnd(s, q);
+        const key = s.slice(q, ke);
+        const value = this.assignedString(s, ke, lineNo);
+        if (key === "triple") this.module.triple = value;
+        else if (key === "datalayout") this.module.dataLayout = value;
+        return;
+      }
+      case "module": {
+        this.sawEntity = true;
+        const q = skipSpaces(s, we);
+        if (!s.startsWith("asm", q)) return;
+        const a = skipSpaces(s, q + 3);
+        const e = s.charCodeAt(a) === C_QUOTE ? stringEnd(s, a) : -1;
+        if (e < 0) this.fail(lineNo, "expected a string after module asm");
+        this.module.moduleAsm.push(unescapeIr(s.slice(a + 1, e - 1)));
+        return;
+      }
+      case "uselistorder":
+      case "uselistorder_bb":
+      case "deplibs":
+        this.sawEntity = true;
+        this.skipContinuation(s, lineNo);
+        return;
+      default:
+        // An entity this reader does not know (a newer LLVM's): skip it, but only once the text
+        // has shown it is IR at all.
+        if (!this.sawEntity) this.fail(lineNo, `not LLVM IR text: ${preview(s)}`);
+        this.skipContinuation(s, lineNo);
+    }
+  }
+
+  private skipContinuation(s: string, lineNo: number): void {
+    while (openDepth(s, 0) > 0) s = this.joinNext(s, lineNo, "a bracket");
+  }
+
+  /** `key = "value"` → value. */
+  private assignedString(s: string, p: number, lineNo: number): string {
+    const q = skipSpaces(s, p);
+    const v = s.charCodeAt(q) === C_EQ ? skipSpaces(s, q + 1) : -1;
+    const e = v >= 0 && s.charCodeAt(v) === C_QUOTE ? stringEnd(s, v) : -1;
+    if (e < 0) this.fail(lineNo, `expected = "…": ${preview(s)}`);
+    return unescapeIr(s.slice(v + 1, e - 1));
+  }
+
+  private define(name: string, lineNo: number): void {
+    if (this.symbols.has(name)) this.fail(lineNo, `redefinition of @${name}`);
+    this.symbols.add(name);
+  }
+
+  private comdat(s: string, lineNo: number): void {
+    const ne = nameEnd(s, 1);
+    if (ne <= 1) this.fail(lineNo, "malformed comdat name");
+    const name = nameText(s, 1, ne);
+    const q = skipSpaces(s, ne);
+    const k = s.charCodeAt(q) === C_EQ ? skipSpaces(s, q + 1) : -1;
+    if (k < 0 || !s.startsWith("comdat", k)) this.fail(lineNo, `expected = comdat after $${name}`);
+    const ks = skipSpaces(s, k + 6);
+    const kind = s.slice(ks, wordEnd(s, ks));
+    if (!COMDAT_KINDS.has(kind)) this.fail(lineNo, `unknown comdat kind "${kind}" for $${name}`);
+    this.module.comdats.set(name, kind);
+  }
+
+  private attributeGroup(s: string, lineNo: number): void {
+    const h = skipSpaces(s, 10);
+    const ie = s.charCodeAt(h) === C_HASH ? integerEnd(s, h + 1) : -1;
+    if (ie <= h + 1) this.fail(lineNo, "expected attributes #N = { … }");
+    const id = Number(s.slice(h + 1, ie));
+    const q = skipSpaces(s, ie);
+    let b = s.charCodeAt(q) === C_EQ ? skipSpaces(s, q + 1) : -1;
+    if (b < 0 || s.charCodeAt(b) !== C_LBRACE) this.fail(lineNo, `expected = { after attributes #${id}`);
+    let e = groupEnd(s, b);
+    while (e < 0) {
+      s = this.joinNext(s, lineNo, `attributes #${id}`);
+      e = groupEnd(s, b);
+    }
+    const attrs = parseAttributeList(s, b + 1, e - 1);
+    if (!attrs) this.fail(lineNo, `malformed attribute in attributes #${id}`);
+    this.module.attributeGroups.set(id, attrs);
+  }
+
+  private metadataLine(s: string, lineNo: number): void {
+    // llvm-dis ends every metadata line with a closing bracket or a string; anything open at the
+    // end is hand-written text spanning lines.
+    const last = s.charCodeAt(s.length - 1);
+    if (last === 44 /* , */ || last === 40 /* ( */ || last === C_LBRACE) {
+      while (openDepth(s, 0) > 0) s = this.joinNext(s, lineNo, "a metadata node");
+    }
+    const ne = nameEnd(s, 1);
+    if (ne <= 1) this.fail(lineNo, "malformed metadata name");
+    const q = skipSpaces(s, ne);
+    if (s.charCodeAt(q) !== C_EQ) this.fail(lineNo, "expected = after the metadata name");
+    const v = skipSpaces(s, q + 1);
+    if (isDigit(s.charCodeAt(1))) {
+      this.metadata.set(Number(s.slice(1, ne)), s.slice(v));
+      return;
+    }
+    // Named metadata: `!llvm.ident = !{!3}`.
+    const name = nameText(s, 1, ne);
+    const e = s.charCodeAt(v) === C_BANG && s.charCodeAt(v + 1) === C_LBRACE ? groupEnd(s, v + 1) : -1;
+    if (e < 0) this.fail(lineNo, `expected !{…} for named metadata !${name}`);
+    this.namedMetadataOperands.set(
+      name,
+      splitTopLevel(s, v + 2, e - 1).map(([a, b]) => s.slice(a, b)),
+    );
+  }
+
+  private global(s: string, lineNo: number): void {
+    let parsed = parseGlobalLine(s);
+    while (parsed === GLOBAL_INCOMPLETE) {
+      s = this.joinNext(s, lineNo, "a global definition");
+      parsed = parseGlobalLine(s);
+    }
+    this.define(parsed.name, lineNo);
+    const { prefix } = parsed;
+    if (parsed.kind !== "global") {
+      if (parsed.kind === "alias") {
+        this.module.aliases.set(parsed.name, {
+          name: parsed.name,
+          linkage: prefix.linkage,
+          visibility: prefix.visibility,
+          aliasee: parsed.target,
+          references: parsed.references,
+          textLine: lineNo,
+        });
+      } else {
+        this.module.ifuncs.set(parsed.name, {
+          name: parsed.name,
+          linkage: prefix.linkage,
+          resolver: parsed.target,
+          references: parsed.references,
+          textLine: lineNo,
+        });
+      }
+      return;
+    }
+    const g: IrGlobal = {
+      name: parsed.name,
+      linkage: prefix.linkage,
+      visibility: prefix.visibility,
+      dsoLocal: effectiveDsoLocal(prefix),
+      isConstant: parsed.isConstant,
+      hasInitializer: parsed.hasInitializer,
+      externallyInitialized: parsed.externallyInitialized,
+      isSpecial: parsed.name.startsWith("llvm."),
+      references: parsed.references,
+      textLine: lineNo,
+    };
+    if (prefix.threadLocal !== undefined) g.threadLocal = prefix.threadLocal;
+    if (prefix.unnamedAddr !== undefined) g.unnamedAddr = prefix.unnamedAddr;
+    if (parsed.section !== undefined) g.section = parsed.section;
+    if (parsed.comdat !== undefined) g.comdat = parsed.comdat;
+    this.module.globals.set(g.name, g);
+    this.globals.push({ global: g, line: parsed, text: s });
+  }
+
+  private function(s: string, keywordEnd: number, isDefine: boolean, lineNo: number): void {
+    let header = parseFunctionHeader(s, keywordEnd, isDefine);
+    while (header === INCOMPLETE) {
+      s = this.joinNext(s, lineNo, isDefine ? "a function header (no `{`)" : "a function declaration");
+      header = parseFunctionHeader(s, keywordEnd, isDefine);
+    }
+    this.define(header.name, lineNo);
+    const fn: IrFunction = {
+      name: header.name,
+      isDeclaration: !isDefine,
+      linkage: header.prefix.linkage,
+      visibility: header.prefix.visibility,
+      dsoLocal: effectiveDsoLocal(header.prefix),
+      returnType: header.returnType,
+      params: header.params,
+      isVarArg: header.isVarArg,
+      attributes: emptyAttributes(),
+      callSites: [],
+      instructionCount: 0,
+      references: header.references,
+      textLine: lineNo,
+    };
+    if (header.prefix.unnamedAddr !== undefined) fn.unnamedAddr = header.prefix.unnamedAddr;
+    if (header.callingConv !== undefined) fn.callingConv = header.callingConv;
+    if (header.section !== undefined) fn.section = header.section;
+    if (header.comdat !== undefined) fn.comdat = header.comdat;
+    if (header.personality !== undefined) fn.personality = header.personality;
+    this.module.functions.set(fn.name, fn);
+    const pending: PendingFunction = { fn, header, body: null };
+    this.functions.push(pending);
+    if (isDefine) pending.body = this.body(header.name, s.slice(header.bodyStart), lineNo);
+  }
+
+  /** Reads a body up to its closing `}`; `rest` is what followed the `{` on the header line. */
+  private body(name: string, rest: string, headerLine: number): BodyBuilder {
+    const b = new BodyBuilder(name);
+    // Hand-written one-liners: `define void @f() { ret void }`.
+    const r = rest.trim();
+    if (r !== "") {
+      const closes = r.endsWith("}");
+      const inner = closes ? r.slice(0, -1) : r;
+      if (b.line(inner, headerLine) === "more") this.fail(headerLine, "instruction is not terminated");
+      if (closes) return b;
+    }
+    const lines = this.lines;
+    for (this.i++; this.i < lines.length; this.i++) {
+      let s = lines[this.i]!;
+      const lineNo = this.i + 1;
+      if (s.startsWith("define ") || s.startsWith("declare ")) {
+        this.fail(headerLine, `the body of @${name} has no closing }`);
+      }
+      let status: "ok" | "end" | "more";
+      try {
+        status = b.line(s, lineNo);
+        while (status === "more") {
+          s = this.joinNext(s, lineNo, "an instruction");
+          status = b.line(s, lineNo);
+        }
+      } catch (e) {
+        if (e instanceof CallSyntaxError) this.fail(lineNo, `malformed call: ${e.message}`);
+        throw e;
+      }
+      if (status === "end") return b;
+    }
+    return this.fail(headerLine, `the body of @${name} has no closing }`);
+  }
+
+  /** Everything that needs the whole text: attribute groups, metadata, callee types. */
+  private resolve(): void {
+    const m = this.module;
+    const groups = m.attributeGroups;
+    const empty = emptyAttributes();
+    let where = 0;
+    const missing = (id: number): never => this.fail(where, `attribute group #${id} is not defined`);
+    const md = this.metadata;
+
+    const typeKeys = new Map<string, string>();
+    const typeKeyOf = (fn: IrFunction): string => {
+      let k = typeKeys.get(fn.name);
+      if (k === undefined) {
+        k = functionTypeKey(fn.returnType, fn.params, fn.isVarArg);
+        typeKeys.set(fn.name, k);
+      }
+      return k;
+    };
+
+    for (const { fn, header, body } of this.functions) {
+      where = fn.textLine;
+      fn.attributes = resolveAttributes(header.attributes, groups, empty, missing);
+      if (header.dbg !== undefined) {
+        const loc = md.subprogramLocation(header.dbg);
+        if (loc) fn.debug = loc;
+      }
+      if (!body) continue;
+      fn.instructionCount = body.instructionCount;
+      const refs = body.references();
+      if (refs.length > 0) fn.references = fn.references.length > 0 ? [...new Set([...fn.references, ...refs])] : refs;
+      const sites: IrCallSite[] = new Array(body.calls.length);
+      for (let k = 0; k < body.calls.length; k++) {
+        const { raw, tail, textLine } = body.calls[k]!;
+        where = textLine;
+        const target = raw.calleeName === null ? undefined : m.functions.get(raw.calleeName);
+        const site: IrCallSite = {
+          caller: fn.name,
+          callee: target ? target.name : null,
+          isIndirect: raw.isInlineAsm
+            ? false
+            : target === undefined || (raw.typeKey !== "" && raw.typeKey !== typeKeyOf(target)),
+          isInlineAsm: raw.isInlineAsm,
+          calleeOperand: raw.calleeOperand,
+          callType: raw.callType,
+          kind: raw.kind,
+          attributes: resolveAttributes(raw.attributes, groups, empty, missing),
+          isIntrinsic: raw.calleeName !== null && raw.calleeName.startsWith("llvm."),
+          textLine,
+        };
+        if (tail !== undefined) site.tail = tail;
+        if (raw.callingConv !== undefined) site.callingConv = raw.callingConv;
+        if (raw.dbg !== undefined) {
+          const line = md.locationLine(raw.dbg);
+          if (line !== undefined) site.debugLine = line;
+        }
+        sites[k] = site;
+      }
+      fn.callSites = sites;
+    }
+
+    for (const { global, line, text } of this.globals) {
+      if (line.dbg !== undefined) {
+        const loc = md.globalVariableLocation(line.dbg);
+        if (loc) global.debug = loc;
+      }
+      if (!global.isSpecial || !line.initializer) continue;
+      switch (global.name) {
+        case "llvm.used":
+          m.usedGlobals.push(...line.references);
+          break;
+        case "llvm.compiler.used":
+          m.compilerUsedGlobals.push(...line.references);
+          break;
+        case "llvm.global_ctors":
+          m.globalCtors.push(...structorFunctions(text, line.initializer));
+          break;
+        case "llvm.global_dtors":
+          m.globalDtors.push(...structorFunctions(text, line.initializer));
+          break;
+      }
+    }
+
+    const flags = this.namedMetadataOperands.get("llvm.module.flags") ?? [];
+    for (const op of flags) {
+      const flag = md.moduleFlag(op);
+      if (flag) m.moduleFlags.push(flag);
+    }
+    for (const [name, ops] of this.namedMetadataOperands) m.namedMetadata.set(name, md.resolveNamedOperands(ops));
+  }
+}
+
+function preview(s: string): string {
+  const t = s.trim();
+  return JSON.stringify(t.length > 40 ? `${t.slice(0, 40)}…` : t);
+}

@@ -1,0 +1,185 @@
+import {
+  C_AT,
+  C_BANG,
+  C_LBRACE,
+  C_LBRACKET,
+  C_LPAREN,
+  C_LT,
+  C_PERCENT,
+  C_QUOTE,
+  C_STAR,
+  groupEnd,
+  integerEnd,
+  isDigit,
+  isNameChar,
+  isLetter,
+  isSpace,
+  nameEnd,
+  skipSpaces,
+  stringEnd,
+  wordEnd,
+} from "./lexer.js";
+
+const TYPE_WORDS = new Set([
+  "void",
+  "half",
+  "bfloat",
+  "float",
+  "double",
+  "x86_fp80",
+  "fp128",
+  "ppc_fp128",
+  "x86_amx",
+  "x86_mmx",
+  "ptr",
+  "label",
+  "metadata",
+  "token",
+  "target",
+  "opaque",
+]);
+
+/** True when `s[p, end)` is a word that starts a type: `i32`, `ptr`, `void`, `target`, … */
+export function isTypeWord(s: string, p: number, end: number): boolean {
+  if (s.charCodeAt(p) === 105 /* i */ && end > p + 1) {
+    let q = p + 1;
+    while (q < end && isDigit(s.charCodeAt(q))) q++;
+    if (q === end) return true;
+  }
+  return TYPE_WORDS.has(s.slice(p, end));
+}
+
+/**
+ * Position after the type starting at `p`, or -1 when no type starts there. A function type's
+ * parameter list is not included: callers that accept one check for `(` themselves.
+ */
+export function typeEnd(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  let q: number;
+  if (c === C_PERCENT) {
+    q = nameEnd(s, p + 1);
+    if (q <= p + 1) return -1;
+  } else if (c === C_LBRACE || c === C_LBRACKET || c === C_LT) {
+    q = groupEnd(s, p);
+    if (q < 0) return -1;
+  } else if (isLetter(c)) {
+    const we = wordEnd(s, p);
+    if (!isTypeWord(s, p, we)) return -1;
+    q = we;
+    const len = we - p;
+    if (len === 3 && s.startsWith("ptr", p)) {
+      // `ptr addrspace(N)` is one type.
+      const r = skipSpaces(s, q);
+      if (s.startsWith("addrspace(", r)) {
+        const g = groupEnd(s, r + 9);
+        if (g > 0) q = g;
+      }
+    } else if (len === 6 && s.startsWith("target", p)) {
+      const r = skipSpaces(s, q);
+      if (s.charCodeAt(r) === C_LPAREN) {
+        const g = groupEnd(s, r);
+        if (g > 0) q = g;
+      }
+    }
+  } else {
+    return -1;
+  }
+  // Typed pointers (`i8*`) predate LLVM 17; accept the stars so old text still splits correctly.
+  while (s.charCodeAt(q) === C_STAR) q++;
+  return q;
+}
+
+/**
+ * A type text with whitespace outside quoted names removed, so that two spellings of one type
+ * compare equal: `{ i32, ptr }` and `{i32,ptr}`.
+ */
+export function normalizeType(t: string): string {
+  let hasSpace = false;
+  for (let i = 0; i < t.length; i++) {
+    if (isSpace(t.charCodeAt(i))) {
+      hasSpace = true;
+      break;
+    }
+  }
+  if (!hasSpace) return t;
+  let out = "";
+  let i = 0;
+  while (i < t.length) {
+    const c = t.charCodeAt(i);
+    if (c === C_QUOTE) {
+      const e = stringEnd(t, i);
+      const end = e < 0 ? t.length : e;
+      out += t.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (!isSpace(c)) out += t[i];
+    i++;
+  }
+  return out;
+}
+
+/** Words that start a constant expression whose operands follow (after optional flag words). */
+const CONSTANT_EXPRESSION_WORDS = new Set([
+  "getelementptr",
+  "bitcast",
+  "ptrtoint",
+  "inttoptr",
+  "addrspacecast",
+  "trunc",
+  "zext",
+  "sext",
+  "add",
+  "sub",
+  "mul",
+  "xor",
+  "shl",
+  "icmp",
+  "select",
+  "extractelement",
+  "insertelement",
+  "shufflevector",
+  "dso_local_equivalent",
+  "no_cfi",
+  "blockaddress",
+  "ptrauth",
+]);
+
+/**
+ * Position after the constant operand at `p` (no type): `@f`, `%x`, `null`, `42`, `c"…"`,
+ * `{ … }`, `getelementptr inbounds (…)`, `dso_local_equivalent @f`. -1 when none is there.
+ */
+export function constantEnd(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  if (c === C_AT || c === C_PERCENT) {
+    const e = nameEnd(s, p + 1);
+    return e <= p + 1 ? -1 : e;
+  }
+  if (c === C_LBRACE || c === C_LBRACKET || c === C_LT || c === C_LPAREN) return groupEnd(s, p);
+  if (c === C_QUOTE) return stringEnd(s, p);
+  if (c === C_BANG) {
+    let q = p + 1;
+    if (s.charCodeAt(q) === C_QUOTE) return stringEnd(s, q);
+    if (s.charCodeAt(q) === C_LBRACE) return groupEnd(s, q);
+    while (isNameChar(s.charCodeAt(q))) q++;
+    return s.charCodeAt(q) === C_LPAREN ? groupEnd(s, q) : q;
+  }
+  if (isLetter(c)) {
+    let q = wordEnd(s, p);
+    if (q - p === 1 && c === 99 /* c"…" */ && s.charCodeAt(q) === C_QUOTE) return stringEnd(s, q);
+    if (!CONSTANT_EXPRESSION_WORDS.has(s.slice(p, q))) return q;
+    for (;;) {
+      const r = skipSpaces(s, q);
+      const d = s.charCodeAt(r);
+      if (d === C_LPAREN) return groupEnd(s, r);
+      if (d === C_AT) return nameEnd(s, r + 1);
+      if (!isLetter(d)) return q;
+      q = wordEnd(s, r);
+    }
+  }
+  // Numbers: integers, decimal and hexadecimal floats.
+  let q = integerEnd(s, p);
+  if (q === p && s.charCodeAt(p) !== 48) return -1;
+  while (isNameChar(s.charCodeAt(q)) || s.charCodeAt(q) === 43 /* + */) q++;
+  return q;
+}

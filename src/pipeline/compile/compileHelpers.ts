@@ -1,0 +1,42 @@
+import { basename } from "node:path";
+import { LocalLtoError } from "../../diagnostics/errors.js";
+import { runTool } from "../../process/run.js";
+import { llvmToolFailure, tail } from "../toolFailure.js";
+import type { Workspace } from "../workspace.js";
+
+/**
+ * clang's argv for one helper source. The target is Rust's, so both modules agree on triple and
+ * data layout and llvm-link has nothing to warn about; `-O2` unless the user chose a level,
+ * because helper bodies must be optimised before they are inlined into optimised Rust.
+ */
+export function helperCompileArgs(source: string, output: string, llvmTriple: string | undefined, userArgs: readonly string[]): string[] {
+  const hasTarget = userArgs.some((a) => a === "-target" || a.startsWith("--target") || a.startsWith("-target="));
+  const hasOpt = userArgs.some((a) => /^-O([0-3sgz]|fast)?$/.test(a));
+  return [
+    "-c",
+    "-emit-llvm",
+    ...(hasOpt ? [] : ["-O2"]),
+    ...(hasTarget || !llvmTriple ? [] : [`--target=${llvmTriple}`]),
+    ...userArgs,
+    "-o",
+    output,
+    source,
+  ];
+}
+
+export async function compileHelper(clang: string, source: string, index: number, llvmTriple: string | undefined, userArgs: readonly string[], workspace: Workspace): Promise<string> {
+  const output = workspace.file(`helpers-${index}-${basename(source).replace(/\W/g, "_")}.bc`);
+  const run = await runTool({ file: clang, args: helperCompileArgs(source, output, llvmTriple, userArgs) });
+  if (run.spawnError) throw llvmToolFailure(run, { tool: "clang" });
+  if (run.exitCode !== 0) {
+    throw new LocalLtoError({
+      code: "LLTO_CC_FAILED",
+      exit: "compileFailed",
+      message: `clang could not compile ${source}`,
+      fix: "fix the errors clang reports below (the flags given with --cc-arg were passed unchanged)",
+      file: source,
+      details: tail(run.stderr, 60),
+    });
+  }
+  return output;
+}

@@ -1,0 +1,72 @@
+import { LocalLtoError } from "../../diagnostics/errors.js";
+import type { CodegenOptLevel } from "../types.js";
+
+/** What local-lto needs to know from the user's rustc flags (pure). */
+export interface RustcArgsFacts {
+  /** The effective `-C opt-level` mapped to an LLVM codegen level (s/z → 2, like rustc). */
+  codegenOptLevel: CodegenOptLevel;
+  /** `--target` as given: a triple or a path to a JSON target spec. */
+  target?: string;
+  crateTypeGiven: boolean;
+  /** `-Z function-sections=no` turns rustc's ELF default off. */
+  functionSections: boolean;
+  /** `-Z trap-unreachable=no` turns rustc's default off. */
+  trapUnreachable: boolean;
+}
+
+/** Reads `-C key=value` in its spellings: `-Ckey=v`, `-C key=v`, `--codegen key=v`. */
+function* optionValues(args: readonly string[], short: "-C" | "-Z", long: string): Generator<[string, string]> {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    let body: string | undefined;
+    if ((arg === short || arg === long) && i + 1 < args.length) body = args[++i];
+    else if (arg.startsWith(short) && arg.length > 2) body = arg.slice(2);
+    else if (arg.startsWith(`${long}=`)) body = arg.slice(long.length + 1);
+    if (body === undefined) continue;
+    const eq = body.indexOf("=");
+    yield eq < 0 ? [body, ""] : [body.slice(0, eq), body.slice(eq + 1)];
+  }
+}
+
+const optLevels: Record<string, CodegenOptLevel> = { "0": "0", "1": "1", "2": "2", "3": "3", s: "2", z: "2" };
+
+function isNo(value: string): boolean {
+  return ["no", "n", "off", "false"].includes(value);
+}
+
+/** Flags that choose rustc's outputs: local-lto owns those. */
+const ownedFlags = [/^--emit(=|$)/, /^-o$/, /^-o./, /^--out-dir(=|$)/];
+
+export function analyzeRustcArgs(args: readonly string[]): RustcArgsFacts {
+  for (const arg of args) {
+    if (ownedFlags.some((re) => re.test(arg))) {
+      throw new LocalLtoError({
+        code: "LLTO_RUSTC_ARG_OWNED",
+        exit: "usage",
+        message: `--rustc-arg=${arg} conflicts with local-lto: it chooses rustc's output itself`,
+        fix: "drop that flag; use -o for the object and --emit-bc to keep the merged bitcode",
+      });
+    }
+  }
+  // rustc: -O means opt-level=3 since Rust 1.86 (rust-lang/rust#135439); rustc rejects -O
+  // together with -C opt-level, so their order does not matter.
+  let codegenOptLevel: CodegenOptLevel = args.includes("-O") ? "3" : "0";
+  for (const [key, value] of optionValues(args, "-C", "--codegen")) {
+    if (key === "opt-level" && optLevels[value]) codegenOptLevel = optLevels[value]!;
+  }
+  let target: string | undefined;
+  let crateTypeGiven = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--target" && i + 1 < args.length) target = args[++i];
+    else if (arg.startsWith("--target=")) target = arg.slice("--target=".length);
+    else if (arg === "--crate-type" || arg.startsWith("--crate-type=")) crateTypeGiven = true;
+  }
+  let functionSections = true;
+  let trapUnreachable = true;
+  for (const [key, value] of optionValues(args, "-Z", "-Z")) {
+    if (key === "function-sections") functionSections = !isNo(value);
+    if (key === "trap-unreachable") trapUnreachable = !isNo(value);
+  }
+  return { codegenOptLevel, target, crateTypeGiven, functionSections, trapUnreachable };
+}

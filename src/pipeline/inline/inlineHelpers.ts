@@ -1,0 +1,19 @@
+import { runTool } from "../../process/run.js";
+import { llvmToolFailure } from "../toolFailure.js";
+
+/**
+ * The only optimisation local-lto runs: the inliner, with the cheap cleanups that turn an
+ * inlined helper into the code a `static inline` would have given (instcombine, simplifycfg),
+ * inside the CGSCC walk so they see each caller right after its callees were inlined.
+ * rustc and clang already ran their full pipelines; re-running one over the merged module,
+ * as the kernel does with `clang -O2`, costs about 0.7 s more on regex-syntax (docs/BENCHMARKS.md).
+ * `no-verify-fixpoint`: instcombine's fixpoint check is a debugging aid that costs time.
+ */
+export const inlinePipeline = "cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg))";
+
+export async function inlineHelpers(opt: string, merged: string, output: string): Promise<string> {
+  // llvm-link has verified the merged module; verifying again costs ~0.1 s on large crates.
+  const run = await runTool({ file: opt, args: ["--disable-verify", `-passes=${inlinePipeline}`, merged, "-o", output] });
+  if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (inline)" });
+  return output;
+}

@@ -1,0 +1,70 @@
+import { LocalLtoError } from "../diagnostics/errors.js";
+import { formatCommand, type ToolRun } from "../process/run.js";
+import { parseBitcodeProducerError } from "../toolchain/versions.js";
+
+export interface FailureContext {
+  /** The tool's role, e.g. "llvm-link (merge)". */
+  tool: string;
+  /** User-supplied bitcode the tool read, to blame the input rather than local-lto. */
+  userBitcode?: readonly string[];
+  /** Debian package that provides a matching version of the tool. */
+  matchingPackage?: string;
+}
+
+/** Last lines of a tool's stderr, enough to see the error without pages of notes. */
+export function tail(text: string, lines = 20): string {
+  const all = text.trimEnd().split("\n");
+  return (all.length > lines ? ["…", ...all.slice(-lines)] : all).join("\n");
+}
+
+/**
+ * Turns an unsuccessful LLVM tool run into one diagnostic. Reader errors on bitcode name their
+ * producer, which tells a version mismatch (fixable by the user) from a corrupt file.
+ */
+export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLtoError {
+  const command = formatCommand(run.command);
+  if (run.spawnError) {
+    return new LocalLtoError({
+      code: "LLTO_TOOL_MISSING",
+      exit: "toolMissing",
+      message: `${context.tool} could not be started (${run.spawnError}): ${run.command.file}`,
+      fix: "run `local-lto doctor` to see which tools were found",
+    });
+  }
+  const producer = parseBitcodeProducerError(run.stderr);
+  if (producer) {
+    return new LocalLtoError({
+      code: "LLTO_BITCODE_TOO_NEW",
+      exit: "toolchainMismatch",
+      message: `${context.tool} (${producer.reader}) cannot read bitcode written by ${producer.producer}`,
+      fix: `use LLVM tools of major ${producer.producerMajor ?? "the producer's"} or newer${producer.producerMajor ? ` (Debian: apt-get install llvm-${producer.producerMajor})` : ""}, or rebuild the bitcode with the matching compiler`,
+      details: tail(run.stderr),
+    });
+  }
+  // LLVM's reader names the file only sometimes ("Unterminated VBR" does not): when the tool read
+  // exactly one user-supplied file, that file is the culprit.
+  const readUserFiles = (context.userBitcode ?? []).filter((file) => run.command.args.includes(file));
+  const culprit = (context.userBitcode ?? []).find((file) => run.stderr.includes(file)) ?? (readUserFiles.length === 1 ? readUserFiles[0] : undefined);
+  if (culprit && /Invalid|invalid|Unterminated|Malformed|file too small|Unknown|Corrupted|Never resolved|error: /.test(run.stderr)) {
+    return new LocalLtoError({
+      code: "LLTO_INPUT_CORRUPT",
+      exit: "invalidInput",
+      message: `${culprit} is not valid LLVM bitcode (${context.tool}: ${firstErrorLine(run.stderr)})`,
+      fix: "rebuild it with rustc --emit=llvm-bc or clang -c -emit-llvm",
+      file: culprit,
+      details: tail(run.stderr),
+    });
+  }
+  return new LocalLtoError({
+    code: "LLTO_TOOL_FAILED",
+    exit: "toolFailed",
+    message: `${context.tool} failed (${run.signal ? `signal ${run.signal}` : `exit ${run.exitCode}`}): ${firstErrorLine(run.stderr) || "no message"}`,
+    fix: `this is likely an LLVM bug or unsupported input; rerun with DEBUG=local-lto:* and report it with the command: ${command}`,
+    details: tail(run.stderr),
+  });
+}
+
+export function firstErrorLine(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "";
+}

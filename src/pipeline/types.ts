@@ -1,0 +1,43 @@
+import type { ToolOverrides } from "../toolchain/resolveToolchain.js";
+
+/** What `local-lto build` is asked to do: the CLI and the library API both build this. */
+export interface BuildOptions {
+  /** A Rust source file (compiled with rustc) or rustc-produced bitcode (`.bc`). */
+  rustInput: string;
+  /** C sources (compiled with clang) or bitcode files defining the helpers. */
+  helperInputs: string[];
+  /** The relocatable object to write. */
+  output: string;
+  /** Passed to rustc unchanged, in order (`--rustc-arg=<flag>`). */
+  rustcArgs?: string[];
+  /** Passed to clang unchanged, in order (`--cc-arg=<flag>`). */
+  ccArgs?: string[];
+  /** Helpers are the functions with this prefix; `undefined` with `allHelperFunctions` unset means `rust_helper_`. */
+  helperPrefix?: string;
+  /** Treat every function the helper inputs define as a helper. */
+  allHelperFunctions?: boolean;
+  /** Also keep the merged, inlined bitcode here. */
+  emitBitcode?: string;
+  /** Fail (exit 10, no object written) when any helper call is left in the object. */
+  requireInlined?: boolean;
+  /** Codegen optimisation level for bitcode Rust input (source input follows rustc's flags). */
+  codegenOptLevel?: CodegenOptLevel;
+  tools?: ToolOverrides;
+  /** Working directory for relative paths; defaults to process.cwd(). */
+  cwd?: string;
+  /** Keep the temporary directory (for debugging); its path is logged. */
+  keepTemps?: boolean;
+}
+
+export type CodegenOptLevel = "0" | "1" | "2" | "3";
+
+export const defaultHelperPrefix = "rust_helper_";
+
+/** One bitcode module produced or accepted by the compile stage. */
+export interface BitcodeModule {
+  /** Where the user's input came from. */
+  source: string;
+  /** The bitcode file in the workspace (or the user's own .bc). */
+  bitcode: string;
+  kind: "rust" | "helpers";
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * The report `--report out.json` writes, and `inspect --json` prints. docs/REPORT.md documents
+ * each field; bump `schema` on any incompatible change.
+ */
+export const reportSchemaId = "local-lto/report@1";
+
+export const symbolStateSchema = z.enum(["absent", "undefined", "local", "global", "weak"]);
+
+export const callLeftSchema = z.object({
+  section: z.string(),
+  offset: z.number().int().nonnegative(),
+  instruction: z.enum(["call", "jmp", "jcc", "call-indirect", "jmp-indirect"]),
+  via: z.enum(["symbol-relocation", "section-relocation", "direct", "got-relocation"]),
+  caller: z.string().optional(),
+});
+
+export const helperReportSchema = z.object({
+  name: z.string(),
+  /** Direct call sites in the Rust module before the merge; null when unknown (inspect). */
+  callSitesBefore: z.number().int().nonnegative().nullable(),
+  /** Call sites LLVM sees as indirect because the Rust declaration's type differs from the C definition. */
+  mismatchedCallSitesBefore: z.number().int().nonnegative().nullable(),
+  callsLeft: z.number().int().nonnegative(),
+  calls: z.array(callLeftSchema),
+  symbol: symbolStateSchema,
+  /** Symbol visibility when the symbol is defined and not local. */
+  visibility: z.string().optional(),
+  /** No call left in the object. */
+  inlined: z.boolean(),
+});
+
+export const reportSchema = z.object({
+  schema: z.literal(reportSchemaId),
+  command: z.enum(["build", "inspect"]),
+  mode: z.enum(["inline", "static", "none"]),
+  /** Why this mode ran (auto mode's choice, or the user's). */
+  modeReason: z.string().optional(),
+  object: z.string(),
+  target: z.string().optional(),
+  rustInput: z.string().optional(),
+  helperInputs: z.array(z.string()).optional(),
+  helpers: z.array(helperReportSchema),
+  /** Helpers the inputs define that the Rust code never calls: dropped by the merge. */
+  unusedHelpers: z.array(z.string()),
+  summary: z.object({
+    helpers: z.number().int(),
+    callSitesBefore: z.number().int().nullable(),
+    callsLeft: z.number().int(),
+    globalHelperSymbols: z.number().int(),
+    allInlined: z.boolean(),
+  }),
+  notes: z.array(z.string()),
+  toolchain: z.record(z.string(), z.object({ path: z.string(), version: z.string().optional() })).optional(),
+  timingsMs: z.record(z.string(), z.number()).optional(),
+});
+
+export type SymbolState = z.infer<typeof symbolStateSchema>;
+export type HelperReport = z.infer<typeof helperReportSchema>;
+export type Report = z.infer<typeof reportSchema>;

@@ -1,0 +1,33 @@
+import { runTool } from "../process/run.js";
+import { parseGnuToolVersion, parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "./versions.js";
+
+const versionCache = new Map<string, Promise<Version | undefined>>();
+const rustcCache = new Map<string, Promise<RustcVersion | undefined>>();
+
+/** Runs `<tool> --version` once per path and process; LLVM banners first, GNU banners as fallback. */
+export function probeVersion(path: string): Promise<Version | undefined> {
+  let pending = versionCache.get(path);
+  if (!pending) {
+    pending = runTool({ file: path, args: ["--version"] }).then((run) => {
+      if (run.exitCode !== 0) return undefined;
+      const banner = run.stdout + run.stderr;
+      return parseLlvmToolVersion(banner) ?? parseGnuToolVersion(banner);
+    });
+    versionCache.set(path, pending);
+  }
+  return pending;
+}
+
+export function probeRustc(path: string): Promise<RustcVersion | undefined> {
+  let pending = rustcCache.get(path);
+  if (!pending) {
+    pending = runTool({ file: path, args: ["-vV"] }).then((run) => (run.exitCode === 0 ? parseRustcVersion(run.stdout) : undefined));
+    rustcCache.set(path, pending);
+  }
+  return pending;
+}
+
+/** True when `--version` names LLVM/clang/LLD; GNU binutils answer too but cannot read bitcode. */
+export function isLlvmBanner(version: Version | undefined): boolean {
+  return !!version && /clang version|LLVM version|LLD /.test(version.text);
+}

@@ -1,0 +1,27 @@
+/** handwritten.ll: layouts llvm-dis never prints but people write. */
+import { describe, expect, it } from "vitest";
+import { parseModule } from "../../src/ir/index.js";
+import { fixture } from "./helpers.js";
+
+describe("handwritten.ll", () => {
+  const m = parseModule(fixture("handwritten.ll"));
+
+  it("reads one-line bodies and unindented instructions", () => {
+    expect(m.functions.get("one")!.instructionCount).toBe(1);
+    expect(m.functions.get("two")!.instructionCount).toBe(1);
+  });
+
+  it("reads headers, calls and switches spanning lines, and indented labels", () => {
+    const multi = m.functions.get("multi")!;
+    expect(multi.params.map((p) => p.type)).toEqual(["i32", "i32"]);
+    expect(multi.instructionCount).toBe(4);
+    expect(multi.callSites).toHaveLength(1);
+    expect(multi.callSites[0]).toMatchObject({ callee: "add", isIndirect: false, textLine: 24 });
+  });
+
+  it("reads globals and attribute groups spanning lines", () => {
+    expect(m.globals.get("table")!.references).toEqual(["one", "two"]);
+    expect(m.attributeGroups.get(0)!.flags.has("nounwind")).toBe(true);
+    expect(m.attributeGroups.get(0)!.values.get("k")).toBe("v");
+  });
+});
