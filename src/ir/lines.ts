@@ -1,15 +1,31 @@
 import { IrParseError } from "./errors.js";
 
-/** Splits IR text into lines (LF or CRLF). */
-export function splitLines(text: string): string[] {
-  const lines = text.split("\n");
-  if (text.indexOf("\r") >= 0) {
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!;
-      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-    }
+/**
+ * Hands out the lines of the text one at a time (LF or CRLF). Not `split("\n")`: an array of a
+ * hundred thousand lines stays alive for the whole parse and the garbage collector copies it
+ * around; a line that is read and dropped costs nothing.
+ */
+export class LineReader {
+  private pos = 0;
+  /** 1-based number of the line last returned. */
+  line = 0;
+  /** Offset in the text of the line last returned. */
+  start = 0;
+
+  constructor(readonly text: string) {}
+
+  next(): string | null {
+    const text = this.text;
+    const pos = this.pos;
+    if (pos > text.length) return null;
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    this.pos = end + 1;
+    this.start = pos;
+    this.line++;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    return text.slice(pos, end);
   }
-  return lines;
 }
 
 function lineOf(text: string, index: number): number {

@@ -20,21 +20,34 @@ import type { IrDebugLocation, IrModuleFlag } from "./types.js";
  * has hundreds of thousands of nodes and the reader needs a handful of fields from a few kinds.
  */
 export class MetadataTable {
-  private readonly nodes: (string | undefined)[] = [];
+  /** Where node N is in the text (start, end), so that no string is made until it is needed. */
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Nodes written over several lines, joined. */
+  private readonly joined = new Map<number, string>();
   private readonly fileCache = new Map<number, { file: string; directory?: string } | null>();
 
+  constructor(private readonly text: string) {}
+
+  setRange(id: number, start: number, end: number): void {
+    this.starts[id] = start;
+    this.ends[id] = end;
+  }
+
   set(id: number, text: string): void {
-    this.nodes[id] = text;
+    this.joined.set(id, text);
   }
 
   get(id: number): string | undefined {
-    return this.nodes[id];
+    const start = this.starts[id];
+    if (start !== undefined) return this.text.slice(start, this.ends[id]);
+    return this.joined.get(id);
   }
 
   /** The node a metadata operand refers to: `!12` → text of node 12; an inline node as is. */
   deref(operand: string): string | undefined {
     const t = operand.trim();
-    if (t.charCodeAt(0) === C_BANG && isDigit(t.charCodeAt(1))) return this.nodes[Number(t.slice(1))];
+    if (t.charCodeAt(0) === C_BANG && isDigit(t.charCodeAt(1))) return this.get(Number(t.slice(1)));
     return t;
   }
 

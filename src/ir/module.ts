@@ -25,7 +25,7 @@ import {
   wordEnd,
 } from "./lexer.js";
 import { effectiveDsoLocal } from "./linkage.js";
-import { rejectNonText, splitLines } from "./lines.js";
+import { LineReader, rejectNonText } from "./lines.js";
 import { MetadataTable } from "./metadata.js";
 import type { IrAttributes, IrCallSite, IrFunction, IrGlobal, IrModule } from "./types.js";
 
@@ -54,7 +54,7 @@ interface PendingGlobal {
  */
 export function parseModule(text: string): IrModule {
   rejectNonText(text);
-  return new ModuleReader(splitLines(text)).read();
+  return new ModuleReader(text).read();
 }
 
 class ModuleReader {
@@ -73,27 +73,30 @@ class ModuleReader {
     globalCtors: [],
     globalDtors: [],
   };
-  private readonly metadata = new MetadataTable();
+  private readonly metadata: MetadataTable;
+  private readonly reader: LineReader;
   private readonly functions: PendingFunction[] = [];
   private readonly globals: PendingGlobal[] = [];
   private readonly namedMetadataOperands = new Map<string, string[]>();
   private readonly symbols = new Set<string>();
-  private i = 0;
   private sawEntity = false;
+  /** Offset in the text of the current top-level line (after its indentation). */
+  private lineOffset = 0;
 
-  constructor(private readonly lines: string[]) {}
+  constructor(text: string) {
+    this.reader = new LineReader(text);
+    this.metadata = new MetadataTable(text);
+  }
 
   read(): IrModule {
-    const lines = this.lines;
-    while (this.i < lines.length) {
-      const lineNo = this.i + 1;
+    const reader = this.reader;
+    for (let s = reader.next(); s !== null; s = reader.next()) {
       try {
-        this.topLevel(lines[this.i]!, lineNo);
+        this.topLevel(s, reader.line);
       } catch (e) {
-        if (e instanceof SyntaxProblem || e instanceof CallSyntaxError) throw new IrParseError(this.i + 1, e.message);
+        if (e instanceof SyntaxProblem || e instanceof CallSyntaxError) throw new IrParseError(reader.line, e.message);
         throw e;
       }
-      this.i++;
     }
     if (!this.sawEntity) throw new IrParseError(1, "no LLVM IR in the text (only comments or blank lines)");
     this.resolve();
@@ -106,11 +109,9 @@ class ModuleReader {
 
   /** Joins the current line with the following ones (for constructs that span lines). */
   private joinNext(s: string, startLine: number, what: string): string {
-    if (this.i + 1 >= this.lines.length || this.i + 1 - (startLine - 1) > MAX_JOINED_LINES) {
-      this.fail(startLine, `${what} is not terminated`);
-    }
-    this.i++;
-    return `${s} ${this.lines[this.i]!}`;
+    const next = this.reader.line - startLine < MAX_JOINED_LINES ? this.reader.next() : null;
+    if (next === null) this.fail(startLine, `${what} is not terminated`);
+    return `${s} ${next}`;
   }
 
   private topLevel(s: string, lineNo: number): void {
@@ -118,6 +119,7 @@ class ModuleReader {
     if (p >= s.length) return;
     const c = s.charCodeAt(p);
     if (c === 59 /* ; */) return;
+    this.lineOffset = this.reader.start + p;
     if (p > 0) s = s.slice(p);
     switch (c) {
       case 64 /* @ */:
@@ -240,8 +242,12 @@ class ModuleReader {
     // llvm-dis ends every metadata line with a closing bracket or a string; anything open at the
     // end is hand-written text spanning lines.
     const last = s.charCodeAt(s.length - 1);
+    let joined = false;
     if (last === 44 /* , */ || last === 40 /* ( */ || last === C_LBRACE) {
-      while (openDepth(s, 0) > 0) s = this.joinNext(s, lineNo, "a metadata node");
+      while (openDepth(s, 0) > 0) {
+        s = this.joinNext(s, lineNo, "a metadata node");
+        joined = true;
+      }
     }
     const ne = nameEnd(s, 1);
     if (ne <= 1) this.fail(lineNo, "malformed metadata name");
@@ -249,7 +255,10 @@ class ModuleReader {
     if (s.charCodeAt(q) !== C_EQ) this.fail(lineNo, "expected = after the metadata name");
     const v = skipSpaces(s, q + 1);
     if (isDigit(s.charCodeAt(1))) {
-      this.metadata.set(Number(s.slice(1, ne)), s.slice(v));
+      // Kept as a range of the text: most nodes are never looked at.
+      const id = Number(s.slice(1, ne));
+      if (joined) this.metadata.set(id, s.slice(v));
+      else this.metadata.setRange(id, this.lineOffset + v, this.lineOffset + s.length);
       return;
     }
     // Named metadata: `!llvm.ident = !{!3}`.
@@ -355,10 +364,9 @@ class ModuleReader {
       if (b.line(inner, headerLine) === "more") this.fail(headerLine, "instruction is not terminated");
       if (closes) return b;
     }
-    const lines = this.lines;
-    for (this.i++; this.i < lines.length; this.i++) {
-      let s = lines[this.i]!;
-      const lineNo = this.i + 1;
+    const reader = this.reader;
+    for (let s = reader.next(); s !== null; s = reader.next()) {
+      const lineNo = reader.line;
       if (s.startsWith("define ") || s.startsWith("declare ")) {
         this.fail(headerLine, `the body of @${name} has no closing }`);
       }

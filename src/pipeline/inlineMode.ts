@@ -1,0 +1,113 @@
+import { readFile } from "node:fs/promises";
+import { readElf } from "../elf/index.js";
+import type { IrModule } from "../ir/types.js";
+import { helperReportsFromObject } from "../report/objectFacts.js";
+import type { HelperReport } from "../report/schema.js";
+import { toolPath } from "../toolchain/resolveToolchain.js";
+import { countHelperCallSites, rustCodegenFacts } from "./analyze/rustFacts.js";
+import { readModule } from "./analyze/readModule.js";
+import { llcArguments } from "./codegen/codegenOptions.js";
+import { emitObject } from "./codegen/emitObject.js";
+import { compileHelper } from "./compile/compileHelpers.js";
+import { compileRust } from "./compile/compileRust.js";
+import { rustTargetTriple } from "./compile/rustTarget.js";
+import type { BuildContext } from "./context.js";
+import { selectHelpers } from "./helperSelection.js";
+import { inlineHelpers } from "./inline/inlineHelpers.js";
+import { checkTargetsMatch } from "./merge/checkTargets.js";
+import { linkHelperModules, mergeWithHelpers } from "./merge/linkModules.js";
+
+/** Lets a promise be awaited later without an unhandled-rejection warning if a sibling fails first. */
+function settleLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+export interface InlineModeResult {
+  helpers: HelperReport[];
+  unusedHelpers: string[];
+  target?: string;
+  /** The merged, inlined bitcode (in the workspace), for --emit-bc. */
+  inlinedBitcode: string;
+  rustModule: IrModule;
+  helperModule: IrModule;
+}
+
+/**
+ * Inline mode: compile → merge (internalize, only-needed) → inline → codegen like rustc →
+ * verify from the object. Independent work runs concurrently: reading the Rust module's IR (for
+ * the report and the codegen options) overlaps the merge and the inliner.
+ */
+export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult> {
+  const { inputs, toolchain, workspace, options, timed } = ctx;
+  const llvmLink = toolPath(toolchain, "llvmLink");
+  const llvmDis = toolPath(toolchain, "llvmDis");
+
+  // 1. compile
+  const rustBitcode = settleLater(
+    inputs.rustKind === "rust-source"
+      ? timed("compile rust", async () => {
+          const compiled = await compileRust(toolchain.rustc!.path, inputs.rustInput, inputs.rustcArgs, inputs.rustcFacts!, workspace);
+          if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
+          return compiled.bitcode;
+        })
+      : Promise.resolve(inputs.rustInput),
+  );
+  const rustModule = settleLater(rustBitcode.then((bc) => timed("read rust IR", () => readModule(llvmDis, bc, inputs.userBitcode))));
+  // .c helpers are compiled for Rust's target; for Rust bitcode that target is in the module.
+  const helperTriple = settleLater(
+    inputs.rustKind === "rust-source" ? rustTargetTriple(inputs.rustcFacts!, toolchain.rustc!.version.host, inputs.cwd) : rustModule.then((m) => m.triple),
+  );
+  const helperBitcodes = settleLater(
+    helperTriple.then((triple) =>
+      timed("compile helpers", () =>
+        Promise.all(
+          inputs.helperInputs.map((source, i) =>
+            inputs.helperKinds[i] === "c-source" ? compileHelper(toolPath(toolchain, "clang"), source, i, triple, options.ccArgs ?? [], workspace) : Promise.resolve(source),
+          ),
+        ),
+      ),
+    ),
+  );
+  const helpersBitcode = settleLater(helperBitcodes.then((list) => linkHelperModules(llvmLink, list, workspace.file("helpers.bc"), inputs.userBitcode)));
+  const helperModule = settleLater(helpersBitcode.then((bc) => readModule(llvmDis, bc, inputs.userBitcode)));
+
+  // 2. merge, 3. inline: wait for the (small) helper module to be readable, not for the Rust IR.
+  const inlined = settleLater(
+    Promise.all([rustBitcode, helpersBitcode, helperModule]).then(async ([rustBc, helpersBc]) => {
+      const merged = await timed("merge", () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file("merged.bc"), inputs.userBitcode));
+      if (merged.warnings) ctx.warnings.push(merged.warnings);
+      return timed("inline", () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file("inlined.bc")));
+    }),
+  );
+
+  const [rust, helpers] = await Promise.all([rustModule, helperModule]);
+  const targetVerdict = checkTargetsMatch(
+    { source: inputs.rustInput, triple: rust.triple, dataLayout: rust.dataLayout },
+    { source: inputs.helperInputs.join(", "), triple: helpers.triple, dataLayout: helpers.dataLayout },
+  );
+  if (targetVerdict.kind === "compatible") ctx.notes.push(targetVerdict.note);
+  const selection = selectHelpers(rust, helpers, options.helperPrefix, options.allHelperFunctions ?? false);
+  if (selection.undefinedInHelpers.length) {
+    ctx.notes.push(`Rust declares ${selection.undefinedInHelpers.join(", ")} but no helper input defines ${selection.undefinedInHelpers.length > 1 ? "them" : "it"}: left undefined in the object`);
+  }
+  const before = countHelperCallSites(rust, new Set(selection.used), helpers);
+
+  // 4. codegen, as rustc would have done it for this module.
+  const inlinedBitcode = await inlined;
+  const llcArgs = llcArguments(rustCodegenFacts(rust), {
+    optLevel: inputs.rustcFacts?.codegenOptLevel ?? options.codegenOptLevel ?? "3",
+    functionSections: inputs.rustcFacts?.functionSections ?? true,
+    trapUnreachable: inputs.rustcFacts?.trapUnreachable ?? true,
+  });
+  await timed("codegen", () => emitObject(toolPath(toolchain, "llc"), inlinedBitcode, llcArgs, ctx.stagedObject));
+
+  // 5. verify, from the object alone.
+  const elf = await timed("verify", async () => readElf(new Uint8Array(await readFile(ctx.stagedObject))));
+  const helperRows = helperReportsFromObject(
+    elf,
+    selection.used,
+    new Map([...before].map(([name, counts]) => [name, { callSitesBefore: counts.direct, mismatchedCallSitesBefore: counts.mismatched }])),
+  );
+  return { helpers: helperRows, unusedHelpers: selection.unused, target: rust.triple, inlinedBitcode, rustModule: rust, helperModule: helpers };
+}
