@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { runTool } from "../process/run.js";
 import { build } from "../pipeline/build.js";
-import { inspectObject } from "../cli/commands/inspect.js";
+import { inspectObject } from "../inspect/inspectObject.js";
 import type { Report } from "../report/schema.js";
 import { toolPath } from "../toolchain/resolveToolchain.js";
 import { readElf } from "../elf/index.js";

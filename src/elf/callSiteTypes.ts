@@ -53,6 +53,6 @@ export interface CallSiteAnalysis {
   references: Map<string, ObjectReference[]>;
   /** Bytes the x86-64 decoder could not walk. Non-empty means a call there could have been missed. */
   decodeErrors: CallSiteDecodeError[];
-  /** How many executable sections were scanned. */
+  /** How many executable sections were decoded; sections that cannot reach a named function are skipped. */
   sectionsScanned: number;
 }

@@ -43,6 +43,7 @@ export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string
   let sectionsScanned = 0;
   for (const section of elf.sections) {
     if (!section.isExecutable || section.type === SHT_NOBITS || section.size === 0) continue;
+    if (!index.mayReachNamed(section)) continue;
     sectionsScanned++;
     if (elf.machine === EM_X86_64) scanX86Section(index, section, decodeErrors);
     else scanA64Section(index, section);

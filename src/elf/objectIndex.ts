@@ -23,6 +23,10 @@ export class ObjectIndex {
   readonly consumed = new Set<ElfRelocation>();
   /** `${sectionIndex}:${address}` → the named functions starting there. */
   private readonly starts = new Map<string, ElfSymbol[]>();
+  /** Sections that hold the start of a named function. */
+  private readonly sectionsWithNamed = new Set<number>();
+  /** Section index → its FUNC/IFUNC symbols. */
+  private readonly functionsBySection = new Map<number, ElfSymbol[]>();
   private readonly dynsymIndex: number;
 
   constructor(
@@ -36,12 +40,18 @@ export class ObjectIndex {
       this.references.set(name, []);
     }
     for (const symbol of elf.symbols) {
-      if (!names.has(symbol.name) || !symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) continue;
-      if (symbol.type === "SECTION" || symbol.type === "FILE" || symbol.type === "OBJECT") continue;
+      if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) continue;
+      if (symbol.type === "FUNC" || symbol.type === "GNU_IFUNC") {
+        const list = this.functionsBySection.get(symbol.sectionIndex);
+        if (list) list.push(symbol);
+        else this.functionsBySection.set(symbol.sectionIndex, [symbol]);
+      }
+      if (!names.has(symbol.name) || symbol.type === "SECTION" || symbol.type === "FILE" || symbol.type === "OBJECT") continue;
       const key = `${symbol.sectionIndex}:${symbol.value}`;
       const list = this.starts.get(key);
       if (list) list.push(symbol);
       else this.starts.set(key, [symbol]);
+      this.sectionsWithNamed.add(symbol.sectionIndex);
     }
     const executable = new Set(elf.sections.filter((s) => s.isExecutable).map((s) => s.index));
     for (const rel of elf.relocations) {
@@ -87,14 +97,27 @@ export class ObjectIndex {
 
   /** FUNC symbols of a section sorted by address, to name the caller of an instruction. */
   callerIndex(section: ElfSection): CallerIndex {
-    return new CallerIndex(this.elf.symbols.filter((s) => s.sectionIndex === section.index && (s.type === "FUNC" || s.type === "GNU_IFUNC")));
+    return new CallerIndex([...(this.functionsBySection.get(section.index) ?? [])]);
   }
 
   /** Function starts in a section: where the x86 sweep resynchronises and forgets register contents. */
   functionStarts(section: ElfSection): number[] {
-    return this.elf.symbols
-      .filter((s) => s.sectionIndex === section.index && (s.type === "FUNC" || s.type === "GNU_IFUNC"))
-      .map((s) => s.value);
+    return (this.functionsBySection.get(section.index) ?? []).map((s) => s.value);
+  }
+
+  /**
+   * Whether a section can hold a call to a named function at all: a direct branch needs the function
+   * in the same section, anything else a relocation that names it or points into its section.
+   * Sections that cannot are not decoded, which keeps large objects fast.
+   */
+  mayReachNamed(section: ElfSection): boolean {
+    if (this.sectionsWithNamed.has(section.index)) return true;
+    for (const rel of this.relocationsBySection.get(section.index)?.values() ?? []) {
+      const symbol = this.symbolOf(rel);
+      if (!symbol) continue;
+      if (this.sectionsWithNamed.has(symbol.sectionIndex) || (symbol.type !== "SECTION" && this.names.has(symbol.name))) return true;
+    }
+    return false;
   }
 }
 

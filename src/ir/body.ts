@@ -1,4 +1,4 @@
-import { CALL_INCOMPLETE, parseCall, type CallKind, type RawCall } from "./calls.js";
+import { CALL_INCOMPLETE, CallScratch, parseCall, type CallKind } from "./calls.js";
 import {
   C_COLON,
   C_EQ,
@@ -17,29 +17,59 @@ import {
   stringEnd,
   wordEnd,
 } from "./lexer.js";
+import { emptyAttributes, type RawAttributes } from "./attributes.js";
+import { metadataId } from "./metadata.js";
 import { scanReferences } from "./references.js";
+import type { IrAttributes, IrCallSite } from "./types.js";
 
-export interface PendingCall {
-  raw: RawCall;
-  tail?: "tail" | "musttail" | "notail";
-  textLine: number;
+/** Shared by the bodies of one module. */
+export class BodyContext {
+  /** Call type keys, interned: a number per call survives instead of a string. */
+  readonly signatures = new Map<string, number>();
+  readonly scratch = new CallScratch();
+  readonly empty: IrAttributes = emptyAttributes();
+
+  signatureId(key: string): number {
+    if (key === "") return -1;
+    let id = this.signatures.get(key);
+    if (id === undefined) {
+      id = this.signatures.size;
+      this.signatures.set(key, id);
+    }
+    return id;
+  }
 }
+
+type Tail = "tail" | "musttail" | "notail";
 
 /** A function body being read. */
 export class BodyBuilder {
   instructionCount = 0;
-  readonly calls: PendingCall[] = [];
-  private readonly refs = new Set<string>();
+  /** The call sites, complete but for what needs the whole module (callee, attributes, line). */
+  readonly sites: IrCallSite[] = [];
+  /** Per site: the `@name` operand, interned call type (-1: any), attribute group (-1: none). */
+  readonly calleeNames: (string | null)[] = [];
+  readonly signatures: number[] = [];
+  readonly attributeGroups: number[] = [];
+  /** Per site with more than one group or inline attributes. */
+  rawAttributes: Map<number, RawAttributes> | null = null;
+  /** Per site: `!dbg` node number (-1: none); inline locations by site index. */
+  readonly dbgIds: number[] = [];
+  inlineDbg: Map<number, string> | null = null;
+  private refs: Set<string> | null = null;
   /** Brackets still open in the case list of a `switch` (llvm-dis puts one case per line). */
   private caseListDepth = 0;
   readonly addReference = (name: string): void => {
-    this.refs.add(name);
+    (this.refs ??= new Set()).add(name);
   };
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly context: BodyContext,
+  ) {}
 
   references(): string[] {
-    return [...this.refs];
+    return this.refs === null ? [] : [...this.refs];
   }
 
   /**
@@ -68,12 +98,11 @@ export class BodyBuilder {
 
     if (c === C_PERCENT) {
       // `%name = opcode …`; an unquoted name cannot contain a space, so the ` = ` is the first.
-      let e: number;
-      if (s.charCodeAt(p + 1) === C_QUOTE) {
+      let e = s.indexOf(" = ", p) + 1;
+      if (e <= 0 || s.charCodeAt(p + 1) === C_QUOTE || s.indexOf(" ", p) !== e - 1) {
+        // Quoted names, or no space before the `=`: the slow way.
         e = nameEnd(s, p + 1);
         if (e > 0) e = skipSpaces(s, e);
-      } else {
-        e = s.indexOf(" = ", p) + 1;
       }
       if (e > 0 && s.charCodeAt(e) === C_EQ) p = skipSpaces(s, e + 1);
     } else if (c === C_QUOTE) {
@@ -98,7 +127,7 @@ export class BodyBuilder {
       const we = wordEnd(s, p);
       const q = skipSpaces(s, we);
       if (s.startsWith("call", q) && !isWordChar(s.charCodeAt(q + 4))) {
-        return this.call(s, q + 4, "call", s.slice(p, we) as PendingCall["tail"], textLine);
+        return this.call(s, q + 4, "call", s.slice(p, we) as Tail, textLine);
       }
     } else if (op === OP_SWITCH) {
       this.caseListDepth = Math.max(0, openDepth(s, p));
@@ -108,19 +137,44 @@ export class BodyBuilder {
     return "ok";
   }
 
-  private call(
-    s: string,
-    p: number,
-    kind: CallKind,
-    tail: PendingCall["tail"],
-    textLine: number,
-  ): "ok" | "more" {
-    const raw = parseCall(s, p, kind, this.addReference);
-    if (raw === CALL_INCOMPLETE) return "more";
+  private call(s: string, p: number, kind: CallKind, tail: Tail | undefined, textLine: number): "ok" | "more" {
+    const call = this.context.scratch;
+    call.reset(kind);
+    if (parseCall(s, p, call, this.addReference) === CALL_INCOMPLETE) return "more";
     this.instructionCount++;
-    const pending: PendingCall = { raw, textLine };
-    if (tail !== undefined) pending.tail = tail;
-    this.calls.push(pending);
+    const index = this.sites.length;
+    const name = call.calleeName;
+    const site: IrCallSite = {
+      caller: this.name,
+      callee: null,
+      isIndirect: false,
+      isInlineAsm: call.isInlineAsm,
+      calleeOperand: call.calleeOperand,
+      callType: call.callType,
+      kind,
+      attributes: this.context.empty,
+      isIntrinsic: name !== null && name.startsWith("llvm."),
+      textLine,
+    };
+    if (tail !== undefined) site.tail = tail;
+    if (call.callingConv !== undefined) site.callingConv = call.callingConv;
+    this.sites.push(site);
+    this.calleeNames.push(name);
+    this.signatures.push(this.context.signatureId(call.typeKey));
+    const { groups, inline } = call.attributes;
+    if (inline === null && (groups === null || groups.length === 1)) {
+      this.attributeGroups.push(groups === null ? -1 : groups[0]!);
+    } else {
+      this.attributeGroups.push(-1);
+      (this.rawAttributes ??= new Map()).set(index, { groups, inline });
+    }
+    const dbg = call.dbg;
+    let dbgId = -1;
+    if (dbg !== undefined) {
+      dbgId = metadataId(dbg) ?? -1;
+      if (dbgId < 0) (this.inlineDbg ??= new Map()).set(index, dbg);
+    }
+    this.dbgIds.push(dbgId);
     return "ok";
   }
 

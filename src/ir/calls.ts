@@ -30,20 +30,34 @@ import { constantEnd, isTypeWord, normalizeType, typeEnd } from "./syntax.js";
 
 export type CallKind = "call" | "invoke" | "callbr";
 
-/** A call instruction as written; resolved against the module's functions once all are known. */
-export interface RawCall {
-  kind: CallKind;
-  tail?: "tail" | "musttail" | "notail";
-  callingConv?: string;
-  callType: string;
-  /** The call's function type as a comparable key (see functionTypeKey). */
-  typeKey: string;
-  calleeOperand: string;
+/**
+ * A call instruction as written. One object is reused for every call of a body: what outlives
+ * the line is copied out by the caller (allocation that survives is what costs the garbage
+ * collector, and a crate has tens of thousands of calls).
+ */
+export class CallScratch {
+  kind: CallKind = "call";
+  callingConv: string | undefined = undefined;
+  callType = "";
+  /** The call's function type as a comparable key (see functionTypeKey); "" matches any callee. */
+  typeKey = "";
+  calleeOperand = "";
   /** The name when the callee operand is `@name`. */
-  calleeName: string | null;
-  isInlineAsm: boolean;
-  attributes: RawAttributes;
-  dbg?: string;
+  calleeName: string | null = null;
+  isInlineAsm = false;
+  readonly attributes: RawAttributes = { groups: null, inline: null };
+  /** The `!dbg` attachment operand as written. */
+  dbg: string | undefined = undefined;
+
+  reset(kind: CallKind): void {
+    this.kind = kind;
+    this.callingConv = undefined;
+    this.calleeName = null;
+    this.isInlineAsm = false;
+    this.attributes.groups = null;
+    this.attributes.inline = null;
+    this.dbg = undefined;
+  }
 }
 
 /** The instruction continues on the next line. */
@@ -58,10 +72,9 @@ export class CallSyntaxError extends Error {}
 export function parseCall(
   s: string,
   p: number,
-  kind: CallKind,
+  call: CallScratch,
   onReference: (name: string) => void,
-): RawCall | typeof CALL_INCOMPLETE {
-  let callingConv: string | undefined;
+): boolean | typeof CALL_INCOMPLETE {
 
   // Fast-math flags, calling convention, return attributes, addrspace: everything before the type.
   let typeStart = -1;
@@ -95,11 +108,11 @@ export function parseCall(
     if (word === "cc") {
       const q = skipSpaces(s, we);
       p = integerEnd(s, q);
-      callingConv = `cc ${s.slice(q, p)}`;
+      call.callingConv = `cc ${s.slice(q, p)}`;
     } else if (word === "align") {
       p = integerEnd(s, skipSpaces(s, we));
     } else if (isCallingConv(word)) {
-      callingConv = word;
+      call.callingConv = word;
     }
   }
   if (typeStart < 0) return CALL_INCOMPLETE;
@@ -115,28 +128,33 @@ export function parseCall(
     p = skipSpaces(s, te);
   }
   const callType = s.slice(typeStart, te);
+  call.callType = callType;
 
   // The callee operand.
   let calleeName: string | null = null;
-  let calleeOperand: string;
-  let isInlineAsm = false;
   const c = s.charCodeAt(p);
   if (c === C_AT || c === C_PERCENT) {
     const e = nameEnd(s, p + 1);
     if (e <= p + 1) throw new CallSyntaxError("malformed callee name");
-    const name = nameText(s, p + 1, e);
-    if (c === C_AT) calleeName = name;
-    calleeOperand = (c === C_AT ? "@" : "%") + name;
+    if (s.charCodeAt(p + 1) === C_QUOTE) {
+      const name = nameText(s, p + 1, e);
+      call.calleeOperand = (c === C_AT ? "@" : "%") + name;
+      if (c === C_AT) calleeName = name;
+    } else {
+      call.calleeOperand = s.slice(p, e);
+      if (c === C_AT) calleeName = s.slice(p + 1, e);
+    }
+    call.calleeName = calleeName;
     p = e;
   } else if (isLetter(c) && s.startsWith("asm", p) && !isLetter(s.charCodeAt(p + 3))) {
-    isInlineAsm = true;
-    calleeOperand = "asm";
+    call.isInlineAsm = true;
+    call.calleeOperand = "asm";
     p = inlineAsmEnd(s, p + 3);
     if (p < 0) throw new CallSyntaxError("malformed inline asm");
   } else {
     const e = constantEnd(s, p);
     if (e < 0) throw new CallSyntaxError("expected a callee");
-    calleeOperand = s.slice(p, wordEnd(s, p)) || s.slice(p, e);
+    call.calleeOperand = s.slice(p, wordEnd(s, p)) || s.slice(p, e);
     scanReferences(s, p, e, onReference);
     p = e;
   }
@@ -148,18 +166,7 @@ export function parseCall(
   const args = readArguments(s, p, wantTypes ? normalizeType(callType) + "(" : null, onReference);
   if (args < 0) return CALL_INCOMPLETE;
   const argsEnd = args;
-  const typeKey = fnParams >= 0 ? normalizeType(callType) : wantTypes ? argumentKey : "";
-
-  const call: RawCall = {
-    kind,
-    callType,
-    typeKey,
-    calleeOperand,
-    calleeName,
-    isInlineAsm,
-    attributes: { groups: null, inline: null },
-  };
-  if (callingConv !== undefined) call.callingConv = callingConv;
+  call.typeKey = fnParams >= 0 ? normalizeType(callType) : wantTypes ? argumentKey : "";
 
   // Function attributes, operand bundles, then `to label …` (invoke, callbr) or `, !dbg !N`.
   p = argsEnd;
@@ -183,7 +190,7 @@ export function parseCall(
     if (e < 0) throw new CallSyntaxError(`unexpected text after the arguments: ${s.slice(p, p + 30)}`);
     p = e;
   }
-  return call;
+  return true;
 }
 
 /** Skips `sideeffect inteldialect "asm", "constraints"` after the word `asm`. */
@@ -253,15 +260,10 @@ function readArguments(s: string, open: number, keyPrefix: string | null, onRefe
   return -1;
 }
 
-function readAttachments(s: string, p: number, call: RawCall): void {
-  while (p < s.length) {
-    p = skipSpaces(s, p);
-    if (s.charCodeAt(p) !== C_COMMA) return;
-    p = skipSpaces(s, p + 1);
-    if (s.charCodeAt(p) !== C_BANG) return;
-    const a = readAttachment(s, p);
-    if (!a) return;
-    if (a.kind === "dbg") call.dbg = a.value;
-    p = a.end;
-  }
+function readAttachments(s: string, p: number, call: CallScratch): void {
+  // Only !dbg matters here; past the arguments and bundles no string can hide the text.
+  const d = s.indexOf("!dbg ", p);
+  if (d < 0) return;
+  const a = readAttachment(s, d);
+  if (a) call.dbg = a.value;
 }

@@ -75,11 +75,20 @@ export function parseGlobalLine(s: string): GlobalVariableLine | AliasLine | typ
       p = ge;
       continue;
     }
-    const word = s.slice(p, we);
+    // Compared in place: a crate has thousands of `private unnamed_addr constant` lines.
+    const at = (w: string): boolean => wordIs(s, p, we, w);
+    if (at("constant")) kind = "constant";
+    else if (at("global")) kind = "global";
+    else if (at("private")) prefix.linkage = "private";
+    else if (at("internal")) prefix.linkage = "internal";
+    else if (at("unnamed_addr")) prefix.unnamedAddr = "unnamed_addr";
+    else if (at("local_unnamed_addr")) prefix.unnamedAddr = "local_unnamed_addr";
+    else if (at("dso_local")) prefix.explicitDsoLocal = true;
+    else if (at("alias")) kind = "alias";
+    else if (at("ifunc")) kind = "ifunc";
+    else if (at("externally_initialized")) externallyInitialized = true;
+    else applyPrefixWord(prefix, s.slice(p, we));
     p = we;
-    if (word === "global" || word === "constant" || word === "alias" || word === "ifunc") kind = word;
-    else if (word === "externally_initialized") externallyInitialized = true;
-    else applyPrefixWord(prefix, word);
   }
 
   const ts = skipSpaces(s, p);
@@ -133,38 +142,77 @@ export function parseGlobalLine(s: string): GlobalVariableLine | AliasLine | typ
   return line;
 }
 
-/** `, section "x", comdat($c), align 8, !dbg !0` and friends after the initializer. */
-function readGlobalTail(s: string, p: number, line: GlobalVariableLine): void {
-  for (const [a, b] of splitTopLevel(s, p, s.length)) {
-    const c = s.charCodeAt(a);
-    if (c === C_BANG) {
-      // `!dbg !0` attachments may follow each other without commas in hand-written text.
-      let q = a;
-      while (q < b && s.charCodeAt(q) === C_BANG) {
-        const att = readAttachment(s, q);
-        if (!att) break;
-        if (att.kind === "dbg" && line.dbg === undefined) line.dbg = att.value;
-        q = skipSpaces(s, att.end);
-      }
+function wordIs(s: string, p: number, end: number, word: string): boolean {
+  return end - p === word.length && s.startsWith(word, p);
+}
+
+/** Position of the next comma outside brackets and strings, or the end of the line. */
+function nextTopLevelComma(s: string, p: number): number {
+  const n = s.length;
+  let depth = 0;
+  while (p < n) {
+    const c = s.charCodeAt(p);
+    if (c === C_QUOTE) {
+      const q = s.indexOf('"', p + 1);
+      if (q < 0) return n;
+      p = q + 1;
       continue;
     }
-    if (!isLetter(c)) continue;
-    const we = wordEnd(s, a);
-    const word = s.slice(a, we);
-    if (word === "section") {
+    if (c === C_LPAREN || c === 91 || c === C_LBRACE || c === 60) depth++;
+    else if (c === 41 || c === 93 || c === 125 || c === 62) depth--;
+    else if (c === C_COMMA && depth === 0) return p;
+    p++;
+  }
+  return n;
+}
+
+/** `, section "x", comdat($c), align 8, !dbg !0` and friends after the initializer. */
+function readGlobalTail(s: string, p: number, line: GlobalVariableLine): void {
+  const n = s.length;
+  while (p < n) {
+    p = skipSpaces(s, p);
+    const c = s.charCodeAt(p);
+    if (c === C_COMMA) {
+      p++;
+      continue;
+    }
+    if (c === C_BANG) {
+      const att = readAttachment(s, p);
+      if (!att) return;
+      if (att.kind === "dbg" && line.dbg === undefined) line.dbg = att.value;
+      p = att.end;
+      continue;
+    }
+    if (!isLetter(c)) {
+      // `#N` attribute groups, or anything newer: skip to the next item.
+      const e = nextTopLevelComma(s, p);
+      p = e > p ? e : p + 1;
+      continue;
+    }
+    const we = wordEnd(s, p);
+    if (we - p === 7 && s.startsWith("section", p)) {
       const q = skipSpaces(s, we);
       const e = s.charCodeAt(q) === C_QUOTE ? stringEnd(s, q) : -1;
       if (e < 0) throw new SyntaxProblem(`expected a string after section in the definition of @${line.name}`);
       line.section = unescapeIr(s.slice(q + 1, e - 1));
-    } else if (word === "comdat") {
+      p = e;
+    } else if (we - p === 6 && s.startsWith("comdat", p)) {
       const q = skipSpaces(s, we);
       if (s.charCodeAt(q) === C_LPAREN) {
         const d = skipSpaces(s, q + 1);
         if (s.charCodeAt(d) !== C_DOLLAR) throw new SyntaxProblem(`expected comdat($name) in the definition of @${line.name}`);
-        line.comdat = nameText(s, d + 1, nameEnd(s, d + 1));
+        const de = nameEnd(s, d + 1);
+        line.comdat = nameText(s, d + 1, de);
+        p = groupEnd(s, q);
+        if (p < 0) p = n;
       } else {
         line.comdat = line.name;
+        p = we;
       }
+    } else {
+      // align 8, partition "x", code_model "large", no_sanitize_address, …
+      const e = nextTopLevelComma(s, we);
+      p = e > we ? e : we;
     }
   }
 }

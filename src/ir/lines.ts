@@ -6,7 +6,8 @@ import { IrParseError } from "./errors.js";
  * around; a line that is read and dropped costs nothing.
  */
 export class LineReader {
-  private pos = 0;
+  /** Offset of the next line. */
+  pos = 0;
   /** 1-based number of the line last returned. */
   line = 0;
   /** Offset in the text of the line last returned. */
@@ -25,6 +26,13 @@ export class LineReader {
     this.line++;
     if (end > pos && text.charCodeAt(end - 1) === 13) end--;
     return text.slice(pos, end);
+  }
+
+  /** Moves past the next line without making a string of it (the caller read it in place). */
+  skipTo(nextLineStart: number): void {
+    this.start = this.pos;
+    this.pos = nextLineStart;
+    this.line++;
   }
 }
 

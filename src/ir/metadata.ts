@@ -54,7 +54,13 @@ export class MetadataTable {
   /** `line:` of a DILocation, given the attachment operand (`!12` or `!DILocation(…)`). */
   locationLine(operand: string): number | undefined {
     const text = this.deref(operand);
-    if (text === undefined || !isKind(text, "DILocation")) return undefined;
+    if (text === undefined) return undefined;
+    if (text.startsWith("!DILocation(line: ")) {
+      // How llvm-dis prints nearly all of them.
+      const e = integerEnd(text, 18);
+      if (e > 18) return Number(text.slice(18, e));
+    }
+    if (!isKind(text, "DILocation")) return undefined;
     const line = specializedField(text, "line");
     return line === undefined ? 0 : Number(line);
   }

@@ -1,5 +1,5 @@
 import { emptyAttributes, parseAttributeList, resolveAttributes } from "./attributes.js";
-import { BodyBuilder } from "./body.js";
+import { BodyBuilder, BodyContext } from "./body.js";
 import { CallSyntaxError } from "./calls.js";
 import { IrParseError } from "./errors.js";
 import { INCOMPLETE, SyntaxProblem, functionTypeKey, parseFunctionHeader, type FunctionHeader } from "./functions.js";
@@ -79,6 +79,7 @@ class ModuleReader {
   private readonly globals: PendingGlobal[] = [];
   private readonly namedMetadataOperands = new Map<string, string[]>();
   private readonly symbols = new Set<string>();
+  private readonly bodies = new BodyContext();
   private sawEntity = false;
   /** Offset in the text of the current top-level line (after its indentation). */
   private lineOffset = 0;
@@ -90,7 +91,12 @@ class ModuleReader {
 
   read(): IrModule {
     const reader = this.reader;
-    for (let s = reader.next(); s !== null; s = reader.next()) {
+    const text = reader.text;
+    for (;;) {
+      const pos = reader.pos;
+      if (text.charCodeAt(pos) === C_BANG && isDigit(text.charCodeAt(pos + 1)) && this.numberedMetadata(pos)) continue;
+      const s = reader.next();
+      if (s === null) break;
       try {
         this.topLevel(s, reader.line);
       } catch (e) {
@@ -238,6 +244,28 @@ class ModuleReader {
     this.module.attributeGroups.set(id, attrs);
   }
 
+  /**
+   * `!N = …` read in place, without making a string of the line: a module has tens of thousands
+   * of these and needs a few. False when the line needs the general path.
+   */
+  private numberedMetadata(pos: number): boolean {
+    const text = this.reader.text;
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    const next = end + 1;
+    if (text.charCodeAt(end - 1) === 13) end--;
+    const last = text.charCodeAt(end - 1);
+    if (last === 44 /* , */ || last === 40 /* ( */ || last === C_LBRACE) return false;
+    let id = 0;
+    let q = pos + 1;
+    for (let c = text.charCodeAt(q); c >= 48 && c <= 57; c = text.charCodeAt(++q)) id = id * 10 + (c - 48);
+    if (!text.startsWith(" = ", q)) return false;
+    this.metadata.setRange(id, q + 3, end);
+    this.sawEntity = true;
+    this.reader.skipTo(next);
+    return true;
+  }
+
   private metadataLine(s: string, lineNo: number): void {
     // llvm-dis ends every metadata line with a closing bracket or a string; anything open at the
     // end is hand-written text spanning lines.
@@ -355,7 +383,7 @@ class ModuleReader {
 
   /** Reads a body up to its closing `}`; `rest` is what followed the `{` on the header line. */
   private body(name: string, rest: string, headerLine: number): BodyBuilder {
-    const b = new BodyBuilder(name);
+    const b = new BodyBuilder(name, this.bodies);
     // Hand-written one-liners: `define void @f() { ret void }`.
     const r = rest.trim();
     if (r !== "") {
@@ -390,19 +418,19 @@ class ModuleReader {
   private resolve(): void {
     const m = this.module;
     const groups = m.attributeGroups;
-    const empty = emptyAttributes();
+    const empty = this.bodies.empty;
     let where = 0;
     const missing = (id: number): never => this.fail(where, `attribute group #${id} is not defined`);
     const md = this.metadata;
 
-    const typeKeys = new Map<string, string>();
-    const typeKeyOf = (fn: IrFunction): string => {
-      let k = typeKeys.get(fn.name);
-      if (k === undefined) {
-        k = functionTypeKey(fn.returnType, fn.params, fn.isVarArg);
-        typeKeys.set(fn.name, k);
+    const signatures = new Map<IrFunction, number>();
+    const signatureOf = (fn: IrFunction): number => {
+      let id = signatures.get(fn);
+      if (id === undefined) {
+        id = this.bodies.signatureId(functionTypeKey(fn.returnType, fn.params, fn.isVarArg));
+        signatures.set(fn, id);
       }
-      return k;
+      return id;
     };
 
     for (const { fn, header, body } of this.functions) {
@@ -416,32 +444,29 @@ class ModuleReader {
       fn.instructionCount = body.instructionCount;
       const refs = body.references();
       if (refs.length > 0) fn.references = fn.references.length > 0 ? [...new Set([...fn.references, ...refs])] : refs;
-      const sites: IrCallSite[] = new Array(body.calls.length);
-      for (let k = 0; k < body.calls.length; k++) {
-        const { raw, tail, textLine } = body.calls[k]!;
-        where = textLine;
-        const target = raw.calleeName === null ? undefined : m.functions.get(raw.calleeName);
-        const site: IrCallSite = {
-          caller: fn.name,
-          callee: target ? target.name : null,
-          isIndirect: raw.isInlineAsm
-            ? false
-            : target === undefined || (raw.typeKey !== "" && raw.typeKey !== typeKeyOf(target)),
-          isInlineAsm: raw.isInlineAsm,
-          calleeOperand: raw.calleeOperand,
-          callType: raw.callType,
-          kind: raw.kind,
-          attributes: resolveAttributes(raw.attributes, groups, empty, missing),
-          isIntrinsic: raw.calleeName !== null && raw.calleeName.startsWith("llvm."),
-          textLine,
-        };
-        if (tail !== undefined) site.tail = tail;
-        if (raw.callingConv !== undefined) site.callingConv = raw.callingConv;
-        if (raw.dbg !== undefined) {
-          const line = md.locationLine(raw.dbg);
+      const sites = body.sites;
+      for (let k = 0; k < sites.length; k++) {
+        const site = sites[k]!;
+        where = site.textLine;
+        const name = body.calleeNames[k]!;
+        const target = name === null ? undefined : m.functions.get(name);
+        if (target) site.callee = target.name;
+        if (!site.isInlineAsm) {
+          const signature = body.signatures[k]!;
+          site.isIndirect = target === undefined || (signature >= 0 && signature !== signatureOf(target));
+        }
+        const group = body.attributeGroups[k]!;
+        if (group >= 0) site.attributes = groups.get(group) ?? missing(group);
+        else {
+          const raw = body.rawAttributes?.get(k);
+          if (raw) site.attributes = resolveAttributes(raw, groups, empty, missing);
+        }
+        const dbgId = body.dbgIds[k]!;
+        const dbg = dbgId >= 0 ? md.get(dbgId) : body.inlineDbg?.get(k);
+        if (dbg !== undefined) {
+          const line = md.locationLine(dbg);
           if (line !== undefined) site.debugLine = line;
         }
-        sites[k] = site;
       }
       fn.callSites = sites;
     }

@@ -20,33 +20,45 @@ import {
   wordEnd,
 } from "./lexer.js";
 
-const TYPE_WORDS = new Set([
-  "void",
-  "half",
-  "bfloat",
-  "float",
-  "double",
-  "x86_fp80",
-  "fp128",
-  "ppc_fp128",
-  "x86_amx",
-  "x86_mmx",
-  "ptr",
-  "label",
-  "metadata",
-  "token",
-  "target",
-  "opaque",
-]);
-
-/** True when `s[p, end)` is a word that starts a type: `i32`, `ptr`, `void`, `target`, … */
+/**
+ * True when `s[p, end)` is a word that starts a type: `i32`, `ptr`, `void`, `target`, … Decided on
+ * the characters in place: this runs for every word before a call's type, and slicing each one
+ * would make garbage.
+ */
 export function isTypeWord(s: string, p: number, end: number): boolean {
-  if (s.charCodeAt(p) === 105 /* i */ && end > p + 1) {
-    let q = p + 1;
-    while (q < end && isDigit(s.charCodeAt(q))) q++;
-    if (q === end) return true;
+  const len = end - p;
+  switch (s.charCodeAt(p)) {
+    case 105: {
+      // i1, i32, i128
+      if (len < 2) return false;
+      for (let q = p + 1; q < end; q++) if (!isDigit(s.charCodeAt(q))) return false;
+      return true;
+    }
+    case 112: // p
+      return (len === 3 && s.startsWith("ptr", p)) || (len === 9 && s.startsWith("ppc_fp128", p));
+    case 118: // v
+      return len === 4 && s.startsWith("void", p);
+    case 102: // f
+      return len === 5 && (s.startsWith("float", p) || s.startsWith("fp128", p));
+    case 100: // d
+      return len === 6 && s.startsWith("double", p);
+    case 104: // h
+      return len === 4 && s.startsWith("half", p);
+    case 98: // b
+      return len === 6 && s.startsWith("bfloat", p);
+    case 120: // x
+      return (len === 8 && s.startsWith("x86_fp80", p)) || (len === 7 && (s.startsWith("x86_amx", p) || s.startsWith("x86_mmx", p)));
+    case 108: // l
+      return len === 5 && s.startsWith("label", p);
+    case 109: // m
+      return len === 8 && s.startsWith("metadata", p);
+    case 116: // t
+      return (len === 5 && s.startsWith("token", p)) || (len === 6 && s.startsWith("target", p));
+    case 111: // o
+      return len === 6 && s.startsWith("opaque", p);
+    default:
+      return false;
   }
-  return TYPE_WORDS.has(s.slice(p, end));
 }
 
 /**

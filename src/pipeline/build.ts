@@ -94,6 +94,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       unusedHelpers: result.unusedHelpers,
       summary: summarize(result.helpers),
       notes: ctx.notes,
+      safetyChecks: result.safetyChecks,
+      reconciliation: result.reconciliation,
       toolchain: toolchainSummary(toolchain, tools),
       timingsMs: timings,
     };

@@ -16,6 +16,9 @@ import { selectHelpers } from "./helperSelection.js";
 import { inlineHelpers } from "./inline/inlineHelpers.js";
 import { checkTargetsMatch } from "./merge/checkTargets.js";
 import { linkHelperModules, mergeWithHelpers } from "./merge/linkModules.js";
+import { reconcileHelpers } from "./reconcile/reconcileHelpers.js";
+import { vetHelpers } from "./vet/vetHelpers.js";
+import type { SafetyCheckResult } from "../safety/types.js";
 
 /** Lets a promise be awaited later without an unhandled-rejection warning if a sibling fails first. */
 function settleLater<T>(promise: Promise<T>): Promise<T> {
@@ -31,6 +34,9 @@ export interface InlineModeResult {
   inlinedBitcode: string;
   rustModule: IrModule;
   helperModule: IrModule;
+  safetyChecks: SafetyCheckResult[];
+  /** One line per attribute change made to helpers. */
+  reconciliation: string[];
 }
 
 /**
@@ -72,9 +78,17 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const helpersBitcode = settleLater(helperBitcodes.then((list) => linkHelperModules(llvmLink, list, workspace.file("helpers.bc"), inputs.userBitcode)));
   const helperModule = settleLater(helpersBitcode.then((bc) => readModule(llvmDis, bc, inputs.userBitcode)));
 
-  // 2. merge, 3. inline: wait for the (small) helper module to be readable, not for the Rust IR.
+  // Safety checks, then attribute reconciliation, on the helper module before the merge.
+  const safety = settleLater(
+    Promise.all([helpersBitcode, helperModule]).then(([bc, module]) => timed("safety checks", () => vetHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc }))),
+  );
+  const reconciled = settleLater(
+    Promise.all([helpersBitcode, helperModule, safety]).then(([bc, module]) => timed("reconcile", () => reconcileHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc }))),
+  );
+
+  // 2. merge, 3. inline: wait for the (small) helper module, not for the Rust IR.
   const inlined = settleLater(
-    Promise.all([rustBitcode, helpersBitcode, helperModule]).then(async ([rustBc, helpersBc]) => {
+    Promise.all([rustBitcode, reconciled]).then(async ([rustBc, { helpersBitcode: helpersBc }]) => {
       const merged = await timed("merge", () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file("merged.bc"), inputs.userBitcode));
       if (merged.warnings) ctx.warnings.push(merged.warnings);
       return timed("inline", () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file("inlined.bc")));
@@ -109,5 +123,14 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     selection.used,
     new Map([...before].map(([name, counts]) => [name, { callSitesBefore: counts.direct, mismatchedCallSitesBefore: counts.mismatched }])),
   );
-  return { helpers: helperRows, unusedHelpers: selection.unused, target: rust.triple, inlinedBitcode, rustModule: rust, helperModule: helpers };
+  return {
+    helpers: helperRows,
+    unusedHelpers: selection.unused,
+    target: rust.triple,
+    inlinedBitcode,
+    rustModule: rust,
+    helperModule: helpers,
+    safetyChecks: await safety,
+    reconciliation: (await reconciled).changes,
+  };
 }

@@ -29,6 +29,15 @@ export const helperReportSchema = z.object({
   visibility: z.string().optional(),
   /** No call left in the object. */
   inlined: z.boolean(),
+  /** Why LLVM left calls out of line: one entry per call site (docs/INLINING.md). */
+  reasons: z.array(z.object({ caller: z.string(), category: z.string(), reason: z.string(), llvmRemark: z.string().optional() })).optional(),
+});
+
+export const safetyCheckSchema = z.object({
+  check: z.string(),
+  description: z.string(),
+  status: z.enum(["passed", "failed", "overridden", "not-applicable"]),
+  findings: z.array(z.object({ check: z.string(), symbol: z.string().optional(), file: z.string().optional(), line: z.number().int().optional(), message: z.string() })),
 });
 
 export const reportSchema = z.object({
@@ -52,6 +61,10 @@ export const reportSchema = z.object({
     allInlined: z.boolean(),
   }),
   notes: z.array(z.string()),
+  /** Every safety check run on the helper modules, and its result (docs/SAFETY.md). */
+  safetyChecks: z.array(safetyCheckSchema).optional(),
+  /** One line per attribute change local-lto made to helper functions (docs/INLINING.md). */
+  reconciliation: z.array(z.string()).optional(),
   toolchain: z.record(z.string(), z.object({ path: z.string(), version: z.string().optional() })).optional(),
   timingsMs: z.record(z.string(), z.number()).optional(),
 });

@@ -25,3 +25,13 @@ describe("handwritten.ll", () => {
     expect(m.attributeGroups.get(0)!.values.get("k")).toBe("v");
   });
 });
+
+describe("instructions written without the usual spacing", () => {
+  it("finds calls after %name=, quoted results and tabs", () => {
+    const m = parseModule(
+      'declare i32 @g()\ndefine i32 @f() {\n\t%a=call i32 @g()\n  %"b c" = call i32 @g()\n  %d = call i32 @g(), !md !{!" = "}\n  ret i32 %a\n}\n',
+    );
+    expect(m.functions.get("f")!.callSites.map((c) => c.callee)).toEqual(["g", "g", "g"]);
+    expect(m.functions.get("f")!.instructionCount).toBe(4);
+  });
+});

@@ -14,6 +14,10 @@ import {
 import { ENCODING_LEGACY, sweepX86, type X86Branch, type X86InstructionInfo } from "./decodeBranches.js";
 import { GPR_NAMES, gprWrites } from "./registerWrites.js";
 
+/** One-byte opcodes that can put an address in a register: mov r, m (8b), lea (8d), mov r, imm (b8-bf, c7). */
+const mayLoadAddress = new Uint8Array(256);
+for (const op of [0x8b, 0x8d, 0xc7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf]) mayLoadAddress[op] = 1;
+
 const R_X86_64_64 = 1;
 const R_X86_64_32 = 10;
 const R_X86_64_32S = 11;
@@ -67,11 +71,11 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
         held.callsThrough++;
       }
     }
-    const writes = gprWrites(info);
-    if (writes !== 0 && loaded.size > 0) {
-      for (const reg of loaded.keys()) if (writes & (1 << reg)) loaded.delete(reg);
+    if (loaded.size > 0) {
+      const writes = gprWrites(info);
+      if (writes !== 0) for (const reg of loaded.keys()) if (writes & (1 << reg)) loaded.delete(reg);
     }
-    if (!legacy) return;
+    if (!legacy || !mayLoadAddress[info.opcode]) return;
     const load = addressLoad(info, address, length);
     if (load) {
       const value: LoadedAddress = { ...load.value, callsThrough: 0 };

@@ -115,3 +115,50 @@ export function parseObjdump(text: string): Map<string, ObjdumpInstruction[]> {
 export function objdump(path: string, extra: readonly string[] = []): Map<string, ObjdumpInstruction[]> {
   return parseObjdump(run(LLVM_OBJDUMP, ["-d", "-z", "--no-show-raw-insn", ...extra, path]));
 }
+
+/** `llvm-readobj --elf-output-style=JSON`, with 64-bit integers kept exact (JSON.parse would round them). */
+export function readobjJson(path: string, what: readonly string[] = ["--sections", "--symbols", "--dyn-symbols", "--relocations"]): ReadobjFile {
+  const text = run(LLVM_READOBJ, ["--elf-output-style=JSON", ...what, path]);
+  const exact = text.replace(/:\s*(\d{16,})/g, ':"$1"');
+  return (JSON.parse(exact) as ReadobjFile[])[0]!;
+}
+
+/** Turns a readobj number (or an exact big-number string) into a signed 64-bit value as a JS number. */
+export function signed64(value: number | string): number {
+  return Number(BigInt.asIntN(64, BigInt(value)));
+}
+
+export interface Named {
+  Name: string;
+  Value: number;
+}
+
+export interface ReadobjSection {
+  Section: {
+    Index: number;
+    Name: Named;
+    Type: Named;
+    Flags: { Value: number | string };
+    Address: number | string;
+    Offset: number;
+    Size: number;
+    Link: number;
+    Info: number;
+    EntrySize: number;
+  };
+}
+
+export interface ReadobjSymbol {
+  Symbol: { Name: Named; Value: number | string; Size: number; Binding: Named; Type: Named; Other: { Value: number }; Section: Named };
+}
+
+export interface ReadobjFile {
+  FileSummary: { Format: string; Arch: string };
+  Sections: ReadobjSection[];
+  Symbols?: ReadobjSymbol[];
+  DynamicSymbols?: ReadobjSymbol[];
+  Relocations?: Array<{
+    SectionIndex: number;
+    Relocs: Array<{ Relocation: { Offset: number | string; Type: Named; Symbol: Named; Addend?: number | string } }>;
+  }>;
+}

@@ -1,0 +1,9 @@
+/** The library API: the CLI is a thin layer over these. */
+export { build, writeReportFile, HelperCallsLeftError, type BuildResult } from "./pipeline/build.js";
+export type { BuildOptions } from "./pipeline/types.js";
+export { inspectObject, type InspectOptions } from "./inspect/inspectObject.js";
+export { resolveToolchain, type Toolchain, type ToolOverrides } from "./toolchain/resolveToolchain.js";
+export { reportSchema, type Report, type HelperReport } from "./report/schema.js";
+export { LocalLtoError, exitCodes } from "./diagnostics/errors.js";
+export { readElf } from "./elf/index.js";
+export { parseModule } from "./ir/index.js";

@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { exitCodes } from "../../src/diagnostics/errors.js";
+import { repoRoot } from "../support/toolchain.js";
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+test("every error code used in src/ is documented in docs/EXIT-CODES.md", () => {
+  const doc = readFileSync(join(repoRoot, "docs/EXIT-CODES.md"), "utf8");
+  const used = new Set(sourceFiles(join(repoRoot, "src")).flatMap((file) => readFileSync(file, "utf8").match(/LLTO_[A-Z_]+/g) ?? []));
+  expect(used.size).toBeGreaterThan(10);
+  const missing = [...used].filter((code) => !doc.includes(`\`${code}\``));
+  expect(missing).toEqual([]);
+});
+
+test("every exit code class is documented with its number", () => {
+  const doc = readFileSync(join(repoRoot, "docs/EXIT-CODES.md"), "utf8");
+  for (const [name, code] of Object.entries(exitCodes)) {
+    expect(doc, name).toMatch(new RegExp(`\\| ${code} \\| ${name} \\|`));
+  }
+});
