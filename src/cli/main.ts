@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
 import { exitCodes } from "../diagnostics/errors.js";
+import type { BuildMode } from "../pipeline/types.js";
+import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
 import { localLtoVersion } from "../version.js";
 import { runBuild } from "./commands/build.js";
 import { runDemoCommand } from "./commands/demo.js";
@@ -27,7 +29,11 @@ export function createProgram(): Command {
       .requiredOption("--helpers <file>", "C source or bitcode defining helpers (repeatable)", collect)
       .requiredOption("-o, --output <file>", "the object to write")
       .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
-      .option("--cc-arg <flag>", "pass a flag to clang for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
+      .option("--cc-arg <flag>", "pass a flag to the C compiler for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
+      .addOption(new Option("--mode <mode>", "inline (merge and inline), static (link helpers in, make them local), or auto: inline when the LLVM tools allow (docs/MODES.md)").choices(["auto", "inline", "static"]).default("auto"))
+      .option("--cc <compiler>", "C compiler for .c helpers, in both modes (gcc, clang-19, …; static mode's default: cc)")
+      .option("--linker <path>", "static mode: the linker for ld -r (GNU ld or ld.lld; default: the C compiler's)")
+      .option("--allow <check>", `accept a safety check's findings (repeatable): ${safetyCheckIds.join(", ")}`, collect)
       .option("--helper-prefix <prefix>", "helpers are the functions named with this prefix", "rust_helper_")
       .option("--all-helpers", "every function the helper inputs define is a helper")
       .option("--emit-bc <file>", "also write the merged, inlined bitcode")
@@ -52,6 +58,10 @@ export function createProgram(): Command {
       codegenOptLevel: opts.codegenOptLevel as "0" | "1" | "2" | "3" | undefined,
       keepTemps: opts.keepTemps === true,
       tools: toolOverridesFrom(opts),
+      mode: opts.mode as BuildMode,
+      cc: opts.cc as string | undefined,
+      linker: opts.linker as string | undefined,
+      allow: opts.allow as SafetyCheckId[] | undefined,
     });
   });
 

@@ -48,7 +48,7 @@ export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string
     if (elf.machine === EM_X86_64) scanX86Section(index, section, decodeErrors);
     else scanA64Section(index, section);
   }
-  for (const list of index.calls.values()) list.sort((a, b) => a.section.localeCompare(b.section) || a.offset - b.offset);
+  for (const list of index.calls.values()) list.sort(bySectionThenOffset);
   collectOtherReferences(index);
   return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned };
 }
@@ -57,10 +57,11 @@ export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string
 function collectOtherReferences(index: ObjectIndex): void {
   const { elf } = index;
   const absolute = absoluteTypes[elf.machine] ?? new Set<number>();
+  // Debug info names every function; it is not a use.
+  const allocated = elf.sections.map((s) => (s.flags & SHF_ALLOC) !== 0);
   for (const rel of elf.relocations) {
-    if (index.consumed.has(rel)) continue;
-    const target = elf.sections[rel.sectionIndex];
-    if (!target || (target.flags & SHF_ALLOC) === 0) continue; // debug info names every function; it is not a use
+    if (!allocated[rel.sectionIndex] || index.consumed.has(rel)) continue;
+    const target = elf.sections[rel.sectionIndex]!;
     const symbol = index.symbolOf(rel);
     if (!symbol) continue;
     const named = symbol.type !== "SECTION" && index.names.has(symbol.name);
@@ -69,7 +70,12 @@ function collectOtherReferences(index: ObjectIndex): void {
       index.references.get(t.name)!.push({ name: t.name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
     }
   }
-  for (const list of index.references.values()) list.sort((a, b) => a.section.localeCompare(b.section) || a.offset - b.offset);
+  for (const list of index.references.values()) list.sort(bySectionThenOffset);
+}
+
+// Plain comparison: localeCompare would load ICU collation data on first use, costing tens of ms.
+function bySectionThenOffset(a: { section: string; offset: number }, b: { section: string; offset: number }): number {
+  return a.section < b.section ? -1 : a.section > b.section ? 1 : a.offset - b.offset;
 }
 
 export type SymbolState = "absent" | "undefined" | "local" | "global" | "weak";

@@ -12,7 +12,7 @@ export function describeNonElf(bytes: Uint8Array): string {
   if (startsWith(bytes, ascii("!<thin>\n"))) return "this is a thin ar archive (!<thin>), not a single ELF object";
   if (startsWith(bytes, [0xcf, 0xfa, 0xed, 0xfe]) || startsWith(bytes, [0xce, 0xfa, 0xed, 0xfe])) return "this is a Mach-O object, not ELF";
   if (startsWith(bytes, ascii("MZ"))) return "this is a PE/COFF (Windows) file, not ELF";
-  if (startsWith(bytes, [0x7f, 0x45, 0x4c])) return `the file is ${bytes.length} bytes long, too short to hold the ELF magic`;
+  if (bytes.length < 4 && [0x7f, 0x45, 0x4c].slice(0, bytes.length).every((b, i) => bytes[i] === b)) return `the file is ${bytes.length} bytes long, too short to hold the ELF magic`;
   if (looksLikeText(bytes)) return `this looks like a text file (starts with ${JSON.stringify(firstLine(bytes))}), not an ELF object`;
   return `bad magic: the file starts with ${hex(bytes.subarray(0, 4))}, not 7f 45 4c 46 ('\\x7fELF')`;
 }

@@ -21,8 +21,8 @@ export class ObjectIndex {
   readonly references = new Map<string, ObjectReference[]>();
   /** Relocations that a counted call or a reported address load explains. */
   readonly consumed = new Set<ElfRelocation>();
-  /** `${sectionIndex}:${address}` → the named functions starting there. */
-  private readonly starts = new Map<string, ElfSymbol[]>();
+  /** Section index → address → the named functions starting there. */
+  private readonly starts = new Map<number, Map<number, ElfSymbol[]>>();
   /** Sections that hold the start of a named function. */
   private readonly sectionsWithNamed = new Set<number>();
   /** Section index → its FUNC/IFUNC symbols. */
@@ -47,10 +47,11 @@ export class ObjectIndex {
         else this.functionsBySection.set(symbol.sectionIndex, [symbol]);
       }
       if (!names.has(symbol.name) || symbol.type === "SECTION" || symbol.type === "FILE" || symbol.type === "OBJECT") continue;
-      const key = `${symbol.sectionIndex}:${symbol.value}`;
-      const list = this.starts.get(key);
+      let inSection = this.starts.get(symbol.sectionIndex);
+      if (!inSection) this.starts.set(symbol.sectionIndex, (inSection = new Map()));
+      const list = inSection.get(symbol.value);
       if (list) list.push(symbol);
-      else this.starts.set(key, [symbol]);
+      else inSection.set(symbol.value, [symbol]);
       this.sectionsWithNamed.add(symbol.sectionIndex);
     }
     const executable = new Set(elf.sections.filter((s) => s.isExecutable).map((s) => s.index));
@@ -78,8 +79,8 @@ export class ObjectIndex {
     return undefined;
   }
 
-  functionsAt(sectionIndex: number, address: number): ElfSymbol[] {
-    return this.starts.get(`${sectionIndex}:${address}`) ?? [];
+  functionsAt(sectionIndex: number, address: number): readonly ElfSymbol[] {
+    return this.starts.get(sectionIndex)?.get(address) ?? NONE;
   }
 
   /**
@@ -120,6 +121,8 @@ export class ObjectIndex {
     return false;
   }
 }
+
+const NONE: readonly ElfSymbol[] = [];
 
 export class CallerIndex {
   private readonly sorted: ElfSymbol[];

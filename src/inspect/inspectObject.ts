@@ -3,7 +3,7 @@ import { LocalLtoError } from "../diagnostics/errors.js";
 import { ElfFormatError, readElf } from "../elf/index.js";
 import { unreadableInput } from "../pipeline/compile/classifyInput.js";
 import { defaultHelperPrefix } from "../pipeline/types.js";
-import { helperReportsFromObject } from "../report/objectFacts.js";
+import { readObjectFacts } from "../report/objectFacts.js";
 import { reportSchemaId, type Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
 
@@ -38,7 +38,7 @@ export async function inspectObject(options: InspectOptions): Promise<Report> {
   const names = options.helperNames?.length
     ? options.helperNames
     : [...new Set(elf.symbols.filter((s) => s.name.startsWith(prefix) && s.type !== "SECTION" && s.type !== "FILE").map((s) => s.name))];
-  const helpers = helperReportsFromObject(elf, names);
+  const { helpers, notes: decodeNotes } = readObjectFacts(elf, names);
   return {
     schema: reportSchemaId,
     command: "inspect",
@@ -47,7 +47,7 @@ export async function inspectObject(options: InspectOptions): Promise<Report> {
     helpers,
     unusedHelpers: [],
     summary: summarize(helpers),
-    notes: names.length === 0 ? [`no symbol named ${prefix}* in the object: nothing to check (helpers fully inlined and dropped leave no trace; pass --helper names to check specific ones)`] : [],
+    notes: [...decodeNotes, ...(names.length === 0 ? [`no symbol named ${prefix}* in the object: nothing to check (helpers fully inlined and dropped leave no trace; pass --helper names to check specific ones)`] : [])],
   };
 }
 

@@ -24,20 +24,8 @@ import type { IrAttributes, IrCallSite } from "./types.js";
 
 /** Shared by the bodies of one module. */
 export class BodyContext {
-  /** Call type keys, interned: a number per call survives instead of a string. */
-  readonly signatures = new Map<string, number>();
   readonly scratch = new CallScratch();
   readonly empty: IrAttributes = emptyAttributes();
-
-  signatureId(key: string): number {
-    if (key === "") return -1;
-    let id = this.signatures.get(key);
-    if (id === undefined) {
-      id = this.signatures.size;
-      this.signatures.set(key, id);
-    }
-    return id;
-  }
 }
 
 type Tail = "tail" | "musttail" | "notail";
@@ -160,7 +148,7 @@ export class BodyBuilder {
     if (call.callingConv !== undefined) site.callingConv = call.callingConv;
     this.sites.push(site);
     this.calleeNames.push(name);
-    this.signatures.push(this.context.signatureId(call.typeKey));
+    this.signatures.push(call.signature);
     const { groups, inline } = call.attributes;
     if (inline === null && (groups === null || groups.length === 1)) {
       this.attributeGroups.push(groups === null ? -1 : groups[0]!);
@@ -217,7 +205,8 @@ function classifyOpcode(s: string, p: number): number {
     case 115: // s
       return isWord(s, p, "switch") ? OP_SWITCH : OP_OTHER;
     case 117: // u
-      return isWord(s, p, "unwind") ? OP_CONTINUATION : OP_OTHER;
+      // `uselistorder` directives (llvm-dis -preserve-ll-uselistorder) are not instructions.
+      return isWord(s, p, "unwind") || isWord(s, p, "uselistorder") ? OP_CONTINUATION : OP_OTHER;
     case 102: // f
       return isWord(s, p, "filter") ? OP_CONTINUATION : OP_OTHER;
     default:

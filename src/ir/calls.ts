@@ -1,7 +1,6 @@
 import { readAttribute, type RawAttributes } from "./attributes.js";
 import {
   C_AT,
-  C_BANG,
   C_COMMA,
   C_GT,
   C_LBRACE,
@@ -19,14 +18,17 @@ import {
   isLetter,
   nameEnd,
   nameText,
+  isSpace,
   readAttachment,
   skipSpaces,
+  splitTopLevel,
   stringEnd,
   wordEnd,
 } from "./lexer.js";
 import { isCallingConv } from "./linkage.js";
 import { scanReferences } from "./references.js";
-import { constantEnd, isTypeWord, normalizeType, typeEnd } from "./syntax.js";
+import { Signatures, type SignatureNode } from "./signatures.js";
+import { constantEnd, isTypeWord, typeEnd } from "./syntax.js";
 
 export type CallKind = "call" | "invoke" | "callbr";
 
@@ -39,13 +41,14 @@ export class CallScratch {
   kind: CallKind = "call";
   callingConv: string | undefined = undefined;
   callType = "";
-  /** The call's function type as a comparable key (see functionTypeKey); "" matches any callee. */
-  typeKey = "";
+  /** The call's function type, interned in {@link signatures}; -1 matches any callee. */
+  signature = -1;
   calleeOperand = "";
   /** The name when the callee operand is `@name`. */
   calleeName: string | null = null;
   isInlineAsm = false;
   readonly attributes: RawAttributes = { groups: null, inline: null };
+  readonly signatures = new Signatures();
   /** The `!dbg` attachment operand as written. */
   dbg: string | undefined = undefined;
 
@@ -57,6 +60,7 @@ export class CallScratch {
     this.attributes.groups = null;
     this.attributes.inline = null;
     this.dbg = undefined;
+    this.signature = -1;
   }
 }
 
@@ -103,17 +107,24 @@ export function parseCall(
       p = ge;
       continue;
     }
-    const word = s.slice(p, we);
-    p = we;
-    if (word === "cc") {
+    // Return attributes and fast-math flags are skipped without making strings of them.
+    const len = we - p;
+    if (len === 2 && s.startsWith("cc", p)) {
       const q = skipSpaces(s, we);
       p = integerEnd(s, q);
       call.callingConv = `cc ${s.slice(q, p)}`;
-    } else if (word === "align") {
-      p = integerEnd(s, skipSpaces(s, we));
-    } else if (isCallingConv(word)) {
-      call.callingConv = word;
+      continue;
     }
+    if (len === 5 && s.startsWith("align", p)) {
+      p = integerEnd(s, skipSpaces(s, we));
+      continue;
+    }
+    const underscore = s.indexOf("_", p);
+    if ((s.charCodeAt(we - 1) === 99 && s.charCodeAt(we - 2) === 99) || (underscore >= 0 && underscore < we)) {
+      const word = s.slice(p, we);
+      if (isCallingConv(word)) call.callingConv = word;
+    }
+    p = we;
   }
   if (typeStart < 0) return CALL_INCOMPLETE;
   let te = typeEnd(s, typeStart);
@@ -162,11 +173,13 @@ export function parseCall(
   p = skipSpaces(s, p);
   if (s.charCodeAt(p) !== C_LPAREN) throw new CallSyntaxError("expected ( after the callee");
   // Intrinsic signatures are checked by LLVM's verifier: their calls always match the declaration.
+  const signatures = call.signatures;
   const wantTypes = fnParams < 0 && !(calleeName !== null && calleeName.startsWith("llvm."));
-  const args = readArguments(s, p, wantTypes ? normalizeType(callType) + "(" : null, onReference);
+  const args = readArguments(s, p, wantTypes ? signatures.start(callType) : null, signatures, onReference);
   if (args < 0) return CALL_INCOMPLETE;
   const argsEnd = args;
-  call.typeKey = fnParams >= 0 ? normalizeType(callType) : wantTypes ? argumentKey : "";
+  if (fnParams >= 0) call.signature = functionTypeSignature(s, typeStart, fnParams, signatures);
+  else if (wantTypes) call.signature = signatures.id(argumentNode!);
 
   // Function attributes, operand bundles, then `to label …` (invoke, callbr) or `, !dbg !N`.
   p = argsEnd;
@@ -210,21 +223,27 @@ function inlineAsmEnd(s: string, p: number): number {
   return stringEnd(s, p);
 }
 
-let argumentKey = "";
+let argumentNode: SignatureNode | null = null;
 
 /**
  * One pass over the argument list opened at `open`: returns the position after its `)` (-1 when
- * the line ends first), hands `@names` in the arguments to `onReference` and, when `keyPrefix` is
- * given, leaves the call's function type key in {@link argumentKey}. Without an explicit function
+ * the line ends first), hands `@names` in the arguments to `onReference` and, when `start` is
+ * given, leaves the call's function type in {@link argumentNode}. Without an explicit function
  * type, LLVM builds the call's type from the return type and the argument types; that is what a
  * mismatch with the callee's own type is judged on.
  */
-function readArguments(s: string, open: number, keyPrefix: string | null, onReference: (name: string) => void): number {
+function readArguments(
+  s: string,
+  open: number,
+  start: SignatureNode | null,
+  signatures: Signatures,
+  onReference: (name: string) => void,
+): number {
   const n = s.length;
-  let key = keyPrefix ?? "";
+  let node = start;
   let depth = 0;
   let argStart = open + 1;
-  let args = 0;
+  let nextAt = s.indexOf("@", open);
   let p = open;
   while (p < n) {
     const c = s.charCodeAt(p);
@@ -241,23 +260,31 @@ function readArguments(s: string, open: number, keyPrefix: string | null, onRefe
       if (a < p) {
         const te = typeEnd(s, a);
         if (te < 0 || te > p) throw new CallSyntaxError(`expected an argument type: ${s.slice(a, p)}`);
-        const isMetadata = te - a === 8 && s.startsWith("metadata", a);
-        if (keyPrefix !== null) key += (args === 0 ? "" : ",") + normalizeType(s.slice(a, te));
-        args++;
-        if (!isMetadata) {
-          const at = s.indexOf("@", te);
-          if (at >= 0 && at < p) scanReferences(s, te, p, onReference);
+        if (node !== null) node = signatures.step(node, s.slice(a, te));
+        if (nextAt >= 0 && nextAt < te) nextAt = s.indexOf("@", te);
+        if (nextAt >= 0 && nextAt < p && !(te - a === 8 && s.startsWith("metadata", a))) {
+          scanReferences(s, te, p, onReference);
         }
       }
       argStart = p + 1;
       if (depth === 0) {
-        if (keyPrefix !== null) argumentKey = key + ")";
+        argumentNode = node;
         return p + 1;
       }
     }
     p++;
   }
   return -1;
+}
+
+/** The signature of an explicit function type `ret (params)` written in a call. */
+function functionTypeSignature(s: string, typeStart: number, open: number, signatures: Signatures): number {
+  const close = groupEnd(s, open);
+  let ret = open;
+  while (ret > typeStart && isSpace(s.charCodeAt(ret - 1))) ret--;
+  let node = signatures.start(s.slice(typeStart, ret));
+  for (const [a, b] of splitTopLevel(s, open + 1, close - 1)) node = signatures.step(node, s.slice(a, b));
+  return signatures.id(node);
 }
 
 function readAttachments(s: string, p: number, call: CallScratch): void {

@@ -24,7 +24,7 @@ import {
 } from "./lexer.js";
 import { applyPrefixWord, isCallingConv, newLinkagePrefix, type LinkagePrefix } from "./linkage.js";
 import { scanReferences } from "./references.js";
-import { constantEnd, isTypeWord, normalizeType, typeEnd } from "./syntax.js";
+import { constantEnd, isTypeWord, typeEnd } from "./syntax.js";
 import type { IrParam } from "./types.js";
 
 export interface FunctionHeader {
@@ -271,15 +271,4 @@ export function parseParams(s: string, start: number, end: number): { params: Ir
     params.push({ type: s.slice(a, te), attributes });
   }
   return { params, isVarArg };
-}
-
-/** A function type as a comparable key: `i32(ptr,...)`. */
-export function functionTypeKey(returnType: string, params: readonly IrParam[], isVarArg: boolean): string {
-  let key = normalizeType(returnType) + "(";
-  for (let i = 0; i < params.length; i++) {
-    if (i > 0) key += ",";
-    key += normalizeType(params[i]!.type);
-  }
-  if (isVarArg) key += params.length > 0 ? ",..." : "...";
-  return key + ")";
 }

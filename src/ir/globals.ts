@@ -14,7 +14,6 @@ import {
   skipSpaces,
   splitTopLevel,
   stringEnd,
-  topLevelEnd,
   unescapeIr,
   wordEnd,
 } from "./lexer.js";
@@ -50,8 +49,11 @@ export interface AliasLine {
 /** The line continues on the next one: a bracket is still open. */
 export const GLOBAL_INCOMPLETE = "incomplete";
 
-/** Parses `@name = …` (a global variable, alias or ifunc). */
-export function parseGlobalLine(s: string): GlobalVariableLine | AliasLine | typeof GLOBAL_INCOMPLETE {
+/**
+ * Parses `@name = …` (a global variable, alias or ifunc). `joined`: the text was put together
+ * from several lines, so it is not in llvm-dis's layout.
+ */
+export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine | AliasLine | typeof GLOBAL_INCOMPLETE {
   const ne = nameEnd(s, 1);
   if (ne < 0) throw new SyntaxProblem("unterminated quoted global name");
   if (ne === 1) throw new SyntaxProblem("empty global name");
@@ -76,17 +78,16 @@ export function parseGlobalLine(s: string): GlobalVariableLine | AliasLine | typ
       continue;
     }
     // Compared in place: a crate has thousands of `private unnamed_addr constant` lines.
-    const at = (w: string): boolean => wordIs(s, p, we, w);
-    if (at("constant")) kind = "constant";
-    else if (at("global")) kind = "global";
-    else if (at("private")) prefix.linkage = "private";
-    else if (at("internal")) prefix.linkage = "internal";
-    else if (at("unnamed_addr")) prefix.unnamedAddr = "unnamed_addr";
-    else if (at("local_unnamed_addr")) prefix.unnamedAddr = "local_unnamed_addr";
-    else if (at("dso_local")) prefix.explicitDsoLocal = true;
-    else if (at("alias")) kind = "alias";
-    else if (at("ifunc")) kind = "ifunc";
-    else if (at("externally_initialized")) externallyInitialized = true;
+    if (wordIs(s, p, we, "constant")) kind = "constant";
+    else if (wordIs(s, p, we, "global")) kind = "global";
+    else if (wordIs(s, p, we, "private")) prefix.linkage = "private";
+    else if (wordIs(s, p, we, "internal")) prefix.linkage = "internal";
+    else if (wordIs(s, p, we, "unnamed_addr")) prefix.unnamedAddr = "unnamed_addr";
+    else if (wordIs(s, p, we, "local_unnamed_addr")) prefix.unnamedAddr = "local_unnamed_addr";
+    else if (wordIs(s, p, we, "dso_local")) prefix.explicitDsoLocal = true;
+    else if (wordIs(s, p, we, "alias")) kind = "alias";
+    else if (wordIs(s, p, we, "ifunc")) kind = "ifunc";
+    else if (wordIs(s, p, we, "externally_initialized")) externallyInitialized = true;
     else applyPrefixWord(prefix, s.slice(p, we));
     p = we;
   }
@@ -129,17 +130,96 @@ export function parseGlobalLine(s: string): GlobalVariableLine | AliasLine | typ
   };
   const c = s.charCodeAt(p);
   if (p < s.length && c !== C_COMMA && c !== C_BANG && c !== 59 && c !== 35) {
-    const scan =
-      s.indexOf("@", p) < 0
-        ? topLevelEnd(s, p, true)
-        : scanReferences(s, p, s.length, (n) => line.references.push(n), true);
-    if (scan.openDepth > 0) return GLOBAL_INCOMPLETE;
+    let end = joined ? -1 : printedInitializerEnd(s, p);
+    if (end >= 0) {
+      if (s.indexOf("@", p) >= 0) initializerReferences(s, p, end, line.references);
+    } else {
+      const scan = scanReferences(s, p, s.length, (n) => line.references.push(n), true);
+      if (scan.openDepth > 0) return GLOBAL_INCOMPLETE;
+      end = scan.end;
+    }
     line.hasInitializer = true;
-    line.initializer = [p, scan.end];
-    p = scan.end;
+    line.initializer = [p, end];
+    p = end;
   }
   readGlobalTail(s, p, line);
   return line;
+}
+
+/** What may follow an initializer, in the order llvm-dis prints it (AsmWriter::printGlobal). */
+const GLOBAL_TAIL = /, (?:section "|partition "|code_model "|no_sanitize_|sanitize_|comdat|align \d|!)/g;
+
+/**
+ * End of the initializer at `p` in a line as llvm-dis prints it, found with native searches: the
+ * first tail item outside strings. The initializers of a Rust crate's tables run to hundreds of
+ * kilobytes, and walking them a character at a time is the slow part of reading globals.
+ * -1 when the line may continue on the next one (hand-written text): the caller scans instead.
+ */
+function printedInitializerEnd(s: string, p: number): number {
+  if (s.indexOf(";", p) >= 0) return -1; // a comment, or a string with a semicolon: take the slow path
+  let end = s.length;
+  GLOBAL_TAIL.lastIndex = p;
+  for (let m = GLOBAL_TAIL.exec(s); m !== null; m = GLOBAL_TAIL.exec(s)) {
+    const close = stringContaining(s, p, m.index);
+    if (close < 0) {
+      end = m.index;
+      break;
+    }
+    GLOBAL_TAIL.lastIndex = close;
+  }
+  // A bracketed initializer must end with its closing bracket, or the line is not all of it.
+  let last = end - 1;
+  while (last > p && (s.charCodeAt(last) === 32 || s.charCodeAt(last) === 9)) last--;
+  const open = s.charCodeAt(p);
+  const close = s.charCodeAt(last);
+  if (open === 91 /* [ */ && close !== 93) return -1;
+  if (open === C_LBRACE && close !== 125) return -1;
+  if (open === 60 /* < */ && close !== 62) return -1;
+  if (close === 91 || close === C_LBRACE || close === C_LPAREN || close === 60 || close === C_COMMA) return -1;
+  return end;
+}
+
+/** When `at` is inside a string that starts at or after `from`: the position after it; else -1. */
+function stringContaining(s: string, from: number, at: number): number {
+  let quote = s.indexOf('"', from);
+  while (quote >= 0 && quote < at) {
+    const close = s.indexOf('"', quote + 1);
+    if (close < 0) return s.length;
+    if (close > at) return close + 1;
+    quote = s.indexOf('"', close + 1);
+  }
+  return -1;
+}
+
+/**
+ * The `@names` of an initializer, found by jumping from `@` to `@` and over strings with native
+ * searches. Initializers hold no metadata; the function of a `blockaddress` is not a use.
+ */
+function initializerReferences(s: string, p: number, end: number, out: string[]): void {
+  let q = p;
+  while (q < end) {
+    const at = s.indexOf("@", q);
+    if (at < 0 || at >= end) return;
+    const close = stringContaining(s, q, at);
+    if (close >= 0) {
+      q = close;
+      continue;
+    }
+    const e = nameEnd(s, at + 1);
+    if (e < 0) return;
+    if (e > at + 1 && !isBlockaddressFunction(s, at)) out.push(nameText(s, at + 1, e));
+    q = e;
+  }
+}
+
+/** True when the `@` at `at` is the first operand of `blockaddress(`. */
+function isBlockaddressFunction(s: string, at: number): boolean {
+  let q = at - 1;
+  while (q >= 0 && (s.charCodeAt(q) === 32 || s.charCodeAt(q) === 9)) q--;
+  if (s.charCodeAt(q) !== C_LPAREN) return false;
+  q--;
+  while (q >= 0 && (s.charCodeAt(q) === 32 || s.charCodeAt(q) === 9)) q--;
+  return q >= 11 && s.startsWith("blockaddress", q - 11);
 }
 
 function wordIs(s: string, p: number, end: number, word: string): boolean {

@@ -2,7 +2,7 @@ import { emptyAttributes, parseAttributeList, resolveAttributes } from "./attrib
 import { BodyBuilder, BodyContext } from "./body.js";
 import { CallSyntaxError } from "./calls.js";
 import { IrParseError } from "./errors.js";
-import { INCOMPLETE, SyntaxProblem, functionTypeKey, parseFunctionHeader, type FunctionHeader } from "./functions.js";
+import { INCOMPLETE, SyntaxProblem, parseFunctionHeader, type FunctionHeader } from "./functions.js";
 import { GLOBAL_INCOMPLETE, parseGlobalLine, structorFunctions, type GlobalVariableLine } from "./globals.js";
 import {
   C_BANG,
@@ -27,7 +27,7 @@ import {
 import { effectiveDsoLocal } from "./linkage.js";
 import { LineReader, rejectNonText } from "./lines.js";
 import { MetadataTable } from "./metadata.js";
-import type { IrAttributes, IrCallSite, IrFunction, IrGlobal, IrModule } from "./types.js";
+import type { IrFunction, IrGlobal, IrModule } from "./types.js";
 
 /** How many lines one construct may span before the reader gives up looking for its end. */
 const MAX_JOINED_LINES = 10_000;
@@ -300,10 +300,10 @@ class ModuleReader {
   }
 
   private global(s: string, lineNo: number): void {
-    let parsed = parseGlobalLine(s);
+    let parsed = parseGlobalLine(s, false);
     while (parsed === GLOBAL_INCOMPLETE) {
       s = this.joinNext(s, lineNo, "a global definition");
-      parsed = parseGlobalLine(s);
+      parsed = parseGlobalLine(s, true);
     }
     this.define(parsed.name, lineNo);
     const { prefix } = parsed;
@@ -345,7 +345,7 @@ class ModuleReader {
     if (parsed.section !== undefined) g.section = parsed.section;
     if (parsed.comdat !== undefined) g.comdat = parsed.comdat;
     this.module.globals.set(g.name, g);
-    this.globals.push({ global: g, line: parsed, text: s });
+    if (parsed.dbg !== undefined || g.isSpecial) this.globals.push({ global: g, line: parsed, text: s });
   }
 
   private function(s: string, keywordEnd: number, isDefine: boolean, lineNo: number): void {
@@ -427,7 +427,11 @@ class ModuleReader {
     const signatureOf = (fn: IrFunction): number => {
       let id = signatures.get(fn);
       if (id === undefined) {
-        id = this.bodies.signatureId(functionTypeKey(fn.returnType, fn.params, fn.isVarArg));
+        id = this.bodies.scratch.signatures.of(
+          fn.returnType,
+          fn.params.map((p) => p.type),
+          fn.isVarArg,
+        );
         signatures.set(fn, id);
       }
       return id;

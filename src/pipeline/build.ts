@@ -3,12 +3,14 @@ import { resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { reportSchemaId, type Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
-import { requireTools, resolveToolchain, type Toolchain } from "../toolchain/resolveToolchain.js";
+import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
-import { resolveInputs, type BuildContext, type ResolvedInputs } from "./context.js";
+import type { BuildContext } from "./context.js";
 import { runInlineMode } from "./inlineMode.js";
+import { planBuild } from "./mode/planBuild.js";
+import { runStaticMode } from "./staticMode.js";
 import type { BuildOptions } from "./types.js";
-import { checkOutputDirectory, createWorkspace, discardFile, publishFile, stagingPathFor } from "./workspace.js";
+import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./workspace.js";
 
 /** `--require-inlined` failed: the report is attached so the CLI can still print and save it. */
 export class HelperCallsLeftError extends LocalLtoError {
@@ -35,34 +37,19 @@ export interface BuildHooks {
   onStage?: (stage: string) => void;
 }
 
-function inlineModeTools(inputs: ResolvedInputs): ToolId[] {
-  return [
-    ...(inputs.rustKind === "rust-source" ? (["rustc"] as const) : []),
-    ...(inputs.helperKinds.includes("c-source") ? (["clang"] as const) : []),
-    "llvmLink",
-    "opt",
-    "llc",
-    "llvmDis",
-  ];
-}
-
 /**
  * `local-lto build`: check inputs and tools before any work, run the mode's pipeline into a
  * staged file, and publish the object (and --emit-bc) only when everything succeeded.
  */
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
-  const inputs = await resolveInputs(options);
-  await checkOutputDirectory(inputs.output);
-  hooks.onStage?.("checking toolchain");
-  const toolchain = await resolveToolchain(options.tools);
-  const tools = inlineModeTools(inputs);
-  requireTools(toolchain, tools);
+  // Inputs, output directory, tools, and the mode (docs/MODES.md), all before any work.
+  const plan = await planBuild(options, hooks.onStage);
+  const { inputs, toolchain } = plan;
 
   const workspace = await createWorkspace(options.keepTemps);
   const timings: Record<string, number> = {};
-  const ctx: BuildContext = {
+  const ctx: Omit<BuildContext, "inputs"> = {
     options,
-    inputs,
     toolchain,
     workspace,
     stagedObject: stagingPathFor(inputs.output),
@@ -81,11 +68,35 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   };
 
   try {
-    const result = await runInlineMode(ctx);
+    if (plan.mode === "static") {
+      const result = await runStaticMode({ ...ctx, inputs: plan.inputs }, plan);
+      const report: Report = {
+        schema: reportSchemaId,
+        command: "build",
+        mode: "static",
+        modeReason: plan.reason,
+        object: options.output,
+        target: result.target,
+        rustInput: options.rustInput,
+        helperInputs: options.helperInputs,
+        helpers: result.helpers,
+        unusedHelpers: result.unusedHelpers,
+        summary: summarize(result.helpers),
+        notes: ctx.notes,
+        safetyChecks: result.safety,
+        toolchain: result.toolchain,
+        timingsMs: timings,
+      };
+      if (options.requireInlined && report.summary.callsLeft > 0) throw new HelperCallsLeftError(report);
+      await publishFile(ctx.stagedObject, inputs.output);
+      return { report, warnings: ctx.warnings, toolchain };
+    }
+    const result = await runInlineMode({ ...ctx, inputs: plan.inputs });
     const report: Report = {
       schema: reportSchemaId,
       command: "build",
       mode: "inline",
+      modeReason: plan.reason,
       object: options.output,
       target: result.target,
       rustInput: options.rustInput,
@@ -96,7 +107,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       notes: ctx.notes,
       safetyChecks: result.safetyChecks,
       reconciliation: result.reconciliation,
-      toolchain: toolchainSummary(toolchain, tools),
+      toolchain: toolchainSummary(toolchain, plan.tools),
       timingsMs: timings,
     };
     if (options.requireInlined && report.summary.callsLeft > 0) throw new HelperCallsLeftError(report);

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { readElf } from "../elf/index.js";
 import type { IrModule } from "../ir/types.js";
-import { helperReportsFromObject } from "../report/objectFacts.js";
+import { readObjectFacts } from "../report/objectFacts.js";
 import type { HelperReport } from "../report/schema.js";
 import { toolPath } from "../toolchain/resolveToolchain.js";
 import { countHelperCallSites, rustCodegenFacts } from "./analyze/rustFacts.js";
@@ -118,13 +118,14 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
 
   // 5. verify, from the object alone.
   const elf = await timed("verify", async () => readElf(new Uint8Array(await readFile(ctx.stagedObject))));
-  const helperRows = helperReportsFromObject(
+  const objectFacts = readObjectFacts(
     elf,
     selection.used,
     new Map([...before].map(([name, counts]) => [name, { callSitesBefore: counts.direct, mismatchedCallSitesBefore: counts.mismatched }])),
   );
+  ctx.notes.push(...objectFacts.notes);
   return {
-    helpers: helperRows,
+    helpers: objectFacts.helpers,
     unusedHelpers: selection.unused,
     target: rust.triple,
     inlinedBitcode,

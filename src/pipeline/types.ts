@@ -1,3 +1,4 @@
+import type { SafetyCheckId } from "../safety/types.js";
 import type { ToolOverrides } from "../toolchain/resolveToolchain.js";
 
 /** What `local-lto build` is asked to do: the CLI and the library API both build this. */
@@ -27,7 +28,17 @@ export interface BuildOptions {
   cwd?: string;
   /** Keep the temporary directory (for debugging); its path is logged. */
   keepTemps?: boolean;
+  /** inline, static (helpers linked in and made local, no inlining), or auto (the default): docs/MODES.md. */
+  mode?: BuildMode;
+  /** The C compiler for .c helpers in both modes (`--cc`); static mode defaults to `cc`, inline mode to the clang found. */
+  cc?: string;
+  /** Static mode: the linker for `ld -r` (GNU ld or ld.lld); defaults to the one that goes with the C compiler. */
+  linker?: string;
+  /** Safety checks (src/safety/types.ts) whose findings the user accepts (`--allow=<check>`). */
+  allow?: SafetyCheckId[];
 }
+
+export type BuildMode = "auto" | "inline" | "static";
 
 export type CodegenOptLevel = "0" | "1" | "2" | "3";
 

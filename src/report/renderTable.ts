@@ -35,6 +35,8 @@ export function renderReport(report: Report, options: RenderOptions): string {
     `${s.helpers} helper(s): ${s.callSitesBefore !== null ? `${s.callSitesBefore} call site(s) before, ` : ""}${s.callsLeft} call(s) left, ${s.globalHelperSymbols} global helper symbol(s)` +
       (s.allInlined && s.globalHelperSymbols === 0 ? paint.green(" — every helper call inlined, no helper exported") : ""),
   ];
+  const referenced = report.helpers.filter((h) => h.addressReferences > 0);
+  if (referenced.length) lines.push(`address still used other than by calls: ${referenced.map((h) => `${h.name} (${h.addressReferences})`).join(", ")}`);
   if (report.unusedHelpers.length) lines.push(`not called from Rust (dropped): ${report.unusedHelpers.join(", ")}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return lines.join("\n");

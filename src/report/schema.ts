@@ -24,6 +24,8 @@ export const helperReportSchema = z.object({
   mismatchedCallSitesBefore: z.number().int().nonnegative().nullable(),
   callsLeft: z.number().int().nonnegative(),
   calls: z.array(callLeftSchema),
+  /** Uses of the helper's address other than calls (function-pointer tables, address loads). */
+  addressReferences: z.number().int().nonnegative(),
   symbol: symbolStateSchema,
   /** Symbol visibility when the symbol is defined and not local. */
   visibility: z.string().optional(),

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readElf } from "../../src/elf/readElf.js";
-import { sweepX86, type X86Branch, type X86BranchKind } from "../../src/elf/x86-64/decodeBranches.js";
+import { analyzeCallSites, readElf, sweepX86, type X86Branch, type X86BranchKind } from "../../src/elf/index.js";
 import { CLANG, GCC, Workdir, fixture, objdump, run, type ObjdumpInstruction } from "./helpers/toolchain.js";
 
 /**
@@ -87,9 +86,60 @@ describe("x86-64 length decoder against llvm-objdump", () => {
         sectionsChecked++;
       }
     }
+    console.log(`checked ${sectionsChecked} sections, ${instructionsChecked} instructions, ${branchesChecked} branches`);
     expect(sectionsChecked).toBeGreaterThan(20);
     expect(instructionsChecked).toBeGreaterThan(20_000);
     expect(branchesChecked).toBeGreaterThan(2_000);
+  });
+
+  it("finds the calls objdump -r shows: relocated against a named symbol, through its GOT slot, or direct", () => {
+    const tally: Record<string, number> = {};
+    for (const { name, path } of objects) {
+      const elf = readElf(work.read(path.slice(work.path.length + 1)));
+      // Every function and every external symbol stands in for a helper.
+      const names = new Set(elf.symbols.filter((s) => s.type === "FUNC" || (s.index > 0 && !s.isDefined && s.type === "NOTYPE")).map((s) => s.name));
+      const analysis = analyzeCallSites(elf, names);
+      expect(analysis.decodeErrors, name).toEqual([]);
+      const ours = new Map<string, { via: string; names: Set<string> }>();
+      for (const site of [...analysis.calls.values()].flat()) {
+        if (site.via === "section-relocation" || site.through) continue; // objdump shows no resolved target for these
+        const key = `${site.section}+${site.offset.toString(16)}`;
+        const entry = ours.get(key) ?? { via: site.via, names: new Set<string>() };
+        entry.names.add(site.name);
+        ours.set(key, entry);
+      }
+      const expected = new Map<string, { via: string; name: string }>();
+      for (const [sectionName, instructions] of objdump(path, ["-r"])) {
+        const section = elf.sections.find((s) => s.name === sectionName)!;
+        const base = elf.fileType === "REL" ? 0 : section.addr;
+        for (const insn of instructions) {
+          const kind = expectedKind(insn);
+          if (!kind) continue;
+          const key = `${sectionName}+${(insn.address - base).toString(16)}`;
+          const rel = insn.relocations[0];
+          const relocated = rel && /^(.+?)(?:[+-]0x[0-9a-f]+)?$/.exec(rel.target)![1]!;
+          if (rel && relocated && names.has(relocated) && !elf.sections.some((s) => s.name === relocated)) {
+            if (/^R_X86_64_(PLT32|PC32)$/.test(rel.type) && !kind.endsWith("indirect")) expected.set(key, { via: "symbol-relocation", name: relocated });
+            if (/GOTPCREL/.test(rel.type) && kind.endsWith("indirect")) expected.set(key, { via: "got-relocation", name: relocated });
+          } else if (!rel && !kind.endsWith("indirect")) {
+            const target = /<([^+>]+)>$/.exec(insn.text)?.[1];
+            const loop = kind !== "call" && target === insn.symbol;
+            if (target && names.has(target) && !loop) expected.set(key, { via: "direct", name: target });
+          }
+        }
+      }
+      const mismatches: string[] = [];
+      for (const [key, e] of expected) {
+        const o = ours.get(key);
+        if (!o || o.via !== e.via || !o.names.has(e.name)) mismatches.push(`${key}: objdump ${e.via} ${e.name}, ours ${o ? `${o.via} ${[...o.names]}` : "none"}`);
+        tally[e.via] = (tally[e.via] ?? 0) + 1;
+      }
+      for (const key of ours.keys()) if (!expected.has(key)) mismatches.push(`${key}: ours ${ours.get(key)!.via} ${[...ours.get(key)!.names]}, objdump none`);
+      expect(mismatches.slice(0, 20), `${name}: ${mismatches.length} differences`).toEqual([]);
+    }
+    expect(tally["symbol-relocation"]).toBeGreaterThan(200);
+    expect(tally["direct"]).toBeGreaterThan(20);
+    expect(tally["got-relocation"]).toBeGreaterThan(300);
   });
 });
 

@@ -142,6 +142,7 @@ describe("x86-64 opcode tables against LLVM's disassembler", () => {
       }
       if (ourLength !== reference) mismatches.push(`${c.group}: ${hex(c.bytes)} -> ours ${ourLength}, LLVM ${reference} (${texts[i]})`);
     });
+    console.log(`compared ${compared} of ${all.length} candidates`);
     expect(compared).toBeGreaterThan(50_000);
     expect(ambiguous).toBe(18 * 24); // 66 E8, 66 E9 and 66 0F 80-8F, each with 24 ModRM-shaped tails
     expect(mismatches.slice(0, 60), `${mismatches.length} mismatches`).toEqual([]);

@@ -10,16 +10,15 @@ import { assemble, callGraph, instructionCounts, nmSymbols } from "./helpers.js"
 const WEAK_LINKAGES = new Set(["weak", "weak_odr", "linkonce", "linkonce_odr", "common"]);
 const LOCAL_LINKAGES = new Set(["internal", "private"]);
 
-export interface AgreementOptions {
-  /** llvm-nm cannot read some valid modules (module asm without a triple crashes it). */
-  skipNm?: boolean;
-}
-
 /** Parses `ll` and checks the result against LLVM's tools; returns the module for more checks. */
-export function expectAgreesWithLlvm(ll: string, options: AgreementOptions = {}): IrModule {
+export function expectAgreesWithLlvm(ll: string): IrModule {
   const module = parseModule(readFileSync(ll, "utf8"));
-  const bc = assemble(ll); // llvm-as accepts (and verifies) what the reader parsed
-  if (!options.skipNm) expectSymbolsAgree(module, bc);
+  const { bc, dispose } = assemble(ll); // llvm-as accepts (and verifies) what the reader parsed
+  try {
+    expectSymbolsAgree(module, bc);
+  } finally {
+    dispose();
+  }
   expectCallGraphAgrees(module, ll);
   expectInstructionCountsAgree(module, ll);
   return module;

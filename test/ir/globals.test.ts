@@ -59,6 +59,14 @@ describe("globals.ll", () => {
     expect(g("nested").references).toEqual(["f", "g"]);
   });
 
+  it("is not fooled by strings that look like references or attributes", () => {
+    expect(g("tricky")).toMatchObject({ references: ["g"], section: "s, align 2", hasInitializer: true });
+  });
+
+  it("does not take the function of a blockaddress for a reference", () => {
+    expect(g("jump").references).toEqual([]);
+  });
+
   it("reads the llvm.* bookkeeping globals", () => {
     expect(g("llvm.used").isSpecial).toBe(true);
     expect(m.usedGlobals).toEqual(["kept", "plain"]);
@@ -74,7 +82,7 @@ describe("globals.ll", () => {
       visibility: "hidden",
       aliasee: "f",
       references: ["f"],
-      textLine: 28,
+      textLine: 30,
     });
     expect(m.aliases.get("alias_gep")).toMatchObject({ linkage: "internal", aliasee: null, references: ["plain"] });
     expect(m.ifuncs.get("ifn")).toMatchObject({ resolver: "resolver", references: ["resolver"] });

@@ -78,11 +78,15 @@ export function rustToIr(scratch: Scratch, name: string, source: string, flags: 
   return out;
 }
 
-/** Assembles IR text to bitcode with llvm-as (which verifies it) and returns the .bc path. */
-export function assemble(ll: string): string {
-  const bc = ll.replace(/\.ll$/, "") + ".bc";
+/**
+ * Assembles IR text to bitcode with llvm-as (which verifies it) into a temporary directory and
+ * returns the .bc path; `dispose` removes it.
+ */
+export function assemble(ll: string): { bc: string; dispose: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "llto-ir-as-"));
+  const bc = join(dir, "module.bc");
   run(tool("llvm-as"), [ll, "-o", bc]);
-  return bc;
+  return { bc, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface NmSymbol {

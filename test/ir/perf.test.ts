@@ -4,13 +4,21 @@
  * anything). No timing assertions: CI machines vary.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { findAddressTakenFunctions, parseModule } from "../../src/ir/index.js";
+import { expectAgreesWithLlvm } from "./agreement.js";
 import { run, rustc, Scratch } from "./helpers.js";
 
 const REGEX_SYNTAX = "/usr/share/cargo/registry/regex-syntax-0.6.27/src/lib.rs";
 const scratch = new Scratch();
 afterAll(() => scratch.dispose());
+
+let largeLl = "";
+let text = "";
+beforeAll(() => {
+  largeLl = largeModule();
+  text = readFileSync(largeLl, "utf8");
+});
 
 /** A crate big enough to matter: Debian's regex-syntax with its Unicode tables, or a generated one. */
 function largeModule(): string {
@@ -28,11 +36,10 @@ function largeModule(): string {
     );
     run(rustc(), ["--crate-type", "lib", "--crate-name", "synthetic", "-O", "--emit=llvm-ir", "-o", out, scratch.write("synthetic.rs", fns.join("\n"))]);
   }
-  return readFileSync(out, "utf8");
+  return out;
 }
 
 it("parses a large module and prints the time", () => {
-  const text = largeModule();
   const lines = text.split("\n").length;
   const times: number[] = [];
   let calls = 0;
@@ -54,4 +61,8 @@ it("parses a large module and prints the time", () => {
       `first ${times[0]!.toFixed(0)} ms, then ${times.slice(1).map((t) => t.toFixed(0)).join(", ")} ms`,
   );
   expect(functions).toBeGreaterThan(0);
+});
+
+it("reads the large module as LLVM does", () => {
+  expectAgreesWithLlvm(largeLl);
 });

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { findAddressTakenFunctions, hasAttribute, type IrModule } from "../../src/ir/index.js";
 import { expectAgreesWithLlvm } from "./agreement.js";
-import { clangToIr, rustToIr, Scratch } from "./helpers.js";
+import { clangToIr, run, rustToIr, Scratch, tool } from "./helpers.js";
 
 const scratch = new Scratch();
 afterAll(() => scratch.dispose());
@@ -114,6 +114,16 @@ describe("clang -O2 -g -fno-delete-null-pointer-checks -fno-builtin-wcslen", () 
     expect(taken.get("bump")?.sort()).toEqual(["is_bump", "ops"]);
     expect(taken.get("weak_hook")).toEqual(["ops"]);
     expect(taken.has("setup")).toBe(false);
+  });
+});
+
+describe("llvm-dis output of bitcode", () => {
+  it("reads what llvm-dis prints for clang's bitcode as LLVM sees it", () => {
+    scratch.write("dis.c", C_SOURCE);
+    run(tool("clang"), ["-O2", "-g", "-c", "-emit-llvm", "-o", "dis.bc", "dis.c"], scratch.dir);
+    run(tool("llvm-dis"), ["dis.bc", "-o", "dis.ll"], scratch.dir);
+    const m = expectAgreesWithLlvm(scratch.path("dis.ll"));
+    expect(m.functions.get("entry")!.debug).toMatchObject({ file: "dis.c", line: 26 });
   });
 });
 

@@ -46,7 +46,7 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
 }
 
 /** Ranges of a section that mapping symbols mark as data: from each $d to the next $x (or the end). */
-function dataRanges(elf: ElfFile, section: ElfSection, base: number): Array<[number, number]> {
+export function dataRanges(elf: ElfFile, section: ElfSection, base: number): Array<[number, number]> {
   const markers = elf.symbols
     .filter((s) => s.sectionIndex === section.index && s.type === "NOTYPE" && s.binding === "LOCAL" && /^\$[dx](\.|$)/.test(s.name))
     .sort((a, b) => a.value - b.value);

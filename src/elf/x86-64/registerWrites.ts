@@ -1,4 +1,4 @@
-import { ENCODING_LEGACY, type X86InstructionInfo } from "./decodeBranches.js";
+import { ENCODING_LEGACY, type X86InstructionInfo } from "./decodeInstruction.js";
 
 /**
  * Which general-purpose registers an instruction may write, as a bit mask (bit n = register n:
@@ -102,14 +102,15 @@ function twoByteWrites(i: Readonly<X86InstructionInfo>, regOrRm: number): number
   if (op >= 0x80 && op <= 0x8f) return 0;
   if (op >= 0x90 && op <= 0x9f) return bit(i.rm); // setcc
   if (op >= 0xc8 && op <= 0xcf) return bit(i.rm); // bswap
-  if ((op >= 0x10 && op <= 0x2b) || (op >= 0x51 && op <= 0x6f) || (op >= 0x70 && op <= 0x76) || op >= 0xd0) {
+  const sse = (op >= 0x10 && op <= 0x2b) || (op >= 0x51 && op <= 0x77) || (op >= 0x7a && op <= 0x7f && op !== 0x7e) || op >= 0xd0;
+  if (sse) {
     // SSE/MMX and hint space: vector destinations, apart from these few.
     if (op >= 0x20 && op <= 0x23) return bit(i.rm) | bit(i.reg); // mov to/from control registers
     if (op === 0xd7) return bit(i.reg);
     return 0;
   }
   switch (op) {
-    case 0x0b: case 0x0d: case 0x2e: case 0x2f: case 0x77: case 0xa0: case 0xa1: case 0xa3: case 0xa8:
+    case 0x0b: case 0x0d: case 0x2e: case 0x2f: case 0xa0: case 0xa1: case 0xa3: case 0xa8:
     case 0xa9: case 0xb9: case 0xc2: case 0xc3: case 0xc4: case 0xc6:
       return 0;
     case 0x02: case 0x03: case 0x2c: case 0x2d: case 0x50: case 0xaf: case 0xb6: case 0xb7: case 0xb8:

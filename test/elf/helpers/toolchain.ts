@@ -67,6 +67,10 @@ export interface ObjdumpInstruction {
   /** The mnemonic with prefixes (lock, rep, notrack, bnd, data16, …) removed. */
   mnemonic: string;
   text: string;
+  /** With `-r`: the relocations printed under this instruction (field offset, type, `symbol+addend`). */
+  relocations: Array<{ offset: number; type: string; target: string }>;
+  /** The symbol whose `<name>:` header the instruction follows. */
+  symbol: string;
 }
 
 const prefixWords = new Set([
@@ -83,12 +87,24 @@ export function parseObjdump(text: string): Map<string, ObjdumpInstruction[]> {
   const bySection = new Map<string, ObjdumpInstruction[]>();
   let current: ObjdumpInstruction[] | undefined;
   let pendingPrefix: { address: number; text: string } | undefined;
+  let symbol = "";
   for (const line of text.split("\n")) {
+    const header = /^[0-9a-f]+ <(.+)>:$/.exec(line);
+    if (header) {
+      symbol = header[1]!;
+      continue;
+    }
     const section = /^Disassembly of section (.+):$/.exec(line);
     if (section) {
       pendingPrefix = undefined;
+      symbol = "";
       current = [];
       bySection.set(section[1]!, current);
+      continue;
+    }
+    const reloc = /^\s+([0-9a-f]+):\s+(R_\w+)\s+(.*)$/.exec(line);
+    if (reloc && current && current.length > 0) {
+      current[current.length - 1]!.relocations.push({ offset: parseInt(reloc[1]!, 16), type: reloc[2]!, target: reloc[3]!.trim() });
       continue;
     }
     const insn = /^\s*([0-9a-f]+):\s*\t(.*)$/.exec(line);
@@ -107,7 +123,7 @@ export function parseObjdump(text: string): Map<string, ObjdumpInstruction[]> {
     }
     let i = 0;
     while (i < words.length - 1 && prefixWords.has(words[i]!.toLowerCase())) i++;
-    current.push({ address, mnemonic: (words[i] ?? "").toLowerCase(), text: body });
+    current.push({ address, mnemonic: (words[i] ?? "").toLowerCase(), text: body, relocations: [], symbol });
   }
   return bySection;
 }
