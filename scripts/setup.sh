@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-22 lld-22 llvm-22 clang-19 llvm-14 gcc binutils valgrind)
+packages=(clang-22 lld-22 llvm-22 clang-19 llvm-14 gcc binutils valgrind time librust-regex-syntax-dev librust-libm-dev)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

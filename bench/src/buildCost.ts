@@ -84,6 +84,10 @@ export interface WhatIfResult {
   current: { wallMs: number; cpuMs: number }[];
   proposed: { wallMs: number; cpuMs: number }[];
   objectBytes: { current: number; proposed: number };
+  /** local-lto's llc on the inlined module (its codegen step, alone). */
+  llc: { wallMs: number; cpuMs: number }[];
+  /** llvm-split -j2 + two concurrent llc + ld.lld -r on the same module (wall ms). */
+  split: number[];
 }
 
 export interface StartupResult {
@@ -202,7 +206,7 @@ export async function runBuildCost(tools: BenchTools, work: string, options: Bui
     const optArgs = runs["local-lto"].find((r) => r.optArgs)?.optArgs;
     if (optArgs) {
       options.progress(`build cost: ${crate.title}, opt pipeline what-if`);
-      result.whatIf = await optWhatIf(tools, optArgs, out("kernel-merged.bc"), dir, runs["local-lto"].find((r) => r.llcArgs)?.llcArgs);
+      result.whatIf = await optWhatIf(tools, optArgs, out("kernel-merged.bc"), dir, runs["local-lto"].find((r) => r.llcArgs)?.llcArgs, crate.id === "regex-syntax");
     }
     results.push(result);
     for (const name of await readdir(dir)) if (name.startsWith(`${crate.id}-`) && name.endsWith(".bc")) await rm(join(dir, name));
@@ -215,7 +219,7 @@ export async function runBuildCost(tools: BenchTools, work: string, options: Bui
  * from its debug log) against the same pipeline followed by loop-vectorize + instcombine, on
  * the merged module, interleaved.
  */
-async function optWhatIf(tools: BenchTools, optArgs: string[], merged: string, dir: string, llcArgs: string[] | undefined): Promise<WhatIfResult> {
+async function optWhatIf(tools: BenchTools, optArgs: string[], merged: string, dir: string, llcArgs: string[] | undefined, tryParallelCodegen: boolean): Promise<WhatIfResult> {
   const currentPasses = optArgs.find((a) => a.startsWith("-passes="))!.slice("-passes=".length);
   const proposedPasses = `${currentPasses},function(loop-vectorize,instcombine<no-verify-fixpoint>)`;
   const current: { wallMs: number; cpuMs: number }[] = [];
@@ -227,15 +231,33 @@ async function optWhatIf(tools: BenchTools, optArgs: string[], merged: string, d
     }
   }
   const objectBytes = { current: Number.NaN, proposed: Number.NaN };
+  const llc: WhatIfResult["llc"] = [];
+  const splitMs: number[] = [];
   if (llcArgs) {
-    const codegen = llcArgs.filter((a, i) => !(a === "-o" || llcArgs[i - 1] === "-o") && !a.endsWith(".bc"));
-    for (const [passes, key] of [[currentPasses, "current"], [proposedPasses, "proposed"]] as const) {
+    const llcFlags = llcArgs.filter((a, i) => !(a === "-o" || llcArgs[i - 1] === "-o") && !a.endsWith(".bc"));
+    for (const [passes, key] of [[proposedPasses, "proposed"], [currentPasses, "current"]] as const) {
       await mustRun(tools.opt, ["--disable-verify", `-passes=${passes}`, merged, "-o", join(dir, "what-if.bc")]);
-      await mustRun(tools.llc, [...codegen, join(dir, "what-if.bc"), "-o", join(dir, "what-if.o")]);
+      await mustRun(tools.llc, [...llcFlags, join(dir, "what-if.bc"), "-o", join(dir, "what-if.o")]);
       objectBytes[key] = (await readFile(join(dir, "what-if.o"))).length;
     }
+    // Codegen alone, and parallel codegen on two cores: split the module in two, codegen both at once, join.
+    const llvmSplit = join(tools.llvmBin, "llvm-split");
+    const inlined = join(dir, "what-if.bc");
+    const single = async () => {
+      const m = await measure(tools.llc, [...llcFlags, inlined, "-o", join(dir, "single.o")], dir);
+      llc.push({ wallMs: m.wallMs, cpuMs: m.cpuMs });
+    };
+    const split = async () => {
+      const started = performance.now();
+      await mustRun(llvmSplit, ["-j=2", "-o", join(dir, "split"), inlined]);
+      await Promise.all([0, 1].map((i) => mustRun(tools.llc, [...llcFlags, join(dir, `split${i}`), "-o", join(dir, `split${i}.o`)])));
+      await mustRun(tools.ldLld, ["-r", join(dir, "split0.o"), join(dir, "split1.o"), "-o", join(dir, "split.o")]);
+      splitMs.push(performance.now() - started);
+    };
+    const steps = tryParallelCodegen && existsSync(llvmSplit) ? [single, split] : [single];
+    for (let round = 0; round < 2; round++) for (const step of rotate(steps, round)) await step();
   }
-  return { currentPasses, proposedPasses, current, proposed, objectBytes };
+  return { currentPasses, proposedPasses, current, proposed, objectBytes, llc, split: splitMs };
 }
 
 /** What local-lto pays before it runs any compiler: Node itself, and loading its modules. */
@@ -243,9 +265,9 @@ async function measureStartup(tools: BenchTools, rounds: number): Promise<Startu
   const rows = [
     { label: "`node -e 0` (Node start)", file: tools.node, args: ["-e", "0"] },
     { label: "`local-lto --version` (Node start + loading local-lto's modules)", file: tools.node, args: [localLtoCli, "--version"] },
-    { label: "import `execa`", file: tools.node, args: ["--input-type=module", "-e", "await import('execa')"] },
-    { label: "import `zod`", file: tools.node, args: ["--input-type=module", "-e", "await import('zod')"] },
-    { label: "import `commander`", file: tools.node, args: ["--input-type=module", "-e", "await import('commander')"] },
+    { label: "import `execa`", file: tools.node, args: ["--input-type=module", "-e", 'await import("execa")'] },
+    { label: "import `zod`", file: tools.node, args: ["--input-type=module", "-e", 'await import("zod")'] },
+    { label: "import `commander`", file: tools.node, args: ["--input-type=module", "-e", 'await import("commander")'] },
   ];
   const wall = rows.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {

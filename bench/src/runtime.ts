@@ -95,6 +95,7 @@ export interface ModeResults {
 }
 
 export interface RuntimeResults {
+  targetMs: number;
   n1: number;
   n2: number;
   rounds: number;
@@ -347,5 +348,5 @@ export async function runRuntime(tools: BenchTools, work: string, options: Runti
     }
   }
   const proposedPipeline = `<local-lto's pipeline>,function(${proposedExtraPasses})`;
-  return { n1, n2, rounds: options.rounds, wallIterations, modes, proposedPipeline };
+  return { targetMs: options.targetMs, n1, n2, rounds: options.rounds, wallIterations, modes, proposedPipeline };
 }

@@ -93,8 +93,10 @@ export function crateSource(index: number, helperCount: number, functions: numbe
 
 export interface ScaleBuild {
   wallMs: number;
+  cpuMs: number;
   callsLeft: number;
   helpersUsed: number;
+  timings: Record<string, number>;
 }
 
 export interface ScaleResults {
@@ -105,13 +107,13 @@ export interface ScaleResults {
   helperCompile: { wallMs: number; command: string };
   commands: { localLto: string; plain: string; helpersBc: string };
   /** local-lto over all objects with 2 jobs: completion time of each, in order of completion. */
-  localLto2: { totalMs: number; completedMs: number[]; callsLeft: number; helpersPerCrate: number };
+  localLto2: { totalMs: number; completedMs: number[]; callsLeft: number; helpersPerCrate: number; wallMs: number[]; stages: Record<string, number>[] };
   /** plain rustc --emit=obj over the same crates, 2 jobs (the out-of-line build's Rust side). */
   plain2: { totalMs: number; completedMs: number[] };
   /** 1 vs 2 jobs on the first `subset` crates. */
   jobs: { subset: number; oneJobMs: number; twoJobsMs: number };
   /** Helpers passed as .c (compiled in every build) against the precompiled .bc, same crates, one job. */
-  source: { crates: number; withCMs: number[]; withBcMs: number[] };
+  source: { crates: number; withC: { wallMs: number; cpuMs: number }[]; withBc: { wallMs: number; cpuMs: number }[] };
 }
 
 export interface ScaleOptions {
@@ -142,9 +144,9 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
 
   const rustArgs = ["--rustc-arg=-O", "--rustc-arg=--edition=2021"];
   const localLto = (crate: string, helpers: string) => async (): Promise<ScaleBuild> => {
-    const result = await mustRun(tools.node, [localLtoCli, "build", crate, "--helpers", helpers, ...rustArgs, "--json", "-o", crate.replace(/\.rs$/, ".o")]);
-    const report = JSON.parse(result.stdout) as { summary: { callsLeft: number; helpers: number } };
-    return { wallMs: result.wallMs, callsLeft: report.summary.callsLeft, helpersUsed: report.summary.helpers };
+    const result = await measure(tools.node, [localLtoCli, "build", crate, "--helpers", helpers, ...rustArgs, "--json", "-o", crate.replace(/\.rs$/, ".o")], dir);
+    const report = JSON.parse(result.stdout) as { summary: { callsLeft: number; helpers: number }; timingsMs?: Record<string, number> };
+    return { wallMs: result.wallMs, cpuMs: result.cpuMs, callsLeft: report.summary.callsLeft, helpersUsed: report.summary.helpers, timings: report.timingsMs ?? {} };
   };
   const plain = (crate: string) => async () => (await mustRun(tools.rustc, ["-O", "--edition=2021", "--crate-type=lib", "--emit=obj", "-o", crate.replace(/\.rs$/, "-plain.o"), crate])).wallMs;
 
@@ -159,11 +161,11 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
   const two = await runPool(subset.map((c) => localLto(c, helpersBc)), 2);
 
   options.progress(`scale: helpers as .c against precompiled .bc, ${options.sourceCrates} crates`);
-  const withCMs: number[] = [];
-  const withBcMs: number[] = [];
+  const withC: { wallMs: number; cpuMs: number }[] = [];
+  const withBc: { wallMs: number; cpuMs: number }[] = [];
   for (const crate of crateFiles.slice(0, options.sourceCrates)) {
-    withCMs.push((await localLto(crate, helpersC)()).wallMs);
-    withBcMs.push((await localLto(crate, helpersBc)()).wallMs);
+    withC.push(await localLto(crate, helpersC)());
+    withBc.push(await localLto(crate, helpersBc)());
   }
   const sample = crateFiles[0]!;
   return {
@@ -182,9 +184,11 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
       completedMs: [...all.endMs].sort((a, b) => a - b),
       callsLeft: all.results.reduce((sum, r) => sum + r.callsLeft, 0),
       helpersPerCrate: all.results.reduce((sum, r) => sum + r.helpersUsed, 0) / all.results.length,
+      wallMs: all.results.map((r) => r.wallMs),
+      stages: all.results.map((r) => r.timings),
     },
     plain2: { totalMs: plainAll.totalMs, completedMs: [...plainAll.endMs].sort((a, b) => a - b) },
     jobs: { subset: subset.length, oneJobMs: one.totalMs, twoJobsMs: two.totalMs },
-    source: { crates: withCMs.length, withCMs, withBcMs },
+    source: { crates: withC.length, withC: withC.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })), withBc: withBc.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })) },
   };
 }

@@ -89,7 +89,7 @@ export function groupedBars(chart: BarChart): string {
   for (const series of chart.series) {
     out.push(`<rect x='${lx}' y='${ly - 10}' width='12' height='12' fill='${series.color}'/>`);
     out.push(`<text x='${lx + 16}' y='${ly}'>${escape(series.name)}</text>`);
-    lx += 22 + series.name.length * 6.6;
+    lx += 30 + series.name.length * 7.2;
   }
   out.push("</svg>");
   return `${out.join("\n")}\n`;

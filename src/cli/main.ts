@@ -26,7 +26,12 @@ export function createProgram(): Command {
       .command("build")
       .description("build one relocatable object from a Rust crate and its C helpers")
       .argument("<rust-input>", "Rust source (.rs, compiled with rustc) or rustc bitcode (.bc)")
-      .requiredOption("--helpers <file>", "C source or bitcode defining helpers (repeatable)", collect)
+      .option("--helpers <file>", "C source or bitcode defining helpers (repeatable)", collect)
+      .option("--helpers-config <file>", "a JSON file naming helper sources and their variants (docs/VARIANTS.md)")
+      .option("--helpers-variant <name>", "the variant of --helpers-config to build with (e.g. module for -DMODULE)")
+      .addOption(new Option("--helpers-debug <mode>", "helpers' debug info: keep what the flags give, or none (-g0; stripped from helper bitcode)").choices(["keep", "none"]).default("keep"))
+      .option("--cache-dir <dir>", "where compiled helper bitcode is cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
+      .option("--no-cache", "compile .c helpers every time, without the helper bitcode cache")
       .requiredOption("-o, --output <file>", "the object to write")
       .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
       .option("--cc-arg <flag>", "pass a flag to the C compiler for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
@@ -45,7 +50,12 @@ export function createProgram(): Command {
   ).action(async (rustInput: string, opts: Record<string, unknown>) => {
     process.exitCode = await runBuild({
       rustInput,
-      helperInputs: opts.helpers as string[],
+      helperInputs: (opts.helpers as string[] | undefined) ?? [],
+      helpersConfig: opts.helpersConfig as string | undefined,
+      helpersVariant: opts.helpersVariant as string | undefined,
+      helpersDebug: opts.helpersDebug as "keep" | "none",
+      cacheDir: opts.cacheDir as string | undefined,
+      helperCache: opts.cache !== false,
       output: opts.output as string,
       rustcArgs: (opts.rustcArg as string[] | undefined) ?? [],
       ccArgs: (opts.ccArg as string[] | undefined) ?? [],

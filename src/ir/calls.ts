@@ -1,4 +1,5 @@
 import { readAttribute, type RawAttributes } from "./attributes.js";
+import { CallSyntaxError } from "./errors.js";
 import {
   C_AT,
   C_COMMA,
@@ -66,8 +67,6 @@ export class CallScratch {
 
 /** The instruction continues on the next line. */
 export const CALL_INCOMPLETE = "incomplete";
-
-export class CallSyntaxError extends Error {}
 
 /**
  * Parses a call/invoke/callbr from just after its keyword. `onReference` receives every `@name`

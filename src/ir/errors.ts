@@ -19,3 +19,9 @@ export class IrParseError extends LocalLtoError {
     this.reason = reason;
   }
 }
+
+/** A malformed construct, thrown where the line number is not known; the reader adds it. */
+export class SyntaxProblem extends Error {}
+
+/** A malformed call instruction. */
+export class CallSyntaxError extends SyntaxProblem {}

@@ -1,4 +1,5 @@
 import { readAttribute, type RawAttributes } from "./attributes.js";
+import { SyntaxProblem } from "./errors.js";
 import {
   C_AT,
   C_BANG,
@@ -48,9 +49,6 @@ export interface FunctionHeader {
 
 /** The header continues on the next line (only hand-written IR does this). */
 export const INCOMPLETE = "incomplete";
-
-/** A malformed header; the module parser adds the line number. */
-export class SyntaxProblem extends Error {}
 
 /**
  * Parses a `define`/`declare` line from just after the keyword.

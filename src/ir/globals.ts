@@ -19,7 +19,7 @@ import {
 } from "./lexer.js";
 import { applyPrefixWord, newLinkagePrefix, type LinkagePrefix } from "./linkage.js";
 import { scanReferences } from "./references.js";
-import { SyntaxProblem } from "./functions.js";
+import { SyntaxProblem } from "./errors.js";
 import { typeEnd } from "./syntax.js";
 
 export interface GlobalVariableLine {
@@ -77,17 +77,15 @@ export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine 
       p = ge;
       continue;
     }
-    // Compared in place: a crate has thousands of `private unnamed_addr constant` lines.
-    if (wordIs(s, p, we, "constant")) kind = "constant";
-    else if (wordIs(s, p, we, "global")) kind = "global";
-    else if (wordIs(s, p, we, "private")) prefix.linkage = "private";
-    else if (wordIs(s, p, we, "internal")) prefix.linkage = "internal";
-    else if (wordIs(s, p, we, "unnamed_addr")) prefix.unnamedAddr = "unnamed_addr";
-    else if (wordIs(s, p, we, "local_unnamed_addr")) prefix.unnamedAddr = "local_unnamed_addr";
-    else if (wordIs(s, p, we, "dso_local")) prefix.explicitDsoLocal = true;
-    else if (wordIs(s, p, we, "alias")) kind = "alias";
-    else if (wordIs(s, p, we, "ifunc")) kind = "ifunc";
-    else if (wordIs(s, p, we, "externally_initialized")) externallyInitialized = true;
+    // Compared in place, by length first: a crate has thousands of these lines.
+    const len = we - p;
+    if (len === 8 && s.startsWith("constant", p)) kind = "constant";
+    else if (len === 6 && s.startsWith("global", p)) kind = "global";
+    else if (len === 7 && s.startsWith("private", p)) prefix.linkage = "private";
+    else if (len === 12 && s.startsWith("unnamed_addr", p)) prefix.unnamedAddr = "unnamed_addr";
+    else if (len === 5 && s.startsWith("alias", p)) kind = "alias";
+    else if (len === 5 && s.startsWith("ifunc", p)) kind = "ifunc";
+    else if (len === 22 && s.startsWith("externally_initialized", p)) externallyInitialized = true;
     else applyPrefixWord(prefix, s.slice(p, we));
     p = we;
   }
@@ -156,15 +154,17 @@ const GLOBAL_TAIL = /, (?:section "|partition "|code_model "|no_sanitize_|saniti
  * -1 when the line may continue on the next one (hand-written text): the caller scans instead.
  */
 function printedInitializerEnd(s: string, p: number): number {
-  if (s.indexOf(";", p) >= 0) return -1; // a comment, or a string with a semicolon: take the slow path
+  if (hasComment(s, p)) return -1;
   let end = s.length;
+  let from = p; // outside any string
   GLOBAL_TAIL.lastIndex = p;
   for (let m = GLOBAL_TAIL.exec(s); m !== null; m = GLOBAL_TAIL.exec(s)) {
-    const close = stringContaining(s, p, m.index);
+    const close = stringContaining(s, from, m.index);
     if (close < 0) {
       end = m.index;
       break;
     }
+    from = close;
     GLOBAL_TAIL.lastIndex = close;
   }
   // A bracketed initializer must end with its closing bracket, or the line is not all of it.
@@ -177,6 +177,16 @@ function printedInitializerEnd(s: string, p: number): number {
   if (open === 60 /* < */ && close !== 62) return -1;
   if (close === 91 || close === C_LBRACE || close === C_LPAREN || close === 60 || close === C_COMMA) return -1;
   return end;
+}
+
+/** A `;` outside strings: a comment, which llvm-dis never prints after a global. */
+function hasComment(s: string, p: number): boolean {
+  for (let semi = s.indexOf(";", p); semi >= 0; semi = s.indexOf(";", p)) {
+    const close = stringContaining(s, p, semi);
+    if (close < 0) return true;
+    p = close;
+  }
+  return false;
 }
 
 /** When `at` is inside a string that starts at or after `from`: the position after it; else -1. */
@@ -220,10 +230,6 @@ function isBlockaddressFunction(s: string, at: number): boolean {
   q--;
   while (q >= 0 && (s.charCodeAt(q) === 32 || s.charCodeAt(q) === 9)) q--;
   return q >= 11 && s.startsWith("blockaddress", q - 11);
-}
-
-function wordIs(s: string, p: number, end: number, word: string): boolean {
-  return end - p === word.length && s.startsWith(word, p);
 }
 
 /** Position of the next comma outside brackets and strings, or the end of the line. */

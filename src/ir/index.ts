@@ -1,3 +1,8 @@
+/**
+ * A reader of LLVM IR text (what llvm-dis prints) for what local-lto needs to know about a
+ * module: its functions, calls and globals with their attributes, linkage and source locations.
+ * Pure functions, no I/O: run llvm-dis elsewhere and pass the text in.
+ */
 export { parseModule } from "./module.js";
 export { IrParseError } from "./errors.js";
 export { findAddressTakenFunctions } from "./addressTaken.js";

@@ -230,23 +230,6 @@ export function isSpace(c: number): boolean {
   return c === C_SPACE || c === C_TAB || c === 13;
 }
 
-/** Position of the first `;` outside strings (a comment), or the length of the line. */
-export function commentStart(s: string, p = 0): number {
-  const n = s.length;
-  while (p < n) {
-    const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
-      const q = stringEnd(s, p);
-      if (q < 0) return n;
-      p = q;
-      continue;
-    }
-    if (c === C_SEMI) return p;
-    p++;
-  }
-  return n;
-}
-
 /** Position after a decimal integer (optionally negative) at `p`; `p` when there is none. */
 export function integerEnd(s: string, p: number): number {
   let q = p;
@@ -279,28 +262,4 @@ export function readAttachment(s: string, p: number): Attachment | null {
   }
   if (e < 0) return null;
   return { kind, value: s.slice(v, e), end: e };
-}
-
-/**
- * Position of the first comma outside brackets and strings from `p` (or the end of the line, or a
- * `;` comment), and the bracket depth there. A tight loop for the long constant tables of Rust
- * crates, which have no references to scan.
- */
-export function topLevelEnd(s: string, p: number, stopAtComma: boolean): { end: number; openDepth: number } {
-  let depth = 0;
-  const n = s.length;
-  while (p < n) {
-    const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
-      const q = s.indexOf('"', p + 1);
-      if (q < 0) return { end: n, openDepth: depth };
-      p = q + 1;
-      continue;
-    }
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if (c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) depth--;
-    else if ((c === C_COMMA && depth === 0 && stopAtComma) || c === C_SEMI) return { end: p, openDepth: depth };
-    p++;
-  }
-  return { end: p, openDepth: depth };
 }

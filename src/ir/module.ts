@@ -1,9 +1,8 @@
-import { emptyAttributes, parseAttributeList, resolveAttributes } from "./attributes.js";
+import { parseAttributeList } from "./attributes.js";
 import { BodyBuilder, BodyContext } from "./body.js";
-import { CallSyntaxError } from "./calls.js";
-import { IrParseError } from "./errors.js";
-import { INCOMPLETE, SyntaxProblem, parseFunctionHeader, type FunctionHeader } from "./functions.js";
-import { GLOBAL_INCOMPLETE, parseGlobalLine, structorFunctions, type GlobalVariableLine } from "./globals.js";
+import { CallSyntaxError, IrParseError, SyntaxProblem } from "./errors.js";
+import { INCOMPLETE, parseFunctionHeader } from "./functions.js";
+import { GLOBAL_INCOMPLETE, parseGlobalLine } from "./globals.js";
 import {
   C_BANG,
   C_DOLLAR,
@@ -27,6 +26,7 @@ import {
 import { effectiveDsoLocal } from "./linkage.js";
 import { LineReader, rejectNonText } from "./lines.js";
 import { MetadataTable } from "./metadata.js";
+import { resolveModule, type PendingFunction, type PendingGlobal } from "./resolve.js";
 import type { IrFunction, IrGlobal, IrModule } from "./types.js";
 
 /** How many lines one construct may span before the reader gives up looking for its end. */
@@ -34,17 +34,6 @@ const MAX_JOINED_LINES = 10_000;
 
 const COMDAT_KINDS = new Set(["any", "exactmatch", "largest", "nodeduplicate", "samesize"]);
 
-interface PendingFunction {
-  fn: IrFunction;
-  header: FunctionHeader;
-  body: BodyBuilder | null;
-}
-
-interface PendingGlobal {
-  global: IrGlobal;
-  line: GlobalVariableLine;
-  text: string;
-}
 
 /**
  * Parses the text of an LLVM module (llvm-dis output or hand-written IR). Pure: no I/O.
@@ -100,12 +89,20 @@ class ModuleReader {
       try {
         this.topLevel(s, reader.line);
       } catch (e) {
-        if (e instanceof SyntaxProblem || e instanceof CallSyntaxError) throw new IrParseError(reader.line, e.message);
+        if (e instanceof SyntaxProblem) throw new IrParseError(reader.line, e.message);
         throw e;
       }
     }
     if (!this.sawEntity) throw new IrParseError(1, "no LLVM IR in the text (only comments or blank lines)");
-    this.resolve();
+    resolveModule({
+      module: this.module,
+      metadata: this.metadata,
+      functions: this.functions,
+      globals: this.globals,
+      namedMetadataOperands: this.namedMetadataOperands,
+      signatures: this.bodies.scratch.signatures,
+      empty: this.bodies.empty,
+    });
     return this.module;
   }
 
@@ -364,7 +361,7 @@ class ModuleReader {
       returnType: header.returnType,
       params: header.params,
       isVarArg: header.isVarArg,
-      attributes: emptyAttributes(),
+      attributes: this.bodies.empty,
       callSites: [],
       instructionCount: 0,
       references: header.references,
@@ -412,97 +409,6 @@ class ModuleReader {
       if (status === "end") return b;
     }
     return this.fail(headerLine, `the body of @${name} has no closing }`);
-  }
-
-  /** Everything that needs the whole text: attribute groups, metadata, callee types. */
-  private resolve(): void {
-    const m = this.module;
-    const groups = m.attributeGroups;
-    const empty = this.bodies.empty;
-    let where = 0;
-    const missing = (id: number): never => this.fail(where, `attribute group #${id} is not defined`);
-    const md = this.metadata;
-
-    const signatures = new Map<IrFunction, number>();
-    const signatureOf = (fn: IrFunction): number => {
-      let id = signatures.get(fn);
-      if (id === undefined) {
-        id = this.bodies.scratch.signatures.of(
-          fn.returnType,
-          fn.params.map((p) => p.type),
-          fn.isVarArg,
-        );
-        signatures.set(fn, id);
-      }
-      return id;
-    };
-
-    for (const { fn, header, body } of this.functions) {
-      where = fn.textLine;
-      fn.attributes = resolveAttributes(header.attributes, groups, empty, missing);
-      if (header.dbg !== undefined) {
-        const loc = md.subprogramLocation(header.dbg);
-        if (loc) fn.debug = loc;
-      }
-      if (!body) continue;
-      fn.instructionCount = body.instructionCount;
-      const refs = body.references();
-      if (refs.length > 0) fn.references = fn.references.length > 0 ? [...new Set([...fn.references, ...refs])] : refs;
-      const sites = body.sites;
-      for (let k = 0; k < sites.length; k++) {
-        const site = sites[k]!;
-        where = site.textLine;
-        const name = body.calleeNames[k]!;
-        const target = name === null ? undefined : m.functions.get(name);
-        if (target) site.callee = target.name;
-        if (!site.isInlineAsm) {
-          const signature = body.signatures[k]!;
-          site.isIndirect = target === undefined || (signature >= 0 && signature !== signatureOf(target));
-        }
-        const group = body.attributeGroups[k]!;
-        if (group >= 0) site.attributes = groups.get(group) ?? missing(group);
-        else {
-          const raw = body.rawAttributes?.get(k);
-          if (raw) site.attributes = resolveAttributes(raw, groups, empty, missing);
-        }
-        const dbgId = body.dbgIds[k]!;
-        const dbg = dbgId >= 0 ? md.get(dbgId) : body.inlineDbg?.get(k);
-        if (dbg !== undefined) {
-          const line = md.locationLine(dbg);
-          if (line !== undefined) site.debugLine = line;
-        }
-      }
-      fn.callSites = sites;
-    }
-
-    for (const { global, line, text } of this.globals) {
-      if (line.dbg !== undefined) {
-        const loc = md.globalVariableLocation(line.dbg);
-        if (loc) global.debug = loc;
-      }
-      if (!global.isSpecial || !line.initializer) continue;
-      switch (global.name) {
-        case "llvm.used":
-          m.usedGlobals.push(...line.references);
-          break;
-        case "llvm.compiler.used":
-          m.compilerUsedGlobals.push(...line.references);
-          break;
-        case "llvm.global_ctors":
-          m.globalCtors.push(...structorFunctions(text, line.initializer));
-          break;
-        case "llvm.global_dtors":
-          m.globalDtors.push(...structorFunctions(text, line.initializer));
-          break;
-      }
-    }
-
-    const flags = this.namedMetadataOperands.get("llvm.module.flags") ?? [];
-    for (const op of flags) {
-      const flag = md.moduleFlag(op);
-      if (flag) m.moduleFlags.push(flag);
-    }
-    for (const [name, ops] of this.namedMetadataOperands) m.namedMetadata.set(name, md.resolveNamedOperands(ops));
   }
 }
 

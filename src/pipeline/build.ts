@@ -9,6 +9,7 @@ import type { BuildContext } from "./context.js";
 import { runInlineMode } from "./inlineMode.js";
 import { planBuild } from "./mode/planBuild.js";
 import { runStaticMode } from "./staticMode.js";
+import { applyHelperOptions } from "./variants/applyHelperOptions.js";
 import type { BuildOptions } from "./types.js";
 import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./workspace.js";
 
@@ -41,7 +42,9 @@ export interface BuildHooks {
  * `local-lto build`: check inputs and tools before any work, run the mode's pipeline into a
  * staged file, and publish the object (and --emit-bc) only when everything succeeded.
  */
-export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  // A helpers config variant and --helpers-debug become plain helper inputs and flags (docs/VARIANTS.md).
+  const { options, variant } = await applyHelperOptions(requestedOptions);
   // Inputs, output directory, tools, and the mode (docs/MODES.md), all before any work.
   const plan = await planBuild(options, hooks.onStage);
   const { inputs, toolchain } = plan;
@@ -79,6 +82,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         target: result.target,
         rustInput: options.rustInput,
         helperInputs: options.helperInputs,
+        ...(variant ? { helpersVariant: variant.name } : {}),
         helpers: result.helpers,
         unusedHelpers: result.unusedHelpers,
         summary: summarize(result.helpers),
@@ -101,6 +105,8 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       target: result.target,
       rustInput: options.rustInput,
       helperInputs: options.helperInputs,
+      ...(variant ? { helpersVariant: variant.name } : {}),
+      helperBitcode: result.helperBitcode,
       helpers: result.helpers,
       unusedHelpers: result.unusedHelpers,
       summary: summarize(result.helpers),

@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import { readElf } from "../elf/index.js";
 import type { IrModule } from "../ir/types.js";
 import { readObjectFacts } from "../report/objectFacts.js";
-import type { HelperReport } from "../report/schema.js";
+import type { HelperBitcodeReport, HelperReport } from "../report/schema.js";
 import { toolPath } from "../toolchain/resolveToolchain.js";
 import { countHelperCallSites, rustCodegenFacts } from "./analyze/rustFacts.js";
 import { readModule } from "./analyze/readModule.js";
 import { llcArguments } from "./codegen/codegenOptions.js";
 import { emitObject } from "./codegen/emitObject.js";
-import { compileHelper } from "./compile/compileHelpers.js";
+import { prepareHelperBitcode } from "./cache/prepareHelperBitcode.js";
 import { compileRust } from "./compile/compileRust.js";
 import { rustTargetTriple } from "./compile/rustTarget.js";
 import type { BuildContext } from "./context.js";
@@ -37,6 +37,8 @@ export interface InlineModeResult {
   safetyChecks: SafetyCheckResult[];
   /** One line per attribute change made to helpers. */
   reconciliation: string[];
+  /** Where each helper input's bitcode came from (compiled, cache, input). */
+  helperBitcode: HelperBitcodeReport[];
 }
 
 /**
@@ -64,23 +66,19 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const helperTriple = settleLater(
     inputs.rustKind === "rust-source" ? rustTargetTriple(inputs.rustcFacts!, toolchain.rustc!.version.host, inputs.cwd) : rustModule.then((m) => m.triple),
   );
-  const helperBitcodes = settleLater(
-    helperTriple.then((triple) =>
-      timed("compile helpers", () =>
-        Promise.all(
-          inputs.helperInputs.map((source, i) =>
-            inputs.helperKinds[i] === "c-source" ? compileHelper(toolPath(toolchain, "clang"), source, i, triple, options.ccArgs ?? [], workspace) : Promise.resolve(source),
-          ),
-        ),
-      ),
-    ),
+  // .c helpers go through the helper bitcode cache (docs/VARIANTS.md).
+  const preparedHelpers = settleLater(
+    helperTriple.then((triple) => timed("compile helpers", () => Promise.all(inputs.helperInputs.map((_, i) => prepareHelperBitcode(ctx, i, triple))))),
   );
+  const helperBitcodes = settleLater(preparedHelpers.then((list) => list.map((p) => p.bitcode)));
   const helpersBitcode = settleLater(helperBitcodes.then((list) => linkHelperModules(llvmLink, list, workspace.file("helpers.bc"), inputs.userBitcode)));
   const helperModule = settleLater(helpersBitcode.then((bc) => readModule(llvmDis, bc, inputs.userBitcode)));
 
   // Safety checks, then attribute reconciliation, on the helper module before the merge.
   const safety = settleLater(
-    Promise.all([helpersBitcode, helperModule]).then(([bc, module]) => timed("safety checks", () => vetHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc }))),
+    Promise.all([helpersBitcode, helperModule, helperBitcodes]).then(([bc, module, each]) =>
+      timed("safety checks", () => vetHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc, helperBitcodes: each })),
+    ),
   );
   const reconciled = settleLater(
     Promise.all([helpersBitcode, helperModule, safety]).then(([bc, module]) => timed("reconcile", () => reconcileHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc }))),
@@ -133,5 +131,6 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     helperModule: helpers,
     safetyChecks: await safety,
     reconciliation: (await reconciled).changes,
+    helperBitcode: (await preparedHelpers).map((p) => p.report),
   };
 }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { LocalLtoError } from "../diagnostics/errors.js";
+import { isLocalLtoError, LocalLtoError } from "../diagnostics/errors.js";
 import { ElfFormatError, findCallsTo, readElf, symbolState, type ElfFile } from "../elf/index.js";
 import { helperReportsFromObject, type HelperBefore } from "../report/objectFacts.js";
 import type { HelperReport, Report } from "../report/schema.js";
@@ -82,12 +82,30 @@ function toolEntry(tool: StaticTool | CcIdentity): [string, { path: string; vers
  * helper objects before linking, as each Rust object gets its own copy of the helpers here too.
  */
 export async function runStaticMode(ctx: StaticBuildContext, plan: StaticPlan = {}): Promise<StaticModeResult> {
+  const fallback = plan.inlineUnavailable;
+  if (!fallback) return staticPipeline(ctx, plan);
+  ctx.notes.push(`inline mode was not available: ${fallback.problem}; to enable it: ${fallback.fix}`);
+  ctx.warnings.push(`note: building in static mode (helpers linked in and made local, not inlined): ${fallback.problem}`);
+  try {
+    return await staticPipeline(ctx, plan);
+  } catch (error) {
+    // The user asked for no mode: when the fallback fails too, the way back to inline mode is a fix as well.
+    if (!isLocalLtoError(error)) throw error;
+    throw new LocalLtoError({
+      code: error.code,
+      exit: error.exit,
+      message: `${error.message} (auto mode chose static mode: ${fallback.problem})`,
+      fix: `${error.fix}; or make inline mode available: ${fallback.fix}`,
+      file: error.file,
+      line: error.line,
+      details: error.details,
+    });
+  }
+}
+
+async function staticPipeline(ctx: StaticBuildContext, plan: StaticPlan): Promise<StaticModeResult> {
   const { inputs, toolchain, workspace, options, timed } = ctx;
   const plannedCc = plan.cc;
-  if (plan.inlineUnavailable) {
-    ctx.notes.push(`inline mode was not available: ${plan.inlineUnavailable.problem}; to enable it: ${plan.inlineUnavailable.fix}`);
-    ctx.warnings.push(`note: building in static mode (helpers linked in and made local, not inlined): ${plan.inlineUnavailable.problem}`);
-  }
   const compiles = inputs.helperKinds.some((k) => k !== "object");
   const cc = plannedCc ?? (compiles ? await identifyCCompiler(options.cc ?? "cc") : await identifyCCompiler(options.cc ?? "cc").catch(() => undefined));
   const tools = settleLater(resolveStaticTools(cc, toolchain, options.linker));

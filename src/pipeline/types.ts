@@ -36,7 +36,19 @@ export interface BuildOptions {
   linker?: string;
   /** Safety checks (src/safety/types.ts) whose findings the user accepts (`--allow=<check>`). */
   allow?: SafetyCheckId[];
+  /** A helpers config naming helper sources and their variants (`--helpers-config`, docs/VARIANTS.md). */
+  helpersConfig?: string;
+  /** The variant of `helpersConfig` to build with (`--helpers-variant`); default: the config's. */
+  helpersVariant?: string;
+  /** Helpers' debug info: `keep` what the flags give (default), or `none` (`-g0`; stripped from helper bitcode). */
+  helpersDebug?: HelpersDebug;
+  /** Reuse compiled helper bitcode across builds (default true; `--no-cache`). */
+  helperCache?: boolean;
+  /** Where the helper bitcode cache lives (`--cache-dir`); default LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto. */
+  cacheDir?: string;
 }
+
+export type HelpersDebug = "keep" | "none";
 
 export type BuildMode = "auto" | "inline" | "static";
 

@@ -37,7 +37,22 @@ export function renderReport(report: Report, options: RenderOptions): string {
   ];
   const referenced = report.helpers.filter((h) => h.addressReferences > 0);
   if (referenced.length) lines.push(`address still used other than by calls: ${referenced.map((h) => `${h.name} (${h.addressReferences})`).join(", ")}`);
+  if (report.safetyChecks?.length) lines.push(safetySummary(report.safetyChecks, paint));
   if (report.unusedHelpers.length) lines.push(`not called from Rust (dropped): ${report.unusedHelpers.join(", ")}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return lines.join("\n");
+}
+
+/** One line for the safety checks (docs/SAFETY.md): how many passed, and which were overridden or failed. */
+function safetySummary(checks: NonNullable<Report["safetyChecks"]>, paint: ReturnType<typeof pc.createColors>): string {
+  const named = (status: string) => checks.filter((c) => c.status === status).map((c) => c.check);
+  const passed = named("passed").length;
+  const overridden = named("overridden");
+  const failed = named("failed");
+  const notApplicable = named("not-applicable").length;
+  const parts = [`${passed} check(s) passed`];
+  if (overridden.length) parts.push(paint.yellow(`${overridden.length} overridden (${overridden.join(", ")})`));
+  if (failed.length) parts.push(paint.red(`${failed.length} failed (${failed.join(", ")})`));
+  if (notApplicable) parts.push(`${notApplicable} not applicable`);
+  return `safety: ${parts.join(", ")}`;
 }

@@ -39,7 +39,17 @@ export const safetyCheckSchema = z.object({
   check: z.string(),
   description: z.string(),
   status: z.enum(["passed", "failed", "overridden", "not-applicable"]),
-  findings: z.array(z.object({ check: z.string(), symbol: z.string().optional(), file: z.string().optional(), line: z.number().int().optional(), message: z.string() })),
+  findings: z.array(z.object({ check: z.string(), symbol: z.string().optional(), file: z.string().optional(), line: z.number().int().optional(), helpers: z.array(z.string()).optional(), message: z.string() })),
+});
+
+export const helperBitcodeSchema = z.object({
+  source: z.string(),
+  /** compiled: clang ran; cache-hit: reused from the helper cache; input: the user's bitcode; stripped: the user's bitcode without its debug info. */
+  origin: z.enum(["compiled", "cache-hit", "input", "stripped"]),
+  /** The cache entry (sha256) the bitcode was stored as or read from. */
+  cacheKey: z.string().optional(),
+  /** Why a compiled helper was not stored in (or looked up from) the cache. */
+  uncached: z.string().optional(),
 });
 
 export const reportSchema = z.object({
@@ -52,6 +62,10 @@ export const reportSchema = z.object({
   target: z.string().optional(),
   rustInput: z.string().optional(),
   helperInputs: z.array(z.string()).optional(),
+  /** The helpers config variant the build used (docs/VARIANTS.md). */
+  helpersVariant: z.string().optional(),
+  /** Where each helper input's bitcode came from (inline mode). */
+  helperBitcode: z.array(helperBitcodeSchema).optional(),
   helpers: z.array(helperReportSchema),
   /** Helpers the inputs define that the Rust code never calls: dropped by the merge. */
   unusedHelpers: z.array(z.string()),
@@ -74,3 +88,4 @@ export const reportSchema = z.object({
 export type SymbolState = z.infer<typeof symbolStateSchema>;
 export type HelperReport = z.infer<typeof helperReportSchema>;
 export type Report = z.infer<typeof reportSchema>;
+export type HelperBitcodeReport = z.infer<typeof helperBitcodeSchema>;

@@ -4,6 +4,7 @@
  * copy; each check finds something a private copy would change (see ./types.ts). The IR-based
  * checks of inline mode report in the same shape.
  */
+import { basename } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { analyzeCallSites, type ElfFile, type ElfSection, type ElfSymbol } from "../elf/index.js";
 import { safetyCheckIds, type SafetyCheckId, type SafetyCheckResult, type SafetyFinding, type SafetyOverrides } from "./types.js";
@@ -217,10 +218,11 @@ export function unsafeHelpersError(results: readonly SafetyCheckResult[]): Local
   const first = findings[0];
   if (!first) return undefined;
   const more = findings.length > 1 ? ` (and ${findings.length - 1} more below)` : "";
+  const where = first.file ? ` (${basename(first.file)})` : "";
   return new LocalLtoError({
     code: "LLTO_UNSAFE_HELPERS",
     exit: "unsafeHelpers",
-    message: `unsafe to give each object its own copy of the helpers: ${first.message}${more}`,
+    message: `unsafe to give each object its own copy of the helpers: ${first.message}${where}${more}`,
     fix: `change the helpers (keep shared state in C code outside them), or accept a private copy per object with ${failed.map((r) => `--allow=${r.check}`).join(" ")} (docs/MODES.md)`,
     file: first.file,
     details: findings.map((f) => `[${f.check}] ${f.message}`).join("\n"),

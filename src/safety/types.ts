@@ -22,6 +22,8 @@ export interface SafetyFinding {
   /** Source location from debug info when present. */
   file?: string;
   line?: number;
+  /** The used helpers (or always-linked lists) that pull the symbol into the object, when known. */
+  helpers?: string[];
   /** One line: what was found and why a private copy would differ. */
   message: string;
 }

@@ -1,6 +1,6 @@
 /** calls.ll: every form of call instruction, with exact expectations. */
 import { describe, expect, it } from "vitest";
-import { parseModule, type IrCallSite } from "../../src/ir/index.js";
+import { functionType, parseModule, type IrCallSite } from "../../src/ir/index.js";
 import { fixture } from "./helpers.js";
 
 function plain(site: IrCallSite) {
@@ -28,13 +28,14 @@ describe("calls.ll", () => {
       "call @llvm.assume",
       "call %fp",
       "call asm",
+      "call @tailer_alias",
       "invoke @may_throw",
       "callbr asm",
     ]);
   });
 
   it("reads an explicit function type (varargs)", () => {
-    expect(sites[0]).toEqual({ ...base, callee: "printf", calleeOperand: "@printf", callType: "i32 (ptr, ...)", textLine: 18 });
+    expect(sites[0]).toEqual({ ...base, callee: "printf", calleeOperand: "@printf", callType: "i32 (ptr, ...)", textLine: 19 });
   });
 
   it("reads tail, return attributes, a call-site attribute group and !dbg", () => {
@@ -46,7 +47,7 @@ describe("calls.ll", () => {
       tail: "tail",
       attributes: { flags: ["nounwind"], values: { "call-site": "yes" } },
       debugLine: 42,
-      textLine: 19,
+      textLine: 20,
     });
   });
 
@@ -56,7 +57,7 @@ describe("calls.ll", () => {
   });
 
   it("reads operand bundles without taking them for arguments or attributes", () => {
-    expect(sites[4]).toEqual({ ...base, callee: "bundled", calleeOperand: "@bundled", callType: "void", textLine: 22 });
+    expect(sites[4]).toEqual({ ...base, callee: "bundled", calleeOperand: "@bundled", callType: "void", textLine: 23 });
     expect(sites[6]).toMatchObject({ callee: "llvm.assume", isIntrinsic: true, attributes: { flags: ["nounwind"] } });
   });
 
@@ -65,7 +66,7 @@ describe("calls.ll", () => {
   });
 
   it("reads a call through a pointer as indirect", () => {
-    expect(sites[7]).toEqual({ ...base, callee: null, calleeOperand: "%fp", isIndirect: true, callType: "i32", textLine: 25 });
+    expect(sites[7]).toEqual({ ...base, callee: null, calleeOperand: "%fp", isIndirect: true, callType: "i32", textLine: 26 });
   });
 
   it("reads inline asm as no call at all", () => {
@@ -76,13 +77,17 @@ describe("calls.ll", () => {
       isInlineAsm: true,
       callType: "void",
       attributes: { flags: ["nounwind"], values: {} },
-      textLine: 26,
+      textLine: 27,
     });
-    expect(sites[10]).toMatchObject({ kind: "callbr", callee: null, isInlineAsm: true, isIndirect: false });
+    expect(sites[11]).toMatchObject({ kind: "callbr", callee: null, isInlineAsm: true, isIndirect: false });
+  });
+
+  it("reads a call through an alias as indirect, as LLVM does", () => {
+    expect(sites[9]).toEqual({ ...base, callee: null, calleeOperand: "@tailer_alias", isIndirect: true, callType: "void", textLine: 28 });
   });
 
   it("reads invoke spanning two lines", () => {
-    expect(sites[9]).toEqual({ ...base, kind: "invoke", callee: "may_throw", calleeOperand: "@may_throw", callType: "void", textLine: 27 });
+    expect(sites[10]).toEqual({ ...base, kind: "invoke", callee: "may_throw", calleeOperand: "@may_throw", callType: "void", textLine: 29 });
   });
 
   it("reads musttail", () => {
@@ -90,7 +95,7 @@ describe("calls.ll", () => {
   });
 
   it("counts instructions, not continuation lines, labels or clauses", () => {
-    expect(m.functions.get("caller")!.instructionCount).toBe(15);
+    expect(m.functions.get("caller")!.instructionCount).toBe(16);
     expect(m.functions.get("tailer")!.instructionCount).toBe(2);
   });
 
@@ -109,5 +114,11 @@ describe("calls.ll", () => {
     expect(m.functions.get("fast")!.callingConv).toBe("fastcc");
     expect(m.functions.get("flag")!.returnType).toBe("i1");
     expect(m.functions.get("llvm.memcpy.p0.p0.i64")!.params.map((p) => p.attributes)).toEqual([[], [], [], ["immarg"]]);
+  });
+
+  it("prints a function's type as LLVM does", () => {
+    expect(functionType(m.functions.get("printf")!)).toBe("i32 (ptr, ...)");
+    expect(functionType(m.functions.get("__gxx_personality_v0")!)).toBe("i32 (...)");
+    expect(functionType(m.functions.get("caller")!)).toBe("i32 (ptr, ptr, i32)");
   });
 });

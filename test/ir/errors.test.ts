@@ -95,6 +95,12 @@ describe("malformed IR", () => {
 });
 
 describe("tolerated", () => {
+  it("accepts an empty module as llvm-dis prints it", () => {
+    const m = parseModule("; ModuleID = 'empty.bc'\nsource_filename = \"empty.c\"\n");
+    expect(m.sourceFilename).toBe("empty.c");
+    expect(m.functions.size + m.globals.size).toBe(0);
+  });
+
   it("skips top-level entities it does not know once the text is IR", () => {
     const m = parseModule(
       'source_filename = "x"\nfuturekeyword foo bar\nuselistorder ptr @f, { 1, 0 }\n^0 = module: (path: "x")\ndefine void @f() {\n  ret void\n}\n',

@@ -61,6 +61,7 @@ describe("globals.ll", () => {
 
   it("is not fooled by strings that look like references or attributes", () => {
     expect(g("tricky")).toMatchObject({ references: ["g"], section: "s, align 2", hasInitializer: true });
+    expect(g("semi").references).toEqual(["f"]);
   });
 
   it("does not take the function of a blockaddress for a reference", () => {
@@ -82,7 +83,7 @@ describe("globals.ll", () => {
       visibility: "hidden",
       aliasee: "f",
       references: ["f"],
-      textLine: 30,
+      textLine: 31,
     });
     expect(m.aliases.get("alias_gep")).toMatchObject({ linkage: "internal", aliasee: null, references: ["plain"] });
     expect(m.ifuncs.get("ifn")).toMatchObject({ resolver: "resolver", references: ["resolver"] });

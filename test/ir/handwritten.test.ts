@@ -1,6 +1,6 @@
 /** handwritten.ll: layouts llvm-dis never prints but people write. */
 import { describe, expect, it } from "vitest";
-import { parseModule } from "../../src/ir/index.js";
+import { findAddressTakenFunctions, parseModule } from "../../src/ir/index.js";
 import { fixture } from "./helpers.js";
 
 describe("handwritten.ll", () => {
@@ -16,7 +16,16 @@ describe("handwritten.ll", () => {
     expect(multi.params.map((p) => p.type)).toEqual(["i32", "i32"]);
     expect(multi.instructionCount).toBe(4);
     expect(multi.callSites).toHaveLength(1);
-    expect(multi.callSites[0]).toMatchObject({ callee: "add", isIndirect: false, textLine: 24 });
+    expect(multi.callSites[0]).toMatchObject({ callee: "add", isIndirect: false, textLine: 26 });
+  });
+
+  it("counts prefix data as a use of the function it names", () => {
+    expect(m.functions.get("with_prefix")!.references).toEqual(["only_in_prefix"]);
+    expect(findAddressTakenFunctions(m).get("only_in_prefix")).toEqual(["with_prefix"]);
+  });
+
+  it("ignores comments after a global", () => {
+    expect(m.globals.get("commented")!.references).toEqual(["one"]);
   });
 
   it("reads globals and attribute groups spanning lines", () => {

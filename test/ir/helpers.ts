@@ -152,16 +152,42 @@ export function callGraph(file: string): CallGraph {
   return { nodes, externallyCallable };
 }
 
-/** Per-function instruction counts from `opt -passes='print<func-properties>'`. */
-export function instructionCounts(file: string): Map<string, number> {
-  const text = runStderr(tool("opt"), ["-passes=print<func-properties>", "-disable-output", file]);
-  const counts = new Map<string, number>();
-  let fn: string | null = null;
-  for (const line of text.split("\n")) {
-    const head = /^Printing analysis results of CFA for function '(.*)':$/.exec(line);
-    if (head) fn = head[1]!;
-    const total = /^TotalInstructionCount: (\d+)$/.exec(line);
-    if (total && fn !== null) counts.set(fn, Number(total[1]));
+/** Records in a bitcode function block that are not instructions. */
+const NON_INSTRUCTION_RECORDS = new Set([
+  "DECLAREBLOCKS",
+  "DEBUG_LOC",
+  "DEBUG_LOC_AGAIN",
+  "OPERAND_BUNDLE",
+  "BLOCKADDR_USERS",
+  "DEBUG_RECORD_VALUE",
+  "DEBUG_RECORD_DECLARE",
+  "DEBUG_RECORD_ASSIGN",
+  "DEBUG_RECORD_VALUE_SIMPLE",
+  "DEBUG_RECORD_LABEL",
+]);
+
+/**
+ * Instruction counts of the defined functions, in module order, from the instruction records of
+ * each function block of the bitcode (llvm-bcanalyzer -dump). Not opt's func-properties: it
+ * counts reachable blocks only, and rustc -O0 leaves unreachable ones.
+ */
+export function instructionCounts(bc: string): number[] {
+  const counts: number[] = [];
+  let current = -1;
+  for (const line of run(tool("llvm-bcanalyzer"), ["-dump", bc]).split("\n")) {
+    if (line.startsWith("  <FUNCTION_BLOCK ")) {
+      current = counts.push(0) - 1;
+      continue;
+    }
+    if (line.startsWith("  </FUNCTION_BLOCK>")) {
+      current = -1;
+      continue;
+    }
+    // Records of the function block itself: four spaces in, self-closing (sub-blocks are not);
+    // a record that looks like text gets ` record string = '…'` after its `/>`.
+    if (current < 0 || !line.startsWith("    <") || line.charAt(5) === " " || !line.includes("/>")) continue;
+    const name = /^ {4}<([A-Za-z0-9_]+)/.exec(line)?.[1];
+    if (name !== undefined && !NON_INSTRUCTION_RECORDS.has(name)) counts[current]!++;
   }
   return counts;
 }

@@ -24,9 +24,33 @@ export function helperCompileArgs(source: string, output: string, llvmTriple: st
   ];
 }
 
-export async function compileHelper(clang: string, source: string, index: number, llvmTriple: string | undefined, userArgs: readonly string[], workspace: Workspace): Promise<string> {
-  const output = workspace.file(`helpers-${index}-${basename(source).replace(/\W/g, "_")}.bc`);
-  const run = await runTool({ file: clang, args: helperCompileArgs(source, output, llvmTriple, userArgs) });
+export interface HelperCompileExtras {
+  /** clang's working directory (relative paths in --cc-arg, DW_AT_comp_dir); default: local-lto's. */
+  cwd?: string;
+  /** Also write the Makefile dependency rule here (`-MD -MF`), for the helper cache. */
+  depfile?: string;
+  /** Where to write the bitcode; default: a name in the workspace. */
+  output?: string;
+}
+
+export function helperBitcodeName(source: string, index: number): string {
+  return `helpers-${index}-${basename(source).replace(/\W/g, "_")}.bc`;
+}
+
+export async function compileHelper(
+  clang: string,
+  source: string,
+  index: number,
+  llvmTriple: string | undefined,
+  userArgs: readonly string[],
+  workspace: Workspace,
+  extras: HelperCompileExtras = {},
+): Promise<string> {
+  const output = extras.output ?? workspace.file(helperBitcodeName(source, index));
+  const args = helperCompileArgs(source, output, llvmTriple, userArgs);
+  // Dependency output changes nothing in the bitcode; it is not part of the cache key's argv.
+  if (extras.depfile) args.splice(args.length - 1, 0, "-MD", "-MF", extras.depfile);
+  const run = await runTool({ file: clang, args, cwd: extras.cwd });
   if (run.spawnError) throw llvmToolFailure(run, { tool: "clang" });
   if (run.exitCode !== 0) {
     throw new LocalLtoError({

@@ -1,5 +1,9 @@
 import type { IrModule } from "../../ir/types.js";
+import { checkHelperModule, helperSymbolsUsedByRust, type IrCheckNames } from "../../safety/irChecks.js";
+import { overrideNotes, unsafeHelperModuleError } from "../../safety/refusal.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
+import { toolPath } from "../../toolchain/resolveToolchain.js";
+import { readModule } from "../analyze/readModule.js";
 import type { BuildContext } from "../context.js";
 
 export interface VetInput {
@@ -8,13 +12,53 @@ export interface VetInput {
   rustModule: Promise<IrModule>;
   /** The linked helper bitcode (before reconciliation). */
   helpersBitcode: string;
+  /** One bitcode file per helper input, in input order (to say which input defines a symbol). */
+  helperBitcodes?: readonly string[];
 }
 
 /**
  * Safety checks on the helper module before it is internalized into the Rust object
- * (docs/SAFETY.md). Throws LLTO_UNSAFE_HELPERS on a failed check that was not overridden.
- * Issue #4 fills this in; until then no check runs and the report lists none.
+ * (docs/SAFETY.md). Returns every check's result for the report; throws LLTO_UNSAFE_HELPERS on
+ * a failed check that `--allow` did not override, before anything is merged or written.
+ *
+ * It waits for the Rust module's IR: which helpers the merge keeps, addresses the Rust code takes
+ * and symbols both sides define are only known from it.
  */
-export async function vetHelpers(_ctx: BuildContext, _input: VetInput): Promise<SafetyCheckResult[]> {
-  return [];
+export async function vetHelpers(ctx: BuildContext, input: VetInput): Promise<SafetyCheckResult[]> {
+  const rust = await input.rustModule;
+  const used = helperSymbolsUsedByRust(rust, input.helperModule);
+  const allow = new Set(ctx.options.allow ?? []);
+  const names = { rustInput: ctx.inputs.rustInput };
+  let results = checkHelperModule(input.helperModule, rust, used, allow, names);
+  // Without debug info a finding names its helper input: found only now, and only when needed.
+  if (results.some((r) => (r.status === "failed" || r.status === "overridden") && r.findings.some((f) => !f.file))) {
+    results = checkHelperModule(input.helperModule, rust, used, allow, { ...names, helperInputOf: await helperInputLookup(ctx, input) });
+  }
+  const refusal = unsafeHelperModuleError(results);
+  if (refusal) throw refusal;
+  ctx.notes.push(...overrideNotes(results));
+  return results;
+}
+
+/**
+ * Which helper input defines a symbol: the only input, or the one whose own module defines it
+ * (each input's module is read only on this path, when a finding is reported).
+ */
+async function helperInputLookup(ctx: BuildContext, input: VetInput): Promise<NonNullable<IrCheckNames["helperInputOf"]>> {
+  const inputs = ctx.inputs.helperInputs;
+  if (inputs.length === 1) return () => inputs[0];
+  const bitcodes = input.helperBitcodes;
+  if (!bitcodes || bitcodes.length !== inputs.length) return () => undefined;
+  const llvmDis = toolPath(ctx.toolchain, "llvmDis");
+  const modules = await Promise.all(bitcodes.map((bc) => readModule(llvmDis, bc, ctx.inputs.userBitcode).catch(() => undefined)));
+  const defines = (m: IrModule | undefined, symbol: string): boolean => {
+    const fn = m?.functions.get(symbol);
+    if (fn) return !fn.isDeclaration;
+    const g = m?.globals.get(symbol);
+    return !!g && g.hasInitializer;
+  };
+  return (symbol, check) => {
+    const index = check === "module-asm" ? modules.findIndex((m) => !!m && m.moduleAsm.length > 0) : symbol === undefined ? -1 : modules.findIndex((m) => defines(m, symbol));
+    return index >= 0 ? inputs[index] : undefined;
+  };
 }

@@ -1,0 +1,197 @@
+import { functionType } from "../ir/queries.js";
+import type { IrAttributes, IrCallSite, IrFunction } from "../ir/types.js";
+import type { HelperBodyFacts } from "./helperBody.js";
+import { mustMatchMismatches } from "./mustMatch.js";
+import { describeNoBuiltins, noBuiltinsMissingInCaller } from "./noBuiltins.js";
+import { compareTargets, sameTargetStrings, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
+
+/**
+ * Why LLVM would leave one call out of line, decided from attributes alone, in the order of
+ * getAttributeBasedInliningDecision (llvm/lib/Analysis/InlineCost.cpp): indirect call; then, unless
+ * `alwaysinline`, conflicting attributes (target features, no-builtins, the must-be-equal class);
+ * optnone caller; null_pointer_is_valid; interposable callee; noinline. When none applies, LLVM's
+ * cost model decides, which only its own remark can tell.
+ */
+export type BlockerCategory =
+  | "no-definition"
+  | "signature-mismatch"
+  | "target-features"
+  | "no-builtins"
+  | "must-match"
+  | "optnone"
+  | "null-pointer-is-valid"
+  | "interposable"
+  | "noinline";
+
+/** A category for every call site: a blocker, or what LLVM's cost model said. */
+export type CallCategory = BlockerCategory | "too-costly" | "not-inline-viable" | "inlined" | "cost-model" | "unknown";
+
+export interface Blocker {
+  category: BlockerCategory;
+  reason: string;
+  fix: string;
+  /** False when local-lto's model cannot tell (unknown CPU, other architecture). */
+  certain: boolean;
+}
+
+export interface CallDiagnosis {
+  caller: string;
+  callee: string;
+  /** Every attribute-based blocker, in LLVM's order: the first is what LLVM reports. */
+  blockers: Blocker[];
+  /** `alwaysinline` on the call or the callee: LLVM 22 skips the attribute checks. */
+  alwaysInline: boolean;
+}
+
+export interface DiagnoseInput {
+  caller: IrFunction;
+  /** The callee's definition in the merged module; undefined when only declared. */
+  callee: IrFunction | undefined;
+  calleeName: string;
+  /** The call as written in the caller; undefined for calls LLVM found after inlining. */
+  site?: IrCallSite;
+  /** The callee's declaration as the caller's module wrote it, to spot signature differences. */
+  declaration?: IrFunction;
+  triple: string | undefined;
+  calleeBody?: HelperBodyFacts;
+  /** Target attributes of functions the callee calls (for the x86 ABI check of a feature subset). */
+  targetOf: (name: string) => TargetAttributes | undefined;
+}
+
+const shownLimit = 6;
+function list(names: readonly string[], sign = "+"): string {
+  const shown = names.slice(0, shownLimit).map((n) => `${sign}${n}`).join(",");
+  return names.length > shownLimit ? `${shown} and ${names.length - shownLimit} more` : shown;
+}
+
+export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
+  const { caller, callee, site, calleeName } = input;
+  const out: CallDiagnosis = { caller: caller.name, callee: calleeName, blockers: [], alwaysInline: false };
+  if (!callee || callee.isDeclaration) {
+    out.blockers.push({ category: "no-definition", reason: `${calleeName} has no definition in the merged module`, fix: "pass the helper source that defines it with --helpers", certain: true });
+    return out;
+  }
+  const declared = input.declaration;
+  if (site?.isIndirect || (declared && functionType(declared) !== functionType(callee))) {
+    const rustType = declared ? functionType(declared) : site?.callType;
+    out.blockers.push({
+      category: "signature-mismatch",
+      reason: `the Rust declaration's signature differs from the C definition (${rustType} vs ${functionType(callee)}): LLVM sees an indirect call and never inlines it`,
+      fix: "declare the function in Rust with the C types (bool ↔ _Bool, the same integer widths, structs by pointer), e.g. with bindgen",
+      certain: true,
+    });
+    return out;
+  }
+  const siteAttrs = site?.attributes;
+  if (callee.attributes.flags.has("alwaysinline") || siteAttrs?.flags.has("alwaysinline")) {
+    out.alwaysInline = true;
+    if (siteAttrs?.flags.has("noinline")) out.blockers.push(noinline("call site"));
+    return out;
+  }
+  out.blockers.push(...targetBlockers(input));
+  out.blockers.push(...noBuiltinBlockers(caller.attributes, callee.attributes));
+  for (const m of mustMatchMismatches(caller.attributes, callee.attributes)) {
+    out.blockers.push({ category: "must-match", reason: m.reason, fix: m.fix, certain: true });
+  }
+  if (caller.attributes.flags.has("optnone")) {
+    out.blockers.push({ category: "optnone", reason: `the caller ${caller.name} is optnone (built without optimisation)`, fix: "build the Rust code with optimisation (-O or -Copt-level=1 or more)", certain: true });
+  }
+  if (callee.attributes.flags.has("null_pointer_is_valid") && !caller.attributes.flags.has("null_pointer_is_valid")) {
+    out.blockers.push({
+      category: "null-pointer-is-valid",
+      reason: "null_pointer_is_valid on the helper (from -fno-delete-null-pointer-checks), not on the caller",
+      fix: "--null-pointer-policy=caller keeps C's semantics by marking the Rust caller null_pointer_is_valid (docs/INLINING.md measures the cost); =drop removes it from the helper",
+      certain: true,
+    });
+  }
+  if (isInterposable(callee)) {
+    out.blockers.push({ category: "interposable", reason: `the helper has ${callee.linkage} linkage: it may be replaced at link time`, fix: "define the helper without weak/common linkage (local-lto internalizes helpers, so this only happens for helpers left external)", certain: true });
+  }
+  if (callee.attributes.flags.has("noinline")) out.blockers.push(noinline("helper"));
+  if (siteAttrs?.flags.has("noinline")) out.blockers.push(noinline("call site"));
+  if (callee.attributes.values.has("loader-replaceable")) {
+    out.blockers.push({ category: "noinline", reason: "the helper is loader-replaceable", fix: "drop the loader-replaceable attribute", certain: true });
+  }
+  return out;
+}
+
+function noinline(where: "helper" | "call site"): Blocker {
+  return where === "helper"
+    ? { category: "noinline", reason: "the helper is noinline (__attribute__((noinline)) or built at -O0)", fix: "drop noinline from the helper, or build it with optimisation", certain: true }
+    : { category: "noinline", reason: "the call site is marked noinline", fix: "drop #[inline(never)]-style call attributes", certain: true };
+}
+
+function isInterposable(fn: IrFunction): boolean {
+  return ["weak", "linkonce", "common", "extern_weak"].includes(fn.linkage);
+}
+
+function targetBlockers(input: DiagnoseInput): Blocker[] {
+  const callerTarget = targetAttributesOf(input.caller.attributes);
+  const calleeTarget = targetAttributesOf(input.callee!.attributes);
+  const cmp = compareTargets(callerTarget, calleeTarget, input.triple);
+  const cpu = callerTarget.cpu ?? "generic";
+  const noise = (n: string[]) => (n.length ? `; its ${list(n)} are implied by the caller's target-cpu ${cpu} (noise)` : "");
+  switch (cmp.kind) {
+    case "identical":
+    case "equal":
+      return [];
+    case "unknown":
+      return [{ category: "target-features", reason: `target-cpu/target-features differ and ${cmp.why}`, fix: "build both sides for the same CPU and features", certain: false }];
+    case "incompatible": {
+      const tuningOnly = cmp.missingInCaller.every((f) => /^(ermsb|fsrm|fast-|sbb-dep|prefer-|slow-)/.test(f));
+      return [
+        {
+          category: "target-features",
+          reason: tuningOnly
+            ? `tune-cpu differs: the helper is tuned with ${list(cmp.missingInCaller)}, which the caller's tuning lacks${noise(cmp.noise)}`
+            : `target-features: the helper has ${list(cmp.missingInCaller)} which the caller (target-cpu ${cpu}) lacks${noise(cmp.noise)}`,
+          fix: tuningOnly
+            ? "build the helpers with the Rust side's tuning (-mtune) or let local-lto align it (--reconcile=on)"
+            : `let local-lto align the helper when its body does not use them (--reconcile=on), or enable ${list(cmp.missingInCaller)} on the Rust side (-Ctarget-feature) / disable them for the helpers (-mno-…)`,
+          certain: true,
+        },
+      ];
+    }
+    case "subset": {
+      // The callee's features are a strict subset: LLVM then rejects any call in the callee that
+      // passes vectors or aggregates to a function whose target attributes differ from the caller's.
+      const body = input.calleeBody;
+      if (!body) return [];
+      for (const call of body.calls) {
+        if (!call.abiSensitive) continue;
+        const nested = call.callee ? input.targetOf(call.callee) : undefined;
+        if (call.callee === null || !nested || !sameTargetStrings(nested, callerTarget)) {
+          return [
+            {
+              category: "target-features",
+              reason: `target-features: the caller has more features (${list(cmp.extraInCaller)}) and the helper passes a vector or aggregate to ${call.callee ?? "an indirect callee"}, whose target attributes differ from the caller's: LLVM cannot prove the call's ABI stays the same`,
+              fix: "let local-lto align the helper to the caller's target (--reconcile=on), or build both sides with the same features",
+              certain: true,
+            },
+          ];
+        }
+      }
+      return [];
+    }
+  }
+}
+
+function noBuiltinBlockers(caller: IrAttributes, callee: IrAttributes): Blocker[] {
+  const missing = noBuiltinsMissingInCaller(caller, callee);
+  if (!missing.all && missing.names.length === 0) return [];
+  const what = describeNoBuiltins(missing);
+  const from = missing.all ? "-ffreestanding or -fno-builtin" : missing.names.map((n) => `-fno-builtin-${n}`).join(" ");
+  return [
+    {
+      category: "no-builtins",
+      reason: `${what} on the helper only (from ${from}): LLVM inlines only into callers with the same restrictions`,
+      fix: "let local-lto drop it where the body cannot be affected (--reconcile=on), or build the Rust crate with #![no_builtins]",
+      certain: true,
+    },
+  ];
+}
+
+/** The first blocker is what LLVM reports; with none, its cost model decides. */
+export function primaryCategory(d: CallDiagnosis): CallCategory {
+  return d.blockers[0]?.category ?? "cost-model";
+}

@@ -1,0 +1,159 @@
+import { functionType } from "../ir/queries.js";
+import type { IrCallSite, IrFunction, IrModule } from "../ir/types.js";
+import { diagnoseCall, primaryCategory, type CallCategory, type CallDiagnosis } from "./diagnose.js";
+import type { HelperBodyFacts } from "./helperBody.js";
+import { remarkVerdict, type InlineRemark, type RemarkVerdict } from "./remarks.js";
+import { targetAttributesOf } from "./targetCompat.js";
+
+/** One call site's explanation: local-lto's diagnosis, LLVM's verdict, and whether they agree. */
+export interface ExplainedCall {
+  helper: string;
+  caller: string;
+  line?: number;
+  column?: number;
+  category: CallCategory;
+  reason: string;
+  fix?: string;
+  /** LLVM's remark for this call, as -pass-remarks prints it. */
+  llvmRemark?: string;
+  llvmVerdict?: RemarkVerdict | "none";
+  /** local-lto's category and LLVM's verdict say the same (undefined when LLVM was not asked). */
+  agrees?: boolean;
+}
+
+export interface ExplainInputs {
+  rustModule: IrModule;
+  /** The helper module as merged (after reconciliation). */
+  helperModule: IrModule;
+  helperBodies: ReadonlyMap<string, HelperBodyFacts>;
+  helpers: readonly string[];
+  /** LLVM's remarks from the inline run; undefined when it was not run. */
+  remarks?: readonly InlineRemark[];
+}
+
+const attributeCategories = new Set<CallCategory>(["target-features", "no-builtins", "must-match"]);
+
+/** Whether local-lto's first blocker is what LLVM reported. */
+export function categoriesAgree(category: CallCategory, verdict: RemarkVerdict | "none", alwaysInline = false): boolean {
+  if (verdict === "none") return category === "signature-mismatch";
+  if (alwaysInline) return verdict === "inlined" || verdict === "not-inline-viable";
+  if (attributeCategories.has(category)) return verdict === "conflicting-attributes";
+  if (category === "cost-model") return verdict === "inlined" || verdict === "too-costly" || verdict === "not-inline-viable";
+  return category === verdict;
+}
+
+/**
+ * Explains every call from Rust (and from inlined helper code) to a helper: one entry per call
+ * LLVM considered (its remarks), plus the calls it never considered because the Rust declaration's
+ * type differs from the C definition. Pure.
+ */
+export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
+  const helpers = new Set(input.helpers);
+  const triple = input.rustModule.triple ?? input.helperModule.triple;
+  const findFunction = (name: string) => input.rustModule.functions.get(name) ?? input.helperModule.functions.get(name);
+  const definitionOf = (name: string) => {
+    const fn = input.helperModule.functions.get(name);
+    return fn && !fn.isDeclaration ? fn : undefined;
+  };
+  const targetOf = (name: string) => {
+    const fn = input.helperModule.functions.get(name) ?? input.rustModule.functions.get(name);
+    return fn ? targetAttributesOf(fn.attributes) : undefined;
+  };
+  const diagnose = (caller: IrFunction, callee: string, site?: IrCallSite): CallDiagnosis =>
+    diagnoseCall({
+      caller,
+      callee: definitionOf(callee),
+      calleeName: callee,
+      site,
+      declaration: input.rustModule.functions.has(caller.name) ? input.rustModule.functions.get(callee) : undefined,
+      triple,
+      calleeBody: input.helperBodies.get(callee),
+      targetOf,
+    });
+
+  const out: ExplainedCall[] = [];
+  // Calls LLVM never looks at: a declaration whose type differs from the definition.
+  for (const fn of input.rustModule.functions.values()) {
+    for (const site of fn.callSites) {
+      if (!site.callee || !helpers.has(site.callee)) continue;
+      const d = diagnose(fn, site.callee, site);
+      if (d.blockers[0]?.category !== "signature-mismatch") {
+        if (input.remarks) continue;
+        out.push(fromDiagnosis(d, site.debugLine));
+        continue;
+      }
+      const entry = fromDiagnosis(d, site.debugLine);
+      if (input.remarks) {
+        const remark = input.remarks.find((r) => r.caller === fn.name && r.callee === site.callee && (site.debugLine === undefined || r.line === site.debugLine));
+        entry.llvmVerdict = remark ? remarkVerdict(remark) : "none";
+        entry.llvmRemark = remark?.message;
+        entry.agrees = categoriesAgree(entry.category, entry.llvmVerdict);
+      }
+      out.push(entry);
+    }
+  }
+  if (!input.remarks) return out;
+
+  const seen = new Set<string>();
+  for (const remark of input.remarks) {
+    if (!helpers.has(remark.callee)) continue;
+    if (remark.line !== undefined) {
+      const key = `${remark.caller}\0${remark.callee}\0${remark.line}\0${remark.column}\0${remark.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    const caller = findFunction(remark.caller);
+    const verdict = remarkVerdict(remark);
+    if (!caller) {
+      out.push({ helper: remark.callee, caller: remark.caller, line: remark.line, column: remark.column, category: "unknown", reason: remark.message, llvmRemark: remark.message, llvmVerdict: verdict, agrees: false });
+      continue;
+    }
+    const site = caller.callSites.find((s) => s.callee === remark.callee && (remark.line === undefined || s.debugLine === remark.line)) ?? caller.callSites.find((s) => s.callee === remark.callee);
+    const d = diagnose(caller, remark.callee, site);
+    const entry = fromDiagnosis(d, remark.line);
+    entry.column = remark.column;
+    entry.llvmRemark = remark.message;
+    entry.llvmVerdict = verdict;
+    entry.agrees = categoriesAgree(primaryCategory(d), verdict, d.alwaysInline);
+    if (entry.category === "cost-model" || d.alwaysInline) {
+      entry.category = verdict === "inlined" ? "inlined" : verdict === "too-costly" ? "too-costly" : verdict === "not-inline-viable" ? "not-inline-viable" : entry.category;
+      entry.reason = costModelReason(remark, verdict);
+      entry.fix = verdict === "too-costly" ? "LLVM judged the helper too big for this call site; local-lto never forces inlining (no __always_inline): make the helper smaller, or call it from fewer places" : undefined;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+function fromDiagnosis(d: CallDiagnosis, line: number | undefined): ExplainedCall {
+  const [first, ...rest] = d.blockers;
+  if (!first) {
+    return { helper: d.callee, caller: d.caller, line, category: "cost-model", reason: "attributes compatible: LLVM's cost model decides" };
+  }
+  return {
+    helper: d.callee,
+    caller: d.caller,
+    line,
+    category: first.category,
+    reason: [first.reason, ...rest.map((b) => `then ${b.reason}`)].join("; "),
+    fix: [first.fix, ...rest.map((b) => b.fix)].filter((f, i, all) => all.indexOf(f) === i).join("; "),
+  };
+}
+
+function costModelReason(remark: InlineRemark, verdict: RemarkVerdict): string {
+  switch (verdict) {
+    case "inlined":
+      return remark.cost !== undefined ? `inlined (cost ${remark.cost}, threshold ${remark.threshold})` : "inlined";
+    case "too-costly":
+      return `too costly (cost ${remark.cost} > threshold ${remark.threshold})`;
+    case "not-inline-viable":
+      return `LLVM never inlines it: ${remark.reason ?? remark.message}`;
+    default:
+      return remark.message;
+  }
+}
+
+/** Whether a helper call was typed differently in Rust and C (for callers outside this module). */
+export function signatureDiffers(declaration: IrFunction | undefined, definition: IrFunction | undefined): boolean {
+  return !!declaration && !!definition && functionType(declaration) !== functionType(definition);
+}

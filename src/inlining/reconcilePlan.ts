@@ -1,0 +1,311 @@
+import { findAddressTakenFunctions } from "../ir/addressTaken.js";
+import { functionType } from "../ir/queries.js";
+import type { IrAttributes, IrFunction, IrModule } from "../ir/types.js";
+import { diagnoseCall, type Blocker } from "./diagnose.js";
+import type { HelperBodyFacts } from "./helperBody.js";
+import { noBuiltinSet, synthesizableFromStraightLineCode } from "./noBuiltins.js";
+import type { FunctionAttributeEdit } from "./rewriteAttributes.js";
+import {
+  compareTargets,
+  hardeningFeatures,
+  isFloatingPointOrVectorFeature,
+  isTuningFeature,
+  retpolineFeatures,
+  sameTargetStrings,
+  targetAttributesOf,
+  type TargetAttributes,
+} from "./targetCompat.js";
+import { x86FeatureBits } from "./x86Features.js";
+
+/**
+ * What to do about `null_pointer_is_valid` on a helper whose body it can affect (docs/INLINING.md):
+ * - `keep` (default): change nothing, explain the call;
+ * - `caller`: mark each Rust caller `null_pointer_is_valid` too, so the inlined C code keeps its
+ *   meaning (what LLVM itself does when it force-inlines such a callee);
+ * - `drop`: remove it from the helper (the kernel's first version), changing the C code's meaning.
+ */
+export type NullPointerPolicy = "keep" | "caller" | "drop";
+
+export interface ReconcileInputs {
+  helperModule: IrModule;
+  helperBodies: ReadonlyMap<string, HelperBodyFacts>;
+  rustModule: IrModule;
+  /** The helpers (functions the helper module defines and Rust calls) to consider. */
+  helpers: readonly string[];
+  nullPointerPolicy: NullPointerPolicy;
+}
+
+export interface CallerAttributeChange {
+  caller: string;
+  attribute: "null_pointer_is_valid";
+  helpers: string[];
+}
+
+export interface ReconcilePlan {
+  helperEdits: FunctionAttributeEdit[];
+  /** Rust callers that get an attribute (only with --null-pointer-policy=caller). */
+  callerChanges: CallerAttributeChange[];
+  /** One line per change made, for the report. */
+  changes: string[];
+  /** Differences found and left as they are, with the reason (never for the must-be-equal class: those are not attempted). */
+  kept: { helper: string; rule: "target-features" | "no-builtins" | "null-pointer-is-valid"; reason: string }[];
+}
+
+interface HelperCallers {
+  helper: IrFunction;
+  callers: IrFunction[];
+}
+
+function callersOf(rust: IrModule, helperModule: IrModule, helpers: readonly string[]): HelperCallers[] {
+  const wanted = new Set(helpers);
+  const byHelper = new Map<string, Set<IrFunction>>();
+  for (const fn of rust.functions.values()) {
+    if (fn.isDeclaration) continue;
+    for (const site of fn.callSites) {
+      if (!site.callee || !wanted.has(site.callee) || site.isIndirect) continue;
+      const definition = helperModule.functions.get(site.callee);
+      const declaration = rust.functions.get(site.callee);
+      // A call through a differently typed declaration is indirect after the merge: no attribute helps.
+      if (!definition || definition.isDeclaration || (declaration && functionType(declaration) !== functionType(definition))) continue;
+      let set = byHelper.get(site.callee);
+      if (!set) byHelper.set(site.callee, (set = new Set()));
+      set.add(fn);
+    }
+  }
+  return [...byHelper].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, set]) => ({ helper: helperModule.functions.get(name)!, callers: [...set] }));
+}
+
+function cloneAttributes(a: IrAttributes): IrAttributes {
+  return { flags: new Set(a.flags), values: new Map(a.values) };
+}
+
+function applyToAttributes(attrs: IrAttributes, edit: FunctionAttributeEdit): IrAttributes {
+  const out = cloneAttributes(attrs);
+  for (const f of edit.removeFlags ?? []) out.flags.delete(f);
+  for (const k of edit.removeStrings ?? []) out.values.delete(k);
+  for (const [k, v] of Object.entries(edit.setStrings ?? {})) out.values.set(k, v);
+  return out;
+}
+
+/**
+ * Decides, per helper, which attribute differences with its Rust callers to remove, each only when
+ * the rule's safety condition holds (docs/INLINING.md). Pure: reads the modules, returns edits.
+ */
+export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
+  const plan: ReconcilePlan = { helperEdits: [], callerChanges: [], changes: [], kept: [] };
+  const triple = input.rustModule.triple ?? input.helperModule.triple;
+  const addressTaken = new Set([...findAddressTakenFunctions(input.rustModule).keys(), ...findAddressTakenFunctions(input.helperModule).keys()]);
+  const targetOf = (name: string): TargetAttributes | undefined => {
+    const fn = input.helperModule.functions.get(name) ?? input.rustModule.functions.get(name);
+    return fn ? targetAttributesOf(fn.attributes) : undefined;
+  };
+  const callerNeeds = new Map<string, Set<string>>();
+
+  for (const { helper, callers } of callersOf(input.rustModule, input.helperModule, input.helpers)) {
+    const body = input.helperBodies.get(helper.name);
+    const diagnose = (caller: IrFunction, attributes: IrAttributes) =>
+      diagnoseCall({ caller, callee: { ...helper, attributes }, calleeName: helper.name, triple, calleeBody: body, targetOf });
+    const blockersBefore = callers.flatMap((c) => diagnose(c, helper.attributes).blockers);
+    const has = (category: Blocker["category"]) => blockersBefore.some((b) => b.category === category);
+    const edit: FunctionAttributeEdit = { function: helper.name };
+    const notes: string[] = [];
+
+    if (has("target-features")) {
+      const target = alignTarget(helper, callers, body, addressTaken.has(helper.name), triple);
+      if (target.ok) {
+        edit.setStrings = { ...target.set };
+        edit.removeStrings = [...target.remove];
+        notes.push(target.change);
+      } else plan.kept.push({ helper: helper.name, rule: "target-features", reason: target.reason });
+    }
+
+    if (has("no-builtins")) {
+      const verdict = dropNoBuiltins(helper, callers, body);
+      if (verdict.ok) {
+        edit.removeStrings = [...(edit.removeStrings ?? []), ...verdict.remove];
+        edit.markCallsNoBuiltin = verdict.markCalls;
+        notes.push(verdict.change);
+      } else plan.kept.push({ helper: helper.name, rule: "no-builtins", reason: verdict.reason });
+    }
+
+    let keepNullPointerForCallers = false;
+    if (has("null-pointer-is-valid")) {
+      if (body?.nullPointerNeutral) {
+        edit.removeFlags = ["null_pointer_is_valid"];
+        notes.push("dropped null_pointer_is_valid: its body has no memory access, address arithmetic or call, so the attribute cannot change what it means");
+      } else if (input.nullPointerPolicy === "drop") {
+        edit.removeFlags = ["null_pointer_is_valid"];
+        notes.push("dropped null_pointer_is_valid (--null-pointer-policy=drop): C's -fno-delete-null-pointer-checks no longer holds for this helper's code once inlined");
+      } else if (input.nullPointerPolicy === "caller") {
+        keepNullPointerForCallers = true;
+      } else {
+        plan.kept.push({
+          helper: helper.name,
+          rule: "null-pointer-is-valid",
+          reason: "its body accesses memory, so null_pointer_is_valid can change what it means; kept (--null-pointer-policy=keep)",
+        });
+      }
+    }
+
+    const changed = edit.setStrings || edit.removeStrings?.length || edit.removeFlags?.length || edit.markCallsNoBuiltin;
+    if (changed) {
+      plan.helperEdits.push(edit);
+      for (const note of notes) plan.changes.push(`${helper.name}: ${note}`);
+    }
+    if (keepNullPointerForCallers) {
+      // Only where null_pointer_is_valid is then the last obstacle: marking a caller whose call
+      // stays out of line anyway would only cost.
+      const after = applyToAttributes(helper.attributes, edit);
+      for (const caller of callers) {
+        const left = diagnose(caller, after).blockers;
+        if (left.length === 1 && left[0]!.category === "null-pointer-is-valid") {
+          let set = callerNeeds.get(caller.name);
+          if (!set) callerNeeds.set(caller.name, (set = new Set()));
+          set.add(helper.name);
+        }
+      }
+    }
+  }
+  for (const [caller, helpers] of [...callerNeeds].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const list = [...helpers].sort();
+    plan.callerChanges.push({ caller, attribute: "null_pointer_is_valid", helpers: list });
+    plan.changes.push(`Rust caller ${caller}: null_pointer_is_valid added (--null-pointer-policy=caller) so that the inlined ${list.join(", ")} keep${list.length === 1 ? "s" : ""} C's null-pointer semantics`);
+  }
+  return plan;
+}
+
+type TargetVerdict =
+  | { ok: true; set: Record<string, string>; remove: string[]; change: string }
+  | { ok: false; reason: string };
+
+/**
+ * Rule "target features": give the helper its callers' target-cpu, tune-cpu and target-features,
+ * when every feature it loses is unused by its body and every feature it gains is one all its
+ * callers already require.
+ */
+function alignTarget(helper: IrFunction, callers: IrFunction[], body: HelperBodyFacts | undefined, addressTaken: boolean, triple: string | undefined): TargetVerdict {
+  if (!body) return { ok: false, reason: "its body could not be read" };
+  const targets = callers.map((c) => targetAttributesOf(c.attributes));
+  // The callers' target: the one whose features every other caller has (usually they are all equal).
+  let chosen: TargetAttributes | undefined;
+  for (const candidate of targets) {
+    if (targets.every((t) => sameTargetStrings(t, candidate) || ["identical", "equal", "subset"].includes(compareTargets(t, candidate, triple).kind))) {
+      chosen = candidate;
+      break;
+    }
+  }
+  if (!chosen) return { ok: false, reason: "its Rust callers have target features none of which is contained in all the others" };
+  const helperTarget = targetAttributesOf(helper.attributes);
+  const cmp = compareTargets(chosen, helperTarget, triple);
+  if (cmp.kind === "unknown") return { ok: false, reason: cmp.why };
+  const is64 = true;
+  const helperBits = x86FeatureBits(helperTarget, is64);
+  const targetBits = x86FeatureBits(chosen, is64);
+  if (!helperBits.known || !targetBits.known) return { ok: false, reason: "unknown CPU" };
+  const removed = [...helperBits.bits].filter((f) => !targetBits.bits.has(f)).sort();
+  const added = [...targetBits.bits].filter((f) => !helperBits.bits.has(f)).sort();
+
+  for (const f of removed) {
+    const refusal = removalRefusal(f, body);
+    if (refusal) return { ok: false, reason: refusal };
+  }
+  for (const f of added) {
+    if (isTuningFeature(f) || hardeningFeatures.has(f)) continue;
+    if (addressTaken) return { ok: false, reason: `it would gain +${f}, and its address is taken, so code without +${f} may call it` };
+    if (isFloatingPointOrVectorFeature(f) && (body.usesFloatingPoint || body.usesVectors)) {
+      return { ok: false, reason: `it would gain +${f}, which changes how its floating-point or vector code is computed` };
+    }
+  }
+  const set: Record<string, string> = {};
+  const remove: string[] = [];
+  for (const [key, value] of [["target-cpu", chosen.cpu], ["tune-cpu", chosen.tuneCpu], ["target-features", chosen.features]] as const) {
+    if (value === undefined) remove.push(key);
+    else set[key] = value;
+  }
+  const parts: string[] = [];
+  if ("noise" in cmp && cmp.noise.length) parts.push(`${cmp.noise.map((f) => `+${f}`).join(",")} were already implied by target-cpu ${chosen.cpu ?? "generic"}`);
+  if (removed.length) parts.push(`no longer has ${removed.map((f) => `+${f}`).join(",")} (${removalWhy(removed, body)})`);
+  if (added.length) parts.push(`now has ${added.map((f) => `+${f}`).join(",")} (${addedWhy(added)})`);
+  if (!parts.length) parts.push("same feature bits, differently written");
+  return {
+    ok: true,
+    set,
+    remove,
+    change: `target-cpu/tune-cpu/target-features set to its Rust callers' (target-cpu ${chosen.cpu ?? "absent"}${chosen.tuneCpu ? `, tune-cpu ${chosen.tuneCpu}` : ""}): ${parts.join("; ")}`,
+  };
+}
+
+const vectorRegisterName = /(%?\b[xyz]mm\d+\b|%?\bmm\d\b|%?\bst(\(\d\))?(?![a-z])|%?\bk[0-7]\b)/i;
+
+/** Whether an inline-asm constraint string asks for SSE/AVX/MMX/x87/mask registers. */
+export function asmUsesVectorRegisters(template: string, constraints: string): boolean {
+  if (vectorRegisterName.test(template.replace(/\$\{?\d+(:[a-zA-Z])?\}?/g, ""))) return true;
+  for (const raw of constraints.split(",")) {
+    const c = raw.replace(/^[=+&*%~!]+/, "");
+    const explicit = /^\{([^}]*)\}/.exec(c);
+    if (explicit) {
+      if (/^([xyz]mm\d+|mm\d|st(\(\d\))?|fp\d|k[0-7])$/i.test(explicit[1]!)) return true;
+      continue;
+    }
+    if (/[xvytufk]|Y/.test(c)) return true;
+  }
+  return false;
+}
+
+/** Why the body may lose `feature`, or null when it can. */
+function removalRefusal(feature: string, body: HelperBodyFacts): string | null {
+  if (isTuningFeature(feature)) return null;
+  if (hardeningFeatures.has(feature)) {
+    if (retpolineFeatures.has(feature) && !body.hasIndirectBranches) return null;
+    return `it is built with +${feature} (a hardening mitigation the Rust callers lack): build the Rust side with the same mitigation`;
+  }
+  if (body.x86Intrinsics.length) return `it would lose +${feature} and it calls ${body.x86Intrinsics[0]}, which may need it`;
+  if (isFloatingPointOrVectorFeature(feature)) {
+    if (body.usesFloatingPoint || body.usesVectors) return `it would lose +${feature} and its body computes with floating-point or vector values`;
+    for (const asm of body.inlineAsm) {
+      if (asmUsesVectorRegisters(asm.template, asm.constraints)) return `it would lose +${feature} and its inline assembly uses vector or x87 registers`;
+    }
+  }
+  return null;
+}
+
+function removalWhy(removed: string[], body: HelperBodyFacts): string {
+  const reasons = new Set<string>();
+  for (const f of removed) {
+    if (isTuningFeature(f)) reasons.add("tuning only");
+    else if (retpolineFeatures.has(f)) reasons.add("no indirect call or jump in its body");
+    else if (isFloatingPointOrVectorFeature(f)) reasons.add(body.inlineAsm.length ? "no floating point, vectors or vector registers in its body or assembly" : "no floating point or vectors in its body");
+    else reasons.add("only changes which instructions generic IR compiles to");
+  }
+  return [...reasons].join("; ");
+}
+
+function addedWhy(added: string[]): string {
+  if (added.every((f) => isTuningFeature(f))) return "tuning only";
+  if (added.every((f) => hardeningFeatures.has(f) || isTuningFeature(f))) return "a mitigation its callers have";
+  return "every caller already requires them";
+}
+
+type NoBuiltinVerdict = { ok: true; remove: string[]; markCalls: boolean; change: string } | { ok: false; reason: string };
+
+/**
+ * Rule "no-builtins": drop the helper's restrictions its callers lack, when no transformation can
+ * introduce or reinterpret a library call in the inlined body: no loop (idiom recognition turns
+ * loops into strlen/wcslen/memset calls), no explicit restriction on a function LLVM synthesizes
+ * from straight-line code, and every call in the body marked `nobuiltin` (what clang itself does
+ * for the calls it knows under -fno-builtin).
+ */
+function dropNoBuiltins(helper: IrFunction, callers: IrFunction[], body: HelperBodyFacts | undefined): NoBuiltinVerdict {
+  if (!body) return { ok: false, reason: "its body could not be read" };
+  const own = noBuiltinSet(helper.attributes);
+  const explicit = [...own.names].filter((n) => synthesizableFromStraightLineCode.has(n));
+  if (explicit.length) return { ok: false, reason: `it was built with -fno-builtin-${explicit[0]}, and LLVM can create ${explicit[0]} calls from plain stores and loads` };
+  if (body.hasLoop) return { ok: false, reason: "its body has a loop, which an optimiser may turn into a call the restriction forbids (strlen, wcslen, …)" };
+  const callerSets = callers.map((c) => noBuiltinSet(c.attributes));
+  const remove: string[] = [];
+  if (own.all && !callerSets.every((s) => s.all)) remove.push("no-builtins");
+  for (const n of own.names) if (!callerSets.every((s) => s.all || s.names.has(n))) remove.push(`no-builtin-${n}`);
+  const calls = body.calls.length;
+  const how = calls === 0 ? "its body has no call and no loop, so nothing in it can become or be read as a library call" : `its body has no loop, and its ${calls} call${calls === 1 ? " is" : "s are"} marked nobuiltin so no library-call rewrite applies to ${calls === 1 ? "it" : "them"}`;
+  return { ok: true, remove, markCalls: calls > 0, change: `dropped ${remove.map((r) => `"${r}"`).join(", ")}: ${how}` };
+}
