@@ -4,7 +4,7 @@ import type { MachineInfo } from "./machine.js";
 import type { BuildId, Kind, ModeResults, RuntimeResults } from "./runtime.js";
 import { buildInfo, kindInfo, kinds } from "./runtime.js";
 import type { ScaleResults } from "./scale.js";
-import { fixed, formatSpread, median, mib, seconds, spread } from "./stats.js";
+import { fixed, formatSpread, median, mib, min, seconds, spread } from "./stats.js";
 
 export interface SuiteResults {
   startedAt: string;
@@ -54,6 +54,39 @@ export function overheadOf(run: VariantRun): { criticalMs: number; overheadMs: n
   const stages = localLtoStages(run);
   const criticalMs = compilerStages.reduce((sum, s) => sum + (stages[s] ?? 0), 0);
   return { criticalMs, overheadMs: run.wallMs - criticalMs };
+}
+
+interface Cost {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Medians of each compiler step of the pipelines on one crate, wall and CPU. */
+export function componentFigures(result: CrateResult): {
+  plain: Cost;
+  bitcode: Cost;
+  inProcessCodegen: Cost;
+  link: Cost;
+  opt: Cost;
+  optProposed: Cost;
+  llc: Cost;
+  kernelClang: Cost;
+  floor: Cost;
+} {
+  const med = (values: Cost[]): Cost => ({ wallMs: median(values.map((v) => v.wallMs)), cpuMs: median(values.map((v) => v.cpuMs)) });
+  const plainRuns = result.runs.plain;
+  const kernelRuns = result.runs.kernel;
+  const plain = med(plainRuns);
+  const bitcode = med(kernelRuns.map((r) => r.steps[0]!));
+  const inProcessCodegen = med(plainRuns.map((p, i) => ({ wallMs: p.wallMs - (kernelRuns[i]?.steps[0]?.wallMs ?? NaN), cpuMs: p.cpuMs - (kernelRuns[i]?.steps[0]?.cpuMs ?? NaN) })));
+  const link = med(kernelRuns.map((r) => r.steps[1]!));
+  const none = { wallMs: Number.NaN, cpuMs: Number.NaN };
+  const opt = result.whatIf ? med(result.whatIf.current) : none;
+  const optProposed = result.whatIf ? med(result.whatIf.proposed) : none;
+  const llc = result.whatIf?.llc.length ? med(result.whatIf.llc) : none;
+  const kernelClang = med(kernelRuns.map((r) => r.steps[2]!));
+  const floor = { wallMs: bitcode.wallMs + link.wallMs + opt.wallMs + llc.wallMs, cpuMs: bitcode.cpuMs + link.cpuMs + opt.cpuMs + llc.cpuMs };
+  return { plain, bitcode, inProcessCodegen, link, opt, optProposed, llc, kernelClang, floor };
 }
 
 export function variantRatios(result: CrateResult, variant: Variant, key: "wallMs" | "cpuMs"): number[] {
@@ -186,18 +219,19 @@ function crateTable(result: CrateResult): string {
       variantInfo[v],
       formatSpread(spread(runs.map((r) => r.wallMs / 1000)), 2),
       v === "plain" ? "1" : formatSpread(spread(variantRatios(result, v, "wallMs")), 2),
+      v === "plain" ? "1" : fixed(min(runs.map((r) => r.wallMs)) / min(result.runs.plain.map((r) => r.wallMs)), 2),
       formatSpread(spread(runs.map((r) => r.cpuMs / 1000)), 2),
       v === "plain" ? "1" : fixed(median(variantRatios(result, v, "cpuMs")), 2),
       mib(median(runs.map((r) => r.maxRssKb))),
     ];
   });
-  return table(["build", "wall s", "× plain (wall)", "CPU s", "× plain (CPU)", "peak RSS MiB"], rows);
+  return table(["build", "wall s", "× plain (wall)", "× plain (fastest runs)", "CPU s", "× plain (CPU)", "peak RSS MiB"], rows);
 }
 
 function buildCostSection(bc: BuildCostResults, out: string[], svgPath: string): void {
   out.push("## 3. Build cost on real crates", "");
   out.push(
-    `Crates from Debian's \`librust-*-dev\` packages, built as they are (no helper calls in them: local-lto still runs its whole pipeline and finds nothing to inline). Helpers: \`${bc.helperSource.replace(/.*\/bench\//, "bench/")}\` — local-lto compiles it in each build (in parallel with rustc, as a user would run it); the kernel pipeline and the LTO build get it precompiled once (\`helpers.bc\`, \`helpers-thin.o\`), as the kernel does. Each round runs the four builds in a rotated order; ratios are per round. Peak RSS is the largest single process of the build (wait4's maxrss), not the sum of concurrent ones.`,
+    `Crates from Debian's \`librust-*-dev\` packages, built as they are (no helper calls in them: local-lto still runs its whole pipeline and finds nothing to inline). Helpers: \`${bc.helperSource.replace(/.*\/bench\//, "bench/")}\` — local-lto compiles it in each build (in parallel with rustc, as a user would run it); the kernel pipeline and the LTO build get it precompiled once (\`helpers.bc\`, \`helpers-thin.o\`), as the kernel does. Each round runs the four builds in a rotated order; ratios are per round (median [min–max]); "fastest runs" divides the fastest run of each build, the figure least disturbed by other jobs. Peak RSS is the largest single process of the build (wait4's maxrss), not the sum of concurrent ones.`,
     "",
   );
   for (const missing of bc.missing) out.push(`- ${missing.title}: **not measured**, sources not found (${code(`apt-get install ${missing.debianPackage}`)}, in \`scripts/setup.sh\`).`, "");
@@ -209,16 +243,28 @@ function buildCostSection(bc: BuildCostResults, out: string[], svgPath: string):
     out.push(crateTable(result), "");
     const llto = result.runs["local-lto"];
     const stageNames = [...new Set(llto.flatMap((r) => Object.keys(localLtoStages(r))))];
-    const kernelSteps = result.runs.kernel;
+    const c = componentFigures(result);
+    const pair = (f: { wallMs: number; cpuMs: number }) => [seconds(f.wallMs), seconds(f.cpuMs)];
     const rows: (string | number)[][] = [
-      ["plain `rustc --emit=obj` (optimise + codegen in one process)", seconds(median(result.runs.plain.map((r) => r.wallMs)))],
-      ["`rustc --emit=llvm-bc` (kernel pipeline step 1: optimise, write bitcode)", seconds(median(kernelSteps.map((r) => r.steps[0]!.wallMs)))],
-      ["`llvm-link --internalize --only-needed` (kernel step 2)", seconds(median(kernelSteps.map((r) => r.steps[1]!.wallMs)))],
-      ["`clang -O2 -c merged.bc` (kernel step 3: the whole -O2 pipeline again + codegen)", seconds(median(kernelSteps.map((r) => r.steps[2]!.wallMs)))],
-      ...stageNames.map((s) => [`local-lto stage \`${s}\``, seconds(median(llto.map((r) => localLtoStages(r)[s] ?? Number.NaN)))]),
+      ["plain `rustc --emit=obj` (optimise + codegen in one process)", ...pair(c.plain)],
+      ["`rustc --emit=llvm-bc` (optimise, write bitcode: local-lto's `compile rust`, kernel step 1)", ...pair(c.bitcode)],
+      ["→ rustc's in-process codegen (the two above, paired by round)", ...pair(c.inProcessCodegen)],
+      ["`llvm-link --internalize --only-needed` (local-lto's `merge`, kernel step 2)", ...pair(c.link)],
+      ["`opt` with local-lto's inline pipeline (its `inline`)", ...pair(c.opt)],
+      ["`opt` with the proposed pipeline (+ loop-vectorize, instcombine)", ...pair(c.optProposed)],
+      ["`llc` with local-lto's flags (its `codegen`)", ...pair(c.llc)],
+      ["`clang -O2 -c merged.bc` (kernel step 3: the whole -O2 pipeline again + codegen)", ...pair(c.kernelClang)],
+      ...stageNames.map((s) => [`local-lto stage \`${s}\` (wall, from its report)`, seconds(median(llto.map((r) => localLtoStages(r)[s] ?? Number.NaN))), "–"]),
     ];
-    out.push(`Where the time goes (median wall s; local-lto's stages from ${code("report.timingsMs")}; stages overlap: \`compile helpers\` runs beside \`compile rust\`, \`read rust IR\` beside \`merge\` and \`inline\`):`, "");
-    out.push(table(["step", "wall s"], rows), "");
+    out.push(
+      `Where the time goes (medians; the opt and llc rows rerun local-lto's own commands, read from its debug log, on this crate's merged module; local-lto's stages overlap: \`compile helpers\` runs beside \`compile rust\`, \`read rust IR\` beside \`merge\` and \`inline\`). CPU time is user + system and is much less disturbed by other jobs than wall time:`,
+      "",
+    );
+    out.push(table(["step", "wall s", "CPU s"], rows), "");
+    out.push(
+      `With no overhead at all, local-lto's compilers take rustc-to-bitcode + llvm-link + opt + llc = ${seconds(c.floor.cpuMs)} s CPU, **${fixed(c.floor.cpuMs / c.plain.cpuMs, 2)}× the plain build's CPU** (${seconds(c.floor.wallMs)} s wall, ${fixed(c.floor.wallMs / c.plain.wallMs, 2)}×): llc alone costs ${seconds(c.llc.cpuMs)} s CPU where rustc's in-process codegen of the same module costs ${seconds(c.inProcessCodegen.cpuMs)} s.`,
+      "",
+    );
     if (result.whatIf) {
       const w = result.whatIf;
       const cur = median(w.current.map((r) => r.cpuMs));

@@ -3,7 +3,7 @@ import type { IrAttributes, IrCallSite, IrFunction } from "../ir/types.js";
 import type { HelperBodyFacts } from "./helperBody.js";
 import { mustMatchMismatches } from "./mustMatch.js";
 import { describeNoBuiltins, noBuiltinsMissingInCaller } from "./noBuiltins.js";
-import { compareTargets, sameTargetStrings, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
+import { compareTargets, isTuningFeature, sameTargetStrings, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
 
 /**
  * Why LLVM would leave one call out of line, decided from attributes alone, in the order of
@@ -138,7 +138,7 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
     case "unknown":
       return [{ category: "target-features", reason: `target-cpu/target-features differ and ${cmp.why}`, fix: "build both sides for the same CPU and features", certain: false }];
     case "incompatible": {
-      const tuningOnly = cmp.missingInCaller.every((f) => /^(ermsb|fsrm|fast-|sbb-dep|prefer-|slow-)/.test(f));
+      const tuningOnly = cmp.missingInCaller.every((f) => isTuningFeature(f));
       return [
         {
           category: "target-features",

@@ -1,6 +1,6 @@
 import type { IrAttributes } from "../ir/types.js";
 import { parseTriple } from "../ir/target.js";
-import { x86CpuFeatures, x86FeatureBits, x86TuningFeatures, type X86TargetAttributes } from "./x86Features.js";
+import { x86CpuFeatures, x86FeatureBits, x86PerformanceOnlyFeatures, type X86TargetAttributes } from "./x86Features.js";
 
 export interface TargetAttributes {
   cpu?: string;
@@ -67,9 +67,9 @@ function writtenPlus(features: string | undefined): Set<string> {
   );
 }
 
-/** Tuning-only differences change no instruction: they are noise whatever the body does. */
+/** Tuning-only differences change no result, only instruction choice: noise whatever the body does. */
 export function isTuningFeature(feature: string): boolean {
-  return x86TuningFeatures.has(feature);
+  return x86PerformanceOnlyFeatures.has(feature);
 }
 
 /** Features that change code generation for security (hardening) rather than the instruction set. */

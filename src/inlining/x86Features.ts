@@ -101,9 +101,15 @@ export const x86IgnoredFeatures: ReadonlySet<string> = new Set([
  * LLVM refuse to inline although no instruction changes.
  */
 export const x86TuningFeatures: ReadonlySet<string> = new Set([
-  "ermsb", "fsrm", "fast-imm16", "fast-movbe", "sbb-dep-breaking", "prefer-movmsk-over-vtest", "slow-pmullq",
+  "fast-imm16", "fast-movbe", "sbb-dep-breaking", "prefer-movmsk-over-vtest", "slow-pmullq",
   "fast-7bytenop", "prefer-legacy-setcc", "prefer-no-gather", "prefer-no-scatter",
 ]);
+
+/**
+ * Features that only choose between equivalent instruction sequences (tuning, and ERMSB/FSRM,
+ * which LLVM models as CPU features but only make `rep movs` preferred): never a semantic change.
+ */
+export const x86PerformanceOnlyFeatures: ReadonlySet<string> = new Set([...x86TuningFeatures, "ermsb", "fsrm"]);
 
 interface CpuEntry {
   /** Instruction-set features (before implications). */
@@ -116,12 +122,12 @@ const v1 = ["x87", "cx8", "cmov", "mmx", "sse2", "fxsr", "nopl", "64bit"];
 const v2 = [...v1, "cx16", "sahf", "crc32", "popcnt", "sse4.2"];
 const v3 = [...v2, "avx2", "bmi", "bmi2", "f16c", "fma", "lzcnt", "movbe", "xsave"];
 const v4 = [...v3, "avx512bw", "avx512cd", "avx512dq", "avx512vl"];
-const haswell = [...v3, "pclmul", "rdrnd", "fsgsbase", "invpcid", "xsaveopt"];
+const haswell = [...v3, "pclmul", "rdrnd", "fsgsbase", "invpcid", "xsaveopt", "ermsb"];
 const skylake = [...haswell, "adx", "aes", "clflushopt", "prfchw", "rdseed", "xsavec", "xsaves"];
 const skylakeAvx512 = [...skylake, "avx512bw", "avx512cd", "avx512dq", "avx512vl", "clwb", "pku"];
 const icelakeServer = [
   ...skylakeAvx512, "avx512bitalg", "avx512ifma", "avx512vbmi", "avx512vbmi2", "avx512vnni", "avx512vpopcntdq",
-  "gfni", "pconfig", "rdpid", "sha", "vaes", "vpclmulqdq", "wbnoinvd",
+  "gfni", "pconfig", "rdpid", "sha", "vaes", "vpclmulqdq", "wbnoinvd", "fsrm",
 ];
 const sapphireRapids = [
   ...icelakeServer, "amx-bf16", "amx-int8", "avx512bf16", "avx512fp16", "avxvnni",
@@ -135,6 +141,7 @@ const alderlake = [
 const znver3 = [
   ...v3, "adx", "aes", "clflushopt", "clwb", "clzero", "fsgsbase", "invpcid", "mwaitx", "pclmul", "pku", "prfchw",
   "rdpid", "rdpru", "rdrnd", "rdseed", "sha", "sse4a", "vaes", "vpclmulqdq", "wbnoinvd", "xsavec", "xsaveopt", "xsaves",
+  "fsrm",
 ];
 const znver4 = [
   ...znver3, "avx512bf16", "avx512bitalg", "avx512bw", "avx512cd", "avx512dq", "avx512ifma", "avx512vbmi",
@@ -152,14 +159,14 @@ const cpus: Record<string, CpuEntry> = {
   "x86-64-v2": { isa: v2, tuning: [] },
   "x86-64-v3": { isa: v3, tuning: [] },
   "x86-64-v4": { isa: v4, tuning: [] },
-  haswell: { isa: haswell, tuning: ["ermsb"] },
-  skylake: { isa: skylake, tuning: ["ermsb"] },
-  "skylake-avx512": { isa: skylakeAvx512, tuning: ["ermsb"] },
-  "icelake-server": { isa: icelakeServer, tuning: ["ermsb", "fsrm", "slow-pmullq"] },
-  sapphirerapids: { isa: sapphireRapids, tuning: ["ermsb", "fsrm", "slow-pmullq"] },
+  haswell: { isa: haswell, tuning: [] },
+  skylake: { isa: skylake, tuning: [] },
+  "skylake-avx512": { isa: skylakeAvx512, tuning: [] },
+  "icelake-server": { isa: icelakeServer, tuning: ["slow-pmullq"] },
+  sapphirerapids: { isa: sapphireRapids, tuning: ["slow-pmullq"] },
   alderlake: { isa: alderlake, tuning: ["prefer-movmsk-over-vtest", "slow-pmullq"] },
-  znver3: { isa: znver3, tuning: ["fast-imm16", "fast-movbe", "fsrm", "sbb-dep-breaking"] },
-  znver4: { isa: znver4, tuning: ["fast-imm16", "fast-movbe", "fsrm", "sbb-dep-breaking"] },
+  znver3: { isa: znver3, tuning: ["fast-imm16", "fast-movbe", "sbb-dep-breaking"] },
+  znver4: { isa: znver4, tuning: ["fast-imm16", "fast-movbe", "sbb-dep-breaking"] },
 };
 
 export function isKnownX86Cpu(cpu: string): boolean {

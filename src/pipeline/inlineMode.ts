@@ -43,8 +43,9 @@ export interface InlineModeResult {
 
 /**
  * Inline mode: compile → merge (internalize, only-needed) → inline → codegen like rustc →
- * verify from the object. Independent work runs concurrently: reading the Rust module's IR (for
- * the report and the codegen options) overlaps the merge and the inliner.
+ * verify from the object. Independent work runs concurrently: the helpers compile while rustc
+ * runs, and the Rust module's IR is read meanwhile. The merge waits for it, because the safety
+ * checks need it (docs/SAFETY.md#what-the-checks-cost).
  */
 export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult> {
   const { inputs, toolchain, workspace, options, timed } = ctx;

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -32,14 +32,9 @@ function llvmInlines(pairs: Pair[]): boolean[] {
   });
   const file = join(dir, "pairs.ll");
   writeFileSync(file, `${lines.join("\n")}\n`);
-  const remarks = execFileSync(`${llvmBin}/opt`, ["-passes=inline", "-pass-remarks=inline", "-pass-remarks-missed=inline", file, "-o", "/dev/null"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  void remarks;
-  // Remarks go to stderr; execFileSync only returns stdout, so run again capturing stderr.
-  const stderr = execFileSync("/bin/sh", ["-c", `"${llvmBin}/opt" -passes=inline -pass-remarks=inline "${file}" -o /dev/null 2>&1`], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const run = spawnSync(`${llvmBin}/opt`, ["-passes=inline", "-pass-remarks=inline", file, "-o", "/dev/null"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`opt failed: ${run.stderr.slice(-2000)}`);
+  const stderr = run.stderr;
   const inlined = new Set<number>();
   for (const m of stderr.matchAll(/'callee_(\d+)' inlined into 'caller_(\d+)'/g)) inlined.add(Number(m[1]));
   return pairs.map((_, i) => inlined.has(i));
@@ -90,7 +85,8 @@ describe("x86 target-feature model agrees with opt -passes=inline", () => {
 
   test("every negative feature against a rich CPU (what -f turns off)", () => {
     const pairs: Pair[] = [];
-    for (const f of features) {
+    // -64bit in 64-bit mode is a fatal LLVM error, not an answer.
+    for (const f of features.filter((x) => x !== "64bit")) {
       pairs.push({ caller: { cpu: "x86-64-v4", features: `-${f}` }, callee: { cpu: "x86-64-v4" } });
       pairs.push({ caller: { cpu: "skylake-avx512" }, callee: { cpu: "x86-64", features: `+${f}` } });
     }
