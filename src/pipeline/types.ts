@@ -46,7 +46,16 @@ export interface BuildOptions {
   helperCache?: boolean;
   /** Where the helper bitcode cache lives (`--cache-dir`); default LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto. */
   cacheDir?: string;
+  /** Remove harmless attribute differences from helpers before inlining (`--reconcile`, default on; docs/INLINING.md). */
+  reconcile?: "on" | "off";
+  /** Explain every helper call site, inlined or not, and check it against LLVM's remarks (`--explain`). */
+  explain?: boolean;
+  /** `null_pointer_is_valid` on helpers whose body it affects: keep (default), caller, or drop (docs/INLINING.md). */
+  nullPointerPolicy?: NullPointerPolicy;
 }
+
+/** See src/inlining/reconcilePlan.ts. */
+export type NullPointerPolicy = "keep" | "caller" | "drop";
 
 export type HelpersDebug = "keep" | "none";
 
