@@ -124,7 +124,7 @@ function parseDebugLog(stderr: string): { probe?: { count: number; spanMs: numbe
     const duration = Number(match[4]);
     const args = [...match[3]!.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\'/g, "'"));
     if (args.length === 1 && (args[0] === "--version" || args[0] === "-vV")) probes.push({ start: end - duration, end });
-    if (/\/opt$/.test(match[2]!) && args.some((a) => a.startsWith("-passes="))) optArgs = args;
+    if (/\/opt$/.test(match[2]!) && args.some((a) => a.startsWith("-passes=") && a.includes("inline"))) optArgs = args;
     if (/\/llc$/.test(match[2]!) && args.includes("-filetype=obj")) llcArgs = args;
   }
   const probe = probes.length ? { count: probes.length, spanMs: Math.max(...probes.map((p) => p.end)) - Math.min(...probes.map((p) => p.start)) } : undefined;
@@ -169,7 +169,7 @@ export async function runBuildCost(tools: BenchTools, work: string, options: Bui
         {
           file: tools.node,
           args: [localLtoCli, "build", crate.source, "--helpers", helpersC, `--cc-arg=-I${runtimeSources}`, ...crate.rustFlags.map((f) => `--rustc-arg=${f}`), "--json", "-o", out("local-lto.o")],
-          options: { env: { DEBUG: "local-lto:run", DEBUG_COLORS: "0", NODE_OPTIONS: `--import=${preload}`, LOCAL_LTO_BENCH_USAGE: usageFile } },
+          options: { env: { DEBUG: "local-lto:run", DEBUG_COLORS: "0", NODE_OPTIONS: `--import=${preload}`, LOCAL_LTO_BENCH_USAGE: usageFile, LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache") } },
         },
       ],
       kernel: [

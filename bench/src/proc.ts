@@ -130,15 +130,23 @@ export function formatCommand(file: string, args: readonly string[]): string {
   return [file, ...args].map((p) => quote(shorten(p))).join(" ");
 }
 
-/** Runs tasks with at most `jobs` at a time; returns each task's start and end (ms from the pool's start). */
-export async function runPool<T>(tasks: readonly (() => Promise<T>)[], jobs: number): Promise<{ results: T[]; startMs: number[]; endMs: number[]; totalMs: number }> {
+/**
+ * Runs tasks with at most `jobs` at a time; returns each task's start and end (ms from the pool's
+ * start). With a deadline (a performance.now() time), no task starts after it: `done` says how
+ * many tasks ran (always a prefix of the list).
+ */
+export async function runPool<T>(
+  tasks: readonly (() => Promise<T>)[],
+  jobs: number,
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<{ results: T[]; startMs: number[]; endMs: number[]; totalMs: number; done: number }> {
   const started = performance.now();
   const results: T[] = new Array(tasks.length);
   const startMs: number[] = new Array(tasks.length).fill(0);
   const endMs: number[] = new Array(tasks.length).fill(0);
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && performance.now() < deadline) {
       const index = next++;
       startMs[index] = performance.now() - started;
       results[index] = await tasks[index]!();
@@ -146,5 +154,5 @@ export async function runPool<T>(tasks: readonly (() => Promise<T>)[], jobs: num
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
-  return { results, startMs, endMs, totalMs: performance.now() - started };
+  return { results: results.slice(0, next), startMs: startMs.slice(0, next), endMs: endMs.slice(0, next), totalMs: performance.now() - started, done: next };
 }

@@ -157,6 +157,7 @@ function runtimeSection(rt: RuntimeResults, out: string[], svgPath: string): voi
       ];
     });
     rows.push(["helper calls left in the object", ...ids.map((id) => String(mode.builds.find((b) => b.id === id)!.callsLeft ?? "–")), "", ""]);
+    rows.push(["helper symbols exported (for a: by the helper object)", ...ids.map((id) => String(mode.builds.find((b) => b.id === id)!.globalHelpers ?? "–")), "", ""]);
     out.push(table(["kind", ...ids.map((id) => `(${id})`), "(b)/(c)", "a − b per call"], rows), "");
   }
   out.push(
@@ -257,7 +258,7 @@ function buildCostSection(bc: BuildCostResults, out: string[], svgPath: string):
       ...stageNames.map((s) => [`local-lto stage \`${s}\` (wall, from its report)`, seconds(median(llto.map((r) => localLtoStages(r)[s] ?? Number.NaN))), "–"]),
     ];
     out.push(
-      `Where the time goes (medians; the opt and llc rows rerun local-lto's own commands, read from its debug log, on this crate's merged module; local-lto's stages overlap: \`compile helpers\` runs beside \`compile rust\`, \`read rust IR\` beside \`merge\` and \`inline\`). CPU time is user + system and is much less disturbed by other jobs than wall time:`,
+      `Where the time goes (medians; the opt and llc rows rerun local-lto's own commands, read from its debug log, on this crate's merged module; local-lto's stages overlap — \`compile helpers\` runs beside \`compile rust\`, \`read rust IR\` beside \`merge\` and \`inline\` — and a stage's time includes any wait for another's result, e.g. \`safety checks\` starts with the helpers and waits for the Rust IR). CPU time is user + system and is much less disturbed by other jobs than wall time:`,
       "",
     );
     out.push(table(["step", "wall s", "CPU s"], rows), "");
@@ -317,12 +318,18 @@ function buildCostSection(bc: BuildCostResults, out: string[], svgPath: string):
 
 function scaleSection(sc: ScaleResults, out: string[], svgPath: string): void {
   out.push("## 4. Scale: many objects × many helpers", "");
+  if (sc.built < sc.objects) {
+    out.push(
+      `**${sc.built} of the ${sc.objects} generated objects were built**: the section stops starting local-lto builds after ${fixed((sc.budgetMs * 0.55) / 1000, 0)} s so the suite stays within its time on a busy machine (load average ${sc.loadAverage.before.map((l) => l.toFixed(1)).join(" ")} before, ${sc.loadAverage.after.map((l) => l.toFixed(1)).join(" ")} after). The figures below are for the objects built.`,
+      "",
+    );
+  }
   out.push(
-    `${sc.objects} generated crates (\`$W/scale/crateNNN.rs\`, ${sc.functionsPerCrate} functions each with ${sc.callsPerFunction} helper calls in a loop, about ${fixed(sc.localLto2.helpersPerCrate, 0)} distinct helpers per crate) against one generated library of ${sc.helperCount} helpers (\`$W/scale/helpers.c\`, five shapes like section 1). The helper library is **compiled to bitcode once** and passed to every build as \`helpers.bc\` (local-lto compiles \`.c\` helpers in every build; another change is adding a helper-bitcode cache to local-lto, which this bench does not use). Builds run in a small worker pool in the bench runner, each a separate \`local-lto build\` process. Helper calls left over all ${sc.objects} objects: **${sc.localLto2.callsLeft}**.`,
+    `${sc.objects} generated crates (\`$W/scale/crateNNN.rs\`, ${sc.functionsPerCrate} functions each with ${sc.callsPerFunction} helper calls in a loop, about ${fixed(sc.localLto2.helpersPerCrate, 0)} distinct helpers per crate) against one generated library of ${sc.helperCount} helpers (\`$W/scale/helpers.c\`, five shapes like section 1). The helper library is **compiled to bitcode once** and passed to every build as \`helpers.bc\` (local-lto compiles \`.c\` helpers in every build; another change is adding a helper-bitcode cache to local-lto, which this bench does not use). Builds run in a small worker pool in the bench runner, each a separate \`local-lto build\` process. Helper calls left over all ${sc.built} objects built: **${sc.localLto2.callsLeft}**.`,
     "",
   );
   out.push("Commands:", "", block(["# once:", sc.commands.helpersBc, "# per crate, local-lto:", sc.commands.localLto, "# per crate, plain rustc (the Rust half of an out-of-line build):", sc.commands.plain]), "");
-  const checkpoints = [...new Set([Math.round(sc.objects / 8), Math.round(sc.objects / 4), Math.round(sc.objects / 2), sc.objects])].filter((n) => n > 0);
+  const checkpoints = [...new Set([Math.round(sc.built / 8), Math.round(sc.built / 4), Math.round(sc.built / 2), sc.built])].filter((n) => n > 0);
   const rows = checkpoints.map((n) => {
     const l = sc.localLto2.completedMs[n - 1] ?? Number.NaN;
     const p = sc.plain2.completedMs[n - 1] ?? Number.NaN;
@@ -332,14 +339,14 @@ function scaleSection(sc: ScaleResults, out: string[], svgPath: string): void {
   out.push(table(["objects", "local-lto s", "plain rustc s", "× plain", "local-lto ms per object"], rows), "");
   const stageNames = [...new Set(sc.localLto2.stages.flatMap((t) => Object.keys(t)))];
   out.push(
-    `Where one small object's build goes (median over the ${sc.objects} builds, ms; stages overlap as in section 3): process wall ${fixed(median(sc.localLto2.wallMs), 0)}, ` +
+    `Where one small object's build goes (median over the ${sc.built} builds, ms; stages overlap as in section 3): process wall ${fixed(median(sc.localLto2.wallMs), 0)}, ` +
       stageNames.map((s) => `\`${s}\` ${fixed(median(sc.localLto2.stages.map((t) => t[s] ?? Number.NaN)), 0)}`).join(", ") +
       `; the rest is Node start-up, module loading and toolchain probing (section 3).`,
     "",
   );
   out.push(
     `- Compiling the ${sc.helperCount}-helper library to bitcode once: ${fixed(sc.helperCompile.wallMs, 0)} ms.`,
-    `- Helpers given as \`.c\` instead of the precompiled \`.bc\` (${sc.source.crates} crates, one at a time, alternating; median per build): ${fixed(median(sc.source.withC.map((r) => r.wallMs)), 0)} ms wall / ${fixed(median(sc.source.withC.map((r) => r.cpuMs)), 0)} ms CPU against ${fixed(median(sc.source.withBc.map((r) => r.wallMs)), 0)} ms wall / ${fixed(median(sc.source.withBc.map((r) => r.cpuMs)), 0)} ms CPU. local-lto compiles \`.c\` helpers beside rustc, so on two cores the wall time hides most of the compile; the CPU time does not.`,
+    `- Helpers given as \`.c\` instead of the precompiled \`.bc\` (${sc.source.crates} crates, one at a time, interleaved; median per build, wall / CPU ms): \`.c\` with an empty helper cache ${fixed(median(sc.source.withC.map((r) => r.wallMs)), 0)} / ${fixed(median(sc.source.withC.map((r) => r.cpuMs)), 0)}; \`.c\` with local-lto's helper-bitcode cache already filled ${fixed(median(sc.source.withCachedC.map((r) => r.wallMs)), 0)} / ${fixed(median(sc.source.withCachedC.map((r) => r.cpuMs)), 0)}; precompiled \`.bc\` ${fixed(median(sc.source.withBc.map((r) => r.wallMs)), 0)} / ${fixed(median(sc.source.withBc.map((r) => r.cpuMs)), 0)}. local-lto compiles \`.c\` helpers beside rustc, so on two cores wall time hides part of the compile; CPU time does not. (Every local-lto run here gets \`LOCAL_LTO_CACHE_DIR\` inside the scratch directory; the cold runs get a new, empty one each.)`,
     `- Parallel jobs on this 2-core machine, first ${sc.jobs.subset} crates: 1 job ${seconds(sc.jobs.oneJobMs)} s, 2 jobs ${seconds(sc.jobs.twoJobsMs)} s: speed-up **${fixed(sc.jobs.oneJobMs / sc.jobs.twoJobsMs, 2)}×**.`,
     "",
     `![Total build time against objects](${svgPath})`,

@@ -81,6 +81,8 @@ export interface BuiltProgram {
   commands: string[];
   /** Helper calls left in the object holding the Rust code (local-lto inspect), when it has Rust code. */
   callsLeft?: number;
+  /** Helper symbols still global (exported) in that object. */
+  globalHelpers?: number;
 }
 
 export interface ModeResults {
@@ -142,13 +144,14 @@ class CommandLog {
   }
 }
 
-async function callsLeftIn(object: string): Promise<number | undefined> {
+/** `local-lto inspect`: helper calls left and helper symbols still global in an object. */
+async function inspectObject(object: string): Promise<{ callsLeft?: number; globalHelpers?: number }> {
   const result = await run(process.execPath, [localLtoCli, "inspect", object, "--json"]);
   try {
-    const report = JSON.parse(result.stdout) as { helpers?: { callsLeft?: number }[] };
-    return (report.helpers ?? []).reduce((sum, h) => sum + (h.callsLeft ?? 0), 0);
+    const report = JSON.parse(result.stdout) as { helpers?: { callsLeft?: number }[]; summary?: { globalHelperSymbols?: number } };
+    return { callsLeft: (report.helpers ?? []).reduce((sum, h) => sum + (h.callsLeft ?? 0), 0), globalHelpers: report.summary?.globalHelperSymbols };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -185,22 +188,22 @@ async function buildPrograms(tools: BenchTools, mode: ModeConfig, dir: string, m
       const log = new CommandLog();
       await log.run(mode.rustc, [...mode.rustFlags, ...rustLib, "--emit=obj", "-o", out("a-rust.o"), src("bench_helpers.rs")]);
       await log.run(tools.clang, [...mode.cFlags, include, "-c", src("helpers.c"), "-o", out("a-helpers.o")]);
-      return { id: "a", program: await link(log, "a", [out("a-rust.o"), out("a-helpers.o")]), object: out("a-rust.o"), commands: log.commands, callsLeft: await callsLeftIn(out("a-rust.o")) };
+      return { id: "a", program: await link(log, "a", [out("a-rust.o"), out("a-helpers.o")]), object: out("a-rust.o"), commands: log.commands, callsLeft: (await inspectObject(out("a-rust.o"))).callsLeft, globalHelpers: (await inspectObject(out("a-helpers.o"))).globalHelpers };
     },
   );
   builds.push(
     async () => {
       const log = new CommandLog();
-      await log.run(tools.node, localLtoArgs(out("b.o")));
-      return { id: "b", program: await link(log, "b", [out("b.o")]), object: out("b.o"), commands: log.commands, callsLeft: await callsLeftIn(out("b.o")) };
+      await log.run(tools.node, localLtoArgs(out("b.o")), { LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache") });
+      return { id: "b", program: await link(log, "b", [out("b.o")]), object: out("b.o"), commands: log.commands, ...(await inspectObject(out("b.o"))) };
     },
   );
   builds.push(
     async () => {
       const log = new CommandLog();
       const wrapper = await writeOptWrapper(dir, tools.opt);
-      await log.run(tools.node, [...localLtoArgs(out("b+.o")), `--opt=${wrapper}`]);
-      return { id: "b+", program: await link(log, "b+", [out("b+.o")]), object: out("b+.o"), commands: log.commands, callsLeft: await callsLeftIn(out("b+.o")) };
+      await log.run(tools.node, [...localLtoArgs(out("b+.o")), `--opt=${wrapper}`], { LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache") });
+      return { id: "b+", program: await link(log, "b+", [out("b+.o")]), object: out("b+.o"), commands: log.commands, ...(await inspectObject(out("b+.o"))) };
     },
   );
   builds.push(
@@ -224,7 +227,7 @@ async function buildPrograms(tools: BenchTools, mode: ModeConfig, dir: string, m
       await log.run(tools.clang, [...mode.cFlags, include, "--target=x86_64-unknown-linux-gnu", "-c", "-emit-llvm", src("helpers.c"), "-o", out("e-helpers.bc")]);
       await log.run(tools.llvmLink, ["--internalize", "--only-needed", out("e-rust.bc"), out("e-helpers.bc"), "-o", out("e-merged.bc")]);
       await log.run(tools.clang, [...mode.cFlags, "-Wno-override-module", "-c", out("e-merged.bc"), "-o", out("e.o")]);
-      return { id: "e", program: await link(log, "e", [out("e.o")]), object: out("e.o"), commands: log.commands, callsLeft: await callsLeftIn(out("e.o")) };
+      return { id: "e", program: await link(log, "e", [out("e.o")]), object: out("e.o"), commands: log.commands, ...(await inspectObject(out("e.o"))) };
     },
   );
   builds.push(
@@ -233,7 +236,7 @@ async function buildPrograms(tools: BenchTools, mode: ModeConfig, dir: string, m
       await log.run(mode.rustc, [...mode.rustFlags, ...rustLib, "-Clinker-plugin-lto", "--emit=obj", "-o", out("f-rust.o"), src("bench_helpers.rs")]);
       await log.run(tools.clang, [...mode.cFlags, include, "-flto=thin", "-c", src("helpers.c"), "-o", out("f-helpers.o")]);
       await log.run(tools.ldLld, ["-r", out("f-rust.o"), out("f-helpers.o"), "-o", out("f.o")]);
-      return { id: "f", program: await link(log, "f", [out("f.o")]), object: out("f.o"), commands: log.commands, callsLeft: await callsLeftIn(out("f.o")) };
+      return { id: "f", program: await link(log, "f", [out("f.o")]), object: out("f.o"), commands: log.commands, ...(await inspectObject(out("f.o"))) };
     },
   );
   // Two at a time: the machine has two cores.

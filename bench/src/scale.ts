@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { formatCommand, measure, mustRun, runPool } from "./proc.js";
 import { localLtoCli, type BenchTools } from "./tools.js";
@@ -100,7 +101,11 @@ export interface ScaleBuild {
 }
 
 export interface ScaleResults {
+  /** Objects generated; `built` of them were built within the time budget. */
   objects: number;
+  built: number;
+  budgetMs: number;
+  loadAverage: { before: number[]; after: number[] };
   helperCount: number;
   functionsPerCrate: number;
   callsPerFunction: number;
@@ -113,11 +118,14 @@ export interface ScaleResults {
   /** 1 vs 2 jobs on the first `subset` crates. */
   jobs: { subset: number; oneJobMs: number; twoJobsMs: number };
   /** Helpers passed as .c (compiled in every build) against the precompiled .bc, same crates, one job. */
-  source: { crates: number; withC: { wallMs: number; cpuMs: number }[]; withBc: { wallMs: number; cpuMs: number }[] };
+  /** Helpers as .c with an empty cache (compiled in the build), as .c with a warm cache, and as the precompiled .bc. */
+  source: { crates: number; withC: { wallMs: number; cpuMs: number }[]; withCachedC: { wallMs: number; cpuMs: number }[]; withBc: { wallMs: number; cpuMs: number }[] };
 }
 
 export interface ScaleOptions {
   objects: number;
+  /** The section stops starting new local-lto builds after about half of this, so a busy machine still finishes. */
+  budgetMs: number;
   helperCount: number;
   jobsSubset: number;
   sourceCrates: number;
@@ -143,33 +151,50 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
   const compiled = await measure(tools.clang, helperArgs, dir);
 
   const rustArgs = ["--rustc-arg=-O", "--rustc-arg=--edition=2021"];
-  const localLto = (crate: string, helpers: string) => async (): Promise<ScaleBuild> => {
-    const result = await measure(tools.node, [localLtoCli, "build", crate, "--helpers", helpers, ...rustArgs, "--json", "-o", crate.replace(/\.rs$/, ".o")], dir);
+  // local-lto's helper-bitcode cache (where the local-lto under test has one) stays in the scratch directory.
+  const sharedCache = join(dir, "helper-cache");
+  let coldCaches = 0;
+  const localLto = (crate: string, helpers: string, cache: "shared" | "cold" = "shared") => async (): Promise<ScaleBuild> => {
+    const cacheDir = cache === "shared" ? sharedCache : join(dir, `cold-cache-${coldCaches++}`);
+    const result = await measure(tools.node, [localLtoCli, "build", crate, "--helpers", helpers, ...rustArgs, "--json", "-o", crate.replace(/\.rs$/, ".o")], dir, { env: { LOCAL_LTO_CACHE_DIR: cacheDir } });
     const report = JSON.parse(result.stdout) as { summary: { callsLeft: number; helpers: number }; timingsMs?: Record<string, number> };
     return { wallMs: result.wallMs, cpuMs: result.cpuMs, callsLeft: report.summary.callsLeft, helpersUsed: report.summary.helpers, timings: report.timingsMs ?? {} };
   };
   const plain = (crate: string) => async () => (await mustRun(tools.rustc, ["-O", "--edition=2021", "--crate-type=lib", "--emit=obj", "-o", crate.replace(/\.rs$/, "-plain.o"), crate])).wallMs;
 
-  options.progress(`scale: local-lto build of ${options.objects} crates, 2 jobs`);
-  const all = await runPool(crateFiles.map((c) => localLto(c, helpersBc)), 2);
-  options.progress(`scale: plain rustc of ${options.objects} crates, 2 jobs`);
-  const plainAll = await runPool(crateFiles.map((c) => plain(c)), 2);
+  options.progress(`scale: local-lto build of up to ${options.objects} crates, 2 jobs, ${fixedSeconds(options.budgetMs * 0.55)} s budget`);
+  const before = loadavg();
+  const all = await runPool(
+    crateFiles.map((c) => localLto(c, helpersBc)),
+    2,
+    performance.now() + options.budgetMs * 0.55,
+  );
+  const after = loadavg();
+  const built = crateFiles.slice(0, all.done);
+  options.progress(`scale: plain rustc of the same ${built.length} crates, 2 jobs`);
+  const plainAll = await runPool(built.map((c) => plain(c)), 2);
 
-  const subset = crateFiles.slice(0, options.jobsSubset);
+  const subset = built.slice(0, options.jobsSubset);
   options.progress(`scale: ${subset.length} crates with 1 job, then 2 jobs`);
   const one = await runPool(subset.map((c) => localLto(c, helpersBc)), 1);
   const two = await runPool(subset.map((c) => localLto(c, helpersBc)), 2);
 
   options.progress(`scale: helpers as .c against precompiled .bc, ${options.sourceCrates} crates`);
   const withC: { wallMs: number; cpuMs: number }[] = [];
+  const withCachedC: { wallMs: number; cpuMs: number }[] = [];
   const withBc: { wallMs: number; cpuMs: number }[] = [];
-  for (const crate of crateFiles.slice(0, options.sourceCrates)) {
-    withC.push(await localLto(crate, helpersC)());
+  await localLto(built[0]!, helpersC)(); // fills the shared helper cache, where local-lto has one
+  for (const crate of built.slice(0, options.sourceCrates)) {
+    withC.push(await localLto(crate, helpersC, "cold")());
+    withCachedC.push(await localLto(crate, helpersC)());
     withBc.push(await localLto(crate, helpersBc)());
   }
   const sample = crateFiles[0]!;
   return {
     objects: options.objects,
+    built: built.length,
+    budgetMs: options.budgetMs,
+    loadAverage: { before, after },
     helperCount: options.helperCount,
     functionsPerCrate,
     callsPerFunction,
@@ -189,6 +214,15 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
     },
     plain2: { totalMs: plainAll.totalMs, completedMs: [...plainAll.endMs].sort((a, b) => a - b) },
     jobs: { subset: subset.length, oneJobMs: one.totalMs, twoJobsMs: two.totalMs },
-    source: { crates: withC.length, withC: withC.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })), withBc: withBc.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })) },
+    source: {
+      crates: withC.length,
+      withC: withC.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })),
+      withCachedC: withCachedC.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })),
+      withBc: withBc.map(({ wallMs, cpuMs }) => ({ wallMs, cpuMs })),
+    },
   };
+}
+
+function fixedSeconds(ms: number): string {
+  return (ms / 1000).toFixed(0);
 }

@@ -46,9 +46,15 @@ export function createProgram(): Command {
       .option("--json", "print the report as JSON instead of a table")
       .option("--require-inlined", `fail with exit code ${exitCodes.helperCallsLeft} (and write no object) if any helper call is left`)
       .addOption(new Option("--codegen-opt-level <level>", "codegen level for bitcode Rust input").choices(["0", "1", "2", "3"]))
-      .option("--keep-temps", "keep intermediate files (their directory is in the debug log)"),
+      .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
+      .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"]).default("on"))
+      .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: keep (explain), caller (mark the Rust callers too), drop (from the helpers)").choices(["keep", "caller", "drop"]).default("keep"))
+      .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks"),
   ).action(async (rustInput: string, opts: Record<string, unknown>) => {
     process.exitCode = await runBuild({
+      reconcile: opts.reconcile as "on" | "off",
+      nullPointerPolicy: opts.nullPointerPolicy as "keep" | "caller" | "drop",
+      explain: opts.explain === true,
       rustInput,
       helperInputs: (opts.helpers as string[] | undefined) ?? [],
       helpersConfig: opts.helpersConfig as string | undefined,

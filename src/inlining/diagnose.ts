@@ -28,6 +28,8 @@ export type CallCategory = BlockerCategory | "too-costly" | "not-inline-viable" 
 
 export interface Blocker {
   category: BlockerCategory;
+  /** A few words naming the obstacle, for lists: `null_pointer_is_valid`, `+crc32`. */
+  label: string;
   reason: string;
   fix: string;
   /** False when local-lto's model cannot tell (unknown CPU, other architecture). */
@@ -68,7 +70,7 @@ export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
   const { caller, callee, site, calleeName } = input;
   const out: CallDiagnosis = { caller: caller.name, callee: calleeName, blockers: [], alwaysInline: false };
   if (!callee || callee.isDeclaration) {
-    out.blockers.push({ category: "no-definition", reason: `${calleeName} has no definition in the merged module`, fix: "pass the helper source that defines it with --helpers", certain: true });
+    out.blockers.push({ category: "no-definition", label: "no definition", reason: `${calleeName} has no definition in the merged module`, fix: "pass the helper source that defines it with --helpers", certain: true });
     return out;
   }
   const declared = input.declaration;
@@ -76,6 +78,7 @@ export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
     const rustType = declared ? functionType(declared) : site?.callType;
     out.blockers.push({
       category: "signature-mismatch",
+      label: "signature mismatch",
       reason: `the Rust declaration's signature differs from the C definition (${rustType} vs ${functionType(callee)}): LLVM sees an indirect call and never inlines it`,
       fix: "declare the function in Rust with the C types (bool ↔ _Bool, the same integer widths, structs by pointer), e.g. with bindgen",
       certain: true,
@@ -91,34 +94,35 @@ export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
   out.blockers.push(...targetBlockers(input));
   out.blockers.push(...noBuiltinBlockers(caller.attributes, callee.attributes));
   for (const m of mustMatchMismatches(caller.attributes, callee.attributes)) {
-    out.blockers.push({ category: "must-match", reason: m.reason, fix: m.fix, certain: true });
+    out.blockers.push({ category: "must-match", label: m.attribute, reason: m.reason, fix: m.fix, certain: true });
   }
   if (caller.attributes.flags.has("optnone")) {
-    out.blockers.push({ category: "optnone", reason: `the caller ${caller.name} is optnone (built without optimisation)`, fix: "build the Rust code with optimisation (-O or -Copt-level=1 or more)", certain: true });
+    out.blockers.push({ category: "optnone", label: "optnone caller", reason: `the caller ${caller.name} is optnone (built without optimisation)`, fix: "build the Rust code with optimisation (-O or -Copt-level=1 or more)", certain: true });
   }
   if (callee.attributes.flags.has("null_pointer_is_valid") && !caller.attributes.flags.has("null_pointer_is_valid")) {
     out.blockers.push({
       category: "null-pointer-is-valid",
+      label: "null_pointer_is_valid",
       reason: "null_pointer_is_valid on the helper (from -fno-delete-null-pointer-checks), not on the caller",
-      fix: "--null-pointer-policy=caller keeps C's semantics by marking the Rust caller null_pointer_is_valid (docs/INLINING.md measures the cost); =drop removes it from the helper",
+      fix: "--null-pointer-policy=caller keeps C's semantics by marking the Rust caller too (cost: docs/INLINING.md), =drop removes it from the helper",
       certain: true,
     });
   }
   if (isInterposable(callee)) {
-    out.blockers.push({ category: "interposable", reason: `the helper has ${callee.linkage} linkage: it may be replaced at link time`, fix: "define the helper without weak/common linkage (local-lto internalizes helpers, so this only happens for helpers left external)", certain: true });
+    out.blockers.push({ category: "interposable", label: `${callee.linkage} linkage`, reason: `the helper has ${callee.linkage} linkage: it may be replaced at link time`, fix: "define the helper without weak/common linkage (local-lto internalizes helpers, so this only happens for helpers left external)", certain: true });
   }
   if (callee.attributes.flags.has("noinline")) out.blockers.push(noinline("helper"));
   if (siteAttrs?.flags.has("noinline")) out.blockers.push(noinline("call site"));
   if (callee.attributes.values.has("loader-replaceable")) {
-    out.blockers.push({ category: "noinline", reason: "the helper is loader-replaceable", fix: "drop the loader-replaceable attribute", certain: true });
+    out.blockers.push({ category: "noinline", label: "loader-replaceable", reason: "the helper is loader-replaceable", fix: "drop the loader-replaceable attribute", certain: true });
   }
   return out;
 }
 
 function noinline(where: "helper" | "call site"): Blocker {
   return where === "helper"
-    ? { category: "noinline", reason: "the helper is noinline (__attribute__((noinline)) or built at -O0)", fix: "drop noinline from the helper, or build it with optimisation", certain: true }
-    : { category: "noinline", reason: "the call site is marked noinline", fix: "drop #[inline(never)]-style call attributes", certain: true };
+    ? { category: "noinline", label: "noinline", reason: "the helper is noinline (__attribute__((noinline)) or built at -O0)", fix: "drop noinline from the helper, or build it with optimisation", certain: true }
+    : { category: "noinline", label: "noinline call site", reason: "the call site is marked noinline", fix: "drop #[inline(never)]-style call attributes", certain: true };
 }
 
 function isInterposable(fn: IrFunction): boolean {
@@ -136,18 +140,19 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
     case "equal":
       return [];
     case "unknown":
-      return [{ category: "target-features", reason: `target-cpu/target-features differ and ${cmp.why}`, fix: "build both sides for the same CPU and features", certain: false }];
+      return [{ category: "target-features", label: "target features", reason: `target-cpu/target-features differ and ${cmp.why}`, fix: "build both sides for the same CPU and features", certain: false }];
     case "incompatible": {
       const tuningOnly = cmp.missingInCaller.every((f) => isTuningFeature(f));
       return [
         {
           category: "target-features",
+          label: list(cmp.missingInCaller),
           reason: tuningOnly
             ? `tune-cpu differs: the helper is tuned with ${list(cmp.missingInCaller)}, which the caller's tuning lacks${noise(cmp.noise)}`
             : `target-features: the helper has ${list(cmp.missingInCaller)} which the caller (target-cpu ${cpu}) lacks${noise(cmp.noise)}`,
           fix: tuningOnly
-            ? "build the helpers with the Rust side's tuning (-mtune) or let local-lto align it (--reconcile=on)"
-            : `let local-lto align the helper when its body does not use them (--reconcile=on), or enable ${list(cmp.missingInCaller)} on the Rust side (-Ctarget-feature) / disable them for the helpers (-mno-…)`,
+            ? "--reconcile=on aligns the helper's tuning; or build the helpers with the Rust side's -mtune"
+            : `--reconcile=on aligns the helper when its body does not use them; otherwise enable ${list(cmp.missingInCaller)} for the Rust caller (-Ctarget-feature, #[target_feature]) or build the helper without them`,
           certain: true,
         },
       ];
@@ -164,8 +169,9 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
           return [
             {
               category: "target-features",
+              label: "ABI of a nested call",
               reason: `target-features: the caller has more features (${list(cmp.extraInCaller)}) and the helper passes a vector or aggregate to ${call.callee ?? "an indirect callee"}, whose target attributes differ from the caller's: LLVM cannot prove the call's ABI stays the same`,
-              fix: "let local-lto align the helper to the caller's target (--reconcile=on), or build both sides with the same features",
+              fix: "--reconcile=on aligns the helper to the caller's target; or build both sides with the same features",
               certain: true,
             },
           ];
@@ -184,8 +190,9 @@ function noBuiltinBlockers(caller: IrAttributes, callee: IrAttributes): Blocker[
   return [
     {
       category: "no-builtins",
+      label: what,
       reason: `${what} on the helper only (from ${from}): LLVM inlines only into callers with the same restrictions`,
-      fix: "let local-lto drop it where the body cannot be affected (--reconcile=on), or build the Rust crate with #![no_builtins]",
+      fix: "--reconcile=on drops it where the helper's body cannot be affected; otherwise build the helper without it, or the Rust crate with #![no_builtins]",
       certain: true,
     },
   ];

@@ -29,6 +29,10 @@ export interface ExplainInputs {
   helpers: readonly string[];
   /** LLVM's remarks from the inline run; undefined when it was not run. */
   remarks?: readonly InlineRemark[];
+  /** Attributes the inline step added to Rust callers (--null-pointer-policy=caller). */
+  callerAttributes?: readonly { caller: string; attribute: string }[];
+  /** Differences reconciliation saw and left alone, with why: appended to the matching reasons. */
+  kept?: readonly { helper: string; rule: string; reason: string }[];
 }
 
 const attributeCategories = new Set<CallCategory>(["target-features", "no-builtins", "must-match"]);
@@ -50,7 +54,18 @@ export function categoriesAgree(category: CallCategory, verdict: RemarkVerdict |
 export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
   const helpers = new Set(input.helpers);
   const triple = input.rustModule.triple ?? input.helperModule.triple;
-  const findFunction = (name: string) => input.rustModule.functions.get(name) ?? input.helperModule.functions.get(name);
+  const added = new Map<string, string[]>();
+  for (const c of input.callerAttributes ?? []) added.set(c.caller, [...(added.get(c.caller) ?? []), c.attribute]);
+  // A Rust caller as the inline step saw it: with the attributes it added.
+  const asInlined = (fn: IrFunction): IrFunction => {
+    const extra = added.get(fn.name);
+    return extra ? { ...fn, attributes: { flags: new Set([...fn.attributes.flags, ...extra]), values: fn.attributes.values } } : fn;
+  };
+  const findFunction = (name: string) => {
+    const fn = input.rustModule.functions.get(name) ?? input.helperModule.functions.get(name);
+    return fn ? asInlined(fn) : undefined;
+  };
+  const keptReason = (helper: string, category: string) => input.kept?.find((k) => k.helper === helper && k.rule === category)?.reason;
   const definitionOf = (name: string) => {
     const fn = input.helperModule.functions.get(name);
     return fn && !fn.isDeclaration ? fn : undefined;
@@ -76,13 +91,13 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
   for (const fn of input.rustModule.functions.values()) {
     for (const site of fn.callSites) {
       if (!site.callee || !helpers.has(site.callee)) continue;
-      const d = diagnose(fn, site.callee, site);
+      const d = diagnose(asInlined(fn), site.callee, site);
       if (d.blockers[0]?.category !== "signature-mismatch") {
         if (input.remarks) continue;
-        out.push(fromDiagnosis(d, site.debugLine));
+        out.push(fromDiagnosis(d, site.debugLine, keptReason));
         continue;
       }
-      const entry = fromDiagnosis(d, site.debugLine);
+      const entry = fromDiagnosis(d, site.debugLine, keptReason);
       if (input.remarks) {
         const remark = input.remarks.find((r) => r.caller === fn.name && r.callee === site.callee && (site.debugLine === undefined || r.line === site.debugLine));
         entry.llvmVerdict = remark ? remarkVerdict(remark) : "none";
@@ -110,7 +125,7 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
     }
     const site = caller.callSites.find((s) => s.callee === remark.callee && (remark.line === undefined || s.debugLine === remark.line)) ?? caller.callSites.find((s) => s.callee === remark.callee);
     const d = diagnose(caller, remark.callee, site);
-    const entry = fromDiagnosis(d, remark.line);
+    const entry = fromDiagnosis(d, remark.line, keptReason);
     entry.column = remark.column;
     entry.llvmRemark = remark.message;
     entry.llvmVerdict = verdict;
@@ -125,17 +140,19 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
   return out;
 }
 
-function fromDiagnosis(d: CallDiagnosis, line: number | undefined): ExplainedCall {
+function fromDiagnosis(d: CallDiagnosis, line: number | undefined, keptReason: (helper: string, category: string) => string | undefined): ExplainedCall {
   const [first, ...rest] = d.blockers;
   if (!first) {
     return { helper: d.callee, caller: d.caller, line, category: "cost-model", reason: "attributes compatible: LLVM's cost model decides" };
   }
+  const kept = keptReason(d.callee, first.category);
+  const also = rest.length ? `; after that: ${rest.map((b) => b.label).join(", ")}` : "";
   return {
     helper: d.callee,
     caller: d.caller,
     line,
     category: first.category,
-    reason: [first.reason, ...rest.map((b) => `then ${b.reason}`)].join("; "),
+    reason: `${first.reason}${kept ? ` (not reconciled: ${kept})` : ""}${also}`,
     fix: [first.fix, ...rest.map((b) => b.fix)].filter((f, i, all) => all.indexOf(f) === i).join("; "),
   };
 }

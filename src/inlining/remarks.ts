@@ -90,7 +90,11 @@ function parseDocuments(yaml: string): Document[] {
   let inArgs = false;
   const lines = yaml.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.replace(/\r$/, "");
+    let raw = lines[i]!.replace(/\r$/, "");
+    // LLVM's YAML writer wraps long flow mappings (`DebugLoc: { File: '…',` / `Line: 7, … }`).
+    const startLine = i + 1;
+    while (/:\s*\{/.test(raw) && braceDepth(raw) > 0 && i + 1 < lines.length) raw += ` ${lines[++i]!.trim()}`;
+    if (braceDepth(raw) > 0) throw new RemarkParseError("unterminated { … } mapping", startLine);
     if (raw.startsWith("---")) {
       doc = { kind: raw.slice(3).trim(), fields: new Map(), args: [] };
       docs.push(doc);
@@ -116,6 +120,26 @@ function parseDocuments(yaml: string): Document[] {
     // A nested `DebugLoc: { … }` under an argument (the callee's definition): not needed.
   }
   return docs;
+}
+
+/** Open `{` minus closed `}` outside quoted scalars. */
+function braceDepth(text: string): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = null;
+      } else if (quote === '"' && c === "\\") i++;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === "{") depth++;
+    else if (c === "}") depth--;
+  }
+  return depth;
 }
 
 function splitKey(text: string, line: number): [string, string] {

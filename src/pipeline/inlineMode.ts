@@ -8,6 +8,7 @@ import { countHelperCallSites, rustCodegenFacts } from "./analyze/rustFacts.js";
 import { readModule } from "./analyze/readModule.js";
 import { llcArguments } from "./codegen/codegenOptions.js";
 import { emitObject } from "./codegen/emitObject.js";
+import { attachReasons, explainCalls } from "./explain/explainCalls.js";
 import { prepareHelperBitcode } from "./cache/prepareHelperBitcode.js";
 import { compileRust } from "./compile/compileRust.js";
 import { rustTargetTriple } from "./compile/rustTarget.js";
@@ -77,7 +78,8 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
 
   // Safety checks, then attribute reconciliation, on the helper module before the merge.
   const safety = settleLater(
-    Promise.all([helpersBitcode, helperModule, helperBitcodes]).then(([bc, module, each]) =>
+    // Started once the Rust IR is read too, so the stage's time is the checks' own.
+    Promise.all([helpersBitcode, helperModule, helperBitcodes, rustModule]).then(([bc, module, each]) =>
       timed("safety checks", () => vetHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc, helperBitcodes: each })),
     ),
   );
@@ -86,11 +88,15 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   );
 
   // 2. merge, 3. inline: wait for the (small) helper module, not for the Rust IR.
+  // --explain asks LLVM for its remarks in the same run (docs/INLINING.md#explanations).
+  const remarksFile = options.explain ? workspace.file("inline-remarks.yaml") : undefined;
   const inlined = settleLater(
-    Promise.all([rustBitcode, reconciled]).then(async ([rustBc, { helpersBitcode: helpersBc }]) => {
+    Promise.all([rustBitcode, reconciled]).then(async ([rustBc, { helpersBitcode: helpersBc, callerChanges }]) => {
       const merged = await timed("merge", () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file("merged.bc"), inputs.userBitcode));
       if (merged.warnings) ctx.warnings.push(merged.warnings);
-      return timed("inline", () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file("inlined.bc")));
+      const forceAttributes = callerChanges.map((c) => `${c.caller}:${c.attribute}`);
+      const bitcode = await timed("inline", () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file("inlined.bc"), { forceAttributes, remarksFile }));
+      return { bitcode, merged: merged.merged, forceAttributes };
     }),
   );
 
@@ -107,7 +113,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const before = countHelperCallSites(rust, new Set(selection.used), helpers);
 
   // 4. codegen, as rustc would have done it for this module.
-  const inlinedBitcode = await inlined;
+  const { bitcode: inlinedBitcode, merged: mergedBitcode, forceAttributes } = await inlined;
   const llcArgs = llcArguments(rustCodegenFacts(rust), {
     optLevel: inputs.rustcFacts?.codegenOptLevel ?? options.codegenOptLevel ?? "3",
     functionSections: inputs.rustcFacts?.functionSections ?? true,
@@ -123,8 +129,18 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     new Map([...before].map(([name, counts]) => [name, { callSitesBefore: counts.direct, mismatchedCallSitesBefore: counts.mismatched }])),
   );
   ctx.notes.push(...objectFacts.notes);
+
+  // 6. explain every call left (with --explain, every call), checked against LLVM's remarks.
+  let helperRows = objectFacts.helpers;
+  if (options.explain || helperRows.some((h) => h.callsLeft > 0)) {
+    const { helpersBitcode: mergedHelpers, helperModule: reconciledModule, helperBodies, callerChanges, kept } = await reconciled;
+    const explained = await timed("explain", () =>
+      explainCalls(ctx, { rustModule: rust, helperModule: reconciledModule, helperBodies, helpersBitcode: mergedHelpers, mergedBitcode, remarksFile, forceAttributes, helpers: selection.used, callerChanges, kept }),
+    );
+    helperRows = attachReasons(helperRows, explained, options.explain ?? false);
+  }
   return {
-    helpers: objectFacts.helpers,
+    helpers: helperRows,
     unusedHelpers: selection.unused,
     target: rust.triple,
     inlinedBitcode,

@@ -40,7 +40,28 @@ export function renderReport(report: Report, options: RenderOptions): string {
   if (report.safetyChecks?.length) lines.push(safetySummary(report.safetyChecks, paint));
   if (report.unusedHelpers.length) lines.push(`not called from Rust (${report.mode === "static" ? "kept as local symbols; a --gc-sections link drops them" : "dropped by the merge"}): ${report.unusedHelpers.join(", ")}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
+  lines.push(...renderReconciliation(report), ...renderExplanations(report, paint));
   return lines.join("\n");
+}
+
+/** One line per attribute change local-lto made (docs/INLINING.md). */
+function renderReconciliation(report: Report): string[] {
+  return (report.reconciliation ?? []).map((change) => `reconciled: ${change}`);
+}
+
+/** One line per explained call site: `caller → helper: reason`, then its fix. */
+function renderExplanations(report: Report, paint: ReturnType<typeof pc.createColors>): string[] {
+  const lines: string[] = [];
+  for (const h of report.helpers) {
+    for (const r of h.reasons ?? []) {
+      const where = r.line !== undefined ? `:${r.line}` : "";
+      const verdict = r.category === "inlined" ? paint.green(r.category) : paint.red(r.category);
+      const check = r.llvmAgrees === false ? paint.yellow(" [LLVM's remark differs: " + (r.llvmRemark ?? "none") + "]") : "";
+      lines.push(`${r.caller}${where} → ${h.name}: ${verdict}: ${r.reason}${check}`);
+      if (r.fix && r.category !== "inlined") lines.push(`  fix: ${r.fix}`);
+    }
+  }
+  return lines.length ? ["why:", ...lines] : [];
 }
 
 /** One line for the safety checks (docs/SAFETY.md): how many passed, and which were overridden or failed. */

@@ -31,8 +31,24 @@ export const helperReportSchema = z.object({
   visibility: z.string().optional(),
   /** No call left in the object. */
   inlined: z.boolean(),
-  /** Why LLVM left calls out of line: one entry per call site (docs/INLINING.md). */
-  reasons: z.array(z.object({ caller: z.string(), category: z.string(), reason: z.string(), llvmRemark: z.string().optional() })).optional(),
+  /**
+   * Why LLVM left calls out of line: one entry per call site (docs/INLINING.md); with --explain,
+   * the inlined call sites too (category "inlined"). `line` is the call's source line when the
+   * Rust code has debug info; `llvmAgrees` says whether LLVM's remark gave the same reason.
+   */
+  reasons: z
+    .array(
+      z.object({
+        caller: z.string(),
+        line: z.number().int().optional(),
+        category: z.string(),
+        reason: z.string(),
+        fix: z.string().optional(),
+        llvmRemark: z.string().optional(),
+        llvmAgrees: z.boolean().optional(),
+      }),
+    )
+    .optional(),
 });
 
 export const safetyCheckSchema = z.object({

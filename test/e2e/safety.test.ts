@@ -3,7 +3,7 @@
  * helper file that trips it (refused, exit 11, nothing written; accepted with --allow) and one
  * that does not (built, the report lists the check as passed). Fixtures: test/fixtures/safety/.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { LocalLtoError, exitCodes } from "../../src/diagnostics/errors.js";
@@ -119,6 +119,18 @@ describe.concurrent("each check passes the fixed input, and the report lists eve
   });
 });
 
+describe("several helper inputs", () => {
+  test("without debug info, the finding names the input that defines the symbol", async () => {
+    const other = join(repoRoot, "test/fixtures/multi/state.c");
+    const failing = join(fixtures, "external-data/fail_static.c");
+    const output = join(dir, "two-inputs.o");
+    const error = await build({ rustInput: caseRs, helperInputs: [other, failing], output, rustcArgs: ["-O"], mode: "inline" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalLtoError);
+    expect((error as LocalLtoError).message).toContain(`static variable \`total\` in rust_helper_case() (in ${failing})`);
+    expect((error as LocalLtoError).message).not.toContain("state.c");
+  });
+});
+
 describe("the CLI", () => {
   test("a refusal is one error line with the fix, exit 11, and no object", async () => {
     const output = join(dir, "cli-refused.o");
@@ -137,7 +149,7 @@ describe("the CLI", () => {
     expect(cli.stderr).toBe("");
     expect(cli.exitCode).toBe(0);
     expect(cli.stdout).toMatch(/safety: 7 check\(s\) passed, 1 overridden \(external-data\)/);
-    const report = reportSchema.parse(JSON.parse(run("cat", [reportPath])));
+    const report = reportSchema.parse(JSON.parse(readFileSync(reportPath, "utf8")));
     expect(report.safetyChecks!.map((r) => r.check)).toEqual([...safetyCheckIds]);
   });
 

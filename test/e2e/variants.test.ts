@@ -9,6 +9,7 @@ import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import { parseDepfile } from "../../src/pipeline/cache/depfile.js";
 import { helperCacheKey } from "../../src/pipeline/cache/helperCache.js";
+import { applyHelperOptions } from "../../src/pipeline/variants/applyHelperOptions.js";
 import { resolveHelpersConfig, selectVariant } from "../../src/pipeline/variants/helpersConfig.js";
 import { reportSchema } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
@@ -162,6 +163,14 @@ describe("pure parts: config, depfile, cache key", () => {
     [{ helpers: ["h.c"], extra: true }, /Unrecognized key/],
   ])("config %j is refused", (json, message) => {
     expect(() => resolveHelpersConfig(json, "/c.json")).toThrow(message);
+  });
+
+  test("a variant becomes plain inputs and flags: variant first, the user's --cc-arg after, -g0 last", async () => {
+    const { options, variant } = await applyHelperOptions({ rustInput: "x.rs", helperInputs: ["extra.c"], output: "x.o", ccArgs: ["-g", "-DEXTRA"], helpersConfig: config, helpersVariant: "module", helpersDebug: "none" });
+    expect(variant?.name).toBe("module");
+    expect(options.helperInputs).toEqual([join(fixtures, "helpers.c"), "extra.c"]);
+    expect(options.ccArgs).toEqual([`-I${join(fixtures, "include")}`, "-DMODULE", "-g", "-DEXTRA", "-g0"]);
+    await expect(applyHelperOptions({ rustInput: "x.rs", helperInputs: [], output: "x.o", helpersDebug: "some" as "none" })).rejects.toThrow(/--helpers-debug=some is not a choice/);
   });
 
   test("clang's depfile: continuations, escaped spaces, $$", () => {

@@ -174,7 +174,8 @@ function isAlive(pid: number): boolean {
 }
 
 /** Takes the compile lock for `key`; false when another live build holds it. */
-async function tryLock(lockPath: string): Promise<boolean> {
+async function tryLock(lockPath: string, attempts = 3): Promise<boolean> {
+  if (attempts === 0) return false;
   try {
     const handle = await open(lockPath, "wx");
     await handle.writeFile(String(process.pid));
@@ -188,11 +189,11 @@ async function tryLock(lockPath: string): Promise<boolean> {
     const pid = Number(owner);
     if (Date.now() - info.mtimeMs > LOCK_STALE_MS || !(pid > 0 && isAlive(pid))) {
       await unlink(lockPath).catch(() => undefined);
-      return tryLock(lockPath);
+      return tryLock(lockPath, attempts - 1);
     }
   } catch {
     // Released meanwhile: try again.
-    return tryLock(lockPath);
+    return tryLock(lockPath, attempts - 1);
   }
   return false;
 }
@@ -227,7 +228,11 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
   const hit = async (): Promise<CachedCompileResult | undefined> => {
     const found = await lookup(cacheDir, key, cwd).catch(() => undefined);
     if (!found) return undefined;
-    await copyFile(found.bitcode, request.output);
+    try {
+      await copyFile(found.bitcode, request.output);
+    } catch {
+      return undefined;
+    }
     debugCache("hit %s -> %s", source, found.bitcodeKey);
     return { bitcode: request.output, cache: "hit", key: found.bitcodeKey };
   };

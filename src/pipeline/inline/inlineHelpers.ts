@@ -11,9 +11,29 @@ import { llvmToolFailure } from "../toolFailure.js";
  */
 export const inlinePipeline = "cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg))";
 
-export async function inlineHelpers(opt: string, merged: string, output: string): Promise<string> {
+export interface InlineRunOptions {
+  /**
+   * `function:attribute` pairs added before inlining (opt's forceattrs pass): the Rust callers that
+   * --null-pointer-policy=caller marks null_pointer_is_valid (docs/INLINING.md).
+   */
+  forceAttributes?: readonly string[];
+  /** Write LLVM's inlining remarks here (YAML), for --explain. */
+  remarksFile?: string;
+}
+
+/** opt's arguments for the inline step; also used to ask LLVM for its remarks on the same module. */
+export function inlineArguments(options: InlineRunOptions = {}): string[] {
+  const force = options.forceAttributes ?? [];
+  return [
+    `-passes=${force.length ? `forceattrs,${inlinePipeline}` : inlinePipeline}`,
+    ...force.map((f) => `-force-attribute=${f}`),
+    ...(options.remarksFile ? [`-pass-remarks-output=${options.remarksFile}`, "-pass-remarks-filter=inline"] : []),
+  ];
+}
+
+export async function inlineHelpers(opt: string, merged: string, output: string, options: InlineRunOptions = {}): Promise<string> {
   // llvm-link has verified the merged module; verifying again costs ~0.1 s on large crates.
-  const run = await runTool({ file: opt, args: ["--disable-verify", `-passes=${inlinePipeline}`, merged, "-o", output] });
+  const run = await runTool({ file: opt, args: ["--disable-verify", ...inlineArguments(options), merged, "-o", output] });
   if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (inline)" });
   return output;
 }

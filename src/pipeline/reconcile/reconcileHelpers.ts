@@ -1,5 +1,19 @@
-import type { IrModule } from "../../ir/types.js";
+import { writeFile } from "node:fs/promises";
+import createDebug from "debug";
+import { parseModule } from "../../ir/index.js";
+import type { IrFunction, IrModule } from "../../ir/types.js";
+import { readHelperBodies, type HelperBodyFacts } from "../../inlining/helperBody.js";
+import { noBuiltinsMissingInCaller } from "../../inlining/noBuiltins.js";
+import { planReconciliation, type CallerAttributeChange, type ReconcilePlan } from "../../inlining/reconcilePlan.js";
+import { rewriteFunctionAttributes } from "../../inlining/rewriteAttributes.js";
+import { sameTargetStrings, targetAttributesOf } from "../../inlining/targetCompat.js";
+import { runTool } from "../../process/run.js";
+import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
+import { selectHelpers } from "../helperSelection.js";
+import { llvmToolFailure } from "../toolFailure.js";
+
+const debug = createDebug("local-lto:reconcile");
 
 export interface ReconcileInput {
   helperModule: IrModule;
@@ -12,12 +26,73 @@ export interface ReconcileResult {
   helpersBitcode: string;
   /** One line per change made, for the report. */
   changes: string[];
+  /** The helper module as it is merged (rewritten or not), when this stage read its text. */
+  helperModule?: IrModule;
+  helperBodies?: Map<string, HelperBodyFacts>;
+  /** Rust callers to mark during the inline step (--null-pointer-policy=caller only). */
+  callerChanges: CallerAttributeChange[];
+  /** Differences seen and left alone, with why (for debugging; --explain says it per call). */
+  kept: ReconcilePlan["kept"];
+}
+
+/** Could a caller/helper pair differ in something reconciliation acts on? Cheap, from attributes only. */
+function worthReading(rust: IrModule, helperModule: IrModule, helpers: ReadonlySet<string>): boolean {
+  for (const fn of rust.functions.values()) {
+    if (fn.isDeclaration) continue;
+    for (const site of fn.callSites) {
+      if (!site.callee || !helpers.has(site.callee)) continue;
+      const helper = helperModule.functions.get(site.callee);
+      if (helper && differsInReconcilable(fn, helper)) return true;
+    }
+  }
+  return false;
+}
+
+function differsInReconcilable(caller: IrFunction, helper: IrFunction): boolean {
+  if (!sameTargetStrings(targetAttributesOf(caller.attributes), targetAttributesOf(helper.attributes))) return true;
+  const nb = noBuiltinsMissingInCaller(caller.attributes, helper.attributes);
+  if (nb.all || nb.names.length) return true;
+  return helper.attributes.flags.has("null_pointer_is_valid") && !caller.attributes.flags.has("null_pointer_is_valid");
 }
 
 /**
  * Makes helper attributes agree with their Rust callers where that is provably harmless
- * (docs/INLINING.md). Issue #3 fills this in; until then nothing changes.
+ * (docs/INLINING.md): the helper module is disassembled, its attribute groups rewritten, and the
+ * text assembled again (llvm-link verifies it). The Rust module is never rewritten; the only
+ * change to Rust code, null_pointer_is_valid on callers with --null-pointer-policy=caller, is made
+ * by the inline step and reported per caller.
  */
-export async function reconcileHelpers(_ctx: BuildContext, input: ReconcileInput): Promise<ReconcileResult> {
-  return { helpersBitcode: input.helpersBitcode, changes: [] };
+export async function reconcileHelpers(ctx: BuildContext, input: ReconcileInput): Promise<ReconcileResult> {
+  const unchanged: ReconcileResult = { helpersBitcode: input.helpersBitcode, changes: [], callerChanges: [], kept: [] };
+  if (ctx.options.reconcile === "off") return unchanged;
+  const rust = await input.rustModule;
+  const helpers = selectHelpers(rust, input.helperModule, ctx.options.helperPrefix, ctx.options.allHelperFunctions ?? false).used;
+  if (!worthReading(rust, input.helperModule, new Set(helpers))) return unchanged;
+
+  const llvmDis = toolPath(ctx.toolchain, "llvmDis");
+  const dis = await runTool({ file: llvmDis, args: [input.helpersBitcode, "-o", "-"] });
+  if (dis.exitCode !== 0) throw llvmToolFailure(dis, { tool: "llvm-dis (reconcile)" });
+  const text = dis.stdout;
+  const module = parseModule(text);
+  const bodies = readHelperBodies(text, module, helpers);
+  const plan = planReconciliation({ helperModule: module, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: ctx.options.nullPointerPolicy ?? "keep" });
+  for (const kept of plan.kept) debug("kept %s %s: %s", kept.helper, kept.rule, kept.reason);
+  if (plan.helperEdits.length === 0) return { ...unchanged, changes: plan.changes, helperModule: module, helperBodies: bodies, callerChanges: plan.callerChanges, kept: plan.kept };
+
+  const rewritten = rewriteFunctionAttributes(text, module, plan.helperEdits);
+  const textFile = ctx.workspace.file("helpers.reconciled.ll");
+  const output = ctx.workspace.file("helpers.reconciled.bc");
+  await writeFile(textFile, rewritten);
+  // llvm-link reads IR text and verifies the module: an edit that broke it fails here, loudly.
+  const assemble = await runTool({ file: toolPath(ctx.toolchain, "llvmLink"), args: [textFile, "-o", output] });
+  if (assemble.exitCode !== 0) throw llvmToolFailure(assemble, { tool: "llvm-link (reconciled helpers)" });
+  const reconciledModule = parseModule(rewritten);
+  return {
+    helpersBitcode: output,
+    changes: plan.changes,
+    helperModule: reconciledModule,
+    helperBodies: readHelperBodies(rewritten, reconciledModule, helpers),
+    callerChanges: plan.callerChanges,
+    kept: plan.kept,
+  };
 }
