@@ -68,6 +68,8 @@ export interface VariantRun extends StepsMeasured {
   /** From local-lto's debug log: the opt and llc command lines it ran. */
   optArgs?: string[];
   llcArgs?: string[];
+  /** From the debug log: how long after rustc finished the merge (llvm-link) started. */
+  mergeWaitMs?: number;
 }
 
 export interface CrateResult {
@@ -113,10 +115,12 @@ async function countLines(dir: string): Promise<number> {
 }
 
 /** `2026-11-25T16:24:33.130Z local-lto:run /usr/bin/llc [ '--version' ] -> 0 in 370ms` */
-function parseDebugLog(stderr: string): { probe?: { count: number; spanMs: number }; optArgs?: string[]; llcArgs?: string[] } {
+export function parseDebugLog(stderr: string): { probe?: { count: number; spanMs: number }; optArgs?: string[]; llcArgs?: string[]; mergeWaitMs?: number } {
   const probes: { start: number; end: number }[] = [];
   let optArgs: string[] | undefined;
   let llcArgs: string[] | undefined;
+  let rustcEnd: number | undefined;
+  let mergeStart: number | undefined;
   for (const line of stderr.split("\n")) {
     const match = line.match(/^(\d{4}-\d\d-\d\dT[\d:.]+Z) local-lto:run (\S+) \[(.*)\] -> \S+ in (\d+)ms/);
     if (!match) continue;
@@ -126,9 +130,12 @@ function parseDebugLog(stderr: string): { probe?: { count: number; spanMs: numbe
     if (args.length === 1 && (args[0] === "--version" || args[0] === "-vV")) probes.push({ start: end - duration, end });
     if (/\/opt$/.test(match[2]!) && args.some((a) => a.startsWith("-passes=") && a.includes("inline"))) optArgs = args;
     if (/\/llc$/.test(match[2]!) && args.includes("-filetype=obj")) llcArgs = args;
+    if (/rustc$/.test(match[2]!) && args.includes("--emit=llvm-bc")) rustcEnd = end;
+    if (/\/llvm-link$/.test(match[2]!) && args.includes("--internalize")) mergeStart = end - duration;
   }
   const probe = probes.length ? { count: probes.length, spanMs: Math.max(...probes.map((p) => p.end)) - Math.min(...probes.map((p) => p.start)) } : undefined;
-  return { probe, optArgs, llcArgs };
+  const mergeWaitMs = rustcEnd !== undefined && mergeStart !== undefined ? mergeStart - rustcEnd : undefined;
+  return { probe, optArgs, llcArgs, mergeWaitMs };
 }
 
 interface Step {

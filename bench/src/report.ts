@@ -300,6 +300,10 @@ function buildCostSection(bc: BuildCostResults, out: string[], svgPath: string):
     const probes = llto(r).map((x) => x.probe).filter((p): p is NonNullable<typeof p> => !!p);
     return probes.length ? `${probes[0]!.count} × \`--version\`, ${fixed(median(probes.map((p) => p.spanMs)), 0)} ms` : "n/a (no debug log)";
   })]);
+  overheadRows.push([
+    "of which: the merge waiting after rustc finished (debug-log timestamps: llvm-link's start minus rustc's end)",
+    ...per((r) => `${fixed(median(llto(r).map((x) => x.mergeWaitMs ?? Number.NaN)), 0)} ms`),
+  ]);
   overheadRows.push(["Node bootstrap (to the first line of JS)", ...per((r) => `${fixed(median(llto(r).map((x) => x.node?.bootstrapMs ?? Number.NaN)), 0)} ms`)]);
   overheadRows.push(["stage `read rust IR` (llvm-dis + parse; beside merge and inline)", ...per((r) => `${fixed(median(llto(r).map((x) => localLtoStages(x)["read rust IR"] ?? Number.NaN)), 0)} ms`)]);
   overheadRows.push(["stage `verify` (ELF read)", ...per((r) => `${fixed(median(llto(r).map((x) => localLtoStages(x).verify ?? Number.NaN)), 0)} ms`)]);

@@ -166,9 +166,9 @@ if (rt) {
   const callCost = (mode: ModeResults) => kinds.map((k) => ((mode.instructions.a?.[k] ?? NaN) - (mode.instructions.b?.[k] ?? NaN)) / kindInfo[k].callsPerIteration);
   const hardened = rt.modes.find((m) => m.config.id === "hardened");
   findings.push(
-    `**What a helper call costs.** Out of line, each helper call adds ${fixed(min(callCost(def)), 1)}–${fixed(max(callCost(def)), 1)} instructions per use with default codegen` +
+    `**What a helper call costs.** Out of line, each helper call costs ${fixed(min(callCost(def)), 1)}–${fixed(max(callCost(def)), 1)} instructions more than the inlined helper with default codegen` +
       (hardened ? ` and ${fixed(min(callCost(hardened)), 1)}–${fixed(max(callCost(hardened)), 1)} with call hardening (landing pad, return thunk)` : "") +
-      ` over the inlined helper, plus, for the array kinds, the vectorization a call prevents. In wall time the out-of-line build (a) is ${kinds.map((k) => `${k} ${fixed(median(def.wallNs.a?.[k]?.map((v, i) => v / (def.wallNs.b?.[k]?.[i] ?? NaN)) ?? []), 2)}×`).join(", ")} the local-lto build (default codegen, median of per-round ratios)` +
+      `, plus, for the array kinds, the vectorization a call prevents. In wall time the out-of-line build (a) is ${kinds.map((k) => `${k} ${fixed(median(def.wallNs.a?.[k]?.map((v, i) => v / (def.wallNs.b?.[k]?.[i] ?? NaN)) ?? []), 2)}×`).join(", ")} the local-lto build (default codegen, median of per-round ratios)` +
       (hardened ? `, and ${kinds.map((k) => `${k} ${fixed(median(hardened.wallNs.a?.[k]?.map((v, i) => v / (hardened.wallNs.b?.[k]?.[i] ?? NaN)) ?? []), 2)}×`).join(", ")} with call hardening.` : "."),
   );
 }
@@ -188,7 +188,9 @@ if (regex) {
   findings.push(
     `**Build time on regex-syntax: ${fixed(median(ratio), 2)}× plain rustc in wall time, ${fixed(median(cpu), 2)}× in CPU time (target 1.1×).** The floor, with no overhead of local-lto's own: rustc to bitcode ${seconds(c.bitcode.cpuMs)} s + llvm-link ${seconds(c.link.cpuMs)} s + opt ${seconds(c.opt.cpuMs)} s + llc ${seconds(c.llc.cpuMs)} s = ${seconds(c.floor.cpuMs)} s CPU, ${fixed(c.floor.cpuMs / c.plain.cpuMs, 2)}× the plain build's ${seconds(c.plain.cpuMs)} s. ` +
       `The largest part of the gap is codegen: llc takes ${seconds(c.llc.cpuMs)} s CPU for the module that rustc's in-process codegen handles in ${seconds(c.inProcessCodegen.cpuMs)} s (plain \`--emit=obj\` minus \`--emit=llvm-bc\`). llc must parse the bitcode back first, and it is Debian's LLVM (a shared libLLVM) where rustc's is its own build, which the Rust project optimises with PGO and BOLT; that part is an inference, not measured here. llvm-link and opt each read and write the whole module once more. ` +
-      (regex.whatIf?.split.length ? `Splitting codegen over the two cores did not help: llc ${seconds(median(regex.whatIf.llc.map((r) => r.wallMs)))} s against llvm-split + 2 × llc + ld.lld -r ${seconds(median(regex.whatIf.split))} s wall. ` : "") +
+      (regex.whatIf?.split.length
+        ? `Splitting codegen over the two cores ${median(regex.whatIf.split) < 0.9 * median(regex.whatIf.llc.map((r) => r.wallMs)) ? "helped in this run" : "did not help"}: llc ${seconds(median(regex.whatIf.llc.map((r) => r.wallMs)))} s against llvm-split + 2 × llc + ld.lld -r ${seconds(median(regex.whatIf.split))} s wall (it needs an idle second core, which this machine rarely has). `
+        : "") +
       (c.floor.cpuMs / c.plain.cpuMs > 1.1
         ? `So 1.1× is out of reach for this pipeline shape on this machine: the floor alone is above it. What could move it: codegen without a bitcode round trip (merge, inline and codegen in one process), a faster LLVM build for llc, and taking local-lto's own overhead (below) out.`
         : `The floor is within 1.1×: what is missing is local-lto's own overhead (below) and the overlap its stages lose when the machine is busy.`),
@@ -202,7 +204,15 @@ if (regex) {
   findings.push(
     `**local-lto's own overhead: ${fixed(median(oh.map((o) => o.overheadMs)), 0)} ms per build** (${fixed(share * 100, 1)}% of the wall time on regex-syntax; its Node process alone used ${fixed(median(llto.map((r) => (r.node ? r.node.cpuUserMs + r.node.cpuSystemMs : NaN))), 0)} ms CPU, ${fixed(median(llto.map((r) => (r.node ? (r.node.cpuUserMs + r.node.cpuSystemMs) / r.cpuMs : NaN))) * 100, 1)}% of the build's CPU). Parts of it: ` +
       (probe ? `probing the toolchain runs ${probe.count} \`--version\` processes (every candidate path of every tool, ld.lld and llvm-objcopy included, though inline mode needs neither) over ${fixed(median(llto.map((r) => r.probe?.spanMs ?? NaN)), 0)} ms; ` : "") +
-      `Node start-up plus loading local-lto's modules takes ${fixed(startMs(1), 0)} ms against ${fixed(startMs(0), 0)} ms for an empty Node (importing execa alone: ${fixed(startMs(2) - startMs(0), 0)} ms, zod ${fixed(startMs(3) - startMs(0), 0)} ms); reading the Rust IR (llvm-dis + parse) takes ${fixed(median(llto.map((r) => r.timings?.["read rust IR"] ?? NaN)), 0)} ms beside merge and inline. Recommended: probe only the tools the mode needs and stop at the first candidate whose version fits (and cache probes by path and mtime); spawn with node:child_process instead of execa, and load zod only where a report is validated.`,
+      (() => {
+        const wait = median(llto.map((r) => r.mergeWaitMs ?? NaN));
+        const read = median(llto.map((r) => r.timings?.["read rust IR"] ?? NaN));
+        if (!Number.isFinite(wait)) return "";
+        return wait > 0.5 * read
+          ? `the merge starts ${fixed(wait, 0)} ms after rustc finishes: it waits for the safety checks and the reconciliation, which wait for the whole Rust IR to be disassembled and parsed (\`read rust IR\`, ${fixed(read, 0)} ms), a read that used to run beside the merge and inline; `
+          : `the merge starts ${fixed(wait, 0)} ms after rustc finishes (\`read rust IR\`, ${fixed(read, 0)} ms, runs beside it); `;
+      })() +
+      `Node start-up plus loading local-lto's modules takes ${fixed(startMs(1), 0)} ms against ${fixed(startMs(0), 0)} ms for an empty Node (importing execa alone: ${fixed(startMs(2) - startMs(0), 0)} ms, zod ${fixed(startMs(3) - startMs(0), 0)} ms). Recommended: let the merge and inline run while the Rust-side checks read the IR (only the reconciliation has to precede the merge, and only when it changes a helper), or read just the declarations and attributes those checks need instead of the whole module; probe only the tools the mode needs and stop at the first candidate whose version fits (and cache probes by path and mtime); spawn with node:child_process instead of execa, and load zod only where a report is validated.`,
   );
 }
 const sc = results.scale;

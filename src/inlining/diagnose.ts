@@ -134,7 +134,7 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
   const calleeTarget = targetAttributesOf(input.callee!.attributes);
   const cmp = compareTargets(callerTarget, calleeTarget, input.triple);
   const cpu = callerTarget.cpu ?? "generic";
-  const noise = (n: string[]) => (n.length ? `; its ${list(n)} are implied by the caller's target-cpu ${cpu} (noise)` : "");
+  const noise = (n: string[]) => (n.length ? `; its ${list(n)} ${n.length === 1 ? "is" : "are"} implied by the caller's target-cpu ${cpu} (noise)` : "");
   switch (cmp.kind) {
     case "identical":
     case "equal":
@@ -149,7 +149,7 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
           label: list(cmp.missingInCaller),
           reason: tuningOnly
             ? `tune-cpu differs: the helper is tuned with ${list(cmp.missingInCaller)}, which the caller's tuning lacks${noise(cmp.noise)}`
-            : `target-features: the helper has ${list(cmp.missingInCaller)} which the caller (target-cpu ${cpu}) lacks${noise(cmp.noise)}`,
+            : `the helper has ${list(cmp.missingInCaller)} which the caller (target-cpu ${cpu}) lacks${noise(cmp.noise)}`,
           fix: tuningOnly
             ? "--reconcile=on aligns the helper's tuning; or build the helpers with the Rust side's -mtune"
             : `--reconcile=on aligns the helper when its body does not use them; otherwise enable ${list(cmp.missingInCaller)} for the Rust caller (-Ctarget-feature, #[target_feature]) or build the helper without them`,
@@ -170,7 +170,7 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
             {
               category: "target-features",
               label: "ABI of a nested call",
-              reason: `target-features: the caller has more features (${list(cmp.extraInCaller)}) and the helper passes a vector or aggregate to ${call.callee ?? "an indirect callee"}, whose target attributes differ from the caller's: LLVM cannot prove the call's ABI stays the same`,
+              reason: `the caller has more features (${list(cmp.extraInCaller)}) and the helper passes a vector or aggregate to ${call.callee ?? "an indirect callee"}, whose target attributes differ from the caller's: LLVM cannot prove the call's ABI stays the same`,
               fix: "--reconcile=on aligns the helper to the caller's target; or build both sides with the same features",
               certain: true,
             },

@@ -223,7 +223,7 @@ function alignTarget(helper: IrFunction, callers: IrFunction[], body: HelperBody
     else set[key] = value;
   }
   const parts: string[] = [];
-  if ("noise" in cmp && cmp.noise.length) parts.push(`${cmp.noise.map((f) => `+${f}`).join(",")} were already implied by target-cpu ${chosen.cpu ?? "generic"}`);
+  if ("noise" in cmp && cmp.noise.length) parts.push(`${cmp.noise.map((f) => `+${f}`).join(",")} ${cmp.noise.length === 1 ? "was" : "were"} already implied by target-cpu ${chosen.cpu ?? "generic"}`);
   if (removed.length) parts.push(`no longer has ${removed.map((f) => `+${f}`).join(",")} (${removalWhy(removed, body)})`);
   if (added.length) parts.push(`now has ${added.map((f) => `+${f}`).join(",")} (${addedWhy(added)})`);
   if (!parts.length) parts.push("same feature bits, differently written");
@@ -281,9 +281,14 @@ function removalWhy(removed: string[], body: HelperBodyFacts): string {
 }
 
 function addedWhy(added: string[]): string {
-  if (added.every((f) => isTuningFeature(f))) return "tuning only";
-  if (added.every((f) => hardeningFeatures.has(f) || isTuningFeature(f))) return "a mitigation its callers have";
-  return "every caller already requires them";
+  const reasons = new Set<string>();
+  for (const f of added) {
+    if (isTuningFeature(f)) reasons.add("tuning only");
+    else if (hardeningFeatures.has(f)) reasons.add("a mitigation its callers have");
+    else if (f === "soft-float") reasons.add("its callers' floating-point ABI, and no floating point in its body");
+    else reasons.add("instructions every caller may already use");
+  }
+  return [...reasons].join("; ");
 }
 
 type NoBuiltinVerdict = { ok: true; remove: string[]; markCalls: boolean; change: string } | { ok: false; reason: string };

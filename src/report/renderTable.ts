@@ -49,7 +49,7 @@ function renderReconciliation(report: Report): string[] {
   return (report.reconciliation ?? []).map((change) => `reconciled: ${change}`);
 }
 
-/** One line per explained call site: `caller → helper: reason`, then its fix. */
+/** One line per explained call site: `caller → helper: category: reason; fix: …`. */
 function renderExplanations(report: Report, paint: ReturnType<typeof pc.createColors>): string[] {
   const lines: string[] = [];
   for (const h of report.helpers) {
@@ -57,8 +57,8 @@ function renderExplanations(report: Report, paint: ReturnType<typeof pc.createCo
       const where = r.line !== undefined ? `:${r.line}` : "";
       const verdict = r.category === "inlined" ? paint.green(r.category) : paint.red(r.category);
       const check = r.llvmAgrees === false ? paint.yellow(" [LLVM's remark differs: " + (r.llvmRemark ?? "none") + "]") : "";
-      lines.push(`${r.caller}${where} → ${h.name}: ${verdict}: ${r.reason}${check}`);
-      if (r.fix && r.category !== "inlined") lines.push(`  fix: ${r.fix}`);
+      const fix = r.fix && r.category !== "inlined" ? `; fix: ${r.fix}` : "";
+      lines.push(`${r.caller}${where} → ${h.name}: ${verdict}: ${r.reason}${fix}${check}`);
     }
   }
   return lines.length ? ["why:", ...lines] : [];
