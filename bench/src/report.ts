@@ -23,7 +23,6 @@ const table = (head: string[], rows: (string | number)[][], align?: string[]) =>
   [tableRow(head), tableRow(align ?? head.map((_, i) => (i === 0 ? "---" : "---:"))), ...rows.map(tableRow)].join("\n");
 const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 const block = (lines: string[], lang = "sh") => ["```" + lang, ...lines, "```"].join("\n");
-const pct = (ratio: number, digits = 1) => (Number.isFinite(ratio) ? `${ratio >= 1 ? "+" : "−"}${Math.abs((ratio - 1) * 100).toFixed(digits)}%` : "n/a");
 
 /** (b)/(c) verdict against the 1% target. */
 export function parityVerdict(ratio: number): "met" | "beaten" | "missed" {
@@ -329,7 +328,7 @@ function scaleSection(sc: ScaleResults, out: string[], svgPath: string): void {
     );
   }
   out.push(
-    `${sc.objects} generated crates (\`$W/scale/crateNNN.rs\`, ${sc.functionsPerCrate} functions each with ${sc.callsPerFunction} helper calls in a loop, about ${fixed(sc.localLto2.helpersPerCrate, 0)} distinct helpers per crate) against one generated library of ${sc.helperCount} helpers (\`$W/scale/helpers.c\`, five shapes like section 1). The helper library is **compiled to bitcode once** and passed to every build as \`helpers.bc\` (local-lto compiles \`.c\` helpers in every build; another change is adding a helper-bitcode cache to local-lto, which this bench does not use). Builds run in a small worker pool in the bench runner, each a separate \`local-lto build\` process. Helper calls left over all ${sc.built} objects built: **${sc.localLto2.callsLeft}**.`,
+    `${sc.objects} generated crates (\`$W/scale/crateNNN.rs\`, ${sc.functionsPerCrate} functions each with ${sc.callsPerFunction} helper calls in a loop, about ${fixed(sc.localLto2.helpersPerCrate, 0)} distinct helpers per crate) against one generated library of ${sc.helperCount} helpers (\`$W/scale/helpers.c\`, five shapes like section 1). The helper library is **compiled to bitcode once** and passed to every build as \`helpers.bc\`, so these figures do not depend on local-lto's own helper-bitcode cache (for \`.c\` helpers); the last list below compares the three ways. Builds run in a small worker pool in the bench runner, each a separate \`local-lto build\` process. Helper calls left over all ${sc.built} objects built: **${sc.localLto2.callsLeft}**.`,
     "",
   );
   out.push("Commands:", "", block(["# once:", sc.commands.helpersBc, "# per crate, local-lto:", sc.commands.localLto, "# per crate, plain rustc (the Rust half of an out-of-line build):", sc.commands.plain]), "");

@@ -5,8 +5,9 @@
  *   --only=a,b           sections to run: runtime, build, scale
  *   --keep               keep the scratch directory
  *   --out=FILE           where to write the report (default docs/BENCHMARKS.md)
+ *   --from=FILE          measure nothing: write the report and charts again from saved figures
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { runBuildCost, variants } from "./buildCost.js";
@@ -29,36 +30,44 @@ const chartDir = join(repoRoot, "docs/bench");
 
 const started = performance.now();
 const progress = (message: string) => process.stderr.write(`[${seconds(performance.now() - started).padStart(7)} s] ${message}\n`);
+const from = option("from");
 
-const tools = await findTools();
-const work = await mkdtemp(join(tmpdir(), "local-lto-bench-"));
-abbreviatePath(`${repoRoot}/`, "");
-abbreviatePath(work, "$W");
-if (tools.rustcNightly) abbreviatePath(tools.rustcNightly, "$NIGHTLY");
-abbreviatePath(tools.rustc, "rustc");
-abbreviatePath(process.execPath, "node");
-const commandVariables: [string, string][] = [
-  ["$W", "the bench's scratch directory"],
-  ...(tools.rustcNightly ? ([["$NIGHTLY", "`$(rustup which rustc --toolchain nightly)`"]] as [string, string][]) : []),
-];
-
-progress(`scratch directory ${work}`);
-const machine = await describeMachine(tools);
-const results: SuiteResults = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"), durationMs: 0, argv, machine, loadAfter: [], commandVariables };
-
-try {
-  if (only.has("runtime")) results.runtime = await runRuntime(tools, work, { rounds: quick ? 3 : 7, targetMs: quick ? 10 : 25, progress });
-  if (only.has("build")) results.buildCost = await runBuildCost(tools, work, { rounds: quick ? { "regex-syntax": 1, libm: 2, startup: 3 } : { "regex-syntax": 3, libm: 5, startup: 5 }, progress });
-  if (only.has("scale")) {
-    results.scale = await runScale(tools, work, quick
-        ? { objects: 200, budgetMs: 40_000, helperCount: 500, jobsSubset: 4, sourceCrates: 2, progress }
-        : { objects: 200, budgetMs: 180_000, helperCount: 500, jobsSubset: 8, sourceCrates: 3, progress });
+async function measureAll(): Promise<SuiteResults> {
+  const tools = await findTools();
+  const work = await mkdtemp(join(tmpdir(), "local-lto-bench-"));
+  abbreviatePath(`${repoRoot}/`, "");
+  abbreviatePath(work, "$W");
+  if (tools.rustcNightly) abbreviatePath(tools.rustcNightly, "$NIGHTLY");
+  abbreviatePath(tools.rustc, "rustc");
+  abbreviatePath(process.execPath, "node");
+  const commandVariables: [string, string][] = [
+    ["$W", "the bench's scratch directory"],
+    ...(tools.rustcNightly ? ([["$NIGHTLY", "`$(rustup which rustc --toolchain nightly)`"]] as [string, string][]) : []),
+  ];
+  progress(`scratch directory ${work}`);
+  const machine = await describeMachine(tools);
+  const results: SuiteResults = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"), durationMs: 0, argv, machine, loadAfter: [], commandVariables };
+  try {
+    if (only.has("runtime")) results.runtime = await runRuntime(tools, work, { rounds: quick ? 3 : 7, targetMs: quick ? 10 : 25, progress });
+    if (only.has("build")) results.buildCost = await runBuildCost(tools, work, { rounds: quick ? { "regex-syntax": 1, libm: 2, startup: 3 } : { "regex-syntax": 3, libm: 5, startup: 5 }, progress });
+    if (only.has("scale")) {
+      results.scale = await runScale(
+        tools,
+        work,
+        quick
+          ? { objects: 200, budgetMs: 40_000, helperCount: 500, jobsSubset: 4, sourceCrates: 2, progress }
+          : { objects: 200, budgetMs: 180_000, helperCount: 500, jobsSubset: 8, sourceCrates: 3, progress },
+      );
+    }
+  } finally {
+    if (!flag("keep")) await rm(work, { recursive: true, force: true });
   }
-} finally {
-  if (!flag("keep")) await rm(work, { recursive: true, force: true });
+  results.durationMs = performance.now() - started;
+  results.loadAfter = loadavg();
+  return results;
 }
-results.durationMs = performance.now() - started;
-results.loadAfter = loadavg();
+
+const results: SuiteResults = from ? (JSON.parse(await readFile(from, "utf8")) as SuiteResults) : await measureAll();
 
 // Charts.
 await mkdir(chartDir, { recursive: true });
@@ -227,6 +236,8 @@ if (sc) {
 const report = renderReport(results, charts, verdicts, findings);
 await mkdir(dirname(reportPath), { recursive: true });
 await writeFile(reportPath, report);
-await mkdir(join(repoRoot, "bench/results"), { recursive: true });
-await writeFile(join(repoRoot, "bench/results/latest.json"), `${JSON.stringify(results, null, 1)}\n`);
-progress(`wrote ${relative(repoRoot, reportPath)}, docs/bench/*.svg and bench/results/latest.json in ${fixed(results.durationMs / 60000, 1)} min`);
+if (!from) {
+  await mkdir(join(repoRoot, "bench/results"), { recursive: true });
+  await writeFile(join(repoRoot, "bench/results/latest.json"), `${JSON.stringify(results, null, 1)}\n`);
+}
+progress(`wrote ${relative(repoRoot, reportPath)} and docs/bench/*.svg${from ? ` from ${from}` : `, bench/results/latest.json; the suite took ${fixed(results.durationMs / 60000, 1)} min`}`);

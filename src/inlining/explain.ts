@@ -133,6 +133,7 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
     if (entry.category === "cost-model" || d.alwaysInline) {
       entry.category = verdict === "inlined" ? "inlined" : verdict === "too-costly" ? "too-costly" : verdict === "not-inline-viable" ? "not-inline-viable" : entry.category;
       entry.reason = costModelReason(remark, verdict);
+      if (d.alwaysInline) entry.reason += " — alwaysinline: LLVM skipped the attribute checks (newer LLVM keeps the target-feature check), and gives the caller the helper's null_pointer_is_valid if it has one";
       entry.fix = verdict === "too-costly" ? "LLVM judged the helper too big for this call site; local-lto never forces inlining (no __always_inline): make the helper smaller, or call it from fewer places" : undefined;
     }
     out.push(entry);

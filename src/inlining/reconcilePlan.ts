@@ -10,8 +10,8 @@ import {
   hardeningFeatures,
   isFloatingPointOrVectorFeature,
   isTuningFeature,
+  isX86_64,
   retpolineFeatures,
-  sameTargetStrings,
   targetAttributesOf,
   type TargetAttributes,
 } from "./targetCompat.js";
@@ -111,7 +111,8 @@ export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
     const notes: string[] = [];
 
     if (has("target-features")) {
-      const target = alignTarget(helper, callers, body, addressTaken.has(helper.name), triple);
+      const cCallers = [...input.helperModule.functions.values()].filter((f) => f.name !== helper.name && f.callSites.some((s) => s.callee === helper.name));
+      const target = alignTarget(helper, callers, cCallers, body, addressTaken.has(helper.name), triple);
       if (target.ok) {
         edit.setStrings = { ...target.set };
         edit.removeStrings = [...target.remove];
@@ -183,22 +184,28 @@ type TargetVerdict =
  * when every feature it loses is unused by its body and every feature it gains is one all its
  * callers already require.
  */
-function alignTarget(helper: IrFunction, callers: IrFunction[], body: HelperBodyFacts | undefined, addressTaken: boolean, triple: string | undefined): TargetVerdict {
+function alignTarget(helper: IrFunction, callers: IrFunction[], cCallers: IrFunction[], body: HelperBodyFacts | undefined, addressTaken: boolean, triple: string | undefined): TargetVerdict {
   if (!body) return { ok: false, reason: "its body could not be read" };
   const targets = callers.map((c) => targetAttributesOf(c.attributes));
   // The callers' target: the one whose features every other caller has (usually they are all equal).
   let chosen: TargetAttributes | undefined;
+  let unknown: string | undefined;
   for (const candidate of targets) {
-    if (targets.every((t) => sameTargetStrings(t, candidate) || ["identical", "equal", "subset"].includes(compareTargets(t, candidate, triple).kind))) {
+    const fits = targets.every((t) => {
+      const cmp = compareTargets(t, candidate, triple);
+      if (cmp.kind === "unknown") unknown = cmp.why;
+      return cmp.kind === "identical" || cmp.kind === "equal" || cmp.kind === "subset";
+    });
+    if (fits) {
       chosen = candidate;
       break;
     }
   }
-  if (!chosen) return { ok: false, reason: "its Rust callers have target features none of which is contained in all the others" };
+  if (!chosen) return { ok: false, reason: unknown ?? "its Rust callers have target features none of which is contained in all the others" };
   const helperTarget = targetAttributesOf(helper.attributes);
   const cmp = compareTargets(chosen, helperTarget, triple);
   if (cmp.kind === "unknown") return { ok: false, reason: cmp.why };
-  const is64 = true;
+  const is64 = isX86_64(triple);
   const helperBits = x86FeatureBits(helperTarget, is64);
   const targetBits = x86FeatureBits(chosen, is64);
   if (!helperBits.known || !targetBits.known) return { ok: false, reason: "unknown CPU" };
@@ -209,9 +216,13 @@ function alignTarget(helper: IrFunction, callers: IrFunction[], body: HelperBody
     const refusal = removalRefusal(f, body);
     if (refusal) return { ok: false, reason: refusal };
   }
+  // Functions of the helper module that call it run it too: a gained feature must be theirs as well.
+  const cCallerBits = cCallers.map((c) => ({ name: c.name, bits: x86FeatureBits(targetAttributesOf(c.attributes), is64) }));
   for (const f of added) {
     if (isTuningFeature(f) || hardeningFeatures.has(f)) continue;
     if (addressTaken) return { ok: false, reason: `it would gain +${f}, and its address is taken, so code without +${f} may call it` };
+    const lacking = cCallerBits.find((c) => !c.bits.known || !c.bits.bits.has(f));
+    if (lacking) return { ok: false, reason: `it would gain +${f}, and ${lacking.name} (C code in the helpers) calls it without +${f}` };
     if (isFloatingPointOrVectorFeature(f) && (body.usesFloatingPoint || body.usesVectors)) {
       return { ok: false, reason: `it would gain +${f}, which changes how its floating-point or vector code is computed` };
     }

@@ -4,7 +4,8 @@ import { ElfFormatError, readElf } from "../elf/index.js";
 import { unreadableInput } from "../pipeline/compile/classifyInput.js";
 import { defaultHelperPrefix } from "../pipeline/types.js";
 import { readObjectFacts } from "../report/objectFacts.js";
-import { reportSchemaId, type Report } from "../report/schema.js";
+import { reportSchemaId } from "../report/schemaId.js";
+import type { Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
 
 export interface InspectOptions {

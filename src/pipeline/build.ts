@@ -1,7 +1,9 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
-import { reportSchemaId, type Report } from "../report/schema.js";
+import { withProcessScope } from "../process/run.js";
+import { reportSchemaId } from "../report/schemaId.js";
+import type { Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
 import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
@@ -71,56 +73,45 @@ export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = 
   };
 
   try {
-    if (plan.mode === "static") {
-      const result = await runStaticMode({ ...ctx, inputs: plan.inputs }, plan);
-      const report: Report = {
-        schema: reportSchemaId,
-        command: "build",
-        mode: "static",
-        modeReason: plan.reason,
-        object: options.output,
-        target: result.target,
-        rustInput: options.rustInput,
-        helperInputs: options.helperInputs,
-        ...(variant ? { helpersVariant: variant.name } : {}),
-        helpers: result.helpers,
-        unusedHelpers: result.unusedHelpers,
-        summary: summarize(result.helpers),
-        notes: ctx.notes,
-        safetyChecks: result.safety,
-        toolchain: result.toolchain,
-        timingsMs: timings,
+    // One process scope: if a stage fails, children still running are stopped before cleanup.
+    const outcome = await withProcessScope(async (): Promise<{ fields: ModeReportFields; inlinedBitcode?: string }> => {
+      if (plan.mode === "static") {
+        const result = await runStaticMode({ ...ctx, inputs: plan.inputs }, plan);
+        return { fields: { mode: "static", target: result.target, helpers: result.helpers, unusedHelpers: result.unusedHelpers, safetyChecks: result.safety, toolchain: result.toolchain } };
+      }
+      const result = await runInlineMode({ ...ctx, inputs: plan.inputs });
+      return {
+        inlinedBitcode: result.inlinedBitcode,
+        fields: {
+          mode: "inline",
+          target: result.target,
+          helperBitcode: result.helperBitcode,
+          helpers: result.helpers,
+          unusedHelpers: result.unusedHelpers,
+          safetyChecks: result.safetyChecks,
+          reconciliation: result.reconciliation,
+          toolchain: toolchainSummary(toolchain, plan.tools),
+        },
       };
-      if (options.requireInlined && report.summary.callsLeft > 0) throw new HelperCallsLeftError(report);
-      await publishFile(ctx.stagedObject, inputs.output);
-      return { report, warnings: ctx.warnings, toolchain };
-    }
-    const result = await runInlineMode({ ...ctx, inputs: plan.inputs });
+    });
     const report: Report = {
       schema: reportSchemaId,
       command: "build",
-      mode: "inline",
       modeReason: plan.reason,
       object: options.output,
-      target: result.target,
       rustInput: options.rustInput,
       helperInputs: options.helperInputs,
       ...(variant ? { helpersVariant: variant.name } : {}),
-      helperBitcode: result.helperBitcode,
-      helpers: result.helpers,
-      unusedHelpers: result.unusedHelpers,
-      summary: summarize(result.helpers),
+      ...outcome.fields,
+      summary: summarize(outcome.fields.helpers),
       notes: ctx.notes,
-      safetyChecks: result.safetyChecks,
-      reconciliation: result.reconciliation,
-      toolchain: toolchainSummary(toolchain, plan.tools),
       timingsMs: timings,
     };
     if (options.requireInlined && report.summary.callsLeft > 0) throw new HelperCallsLeftError(report);
-    if (options.emitBitcode) {
+    if (options.emitBitcode && outcome.inlinedBitcode) {
       const bcOut = resolve(inputs.cwd, options.emitBitcode);
       const bcStaged = stagingPathFor(bcOut);
-      await copyFile(result.inlinedBitcode, bcStaged);
+      await copyFile(outcome.inlinedBitcode, bcStaged);
       await publishFile(bcStaged, bcOut);
     }
     await publishFile(ctx.stagedObject, inputs.output);
@@ -132,6 +123,9 @@ export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = 
     await workspace.dispose();
   }
 }
+
+/** What each mode contributes to the report; build() adds the fields common to both. */
+type ModeReportFields = Pick<Report, "mode" | "target" | "helpers" | "unusedHelpers" | "safetyChecks" | "toolchain"> & Partial<Pick<Report, "helperBitcode" | "reconciliation">>;
 
 function toolchainSummary(toolchain: Toolchain, used: readonly ToolId[]): Report["toolchain"] {
   const summary: NonNullable<Report["toolchain"]> = {};

@@ -1,4 +1,5 @@
-import { execa } from "execa";
+import { spawn, type ChildProcess } from "node:child_process";
+import { AsyncLocalStorage } from "node:async_hooks";
 import createDebug from "debug";
 
 const debugRun = createDebug("local-lto:run");
@@ -7,6 +8,7 @@ export interface ToolCommand {
   file: string;
   args: readonly string[];
   cwd?: string;
+  /** Added to (and overriding) the parent's environment. */
   env?: Record<string, string | undefined>;
   /** Bytes or text written to the child's stdin. */
   input?: string | Uint8Array;
@@ -28,38 +30,98 @@ export interface ToolRun {
 }
 
 /**
- * The one place that starts child processes: argv arrays, explicit cwd and env, never a shell.
- * It returns what happened and never decides what is fatal; the caller does.
+ * The children started inside one build. When a stage fails while others still run (rustc
+ * compiling while clang already failed), the build kills the rest and waits for them before it
+ * deletes its workspace — otherwise a late writer races the cleanup.
  */
-export async function runTool(command: ToolCommand): Promise<ToolRun> {
+export class ProcessScope {
+  private readonly live = new Set<ChildProcess>();
+  private readonly exits = new Set<Promise<unknown>>();
+  private aborted = false;
+
+  track(child: ChildProcess, exited: Promise<unknown>): void {
+    this.live.add(child);
+    this.exits.add(exited);
+    void exited.finally(() => {
+      this.live.delete(child);
+      this.exits.delete(exited);
+    });
+  }
+
+  get isAborted(): boolean {
+    return this.aborted;
+  }
+
+  async abortAndWait(): Promise<void> {
+    this.aborted = true;
+    for (const child of this.live) child.kill("SIGTERM");
+    await Promise.allSettled([...this.exits]);
+  }
+}
+
+const scopeStorage = new AsyncLocalStorage<ProcessScope>();
+
+/** Runs `work` in its own process scope; on failure, stops the children it left running. */
+export async function withProcessScope<T>(work: () => Promise<T>): Promise<T> {
+  const scope = new ProcessScope();
+  try {
+    return await scopeStorage.run(scope, work);
+  } catch (error) {
+    await scope.abortAndWait();
+    throw error;
+  }
+}
+
+/**
+ * The one place that starts child processes: argv arrays, explicit cwd and env, never a shell.
+ * It returns what happened and never decides what is fatal; the caller does. (node:child_process
+ * directly: a process-runner library cost ~0.1 s of start-up on every invocation.)
+ */
+export function runTool(command: ToolCommand): Promise<ToolRun> {
   const started = performance.now();
-  const result = await execa(command.file, [...command.args], {
-    cwd: command.cwd,
-    env: command.env,
-    extendEnv: true,
-    input: command.input,
-    reject: false,
-    stripFinalNewline: false,
-    encoding: command.binaryStdout ? "buffer" : "utf8",
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  const durationMs = performance.now() - started;
-  const stdoutBytes =
-    result.stdout instanceof Uint8Array ? result.stdout : new TextEncoder().encode(String(result.stdout ?? ""));
-  const stdout = result.stdout instanceof Uint8Array ? "" : String(result.stdout ?? "");
-  const stderr = typeof result.stderr === "string" ? result.stderr : new TextDecoder().decode(result.stderr as Uint8Array);
-  const spawnError = result.failed && result.exitCode === undefined && !result.signal ? (result.code ?? result.shortMessage) : null;
-  debugRun("%s %o -> %s in %dms", command.file, command.args, result.exitCode ?? result.signal ?? spawnError, Math.round(durationMs));
-  return {
-    command,
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    spawnError: spawnError ?? null,
-    stdout,
-    stdoutBytes,
-    stderr,
-    durationMs,
+  const scope = scopeStorage.getStore();
+  const finish = (fields: Pick<ToolRun, "exitCode" | "signal" | "spawnError">, out: Buffer, err: Buffer): ToolRun => {
+    const durationMs = performance.now() - started;
+    debugRun("%s %o -> %s in %dms", command.file, command.args, fields.exitCode ?? fields.signal ?? fields.spawnError, Math.round(durationMs));
+    return {
+      command,
+      ...fields,
+      stdout: command.binaryStdout ? "" : out.toString("utf8"),
+      stdoutBytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength),
+      stderr: err.toString("utf8"),
+      durationMs,
+    };
   };
+  if (scope?.isAborted) {
+    return Promise.resolve(finish({ exitCode: null, signal: "SIGTERM", spawnError: null }, Buffer.alloc(0), Buffer.from("not started: the build was stopped")));
+  }
+  return new Promise((resolve) => {
+    const child = spawn(command.file, [...command.args], {
+      cwd: command.cwd,
+      env: command.env ? { ...process.env, ...command.env } : process.env,
+      stdio: [command.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => err.push(chunk));
+    let spawnError: string | null = null;
+    const exited = new Promise<void>((done) => {
+      child.on("error", (error: NodeJS.ErrnoException) => {
+        spawnError = error.code ?? error.message;
+        done();
+      });
+      child.on("close", () => done());
+    });
+    scope?.track(child, exited);
+    if (command.input !== undefined) {
+      child.stdin!.on("error", () => undefined); // a child that exits early closes its stdin
+      child.stdin!.end(command.input);
+    }
+    void exited.then(() =>
+      resolve(finish({ exitCode: spawnError ? null : child.exitCode, signal: child.signalCode, spawnError }, Buffer.concat(out), Buffer.concat(err))),
+    );
+  });
 }
 
 /** The command line as a user would type it, for messages and debug output. */

@@ -4,7 +4,9 @@ import { z } from "zod";
  * The report `--report out.json` writes, and `inspect --json` prints. docs/REPORT.md documents
  * each field; bump `schema` on any incompatible change.
  */
-export const reportSchemaId = "local-lto/report@1";
+import { reportSchemaId } from "./schemaId.js";
+
+export { reportSchemaId };
 
 export const symbolStateSchema = z.enum(["absent", "undefined", "local", "global", "weak"]);
 

@@ -70,7 +70,7 @@ describe("--explain", () => {
     const cli = await runCli(["build", leftCrate, "--helpers", leftHelpers, "-o", join(dir, "req.o"), "--rustc-arg=-O", "--require-inlined", "--reconcile=off"]);
     expect(cli.exitCode).toBe(10);
     expect(cli.stdout).toContain(
-      "why:\ntwice → rust_helper_pinned: noinline: the helper is noinline (__attribute__((noinline)) or built at -O0); fix: drop noinline from the helper, or build it with optimisation\n",
+      "why:\ntwice → rust_helper_pinned: noinline: the helper is noinline (__attribute__((noinline)) or built at -O0); fix: drop noinline from the helper, or build it with optimisation",
     );
   });
 

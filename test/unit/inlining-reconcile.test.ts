@@ -134,6 +134,21 @@ attributes #0 = { nounwind "target-cpu"="x86-64" "target-features"="${features}"
     expect(plan(text, ["rust_helper_f"]).plan.helperEdits).toHaveLength(1);
   });
 
+  test("a helper gaining features that other C code in the helpers calls without them is kept", () => {
+    const text = `target triple = "${triple}"
+define i64 @rust_helper_f(ptr %p) #0 {
+  %v = ptrtoint ptr %p to i64
+  ret i64 %v
+}
+define i64 @c_user(ptr %p) #0 {
+  %v = call i64 @rust_helper_f(ptr %p)
+  ret i64 %v
+}
+attributes #0 = { nounwind "target-cpu"="x86-64" "target-features"="-cmov" }
+`;
+    expect(plan(text, ["rust_helper_f"]).plan.kept[0]!.reason).toMatch(/c_user \(C code in the helpers\) calls it without \+cmov/);
+  });
+
   test("no-builtins: an explicit -fno-builtin-memcpy is kept (memcpy can appear without a call)", () => {
     const text = `target triple = "${triple}"
 define i64 @rust_helper_f(ptr %p) #0 {

@@ -6,7 +6,7 @@ import { readHelperBodies, type HelperBodyFacts } from "../../inlining/helperBod
 import { noBuiltinsMissingInCaller } from "../../inlining/noBuiltins.js";
 import { planReconciliation, type CallerAttributeChange, type ReconcilePlan } from "../../inlining/reconcilePlan.js";
 import { rewriteFunctionAttributes } from "../../inlining/rewriteAttributes.js";
-import { sameTargetStrings, targetAttributesOf } from "../../inlining/targetCompat.js";
+import { compareTargets, targetAttributesOf } from "../../inlining/targetCompat.js";
 import { runTool } from "../../process/run.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
@@ -35,21 +35,30 @@ export interface ReconcileResult {
   kept: ReconcilePlan["kept"];
 }
 
-/** Could a caller/helper pair differ in something reconciliation acts on? Cheap, from attributes only. */
+/**
+ * Could a caller/helper pair differ in something reconciliation acts on? Cheap, from attributes
+ * only: the usual case (clang's feature string beside rustc's bare target-cpu, equal bits) costs
+ * no disassembly of the helper module.
+ */
 function worthReading(rust: IrModule, helperModule: IrModule, helpers: ReadonlySet<string>): boolean {
   for (const fn of rust.functions.values()) {
     if (fn.isDeclaration) continue;
     for (const site of fn.callSites) {
       if (!site.callee || !helpers.has(site.callee)) continue;
       const helper = helperModule.functions.get(site.callee);
-      if (helper && differsInReconcilable(fn, helper)) return true;
+      if (helper && differsInReconcilable(fn, helper, rust.triple)) return true;
     }
   }
   return false;
 }
 
-function differsInReconcilable(caller: IrFunction, helper: IrFunction): boolean {
-  if (!sameTargetStrings(targetAttributesOf(caller.attributes), targetAttributesOf(helper.attributes))) return true;
+function differsInReconcilable(caller: IrFunction, helper: IrFunction, triple: string | undefined): boolean {
+  const targets = compareTargets(targetAttributesOf(caller.attributes), targetAttributesOf(helper.attributes), triple).kind;
+  if (targets === "incompatible" || targets === "unknown") return true;
+  // A strict subset fails only if the helper passes vectors or aggregates to another function
+  // (LLVM's ABI check): the call types tell, without the body's text. A call whose vector argument
+  // hides behind a scalar return type is missed here; --explain still reports it.
+  if (targets === "subset" && helper.callSites.some((s) => !s.isIntrinsic && !s.isInlineAsm && /[{[<%]/.test(s.callType))) return true;
   const nb = noBuiltinsMissingInCaller(caller.attributes, helper.attributes);
   if (nb.all || nb.names.length) return true;
   return helper.attributes.flags.has("null_pointer_is_valid") && !caller.attributes.flags.has("null_pointer_is_valid");

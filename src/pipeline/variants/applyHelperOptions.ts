@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { LocalLtoError } from "../../diagnostics/errors.js";
 import type { BuildOptions, HelpersDebug } from "../types.js";
-import { loadHelpersConfig, selectVariant, type HelperVariant } from "./helpersConfig.js";
+import type { HelperVariant } from "./helpersConfig.js";
 
 const helpersDebugChoices: readonly HelpersDebug[] = ["keep", "none"];
 
@@ -30,6 +30,8 @@ export async function applyHelperOptions(options: BuildOptions): Promise<Applied
   let applied: BuildOptions = options;
   let variant: HelperVariant | undefined;
   if (options.helpersConfig !== undefined) {
+    // Loaded on demand: the config's schema library costs start-up time for every other build.
+    const { loadHelpersConfig, selectVariant } = await import("./helpersConfig.js");
     const config = await loadHelpersConfig(resolve(options.cwd ?? process.cwd(), options.helpersConfig));
     variant = selectVariant(config, options.helpersVariant);
     applied = { ...applied, helperInputs: [...variant.helpers, ...applied.helperInputs], ccArgs: [...variant.ccArgs, ...(applied.ccArgs ?? [])] };
