@@ -1,4 +1,5 @@
 import { runTool } from "../process/run.js";
+import { readCachedBanner, writeCachedBanner } from "./versionCache.js";
 import { parseGnuToolVersion, parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "./versions.js";
 
 const versionCache = new Map<string, Promise<Version | undefined>>();
@@ -8,11 +9,16 @@ const rustcCache = new Map<string, Promise<RustcVersion | undefined>>();
 export function probeVersion(path: string): Promise<Version | undefined> {
   let pending = versionCache.get(path);
   if (!pending) {
-    pending = runTool({ file: path, args: ["--version"] }).then((run) => {
-      if (run.exitCode !== 0) return undefined;
-      const banner = run.stdout + run.stderr;
+    pending = (async () => {
+      let banner = await readCachedBanner(path);
+      if (banner === undefined) {
+        const run = await runTool({ file: path, args: ["--version"] });
+        if (run.exitCode !== 0) return undefined;
+        banner = run.stdout + run.stderr;
+        await writeCachedBanner(path, banner);
+      }
       return parseLlvmToolVersion(banner) ?? parseGnuToolVersion(banner);
-    });
+    })();
     versionCache.set(path, pending);
   }
   return pending;

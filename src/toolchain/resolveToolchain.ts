@@ -42,10 +42,15 @@ function debianInstall(spec: (typeof toolSpecs)[ToolId], major: number | undefin
   return `install ${pkg} (Debian: apt-get install ${pkg})`;
 }
 
+/** Where versioned LLVM installations live: Debian/Ubuntu's `/usr/lib/llvm-N`; overridable for other layouts. */
+function systemLlvmRoot(env: NodeJS.ProcessEnv): string {
+  return env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? "/usr/lib";
+}
+
 /** Newest `/usr/lib/llvm-N` present: the fallback target major when rustc is unavailable. */
-function newestInstalledLlvm(): number | undefined {
+function newestInstalledLlvm(root: string): number | undefined {
   try {
-    const majors = readdirSync("/usr/lib")
+    const majors = readdirSync(root)
       .map((name) => name.match(/^llvm-(\d+)$/)?.[1])
       .filter((m): m is string => !!m)
       .map(Number);
@@ -76,7 +81,7 @@ function candidatesFor(id: ToolId, overrides: ToolOverrides, major: number | und
   if (id !== "rustc") {
     if (llvmDir) add(`${llvmDir}/${spec.executable}`, "llvm-dir");
     if (major !== undefined) {
-      add(`/usr/lib/llvm-${major}/bin/${spec.executable}`, "versioned-dir");
+      add(`${systemLlvmRoot(env)}/llvm-${major}/bin/${spec.executable}`, "versioned-dir");
       add(`${spec.executable}-${major}`, "suffixed");
     }
   }
@@ -140,8 +145,18 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
       problem: ok ? undefined : mismatchProblem(id, { path, source: explicit.source }, version, major ?? version?.major ?? 0, rustcText, clangMajor),
     };
   }
-  const probed = await Promise.all(usual.map(async (c) => ({ ...c, version: await probeVersion(c.path) })));
-  const good = major === undefined ? probed.find((c) => isLlvmBanner(c.version)) : probed.find((c) => fits(id, c.version, major));
+  // In order, stopping at the first fit: each probe is a process start, and on a usual machine
+  // the first candidate (/usr/lib/llvm-N/bin) fits.
+  const probed: (Candidate & { version?: Version })[] = [];
+  let good: (typeof probed)[number] | undefined;
+  for (const candidate of usual) {
+    const entry = { ...candidate, version: await probeVersion(candidate.path) };
+    probed.push(entry);
+    if (major === undefined ? isLlvmBanner(entry.version) : fits(id, entry.version, major)) {
+      good = entry;
+      break;
+    }
+  }
   if (good) return { ...base, path: good.path, source: good.source, version: good.version, verdict: "ok" };
   const seen = probed[0];
   if (seen && major !== undefined) {
@@ -207,7 +222,7 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
  */
 export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<Toolchain> {
   const { tool: rustcTool, rustc } = await resolveRustc(overrides, env);
-  const llvmMajor = rustc?.version.llvm?.major ?? newestInstalledLlvm();
+  const llvmMajor = rustc?.version.llvm?.major ?? newestInstalledLlvm(systemLlvmRoot(env));
   const rustcText = rustc ? `rustc ${rustc.version.release.major}.${rustc.version.release.minor}` : "the target";
   // clang first: an LLVM tool's mismatch message names the clang whose bitcode it cannot read.
   const clang = await resolveOne("clang", overrides, llvmMajor, rustcText, env);

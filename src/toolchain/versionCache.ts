@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { defaultCacheDir } from "../pipeline/cache/helperCache.js";
+
+/**
+ * `--version` banners of LLVM tools, remembered across runs by the executable's identity (inode,
+ * size, mtime): every build otherwise starts eight processes just to ask. rustc is never cached —
+ * rustup's proxy answers for whichever toolchain the directory or environment selects.
+ */
+interface CachedBanner {
+  path: string;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  banner: string;
+}
+
+function entryPath(toolPath: string): string {
+  return join(defaultCacheDir(), "tool-versions", `${createHash("sha256").update(toolPath).digest("hex").slice(0, 32)}.json`);
+}
+
+async function identity(toolPath: string): Promise<Omit<CachedBanner, "banner" | "path"> | undefined> {
+  try {
+    const info = await stat(toolPath);
+    return { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readCachedBanner(toolPath: string): Promise<string | undefined> {
+  if (process.env.LOCAL_LTO_NO_TOOL_CACHE) return undefined;
+  try {
+    const [cached, now] = await Promise.all([readFile(entryPath(toolPath), "utf8").then((text) => JSON.parse(text) as CachedBanner), identity(toolPath)]);
+    const same = now && cached.path === toolPath && cached.ino === now.ino && cached.size === now.size && cached.mtimeMs === now.mtimeMs;
+    return same ? cached.banner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: an unwritable cache directory only costs the probe next time. */
+export async function writeCachedBanner(toolPath: string, banner: string): Promise<void> {
+  if (process.env.LOCAL_LTO_NO_TOOL_CACHE) return;
+  const now = await identity(toolPath);
+  if (!now) return;
+  const target = entryPath(toolPath);
+  const staged = `${target}.${process.pid}.tmp`;
+  try {
+    await mkdir(join(target, ".."), { recursive: true });
+    await writeFile(staged, JSON.stringify({ path: toolPath, ...now, banner } satisfies CachedBanner));
+    await rename(staged, target);
+  } catch {
+    // ignore
+  }
+}
