@@ -143,7 +143,7 @@ export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
         plan.kept.push({
           helper: helper.name,
           rule: "null-pointer-is-valid",
-          reason: "its body accesses memory, so null_pointer_is_valid can change what it means; kept (--null-pointer-policy=keep)",
+          reason: `its body ${nullSensitivity(body)}, so null_pointer_is_valid can change what it means; kept (--null-pointer-policy=keep)`,
         });
       }
     }
@@ -173,6 +173,16 @@ export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
     plan.changes.push(`Rust caller ${caller}: null_pointer_is_valid added (--null-pointer-policy=caller) so that the inlined ${list.join(", ")} keep${list.length === 1 ? "s" : ""} C's null-pointer semantics`);
   }
   return plan;
+}
+
+/** What in a body makes null_pointer_is_valid matter, in words. */
+function nullSensitivity(body: HelperBodyFacts | undefined): string {
+  if (!body) return "could not be read";
+  const memory = ["load", "store", "atomicrmw", "cmpxchg", "getelementptr", "alloca", "va_arg"].filter((op) => body.opcodes.has(op));
+  if (memory.length) return `accesses memory (${memory.join(", ")})`;
+  if (body.inlineAsm.length) return "has inline assembly, which may access memory";
+  if (body.calls.length) return "calls other functions";
+  return "uses memory intrinsics or other instructions whose meaning depends on it";
 }
 
 type TargetVerdict =
