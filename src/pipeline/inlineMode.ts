@@ -45,8 +45,8 @@ export interface InlineModeResult {
 /**
  * Inline mode: compile → merge (internalize, only-needed) → inline → codegen like rustc →
  * verify from the object. Independent work runs concurrently: the helpers compile while rustc
- * runs, and the Rust module's IR is read meanwhile. The merge waits for it, because the safety
- * checks need it (docs/SAFETY.md#what-the-checks-cost).
+ * runs; the Rust module's IR is read (for the checks, reconciliation, codegen options and the
+ * report) while the merge and the inliner already run on the unchanged helpers.
  */
 export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult> {
   const { inputs, toolchain, workspace, options, timed } = ctx;
@@ -87,16 +87,23 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     Promise.all([helpersBitcode, helperModule, safety]).then(([bc, module]) => timed("reconcile", () => reconcileHelpers(ctx, { helperModule: module, rustModule, helpersBitcode: bc }))),
   );
 
-  // 2. merge, 3. inline: wait for the (small) helper module, not for the Rust IR.
-  // --explain asks LLVM for its remarks in the same run (docs/INLINING.md#explanations).
-  const remarksFile = options.explain ? workspace.file("inline-remarks.yaml") : undefined;
+  // 2. merge, 3. inline. Speculatively, with the helpers as they are, while the Rust IR is read
+  // and the checks run: reconciliation changes nothing in most builds (host targets), and then the
+  // merge is off the critical path. When it does change something, merge again with its result.
+  // The safety checks still gate codegen: a refusal stops the build before any object exists.
+  const remarksFileFor = (tag: string) => (options.explain ? workspace.file(`inline-remarks${tag}.yaml`) : undefined);
+  const mergeAndInline = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string) => {
+    const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), inputs.userBitcode));
+    if (merged.warnings) ctx.warnings.push(merged.warnings);
+    const remarksFile = remarksFileFor(tag);
+    const bitcode = await timed(`inline${tag}`, () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file(`inlined${tag}.bc`), { forceAttributes, remarksFile }));
+    return { bitcode, merged: merged.merged, forceAttributes, remarksFile };
+  };
+  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode]).then(([rustBc, helpersBc]) => mergeAndInline(rustBc, helpersBc, [], "")));
   const inlined = settleLater(
-    Promise.all([rustBitcode, reconciled]).then(async ([rustBc, { helpersBitcode: helpersBc, callerChanges }]) => {
-      const merged = await timed("merge", () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file("merged.bc"), inputs.userBitcode));
-      if (merged.warnings) ctx.warnings.push(merged.warnings);
-      const forceAttributes = callerChanges.map((c) => `${c.caller}:${c.attribute}`);
-      const bitcode = await timed("inline", () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file("inlined.bc"), { forceAttributes, remarksFile }));
-      return { bitcode, merged: merged.merged, forceAttributes };
+    Promise.all([rustBitcode, helpersBitcode, reconciled]).then(([rustBc, original, { helpersBitcode: helpersBc, callerChanges }]) => {
+      if (helpersBc === original && callerChanges.length === 0) return speculative;
+      return mergeAndInline(rustBc, helpersBc, callerChanges.map((c) => `${c.caller}:${c.attribute}`), "-reconciled");
     }),
   );
 
@@ -113,7 +120,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const before = countHelperCallSites(rust, new Set(selection.used), helpers);
 
   // 4. codegen, as rustc would have done it for this module.
-  const { bitcode: inlinedBitcode, merged: mergedBitcode, forceAttributes } = await inlined;
+  const { bitcode: inlinedBitcode, merged: mergedBitcode, forceAttributes, remarksFile } = await inlined;
   const llcArgs = llcArguments(rustCodegenFacts(rust), {
     optLevel: inputs.rustcFacts?.codegenOptLevel ?? options.codegenOptLevel ?? "3",
     functionSections: inputs.rustcFacts?.functionSections ?? true,
