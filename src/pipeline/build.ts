@@ -90,7 +90,7 @@ export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = 
           unusedHelpers: result.unusedHelpers,
           safetyChecks: result.safetyChecks,
           reconciliation: result.reconciliation,
-          toolchain: toolchainSummary(toolchain, plan.tools),
+          toolchain: toolchainSummary(toolchain, result.codegenBackend === "rustLld" ? [...plan.tools, "rustLld"] : plan.tools),
         },
       };
     });

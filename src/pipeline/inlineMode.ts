@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import { readElf } from "../elf/index.js";
 import type { IrModule } from "../ir/types.js";
 import { readObjectFacts } from "../report/objectFacts.js";
@@ -6,7 +6,8 @@ import type { HelperBitcodeReport, HelperReport } from "../report/schema.js";
 import { toolPath } from "../toolchain/resolveToolchain.js";
 import { countHelperCallSites, rustCodegenFacts } from "./analyze/rustFacts.js";
 import { readModule } from "./analyze/readModule.js";
-import { llcArguments } from "./codegen/codegenOptions.js";
+import { llcArguments, type CodegenChoices } from "./codegen/codegenOptions.js";
+import { inlineAndEmitWithRustLld } from "./codegen/rustLldBackend.js";
 import { emitObject } from "./codegen/emitObject.js";
 import { attachReasons, explainCalls } from "./explain/explainCalls.js";
 import { prepareHelperBitcode } from "./cache/prepareHelperBitcode.js";
@@ -14,7 +15,8 @@ import { compileRust } from "./compile/compileRust.js";
 import { rustTargetTriple } from "./compile/rustTarget.js";
 import type { BuildContext } from "./context.js";
 import { selectHelpers } from "./helperSelection.js";
-import { inlineHelpers } from "./inline/inlineHelpers.js";
+import { inlineHelpers, type InlineRunOptions } from "./inline/inlineHelpers.js";
+import { writeRustNoinlineList } from "./inline/rustFunctions.js";
 import { checkTargetsMatch } from "./merge/checkTargets.js";
 import { linkHelperModules, mergeWithHelpers } from "./merge/linkModules.js";
 import { reconcileHelpers } from "./reconcile/reconcileHelpers.js";
@@ -32,7 +34,9 @@ export interface InlineModeResult {
   unusedHelpers: string[];
   target?: string;
   /** The merged, inlined bitcode (in the workspace), for --emit-bc. */
-  inlinedBitcode: string;
+  inlinedBitcode?: string;
+  /** Which tool inlined and generated code: rustc's own rust-lld, or opt + llc. */
+  codegenBackend: "rustLld" | "llc";
   rustModule: IrModule;
   helperModule: IrModule;
   safetyChecks: SafetyCheckResult[];
@@ -48,6 +52,15 @@ export interface InlineModeResult {
  * runs; the Rust module's IR is read (for the checks, reconciliation, codegen options and the
  * report) while the merge and the inliner already run on the unchanged helpers.
  */
+interface BuiltObject {
+  object: string;
+  bitcode?: string;
+  merged: string;
+  forceAttributes: string[];
+  remarksFile?: string;
+  backend: "rustLld" | "llc";
+}
+
 export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult> {
   const { inputs, toolchain, workspace, options, timed } = ctx;
   const llvmLink = toolPath(toolchain, "llvmLink");
@@ -92,18 +105,40 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   // merge is off the critical path. When it does change something, merge again with its result.
   // The safety checks still gate codegen: a refusal stops the build before any object exists.
   const remarksFileFor = (tag: string) => (options.explain ? workspace.file(`inline-remarks${tag}.yaml`) : undefined);
-  const mergeAndInline = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string) => {
+  const choices: CodegenChoices = {
+    optLevel: inputs.rustcFacts?.codegenOptLevel ?? options.codegenOptLevel ?? "3",
+    functionSections: inputs.rustcFacts?.functionSections ?? true,
+    trapUnreachable: inputs.rustcFacts?.trapUnreachable ?? true,
+  };
+  // rustc's own LLD when present: inlining and codegen in one process, with rustc's LLVM.
+  const rustLld = toolchain.tools.rustLld.verdict === "ok" && choices.functionSections ? toolchain.tools.rustLld.path : undefined;
+  const noinlineList = settleLater(rustBitcode.then((bc) => writeRustNoinlineList(toolPath(toolchain, "llvmNm"), bc, workspace.file("rust-functions.csv"))));
+  const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<BuiltObject> => {
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), inputs.userBitcode));
     if (merged.warnings) ctx.warnings.push(merged.warnings);
     const remarksFile = remarksFileFor(tag);
-    const bitcode = await timed(`inline${tag}`, () => inlineHelpers(toolPath(toolchain, "opt"), merged.merged, workspace.file(`inlined${tag}.bc`), { forceAttributes, remarksFile }));
-    return { bitcode, merged: merged.merged, forceAttributes, remarksFile };
+    const inline: InlineRunOptions = { forceAttributes, remarksFile, noinlineList: await noinlineList };
+    const object = workspace.file(`object${tag}.o`);
+    const opt = toolPath(toolchain, "opt");
+    if (rustLld) {
+      // --emit-bc wants the inlined module itself: opt runs the same passes beside rust-lld.
+      const [, bitcode] = await Promise.all([
+        timed(`inline+codegen${tag}`, () => inlineAndEmitWithRustLld(rustLld, merged.merged, object, choices, inline)),
+        options.emitBitcode ? timed(`inline${tag}`, () => inlineHelpers(opt, merged.merged, workspace.file(`inlined${tag}.bc`), { ...inline, remarksFile: undefined })) : undefined,
+      ]);
+      return { object, bitcode, merged: merged.merged, forceAttributes, remarksFile, backend: "rustLld" };
+    }
+    const bitcode = await timed(`inline${tag}`, () => inlineHelpers(opt, merged.merged, workspace.file(`inlined${tag}.bc`), inline));
+    // llc takes the relocation model, code model and CPU from the Rust module's IR.
+    const facts = rustCodegenFacts(await rustModule);
+    await timed(`codegen${tag}`, () => emitObject(toolPath(toolchain, "llc"), bitcode, llcArguments(facts, choices), object));
+    return { object, bitcode, merged: merged.merged, forceAttributes, remarksFile, backend: "llc" };
   };
-  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode]).then(([rustBc, helpersBc]) => mergeAndInline(rustBc, helpersBc, [], "")));
-  const inlined = settleLater(
+  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode]).then(([rustBc, helpersBc]) => buildObject(rustBc, helpersBc, [], "")));
+  const built = settleLater(
     Promise.all([rustBitcode, helpersBitcode, reconciled]).then(([rustBc, original, { helpersBitcode: helpersBc, callerChanges }]) => {
       if (helpersBc === original && callerChanges.length === 0) return speculative;
-      return mergeAndInline(rustBc, helpersBc, callerChanges.map((c) => `${c.caller}:${c.attribute}`), "-reconciled");
+      return buildObject(rustBc, helpersBc, callerChanges.map((c) => `${c.caller}:${c.attribute}`), "-reconciled");
     }),
   );
 
@@ -119,14 +154,9 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   }
   const before = countHelperCallSites(rust, new Set(selection.used), helpers);
 
-  // 4. codegen, as rustc would have done it for this module.
-  const { bitcode: inlinedBitcode, merged: mergedBitcode, forceAttributes, remarksFile } = await inlined;
-  const llcArgs = llcArguments(rustCodegenFacts(rust), {
-    optLevel: inputs.rustcFacts?.codegenOptLevel ?? options.codegenOptLevel ?? "3",
-    functionSections: inputs.rustcFacts?.functionSections ?? true,
-    trapUnreachable: inputs.rustcFacts?.trapUnreachable ?? true,
-  });
-  await timed("codegen", () => emitObject(toolPath(toolchain, "llc"), inlinedBitcode, llcArgs, ctx.stagedObject));
+  // 4. the object, built as rustc would have built it (above); the checks have passed by now.
+  const { object, bitcode: inlinedBitcode, merged: mergedBitcode, forceAttributes, remarksFile, backend } = await built;
+  await copyFile(object, ctx.stagedObject);
 
   // 5. verify, from the object alone.
   const elf = await timed("verify", async () => readElf(new Uint8Array(await readFile(ctx.stagedObject))));
@@ -141,8 +171,9 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   let helperRows = objectFacts.helpers;
   if (options.explain || helperRows.some((h) => h.callsLeft > 0)) {
     const { helpersBitcode: mergedHelpers, helperModule: reconciledModule, helperBodies, callerChanges, kept } = await reconciled;
+    const rustFunctions = await noinlineList;
     const explained = await timed("explain", () =>
-      explainCalls(ctx, { rustModule: rust, helperModule: reconciledModule, helperBodies, helpersBitcode: mergedHelpers, mergedBitcode, remarksFile, forceAttributes, helpers: selection.used, callerChanges, kept }),
+      explainCalls(ctx, { rustModule: rust, helperModule: reconciledModule, helperBodies, helpersBitcode: mergedHelpers, mergedBitcode, remarksFile, forceAttributes, noinlineList: rustFunctions, helpers: selection.used, callerChanges, kept }),
     );
     helperRows = attachReasons(helperRows, explained, options.explain ?? false);
   }
@@ -151,6 +182,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     unusedHelpers: selection.unused,
     target: rust.triple,
     inlinedBitcode,
+    codegenBackend: backend,
     rustModule: rust,
     helperModule: helpers,
     safetyChecks: await safety,

@@ -6,13 +6,13 @@ const versionCache = new Map<string, Promise<Version | undefined>>();
 const rustcCache = new Map<string, Promise<RustcVersion | undefined>>();
 
 /** Runs `<tool> --version` once per path and process; LLVM banners first, GNU banners as fallback. */
-export function probeVersion(path: string): Promise<Version | undefined> {
+export function probeVersion(path: string, args: readonly string[] = ["--version"]): Promise<Version | undefined> {
   let pending = versionCache.get(path);
   if (!pending) {
     pending = (async () => {
       let banner = await readCachedBanner(path);
       if (banner === undefined) {
-        const run = await runTool({ file: path, args: ["--version"] });
+        const run = await runTool({ file: path, args });
         if (run.exitCode !== 0) return undefined;
         banner = run.stdout + run.stderr;
         await writeCachedBanner(path, banner);

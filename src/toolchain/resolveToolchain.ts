@@ -3,6 +3,7 @@ import { LocalLtoError } from "../diagnostics/errors.js";
 import { toolSpecs, type ToolId } from "./catalogue.js";
 import { findExecutable } from "./findExecutable.js";
 import { isLlvmBanner, probeRustc, probeVersion } from "./probeTool.js";
+import { runTool } from "../process/run.js";
 import type { RustcVersion, Version } from "./versions.js";
 
 /** Paths given by the user; a flag wins over an environment variable. */
@@ -11,7 +12,7 @@ export type ToolOverrides = Partial<Record<ToolId, string>> & {
   llvmDir?: string;
 };
 
-export type ToolSource = "flag" | "environment" | "llvm-dir" | "versioned-dir" | "suffixed" | "path";
+export type ToolSource = "flag" | "environment" | "llvm-dir" | "versioned-dir" | "suffixed" | "path" | "rust-sysroot";
 
 export interface FoundTool {
   id: ToolId;
@@ -65,7 +66,7 @@ interface Candidate {
   source: ToolSource;
 }
 
-function candidatesFor(id: ToolId, overrides: ToolOverrides, major: number | undefined, env: NodeJS.ProcessEnv): { explicit?: Candidate; usual: Candidate[]; searched: string[] } {
+function candidatesFor(id: ToolId, overrides: ToolOverrides, major: number | undefined, env: NodeJS.ProcessEnv, rustToolsDir?: string): { explicit?: Candidate; usual: Candidate[]; searched: string[] } {
   const spec = toolSpecs[id];
   const fromFlag = overrides[id];
   const fromEnv = env[spec.envVar] ?? (id === "rustc" ? env.RUSTC : undefined);
@@ -77,6 +78,11 @@ function candidatesFor(id: ToolId, overrides: ToolOverrides, major: number | und
     const path = findExecutable(nameOrPath, env.PATH);
     if (path && !usual.some((c) => c.path === path)) usual.push({ path, source });
   };
+  if (id === "rustLld") {
+    // Only rustc's own: its LLVM is rustc's exact LLVM, which no other copy guarantees.
+    if (rustToolsDir) add(`${rustToolsDir}/rust-lld`, "rust-sysroot");
+    return { explicit, usual, searched };
+  }
   const llvmDir = overrides.llvmDir ?? env.LOCAL_LTO_LLVM_DIR;
   if (id !== "rustc") {
     if (llvmDir) add(`${llvmDir}/${spec.executable}`, "llvm-dir");
@@ -116,9 +122,9 @@ function fits(id: ToolId, version: Version | undefined, major: number): boolean 
   return id === "clang" ? version.major <= major : version.major === major;
 }
 
-async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides, major: number | undefined, rustcText: string, env: NodeJS.ProcessEnv, clangMajor?: number): Promise<FoundTool> {
+async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides, major: number | undefined, rustcText: string, env: NodeJS.ProcessEnv, clangMajor?: number, rustToolsDir?: string): Promise<FoundTool> {
   const spec = toolSpecs[id];
-  const { explicit, usual, searched } = candidatesFor(id, overrides, major, env);
+  const { explicit, usual, searched } = candidatesFor(id, overrides, major, env, rustToolsDir);
   const base = { id, executable: spec.executable, searched };
   if (explicit) {
     const path = findExecutable(explicit.path, env.PATH);
@@ -134,7 +140,7 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
         }),
       };
     }
-    const version = await probeVersion(path);
+    const version = await probeVersion(path, spec.versionArgs);
     const ok = major === undefined ? isLlvmBanner(version) : fits(id, version, major);
     return {
       ...base,
@@ -150,7 +156,7 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
   const probed: (Candidate & { version?: Version })[] = [];
   let good: (typeof probed)[number] | undefined;
   for (const candidate of usual) {
-    const entry = { ...candidate, version: await probeVersion(candidate.path) };
+    const entry = { ...candidate, version: await probeVersion(candidate.path, spec.versionArgs) };
     probed.push(entry);
     if (major === undefined ? isLlvmBanner(entry.version) : fits(id, entry.version, major)) {
       good = entry;
@@ -227,10 +233,17 @@ export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJ
   // clang first: an LLVM tool's mismatch message names the clang whose bitcode it cannot read.
   const clang = await resolveOne("clang", overrides, llvmMajor, rustcText, env);
   const clangMajor = clang.verdict === "ok" ? clang.version?.major : undefined;
-  const ids = ["llvmLink", "opt", "llc", "llvmDis", "ldLld", "llvmObjcopy"] as const;
-  const found = await Promise.all(ids.map((id) => resolveOne(id, overrides, llvmMajor, rustcText, env, clangMajor)));
+  const ids = ["llvmLink", "opt", "llc", "llvmDis", "llvmNm", "rustLld", "ldLld", "llvmObjcopy"] as const;
+  const rustToolsDir = rustc ? await rustcToolsDir(rustc.path, rustc.version.host) : undefined;
+  const found = await Promise.all(ids.map((id) => resolveOne(id, overrides, llvmMajor, rustcText, env, clangMajor, rustToolsDir)));
   const tools = { clang, ...Object.fromEntries(ids.map((id, i) => [id, found[i]!])) } as Toolchain["tools"];
   return { rustc, rustcTool, llvmMajor, tools };
+}
+
+/** `<sysroot>/lib/rustlib/<host>/bin`, where rustup's rustc component keeps rust-lld. */
+async function rustcToolsDir(rustc: string, host: string): Promise<string | undefined> {
+  const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });
+  return run.exitCode === 0 && run.stdout.trim() ? `${run.stdout.trim()}/lib/rustlib/${host}/bin` : undefined;
 }
 
 /** Throws the first problem among the tools a job needs, so a build fails before doing work. */

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readElf } from "../../src/elf/index.js";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import { repoRoot, run, tempDir, llvmReadelf } from "../support/toolchain.js";
@@ -15,6 +17,18 @@ function kindsWithoutHelpers(object: string): string[] {
     if (match && !match[2]!.startsWith("rust_helper_")) kinds.add(match[1]!);
   }
   return [...kinds].sort();
+}
+
+/** Bytes of each defined function, by name (relocated fields are zero in relocatable objects). */
+function functionBytes(object: string): Map<string, string> {
+  const elf = readElf(new Uint8Array(readFileSync(object)));
+  const bytes = new Map<string, string>();
+  for (const symbol of elf.symbols) {
+    if (symbol.type !== "FUNC" || !symbol.isDefined) continue;
+    const section = elf.sections[symbol.sectionIndex]!;
+    bytes.set(symbol.name, Buffer.from(elf.bytes.subarray(section.offset + symbol.value, section.offset + symbol.value + symbol.size)).toString("hex"));
+  }
+  return bytes;
 }
 
 const configurations: { name: string; flags: string[]; expectAbsent: string[] }[] = [
@@ -43,6 +57,9 @@ describe("codegen follows the Rust side", () => {
       expect(sourceBuild.report.summary.allInlined).toBe(true);
       expect(kindsWithoutHelpers(fromSource)).toEqual(expected);
       expect(kindsWithoutHelpers(fromBitcode)).toEqual(expected);
+      // Rust functions that call no helper are rustc's own machine code, byte for byte.
+      const ours = functionBytes(fromSource);
+      for (const name of ["table_address", "name_length"]) expect(ours.get(name), name).toBe(functionBytes(rustcObject).get(name));
     });
   }
 });

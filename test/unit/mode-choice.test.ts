@@ -24,6 +24,8 @@ function toolchain(replace: Partial<Record<Exclude<ToolId, "rustc">, FoundTool>>
       opt: tool("opt", "opt", 22),
       llc: tool("llc", "llc", 22),
       llvmDis: tool("llvmDis", "llvm-dis", 22),
+      llvmNm: tool("llvmNm", "llvm-nm", 22),
+      rustLld: tool("rustLld", "rust-lld", 22),
       ldLld: tool("ldLld", "ld.lld", 22),
       llvmObjcopy: tool("llvmObjcopy", "llvm-objcopy", 22),
       ...replace,

@@ -115,3 +115,21 @@ describe("argv construction", () => {
     expect(filterBenignLinkWarnings(stderr)).toBe("warning: something else");
   });
 });
+
+describe("rust-lld backend and the Rust function list", () => {
+  test("llvm-nm output: functions only (t/T/w/W), names kept whole", async () => {
+    const { parseDefinedFunctions } = await import("../../src/pipeline/inline/rustFunctions.js");
+    const nm = "---------------- T rust_count_errors\n---------------- t _ZN4core3fmt5write17h0E\n---------------- D GLOBAL_DATA\n---------------- r .Lanon.1\n---------------- W weak_fn\n";
+    expect(parseDefinedFunctions(nm)).toEqual(["rust_count_errors", "_ZN4core3fmt5write17h0E", "weak_fn"]);
+  });
+  test("rust-lld argv: one LTO run with our pipeline, rustc's trap settings, forced attributes after -mllvm", async () => {
+    const { rustLldArguments } = await import("../../src/pipeline/codegen/rustLldBackend.js");
+    const args = rustLldArguments("m.bc", "o.o", { optLevel: "3", functionSections: true, trapUnreachable: true }, { noinlineList: "f.csv", forceAttributes: ["caller:null_pointer_is_valid"] });
+    expect(args.slice(0, 3)).toEqual(["-flavor", "gnu", "-r"]);
+    expect(args).toContain("--lto-CGO3");
+    expect(args.find((a) => a.startsWith("--lto-newpm-passes="))).toMatch(/^--lto-newpm-passes=forceattrs,cgscc\(inline/);
+    expect(args.join(" ")).toContain("-mllvm -trap-unreachable -mllvm -no-trap-after-noreturn");
+    expect(args.join(" ")).toContain("-mllvm -force-attribute=caller:null_pointer_is_valid -mllvm -forceattrs-csv-path=f.csv");
+    expect(args.slice(-3)).toEqual(["m.bc", "-o", "o.o"]);
+  });
+});

@@ -6,14 +6,14 @@ import { exitCodes } from "../../diagnostics/errors.js";
 import { useColor } from "../errorBoundary.js";
 import { borderless } from "../../report/renderTable.js";
 
-const order: ToolId[] = ["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis", "ldLld", "llvmObjcopy"];
+const order: ToolId[] = ["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis", "llvmNm", "rustLld", "ldLld", "llvmObjcopy"];
 
 export function toolRows(toolchain: Toolchain): FoundTool[] {
   return order.map((id) => (id === "rustc" ? toolchain.rustcTool : toolchain.tools[id]));
 }
 
-/** Inline mode needs every tool but ld.lld and llvm-objcopy (those serve static mode). */
-const inlineModeTools = new Set<ToolId>(["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis"]);
+/** Inline mode needs every tool but rust-lld (optional: codegen with rustc's own LLVM), ld.lld and llvm-objcopy (static mode). */
+const inlineModeTools = new Set<ToolId>(["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis", "llvmNm"]);
 
 export function renderDoctor(toolchain: Toolchain, color: boolean): { text: string; exitCode: number } {
   const paint = color ? pc : pc.createColors(false);

@@ -24,6 +24,8 @@ export interface ExplainInput {
   /** Remarks the inline step already wrote (--explain), else LLVM is asked again. */
   remarksFile?: string;
   forceAttributes: readonly string[];
+  /** The Rust functions kept out of the inliner's reach (the same list the build used). */
+  noinlineList?: string;
   helpers: readonly string[];
   /** What reconciliation did to Rust callers and left alone (for the reasons). */
   callerChanges?: readonly CallerAttributeChange[];
@@ -50,7 +52,7 @@ export async function explainCalls(ctx: BuildContext, input: ExplainInput): Prom
     remarksFile = workspace.file("inline-remarks.yaml");
     const file = remarksFile;
     await timed("inline remarks", async () => {
-      const run = await runTool({ file: toolPath(toolchain, "opt"), args: ["--disable-verify", ...inlineArguments({ forceAttributes: input.forceAttributes, remarksFile: file }), input.mergedBitcode, "-o", "/dev/null"] });
+      const run = await runTool({ file: toolPath(toolchain, "opt"), args: ["--disable-verify", ...inlineArguments({ forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList }), input.mergedBitcode, "-o", "/dev/null"] });
       if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (inline remarks)" });
     });
   }

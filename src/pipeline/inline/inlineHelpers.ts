@@ -24,14 +24,26 @@ export interface InlineRunOptions {
   forceAttributes?: readonly string[];
   /** Write LLVM's inlining remarks here (YAML), for --explain. */
   remarksFile?: string;
+  /** CSV of `function,noinline` lines: the Rust module's own functions (rustFunctions.ts). */
+  noinlineList?: string;
+}
+
+/** The pass pipeline, with the forceattrs pass first when attributes are forced. */
+export function inlinePassPipeline(options: InlineRunOptions = {}): string {
+  const forcing = (options.forceAttributes?.length ?? 0) > 0 || !!options.noinlineList;
+  return forcing ? `forceattrs,${inlinePipeline}` : inlinePipeline;
+}
+
+/** The cl::opt flags that go with the pipeline (for opt directly; rust-lld takes them after -mllvm). */
+export function inlinePassFlags(options: InlineRunOptions = {}): string[] {
+  return [...(options.forceAttributes ?? []).map((f) => `-force-attribute=${f}`), ...(options.noinlineList ? [`-forceattrs-csv-path=${options.noinlineList}`] : [])];
 }
 
 /** opt's arguments for the inline step; also used to ask LLVM for its remarks on the same module. */
 export function inlineArguments(options: InlineRunOptions = {}): string[] {
-  const force = options.forceAttributes ?? [];
   return [
-    `-passes=${force.length ? `forceattrs,${inlinePipeline}` : inlinePipeline}`,
-    ...force.map((f) => `-force-attribute=${f}`),
+    `-passes=${inlinePassPipeline(options)}`,
+    ...inlinePassFlags(options),
     ...(options.remarksFile ? [`-pass-remarks-output=${options.remarksFile}`, "-pass-remarks-filter=inline"] : []),
   ];
 }

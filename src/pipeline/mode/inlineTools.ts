@@ -4,7 +4,10 @@ import type { InputKind } from "../compile/classifyInput.js";
 /** An input's kind in any mode: static mode also links prebuilt ELF objects. */
 export type BuildInputKind = InputKind | "object";
 
-/** The tools inline mode runs for these inputs: rustc for Rust source, clang for C helpers, and the LLVM tools. */
+/**
+ * The tools inline mode needs for these inputs: rustc for Rust source, clang for C helpers, and the
+ * LLVM tools. rust-lld is used when present (codegen with rustc's own LLVM) but never required.
+ */
 export function inlineModeTools(rustKind: BuildInputKind, helperKinds: readonly BuildInputKind[]): ToolId[] {
   return [
     ...(rustKind === "rust-source" ? (["rustc"] as const) : []),
@@ -13,5 +16,6 @@ export function inlineModeTools(rustKind: BuildInputKind, helperKinds: readonly 
     "opt",
     "llc",
     "llvmDis",
+    "llvmNm",
   ];
 }
