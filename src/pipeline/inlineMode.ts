@@ -76,7 +76,14 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
         })
       : Promise.resolve(inputs.rustInput),
   );
-  const rustModule = settleLater(rustBitcode.then((bc) => timed("read rust IR", () => readModule(llvmDis, bc, inputs.userBitcode))));
+  // The Rust IR (for the checks, the report and llc's options) is read once the first merge is
+  // done: llvm-dis and the parser would otherwise compete with llvm-link for this machine's cores,
+  // while after the merge they overlap the single-threaded inline and codegen step. Bitcode Rust
+  // input is read at once: its triple decides how the helpers are compiled.
+  let firstMergeDone: () => void = () => undefined;
+  const firstMerge = new Promise<void>((resolve) => (firstMergeDone = resolve));
+  const readGate = inputs.rustKind === "rust-source" ? firstMerge : Promise.resolve();
+  const rustModule = settleLater(Promise.all([rustBitcode, readGate]).then(([bc]) => timed("read rust IR", () => readModule(llvmDis, bc, inputs.userBitcode))));
   // .c helpers are compiled for Rust's target; for Rust bitcode that target is in the module.
   const helperTriple = settleLater(
     inputs.rustKind === "rust-source" ? rustTargetTriple(inputs.rustcFacts!, toolchain.rustc!.version.host, inputs.cwd) : rustModule.then((m) => m.triple),
@@ -114,7 +121,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const rustLld = toolchain.tools.rustLld.verdict === "ok" && choices.functionSections ? toolchain.tools.rustLld.path : undefined;
   const noinlineList = settleLater(rustBitcode.then((bc) => writeRustNoinlineList(toolPath(toolchain, "llvmNm"), bc, workspace.file("rust-functions.csv"))));
   const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<BuiltObject> => {
-    const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), inputs.userBitcode));
+    const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), inputs.userBitcode)).finally(firstMergeDone);
     if (merged.warnings) ctx.warnings.push(merged.warnings);
     const remarksFile = remarksFileFor(tag);
     const inline: InlineRunOptions = { forceAttributes, remarksFile, noinlineList: await noinlineList };
