@@ -233,9 +233,13 @@ if (sc) {
   );
 }
 
-const report = renderReport(results, charts, verdicts, findings);
+// Sections other tools own (e.g. the real-kernel figures of scripts/kernel-helpers-check.sh)
+// sit between preserved markers; a bench run keeps them as they are.
+const previous = await readFile(reportPath, "utf8").catch(() => "");
+const preserved = previous.match(/<!-- preserved:[\s\S]*?<!-- \/preserved -->\n?/g) ?? [];
+const report = [renderReport(results, charts, verdicts, findings).trimEnd(), ...preserved].join("\n\n");
 await mkdir(dirname(reportPath), { recursive: true });
-await writeFile(reportPath, report);
+await writeFile(reportPath, `${report.trimEnd()}\n`);
 if (!from) {
   await mkdir(join(repoRoot, "bench/results"), { recursive: true });
   await writeFile(join(repoRoot, "bench/results/latest.json"), `${JSON.stringify(results, null, 1)}\n`);
