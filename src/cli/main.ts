@@ -46,6 +46,7 @@ export function createProgram(): Command {
       .option("--json", "print the report as JSON instead of a table")
       .option("--require-inlined", `fail with exit code ${exitCodes.helperCallsLeft} (and write no object) if any helper call is left`)
       .addOption(new Option("--codegen-opt-level <level>", "codegen level for bitcode Rust input").choices(["0", "1", "2", "3"]))
+      .addOption(new Option("--codegen-backend <backend>", "inline and generate code with rustc's own rust-lld, or with opt + llc").choices(["auto", "rust-lld", "llc"]).default("auto"))
       .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
       .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"]).default("on"))
       .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: keep (explain), caller (mark the Rust callers too), drop (from the helpers)").choices(["keep", "caller", "drop"]).default("keep"))
@@ -72,6 +73,7 @@ export function createProgram(): Command {
       json: opts.json === true,
       requireInlined: opts.requireInlined === true,
       codegenOptLevel: opts.codegenOptLevel as "0" | "1" | "2" | "3" | undefined,
+      codegenBackend: opts.codegenBackend as "auto" | "rust-lld" | "llc",
       keepTemps: opts.keepTemps === true,
       tools: toolOverridesFrom(opts),
       mode: opts.mode as BuildMode,

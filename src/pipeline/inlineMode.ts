@@ -1,4 +1,5 @@
 import { copyFile, readFile } from "node:fs/promises";
+import { LocalLtoError } from "../diagnostics/errors.js";
 import { readElf } from "../elf/index.js";
 import type { IrModule } from "../ir/types.js";
 import { readObjectFacts } from "../report/objectFacts.js";
@@ -52,6 +53,23 @@ export interface InlineModeResult {
  * runs; the Rust module's IR is read (for the checks, reconciliation, codegen options and the
  * report) while the merge and the inliner already run on the unchanged helpers.
  */
+/** rust-lld's path when it inlines and generates code, undefined for the opt + llc fallback. */
+function chooseRustLld(ctx: BuildContext, choices: CodegenChoices): string | undefined {
+  const wanted = ctx.options.codegenBackend ?? "auto";
+  const tool = ctx.toolchain.tools.rustLld;
+  if (wanted === "llc") return undefined;
+  if (wanted === "rust-lld") {
+    if (tool.verdict !== "ok" || !tool.path) {
+      throw tool.problem ?? new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: "rust-lld not found in rustc's sysroot", fix: "use --codegen-backend=llc, or pass --rust-lld=<path>" });
+    }
+    if (!choices.functionSections) {
+      throw new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message: "--codegen-backend=rust-lld always uses function sections, but -Z function-sections=no was given", fix: "use --codegen-backend=llc" });
+    }
+    return tool.path;
+  }
+  return tool.verdict === "ok" && choices.functionSections ? tool.path : undefined;
+}
+
 interface BuiltObject {
   object: string;
   bitcode?: string;
@@ -118,7 +136,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     trapUnreachable: inputs.rustcFacts?.trapUnreachable ?? true,
   };
   // rustc's own LLD when present: inlining and codegen in one process, with rustc's LLVM.
-  const rustLld = toolchain.tools.rustLld.verdict === "ok" && choices.functionSections ? toolchain.tools.rustLld.path : undefined;
+  const rustLld = chooseRustLld(ctx, choices);
   const noinlineList = settleLater(rustBitcode.then((bc) => writeRustNoinlineList(toolPath(toolchain, "llvmNm"), bc, workspace.file("rust-functions.csv"))));
   const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<BuiltObject> => {
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), inputs.userBitcode)).finally(firstMergeDone);

@@ -23,6 +23,11 @@ export interface BuildOptions {
   requireInlined?: boolean;
   /** Codegen optimisation level for bitcode Rust input (source input follows rustc's flags). */
   codegenOptLevel?: CodegenOptLevel;
+  /**
+   * Who inlines and generates code: rustc's own rust-lld (one process, rustc's LLVM), or opt + llc
+   * of rustc's LLVM major. `auto` (default): rust-lld when found, else opt + llc.
+   */
+  codegenBackend?: "auto" | "rust-lld" | "llc";
   tools?: ToolOverrides;
   /** Working directory for relative paths; defaults to process.cwd(). */
   cwd?: string;

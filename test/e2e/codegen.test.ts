@@ -39,9 +39,9 @@ const configurations: { name: string; flags: string[]; expectAbsent: string[] }[
 
 describe("codegen follows the Rust side", () => {
   const dir = tempDir();
-  for (const config of configurations) {
-    test(`${config.name}: same relocation kinds as rustc --emit=obj, from source and from bitcode`, async () => {
-      const tag = config.name.replace(/\W+/g, "-");
+  for (const config of configurations) for (const codegenBackend of ["rust-lld", "llc"] as const) {
+    test(`${config.name}, ${codegenBackend}: same relocation kinds as rustc --emit=obj, from source and from bitcode`, async () => {
+      const tag = `${config.name.replace(/\W+/g, "-")}-${codegenBackend}`;
       const rustcObject = join(dir, `${tag}-rustc.o`);
       const rustcBitcode = join(dir, `${tag}-rustc.bc`);
       run("rustc", [...config.flags, "--crate-type=lib", "--emit=obj", "-o", rustcObject, rustSource]);
@@ -52,8 +52,9 @@ describe("codegen follows the Rust side", () => {
 
       const fromSource = join(dir, `${tag}-source.o`);
       const fromBitcode = join(dir, `${tag}-bitcode.o`);
-      const sourceBuild = await build({ rustInput: rustSource, helperInputs: [helper], output: fromSource, rustcArgs: config.flags });
-      await build({ rustInput: rustcBitcode, helperInputs: [helper], output: fromBitcode });
+      const sourceBuild = await build({ rustInput: rustSource, helperInputs: [helper], output: fromSource, rustcArgs: config.flags, codegenBackend });
+      await build({ rustInput: rustcBitcode, helperInputs: [helper], output: fromBitcode, codegenBackend });
+      expect(sourceBuild.report.toolchain?.["rust-lld"] !== undefined).toBe(codegenBackend === "rust-lld");
       expect(sourceBuild.report.summary.allInlined).toBe(true);
       expect(kindsWithoutHelpers(fromSource)).toEqual(expected);
       expect(kindsWithoutHelpers(fromBitcode)).toEqual(expected);

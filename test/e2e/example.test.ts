@@ -63,6 +63,14 @@ describe("the bundled example, built with the real toolchain", () => {
     expect(saved.summary.allInlined).toBe(true);
   });
 
+  test("--emit-bc keeps the merged module: Rust's functions defined, no helper left exported", async () => {
+    const bitcode = join(dir, "merged.bc");
+    await build({ rustInput: lib, helperInputs: [helpers], output: join(dir, "emit.o"), rustcArgs: ["-O"], emitBitcode: bitcode });
+    const text = run("/usr/lib/llvm-22/bin/llvm-dis", [bitcode, "-o", "-"]);
+    expect(text).toMatch(/define [^@]*@rust_count_errors\(/);
+    expect(text).not.toMatch(/define (?!internal)[^@]*@rust_helper_/);
+  });
+
   test("inspect finds every helper call in the out-of-line Rust object", async () => {
     const rustObject = join(dir, "rust-inspect.o");
     run("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", rustObject, lib]);
