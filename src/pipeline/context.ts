@@ -40,15 +40,23 @@ function usage(message: string, fix: string): LocalLtoError {
   return new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message, fix });
 }
 
-export async function resolveInputs(options: BuildOptions): Promise<ResolvedInputs> {
+/** How each mode tells its inputs apart (static mode also accepts prebuilt ELF objects). */
+export type ClassifyInput<K extends string> = (path: string, role: "rust" | "helpers") => Promise<K>;
+
+/**
+ * Checks inputs before any work: absolute paths, each classified, rustc's flags read. Shared by
+ * both modes; `kinds` says what the mode accepts (for messages).
+ */
+export async function resolveInputsWith<K extends string>(options: BuildOptions, classify: ClassifyInput<K>, kinds = "file.c|file.bc"): Promise<Omit<ResolvedInputs, "rustKind" | "helperKinds"> & { rustKind: K; helperKinds: K[] }> {
   const cwd = options.cwd ?? process.cwd();
   const rustInput = resolve(cwd, options.rustInput);
   const helperInputs = options.helperInputs.map((h) => resolve(cwd, h));
-  if (helperInputs.length === 0) throw usage("no helper input given", "pass at least one --helpers <file.c|file.bc>");
+  if (helperInputs.length === 0) throw usage("no helper input given", `pass at least one --helpers <${kinds}>, or --helpers-config with a variant`);
   const rustcArgs = options.rustcArgs ?? [];
-  const [rustKind, ...helperKinds] = await Promise.all([classifyInput(rustInput, "rust"), ...helperInputs.map((h) => classifyInput(h, "helpers"))]);
-  if (rustKind === "bitcode" && rustcArgs.length > 0) {
-    throw usage("--rustc-arg was given but the Rust input is bitcode, which rustc does not compile again", "drop --rustc-arg, or pass the Rust source file");
+  const [rustKind, ...helperKinds] = await Promise.all([classify(rustInput, "rust"), ...helperInputs.map((h) => classify(h, "helpers"))]);
+  if (rustKind !== "rust-source" && rustcArgs.length > 0) {
+    const what = rustKind === "object" ? "an object" : "bitcode";
+    throw usage(`--rustc-arg was given but the Rust input is ${what}, which rustc does not compile again`, "drop --rustc-arg, or pass the Rust source file");
   }
   const userBitcode = [rustInput, ...helperInputs].filter((_, i) => (i === 0 ? rustKind : helperKinds[i - 1]) === "bitcode");
   return {
@@ -62,4 +70,8 @@ export async function resolveInputs(options: BuildOptions): Promise<ResolvedInpu
     rustcFacts: rustKind === "rust-source" ? analyzeRustcArgs(rustcArgs) : undefined,
     userBitcode,
   };
+}
+
+export function resolveInputs(options: BuildOptions): Promise<ResolvedInputs> {
+  return resolveInputsWith(options, classifyInput);
 }

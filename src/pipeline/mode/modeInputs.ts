@@ -1,9 +1,7 @@
 import { open } from "node:fs/promises";
-import { resolve } from "node:path";
 import { isLocalLtoError, LocalLtoError } from "../../diagnostics/errors.js";
 import { classifyInput, unreadableInput } from "../compile/classifyInput.js";
-import { analyzeRustcArgs } from "../compile/rustcArgs.js";
-import { resolveInputs, type ResolvedInputs } from "../context.js";
+import { resolveInputs, resolveInputsWith, type ResolvedInputs } from "../context.js";
 import type { BuildMode, BuildOptions } from "../types.js";
 import type { BuildInputKind } from "./inlineTools.js";
 
@@ -13,9 +11,6 @@ export interface StaticInputs extends Omit<ResolvedInputs, "rustKind" | "helperK
   helperKinds: BuildInputKind[];
 }
 
-function usage(message: string, fix: string): LocalLtoError {
-  return new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message, fix });
-}
 
 async function isElf(path: string): Promise<boolean> {
   try {
@@ -37,27 +32,8 @@ async function classifyStaticInput(path: string, role: "rust" | "helpers"): Prom
 }
 
 /** Checks static mode's inputs before any work: objects are linked as they are, everything else as in inline mode. */
-export async function resolveStaticInputs(options: BuildOptions): Promise<StaticInputs> {
-  const cwd = options.cwd ?? process.cwd();
-  const rustInput = resolve(cwd, options.rustInput);
-  const helperInputs = options.helperInputs.map((h) => resolve(cwd, h));
-  if (helperInputs.length === 0) throw usage("no helper input given", "pass at least one --helpers <file.c|file.o|file.bc>");
-  const rustcArgs = options.rustcArgs ?? [];
-  const [rustKind, ...helperKinds] = await Promise.all([classifyStaticInput(rustInput, "rust"), ...helperInputs.map((h) => classifyStaticInput(h, "helpers"))]);
-  if (rustKind !== "rust-source" && rustcArgs.length > 0) {
-    throw usage(`--rustc-arg was given but the Rust input is ${rustKind === "object" ? "an object" : "bitcode"}, which rustc does not compile again`, "drop --rustc-arg, or pass the Rust source file");
-  }
-  return {
-    cwd,
-    rustInput,
-    rustKind: rustKind!,
-    helperInputs,
-    helperKinds,
-    output: resolve(cwd, options.output),
-    rustcArgs,
-    rustcFacts: rustKind === "rust-source" ? analyzeRustcArgs(rustcArgs) : undefined,
-    userBitcode: helperInputs.filter((_, i) => helperKinds[i] === "bitcode"),
-  };
+export function resolveStaticInputs(options: BuildOptions): Promise<StaticInputs> {
+  return resolveInputsWith(options, classifyStaticInput, "file.c|file.o|file.bc");
 }
 
 /**
