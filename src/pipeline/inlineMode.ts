@@ -88,9 +88,9 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const rustBitcode = settleLater(
     inputs.rustKind === "rust-source"
       ? timed("compile rust", async () => {
-          const compiled = await compileRust(toolchain.rustc!.path, inputs.rustInput, inputs.rustcArgs, inputs.rustcFacts!, workspace);
+          const compiled = await compileRust(toolchain.rustc!.path, inputs.rustInput, workspace.file("rust.bc"), "llvm-bc", inputs.rustcArgs, inputs.rustcFacts!);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
-          return compiled.bitcode;
+          return compiled.output;
         })
       : Promise.resolve(inputs.rustInput),
   );

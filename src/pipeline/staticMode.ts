@@ -9,7 +9,7 @@ import type { BuildContext } from "./context.js";
 import type { StaticInputs } from "./mode/modeInputs.js";
 import { describeCc, identifyCCompiler, type CcIdentity } from "./static/cCompiler.js";
 import { compileHelperObject } from "./static/compileHelperObject.js";
-import { compileRustObject } from "./static/compileRustObject.js";
+import { compileRust } from "./compile/compileRust.js";
 import { linkRelocatable, localizeSymbols } from "./static/linkAndLocalize.js";
 import { exportedDefinitions, selectObjectHelpers } from "./static/objectSymbols.js";
 import { probeRustCodegen, type RustCodegen } from "./static/rustCodegen.js";
@@ -120,9 +120,9 @@ async function staticPipeline(ctx: StaticBuildContext, plan: StaticPlan): Promis
   const rustObject = settleLater(
     rustc
       ? timed("compile rust", async () => {
-          const compiled = await compileRustObject(rustc!, inputs.rustInput, inputs.rustcArgs, inputs.rustcFacts!, workspace, inputs.cwd);
+          const compiled = await compileRust(rustc!, inputs.rustInput, workspace.file("rust.o"), "obj", inputs.rustcArgs, inputs.rustcFacts!, inputs.cwd);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
-          return compiled.object;
+          return compiled.output;
         })
       : Promise.resolve(inputs.rustInput),
   );

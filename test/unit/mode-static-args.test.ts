@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { analyzeRustcArgs } from "../../src/pipeline/compile/rustcArgs.js";
 import { parseCcBanner, type CcIdentity } from "../../src/pipeline/static/cCompiler.js";
 import { helperObjectArgs } from "../../src/pipeline/static/compileHelperObject.js";
-import { rustObjectArgs } from "../../src/pipeline/static/compileRustObject.js";
+import { rustcArguments } from "../../src/pipeline/compile/compileRust.js";
 import { localizeArgs, relocatableLinkArgs } from "../../src/pipeline/static/linkAndLocalize.js";
 import { codegenProbeArgs, rustCodegenFromIr, type RustCodegen } from "../../src/pipeline/static/rustCodegen.js";
 import { binutilsFlavor } from "../../src/pipeline/static/staticTools.js";
@@ -144,8 +144,8 @@ describe("argv", () => {
   });
 
   test("rustc, ld -r, objcopy", () => {
-    expect(rustObjectArgs("lib.rs", "rust.o", ["-O"], analyzeRustcArgs(["-O"]))).toEqual(["-O", "--crate-type=lib", "--emit=obj", "-o", "rust.o", "lib.rs"]);
-    expect(rustObjectArgs("lib.rs", "rust.o", ["--crate-type=staticlib"], analyzeRustcArgs(["--crate-type=staticlib"]))).toEqual(["--crate-type=staticlib", "--emit=obj", "-o", "rust.o", "lib.rs"]);
+    expect(rustcArguments("lib.rs", "rust.o", "obj", ["-O"], analyzeRustcArgs(["-O"]))).toEqual(["-O", "--crate-type=lib", "--emit=obj", "-o", "rust.o", "lib.rs"]);
+    expect(rustcArguments("lib.rs", "rust.o", "obj", ["--crate-type=staticlib"], analyzeRustcArgs(["--crate-type=staticlib"]))).toEqual(["--crate-type=staticlib", "--emit=obj", "-o", "rust.o", "lib.rs"]);
     expect(relocatableLinkArgs("out.o", "rust.o", ["a.o", "b.o"])).toEqual(["-r", "-d", "-o", "out.o", "rust.o", "a.o", "b.o"]);
     expect(localizeArgs("list.txt", "in.o", "out.o")).toEqual(["--localize-symbols=list.txt", "--remove-section=.llvm_addrsig", "in.o", "out.o"]);
   });

@@ -1,24 +1,29 @@
 import { LocalLtoError } from "../../diagnostics/errors.js";
 import { runTool } from "../../process/run.js";
 import { llvmToolFailure, tail } from "../toolFailure.js";
-import type { Workspace } from "../workspace.js";
 import type { RustcArgsFacts } from "./rustcArgs.js";
 
 export interface RustCompileResult {
-  bitcode: string;
+  output: string;
   /** rustc's warnings, passed on to the user. */
   diagnostics: string;
 }
 
 /**
- * `rustc --emit=llvm-bc`: rustc runs its whole optimisation pipeline, so the bitcode is what
- * `--emit=obj` would have handed to codegen. A crate type defaults to `lib` (an object to link
- * into something else), where rustc's own default would be `bin`.
+ * rustc's argv (pure): the user's flags unchanged, then what local-lto owns. A crate type
+ * defaults to `lib` (an object to link into something else), where rustc's own default is `bin`.
  */
-export async function compileRust(rustc: string, source: string, userArgs: readonly string[], facts: RustcArgsFacts, workspace: Workspace): Promise<RustCompileResult> {
-  const bitcode = workspace.file("rust.bc");
-  const args = [...userArgs, ...(facts.crateTypeGiven ? [] : ["--crate-type=lib"]), "--emit=llvm-bc", "-o", bitcode, source];
-  const run = await runTool({ file: rustc, args });
+export function rustcArguments(source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts): string[] {
+  return [...userArgs, ...(facts.crateTypeGiven ? [] : ["--crate-type=lib"]), `--emit=${emit}`, "-o", output, source];
+}
+
+/**
+ * Runs rustc. Inline mode asks for `llvm-bc`: rustc runs its whole optimisation pipeline, so the
+ * bitcode is what `--emit=obj` would have handed to codegen. Static mode asks for `obj`, which any
+ * rustc can give, whatever its backend.
+ */
+export async function compileRust(rustc: string, source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts, cwd?: string): Promise<RustCompileResult> {
+  const run = await runTool({ file: rustc, args: rustcArguments(source, output, emit, userArgs, facts), cwd });
   if (run.spawnError) throw llvmToolFailure(run, { tool: "rustc" });
   if (run.exitCode !== 0) {
     throw new LocalLtoError({
@@ -30,5 +35,5 @@ export async function compileRust(rustc: string, source: string, userArgs: reado
       details: tail(run.stderr, 60),
     });
   }
-  return { bitcode, diagnostics: run.stderr };
+  return { output, diagnostics: run.stderr };
 }
