@@ -88,7 +88,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   const rustBitcode = settleLater(
     inputs.rustKind === "rust-source"
       ? timed("compile rust", async () => {
-          const compiled = await compileRust(toolchain.rustc!.path, inputs.rustInput, workspace.file("rust.bc"), "llvm-bc", inputs.rustcArgs, inputs.rustcFacts!);
+          const compiled = await compileRust(toolchain.rustc!.path, inputs.rustInput, workspace.file("rust.bc"), "llvm-bc", inputs.rustcArgs, inputs.rustcFacts!, inputs.cwd);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
           return compiled.output;
         })
