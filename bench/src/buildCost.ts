@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseDebugLog, retarget, type ChildProcess, type DebugLogFacts, type LoggedCommand } from "./debugLog.js";
+import { compareObjects, type ObjectIdentity } from "./identity.js";
 import { formatCommand, measure, measureSteps, mustRun, run, type RunOptions, type StepsMeasured } from "./proc.js";
 import { rotate } from "./stats.js";
 import { benchDir, localLtoCli, repoRoot, type BenchTools } from "./tools.js";
@@ -63,13 +65,28 @@ export interface VariantRun extends StepsMeasured {
   /** local-lto's report.timingsMs. */
   timings?: Record<string, number>;
   node?: NodeUsage;
-  /** From local-lto's debug log: how long the toolchain probes took, first start to last end. */
-  probe?: { count: number; spanMs: number };
-  /** From local-lto's debug log: the opt and llc command lines it ran. */
-  optArgs?: string[];
-  llcArgs?: string[];
-  /** From the debug log: how long after rustc finished the merge (llvm-link) started. */
-  mergeWaitMs?: number;
+  /** From local-lto's debug log: every child process, ms from local-lto's start. */
+  processes?: ChildProcess[];
+  /** Who inlined and generated code (local-lto's report): `rust-lld` or `opt + llc`. */
+  backend?: string;
+  /** Where the helper bitcode came from (local-lto's report): `compiled`, `cache`… */
+  helperOrigin?: string;
+}
+
+export interface Cost {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** local-lto's own inline and codegen commands, rerun alone on the crate's merged module. */
+export const componentIds = ["nm", "rustLld", "rustLldCodegenOnly", "rustLldPartitions2", "opt", "llc"] as const;
+export type ComponentId = (typeof componentIds)[number];
+
+export interface ComponentResult {
+  /** The exact commands, for the report. */
+  commands: Partial<Record<ComponentId, string>>;
+  runs: Partial<Record<ComponentId, Cost[]>>;
+  rounds: number;
 }
 
 export interface CrateResult {
@@ -77,19 +94,13 @@ export interface CrateResult {
   lines: number;
   commands: Record<Variant, string[]>;
   runs: Record<Variant, VariantRun[]>;
-  whatIf?: WhatIfResult;
-}
-
-export interface WhatIfResult {
-  currentPasses: string;
-  proposedPasses: string;
-  current: { wallMs: number; cpuMs: number }[];
-  proposed: { wallMs: number; cpuMs: number }[];
-  objectBytes: { current: number; proposed: number };
-  /** local-lto's llc on the inlined module (its codegen step, alone). */
-  llc: { wallMs: number; cpuMs: number }[];
-  /** llvm-split -j2 + two concurrent llc + ld.lld -r on the same module (wall ms). */
-  split: number[];
+  /** One build with `--codegen-backend=llc` (opt + llc), for its stages and its object. */
+  fallback?: { command: string; run: VariantRun };
+  components?: ComponentResult;
+  /** rust-lld with local-lto's flags but no optimisation pass (forceattrs only): what codegen alone changes (also timed, in components). */
+  controlCommand?: string;
+  /** Per-function comparisons with rustc's own object: local-lto, its fallback, the codegen-only control. */
+  identity: ObjectIdentity[];
 }
 
 export interface StartupResult {
@@ -102,6 +113,8 @@ export interface BuildCostResults {
   rounds: Record<string, number>;
   startup: StartupResult;
   helperSource: string;
+  /** The build run once before the measurements to fill local-lto's caches. */
+  warmUpCommand: string;
 }
 
 async function countLines(dir: string): Promise<number> {
@@ -114,28 +127,14 @@ async function countLines(dir: string): Promise<number> {
   return total;
 }
 
-/** `2026-11-25T16:24:33.130Z local-lto:run /usr/bin/llc [ '--version' ] -> 0 in 370ms` */
-export function parseDebugLog(stderr: string): { probe?: { count: number; spanMs: number }; optArgs?: string[]; llcArgs?: string[]; mergeWaitMs?: number } {
-  const probes: { start: number; end: number }[] = [];
-  let optArgs: string[] | undefined;
-  let llcArgs: string[] | undefined;
-  let rustcEnd: number | undefined;
-  let mergeStart: number | undefined;
-  for (const line of stderr.split("\n")) {
-    const match = line.match(/^(\d{4}-\d\d-\d\dT[\d:.]+Z) local-lto:run (\S+) \[(.*)\] -> \S+ in (\d+)ms/);
-    if (!match) continue;
-    const end = Date.parse(match[1]!);
-    const duration = Number(match[4]);
-    const args = [...match[3]!.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\'/g, "'"));
-    if (args.length === 1 && (args[0] === "--version" || args[0] === "-vV")) probes.push({ start: end - duration, end });
-    if (/\/opt$/.test(match[2]!) && args.some((a) => a.startsWith("-passes=") && a.includes("inline"))) optArgs = args;
-    if (/\/llc$/.test(match[2]!) && args.includes("-filetype=obj")) llcArgs = args;
-    if (/rustc$/.test(match[2]!) && args.includes("--emit=llvm-bc")) rustcEnd = end;
-    if (/\/llvm-link$/.test(match[2]!) && args.includes("--internalize")) mergeStart = end - duration;
+/** Function names `llvm-nm --defined-only` lists (types t/T/w/W), as local-lto's noinline CSV. */
+export function noinlineCsv(nmOutput: string): string {
+  const lines: string[] = [];
+  for (const line of nmOutput.split("\n")) {
+    const match = line.match(/^\S*\s+([tTwW])\s+(.+)$/);
+    if (match && !match[2]!.includes(",")) lines.push(`${match[2]!},noinline`);
   }
-  const probe = probes.length ? { count: probes.length, spanMs: Math.max(...probes.map((p) => p.end)) - Math.min(...probes.map((p) => p.start)) } : undefined;
-  const mergeWaitMs = rustcEnd !== undefined && mergeStart !== undefined ? mergeStart - rustcEnd : undefined;
-  return { probe, optArgs, llcArgs, mergeWaitMs };
+  return lines.length ? `${lines.join("\n")}\n` : "";
 }
 
 interface Step {
@@ -146,7 +145,33 @@ interface Step {
 
 export interface BuildCostOptions {
   rounds: Record<string, number>;
+  /** Rounds of the component reruns (rust-lld, opt, llc alone). */
+  componentRounds: number;
   progress: (message: string) => void;
+}
+
+/** Runs local-lto's build steps and reads its JSON report, debug log and usage file. */
+async function measureLocalLto(step: Step, dir: string, usageFile: string): Promise<{ run: VariantRun; log: DebugLogFacts }> {
+  await rm(usageFile, { force: true });
+  const measured: VariantRun = await measureSteps([step], dir);
+  const only = measured.steps[0]!;
+  const report = JSON.parse(only.stdout) as { timingsMs?: Record<string, number>; toolchain?: Record<string, unknown>; helperBitcode?: { origin?: string }[] };
+  measured.timings = report.timingsMs;
+  measured.helperOrigin = report.helperBitcode?.map((h) => h.origin ?? "?").join(", ");
+  measured.backend = report.toolchain && "rust-lld" in report.toolchain ? "rust-lld" : "opt + llc";
+  if (existsSync(usageFile)) measured.node = JSON.parse(await readFile(usageFile, "utf8")) as NodeUsage;
+  const log = parseDebugLog(only.stderr, only.startedAtMs);
+  measured.processes = log.processes;
+  return { run: measured, log };
+}
+
+/** Strips what the saved figures need not keep (the processes' output). */
+function slim(run: VariantRun): VariantRun {
+  for (const s of run.steps) {
+    s.stdout = "";
+    s.stderr = "";
+  }
+  return run;
 }
 
 export async function runBuildCost(tools: BenchTools, work: string, options: BuildCostOptions): Promise<BuildCostResults> {
@@ -160,6 +185,14 @@ export async function runBuildCost(tools: BenchTools, work: string, options: Bui
   await mustRun(tools.clang, ["-O2", `-I${runtimeSources}`, "--target=x86_64-unknown-linux-gnu", "-c", "-emit-llvm", helpersC, "-o", helpersBc]);
   await mustRun(tools.clang, ["-O2", `-I${runtimeSources}`, "-flto=thin", "-c", helpersC, "-o", helpersThin]);
   const preload = pathToFileURL(join(benchDir, "dist/preload/usage.js")).href;
+  const cacheDir = join(dir, "local-lto-cache");
+  const localLtoEnv = (usageFile: string) => ({ DEBUG: "local-lto:run", DEBUG_COLORS: "0", NODE_OPTIONS: `--import=${preload}`, LOCAL_LTO_BENCH_USAGE: usageFile, LOCAL_LTO_CACHE_DIR: cacheDir });
+  const helperArgs = ["--helpers", helpersC, `--cc-arg=-I${runtimeSources}`];
+
+  // local-lto caches tool versions and helper bitcode across builds; a user's second build finds
+  // them filled. One small build fills them so that every measured build starts the same way.
+  const warmUp = [localLtoCli, "build", join(runtimeSources, "bench_helpers.rs"), ...helperArgs, "--rustc-arg=-O", "--rustc-arg=--edition=2021", "-o", join(dir, "warm-up.o")];
+  await mustRun(tools.node, warmUp, { env: { LOCAL_LTO_CACHE_DIR: cacheDir } });
 
   const results: CrateResult[] = [];
   const missing: CrateSpec[] = [];
@@ -170,15 +203,10 @@ export async function runBuildCost(tools: BenchTools, work: string, options: Bui
     }
     const out = (name: string) => join(dir, `${crate.id}-${name}`);
     const usageFile = out("node-usage.json");
+    const localLtoArgs = (object: string, extra: string[] = []) => [localLtoCli, "build", crate.source, ...helperArgs, ...crate.rustFlags.map((f) => `--rustc-arg=${f}`), ...extra, "--json", "-o", object];
     const steps: Record<Variant, Step[]> = {
       plain: [{ file: tools.rustc, args: [...crate.rustFlags, "--emit=obj", "-o", out("plain.o"), crate.source] }],
-      "local-lto": [
-        {
-          file: tools.node,
-          args: [localLtoCli, "build", crate.source, "--helpers", helpersC, `--cc-arg=-I${runtimeSources}`, ...crate.rustFlags.map((f) => `--rustc-arg=${f}`), "--json", "-o", out("local-lto.o")],
-          options: { env: { DEBUG: "local-lto:run", DEBUG_COLORS: "0", NODE_OPTIONS: `--import=${preload}`, LOCAL_LTO_BENCH_USAGE: usageFile, LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache") } },
-        },
-      ],
+      "local-lto": [{ file: tools.node, args: localLtoArgs(out("local-lto.o")), options: { env: localLtoEnv(usageFile) } }],
       kernel: [
         { file: tools.rustc, args: [...crate.rustFlags, "--emit=llvm-bc", "-o", out("kernel-rust.bc"), crate.source] },
         { file: tools.llvmLink, args: ["--internalize", "--only-needed", out("kernel-rust.bc"), helpersBc, "-o", out("kernel-merged.bc")] },
@@ -191,80 +219,103 @@ export async function runBuildCost(tools: BenchTools, work: string, options: Bui
     };
     const runs = Object.fromEntries(variants.map((v) => [v, [] as VariantRun[]])) as Record<Variant, VariantRun[]>;
     const rounds = options.rounds[crate.id] ?? 3;
+    let rustLld: LoggedCommand | undefined;
     for (let round = 0; round < rounds; round++) {
       for (const variant of rotate(variants, round)) {
         options.progress(`build cost: ${crate.title}, round ${round + 1}/${rounds}, ${variant}`);
-        const measured: VariantRun = await measureSteps(steps[variant], dir);
         if (variant === "local-lto") {
-          const step = measured.steps[0]!;
-          measured.timings = (JSON.parse(step.stdout) as { timingsMs?: Record<string, number> }).timingsMs;
-          if (existsSync(usageFile)) measured.node = JSON.parse(await readFile(usageFile, "utf8")) as NodeUsage;
-          Object.assign(measured, parseDebugLog(step.stderr));
+          const measured = await measureLocalLto(steps[variant][0]!, dir, usageFile);
+          rustLld ??= measured.log.rustLld;
+          runs[variant].push(slim(measured.run));
+        } else {
+          runs[variant].push(slim(await measureSteps(steps[variant], dir)));
         }
-        for (const s of measured.steps) {
-          s.stdout = "";
-          s.stderr = "";
-        }
-        runs[variant].push(measured);
       }
     }
     const commands = Object.fromEntries(variants.map((v) => [v, steps[v].map((s) => formatCommand(s.file === tools.node ? "node" : s.file, s.args))])) as Record<Variant, string[]>;
-    const result: CrateResult = { crate, lines: await countLines(dirname(crate.source)), commands, runs };
-    const optArgs = runs["local-lto"].find((r) => r.optArgs)?.optArgs;
-    if (optArgs) {
-      options.progress(`build cost: ${crate.title}, opt pipeline what-if`);
-      result.whatIf = await optWhatIf(tools, optArgs, out("kernel-merged.bc"), dir, runs["local-lto"].find((r) => r.llcArgs)?.llcArgs, crate.id === "regex-syntax");
+    const result: CrateResult = { crate, lines: await countLines(dirname(crate.source)), commands, runs, identity: [] };
+
+    // The fallback backend, once: its stages, its opt and llc command lines, its object.
+    options.progress(`build cost: ${crate.title}, local-lto with --codegen-backend=llc`);
+    const fallbackStep: Step = { file: tools.node, args: localLtoArgs(out("local-lto-llc.o"), ["--codegen-backend=llc"]), options: { env: localLtoEnv(usageFile) } };
+    let fallbackLog: DebugLogFacts | undefined;
+    try {
+      const measured = await measureLocalLto(fallbackStep, dir, usageFile);
+      fallbackLog = measured.log;
+      result.fallback = { command: formatCommand("node", fallbackStep.args), run: slim(measured.run) };
+    } catch (error) {
+      options.progress(`build cost: the fallback build failed, left out: ${String(error).split("\n")[0]}`);
     }
+
+    // local-lto's own inline + codegen commands, alone, on the same merged module as the kernel pipeline's.
+    options.progress(`build cost: ${crate.title}, local-lto's inline and codegen steps alone`);
+    result.components = await rerunComponents(tools, crate.id, out, rustLld, fallbackLog, options.componentRounds, dir);
+    result.controlCommand = result.components.commands.rustLldCodegenOnly;
+
+    // Is the Rust code left as rustc made it? Each function of each object against rustc's own.
+    options.progress(`build cost: ${crate.title}, per-function comparison with rustc's object`);
+    const plainObject = out("plain.o");
+    const backend = runs["local-lto"][0]?.backend ?? "?";
+    result.identity.push(await compareObjects(tools, `local-lto (${backend})`, plainObject, out("local-lto.o")));
+    if (result.fallback) result.identity.push(await compareObjects(tools, "local-lto --codegen-backend=llc (opt + llc)", plainObject, out("local-lto-llc.o")));
+    if (result.controlCommand) result.identity.push(await compareObjects(tools, "rust-lld codegen alone (no optimisation pass)", plainObject, out("control.o")));
+    if (result.components?.runs.rustLldPartitions2?.length) result.identity.push(await compareObjects(tools, "rust-lld --lto-partitions=2 (what-if)", plainObject, out("component-p2.o")));
+
     results.push(result);
-    for (const name of await readdir(dir)) if (name.startsWith(`${crate.id}-`) && name.endsWith(".bc")) await rm(join(dir, name));
+    for (const name of await readdir(dir)) if (name.startsWith(`${crate.id}-`) && /\.(bc|csv)$/.test(name)) await rm(join(dir, name));
   }
-  return { crates: results, missing, rounds: options.rounds, startup: await measureStartup(tools, options.rounds.startup ?? 5), helperSource: helpersC };
+  return {
+    crates: results,
+    missing,
+    rounds: options.rounds,
+    startup: await measureStartup(tools, options.rounds.startup ?? 5),
+    helperSource: helpersC,
+    warmUpCommand: formatCommand("node", warmUp),
+  };
 }
 
 /**
- * The cost of the proposed pipeline change on a real crate: local-lto's own opt pipeline (read
- * from its debug log) against the same pipeline followed by loop-vectorize + instcombine, on
- * the merged module, interleaved.
+ * local-lto's inline and codegen steps, read from its debug log, rerun alone on the merged module
+ * (`llvm-link --internalize --only-needed`, as local-lto's merge), interleaved: llvm-nm for the
+ * noinline list, rust-lld (inline + codegen), rust-lld with no optimisation pass (the control),
+ * rust-lld splitting codegen in two partitions (on regex-syntax), and the fallback's opt and llc.
  */
-async function optWhatIf(tools: BenchTools, optArgs: string[], merged: string, dir: string, llcArgs: string[] | undefined, tryParallelCodegen: boolean): Promise<WhatIfResult> {
-  const currentPasses = optArgs.find((a) => a.startsWith("-passes="))!.slice("-passes=".length);
-  const proposedPasses = `${currentPasses},function(loop-vectorize,instcombine<no-verify-fixpoint>)`;
-  const current: { wallMs: number; cpuMs: number }[] = [];
-  const proposed: { wallMs: number; cpuMs: number }[] = [];
-  for (let round = 0; round < 3; round++) {
-    for (const [passes, into] of rotate([[currentPasses, current], [proposedPasses, proposed]] as const, round)) {
-      const m = await measure(tools.opt, ["--disable-verify", `-passes=${passes}`, merged, "-o", join(dir, "what-if.bc")], dir);
-      into.push({ wallMs: m.wallMs, cpuMs: m.cpuMs });
+async function rerunComponents(
+  tools: BenchTools,
+  crateId: string,
+  out: (name: string) => string,
+  rustLld: LoggedCommand | undefined,
+  fallback: { opt?: LoggedCommand; llc?: LoggedCommand } | undefined,
+  rounds: number,
+  dir: string,
+): Promise<ComponentResult> {
+  const merged = out("kernel-merged.bc");
+  const csv = out("rust-functions.csv");
+  const nmArgs = ["--defined-only", out("kernel-rust.bc")];
+  await writeFile(csv, noinlineCsv((await mustRun(tools.llvmNm, nmArgs)).stdout));
+  const files = { "merged.bc": merged, "rust-functions.csv": csv, "object.o": out("component.o"), "inlined.bc": out("inlined.bc") };
+  const commands: Partial<Record<ComponentId, { file: string; args: string[] }>> = { nm: { file: tools.llvmNm, args: nmArgs } };
+  if (rustLld) {
+    commands.rustLld = { file: rustLld.file, args: retarget(rustLld.args, files) };
+    // The control: the same command with no optimisation pass (forceattrs only): bitcode read and codegen alone.
+    const noPasses = rustLld.args.map((a) => (a.startsWith("--lto-newpm-passes=") ? "--lto-newpm-passes=forceattrs" : a));
+    commands.rustLldCodegenOnly = { file: rustLld.file, args: retarget(noPasses, { ...files, "object.o": out("control.o") }) };
+    if (crateId === "regex-syntax") commands.rustLldPartitions2 = { file: rustLld.file, args: [...retarget(rustLld.args, { ...files, "object.o": out("component-p2.o") }), "--lto-partitions=2"] };
+  }
+  if (fallback?.opt && fallback.llc) {
+    commands.opt = { file: fallback.opt.file, args: retarget(fallback.opt.args, files) };
+    commands.llc = { file: fallback.llc.file, args: retarget(fallback.llc.args, { ...files, "object.o": out("component-llc.o") }) };
+    await mustRun(commands.opt.file, commands.opt.args); // llc's input
+  }
+  const ids = componentIds.filter((id) => commands[id]);
+  const runs: Partial<Record<ComponentId, Cost[]>> = Object.fromEntries(ids.map((id) => [id, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const id of rotate(ids, round)) {
+      const m = await measure(commands[id]!.file, commands[id]!.args, dir);
+      runs[id]!.push({ wallMs: m.wallMs, cpuMs: m.cpuMs });
     }
   }
-  const objectBytes = { current: Number.NaN, proposed: Number.NaN };
-  const llc: WhatIfResult["llc"] = [];
-  const splitMs: number[] = [];
-  if (llcArgs) {
-    const llcFlags = llcArgs.filter((a, i) => !(a === "-o" || llcArgs[i - 1] === "-o") && !a.endsWith(".bc"));
-    for (const [passes, key] of [[proposedPasses, "proposed"], [currentPasses, "current"]] as const) {
-      await mustRun(tools.opt, ["--disable-verify", `-passes=${passes}`, merged, "-o", join(dir, "what-if.bc")]);
-      await mustRun(tools.llc, [...llcFlags, join(dir, "what-if.bc"), "-o", join(dir, "what-if.o")]);
-      objectBytes[key] = (await readFile(join(dir, "what-if.o"))).length;
-    }
-    // Codegen alone, and parallel codegen on two cores: split the module in two, codegen both at once, join.
-    const llvmSplit = join(tools.llvmBin, "llvm-split");
-    const inlined = join(dir, "what-if.bc");
-    const single = async () => {
-      const m = await measure(tools.llc, [...llcFlags, inlined, "-o", join(dir, "single.o")], dir);
-      llc.push({ wallMs: m.wallMs, cpuMs: m.cpuMs });
-    };
-    const split = async () => {
-      const started = performance.now();
-      await mustRun(llvmSplit, ["-j=2", "-o", join(dir, "split"), inlined]);
-      await Promise.all([0, 1].map((i) => mustRun(tools.llc, [...llcFlags, join(dir, `split${i}`), "-o", join(dir, `split${i}.o`)])));
-      await mustRun(tools.ldLld, ["-r", join(dir, "split0.o"), join(dir, "split1.o"), "-o", join(dir, "split.o")]);
-      splitMs.push(performance.now() - started);
-    };
-    const steps = tryParallelCodegen && existsSync(llvmSplit) ? [single, split] : [single];
-    for (let round = 0; round < 2; round++) for (const step of rotate(steps, round)) await step();
-  }
-  return { currentPasses, proposedPasses, current, proposed, objectBytes, llc, split: splitMs };
+  return { commands: Object.fromEntries(ids.map((id) => [id, formatCommand(commands[id]!.file, commands[id]!.args)])), runs, rounds };
 }
 
 /** What local-lto pays before it runs any compiler: Node itself, and loading its modules. */
@@ -272,9 +323,6 @@ async function measureStartup(tools: BenchTools, rounds: number): Promise<Startu
   const rows = [
     { label: "`node -e 0` (Node start)", file: tools.node, args: ["-e", "0"] },
     { label: "`local-lto --version` (Node start + loading local-lto's modules)", file: tools.node, args: [localLtoCli, "--version"] },
-    { label: "import `execa`", file: tools.node, args: ["--input-type=module", "-e", 'await import("execa")'] },
-    { label: "import `zod`", file: tools.node, args: ["--input-type=module", "-e", 'await import("zod")'] },
-    { label: "import `commander`", file: tools.node, args: ["--input-type=module", "-e", 'await import("commander")'] },
   ];
   const wall = rows.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {

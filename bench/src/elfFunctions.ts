@@ -115,14 +115,54 @@ export function readElfFunctions(data: Uint8Array): ElfFunction[] {
 export interface FunctionComparison {
   /** Functions in the reference object (rustc's own). */
   reference: number;
+  /** Same name in both, same bytes. */
   identical: number;
-  /** Same name in both, different bytes or relocations. */
-  differing: { name: string; referenceSize: number; size: number; bytesDiffer: boolean; relocationsDiffer: boolean }[];
+  /** Same name in both, different bytes. */
+  differing: { name: string; referenceSize: number; size: number }[];
   /** In the reference object, not in the other. */
   missing: string[];
   /** In the other object only (helpers, or functions the reference did not emit). */
   extra: string[];
+  /** The relocations inside the byte-identical functions. */
+  relocations: {
+    /** Relocations compared (in the byte-identical functions). */
+    compared: number;
+    /** Same offset, same target, different type: `R_X86_64_GOTPCREL → R_X86_64_REX_GOTPCRELX` → count. */
+    typeChanges: Record<string, number>;
+    /** Same offset and type, both pointing at a private (`.L…` or section) symbol, named differently. */
+    privateRenamed: number;
+    /** One such pair: the reference's name, the other's. */
+    privateExample?: [string, string];
+    /** Same offset and type; private in the reference, a named (non-`.`) symbol in the other. */
+    privatePromoted: number;
+    promotedExample?: [string, string];
+    /** Byte-identical functions whose relocations differ otherwise (target, offset, addend, count). */
+    otherDifferences: string[];
+  };
 }
+
+const x86RelocationNames: Record<string, string> = {
+  "1": "R_X86_64_64",
+  "2": "R_X86_64_PC32",
+  "4": "R_X86_64_PLT32",
+  "9": "R_X86_64_GOTPCREL",
+  "10": "R_X86_64_32",
+  "11": "R_X86_64_32S",
+  "24": "R_X86_64_PC64",
+  "41": "R_X86_64_GOTPCRELX",
+  "42": "R_X86_64_REX_GOTPCRELX",
+};
+const relocationName = (type: string) => x86RelocationNames[type] ?? `type ${type}`;
+/** The GOT-relative forms: the X forms only allow the linker to relax the load. */
+const gotFamily = new Set(["9", "41", "42"]);
+
+function parseRelocation(text: string): { offset: string; type: string; target: string; addend: string } {
+  const [offset, type, rest] = text.split(" ") as [string, string, string];
+  const split = rest.match(/^(.*?)([+-]\d+)$/);
+  return { offset, type, target: split?.[1] ?? rest, addend: split?.[2] ?? "" };
+}
+
+const isPrivate = (target: string) => target.startsWith(".");
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -147,17 +187,54 @@ function byName(functions: readonly ElfFunction[]): Map<string, ElfFunction> {
 export function compareFunctions(reference: readonly ElfFunction[], other: readonly ElfFunction[]): FunctionComparison {
   const ref = byName(reference);
   const oth = byName(other);
-  const result: FunctionComparison = { reference: ref.size, identical: 0, differing: [], missing: [], extra: [] };
+  const result: FunctionComparison = {
+    reference: ref.size,
+    identical: 0,
+    differing: [],
+    missing: [],
+    extra: [],
+    relocations: { compared: 0, typeChanges: {}, privateRenamed: 0, privatePromoted: 0, otherDifferences: [] },
+  };
   for (const [name, r] of ref) {
     const o = oth.get(name);
     if (!o) {
       result.missing.push(name);
       continue;
     }
-    const bytesDiffer = !sameBytes(r.bytes, o.bytes);
-    const relocationsDiffer = r.relocations.join("\n") !== o.relocations.join("\n");
-    if (!bytesDiffer && !relocationsDiffer) result.identical++;
-    else result.differing.push({ name: r.name, referenceSize: r.bytes.length, size: o.bytes.length, bytesDiffer, relocationsDiffer });
+    if (!sameBytes(r.bytes, o.bytes)) {
+      result.differing.push({ name: r.name, referenceSize: r.bytes.length, size: o.bytes.length });
+      continue;
+    }
+    result.identical++;
+    const rr = r.relocations.map(parseRelocation);
+    const or = o.relocations.map(parseRelocation);
+    let other = rr.length !== or.length;
+    for (let i = 0; i < Math.min(rr.length, or.length); i++) {
+      const a = rr[i]!;
+      const b = or[i]!;
+      result.relocations.compared++;
+      if (a.offset !== b.offset || a.addend !== b.addend) {
+        other = true;
+        continue;
+      }
+      if (a.type !== b.type) {
+        if (gotFamily.has(a.type) && gotFamily.has(b.type) && a.target === b.target) {
+          const change = `${relocationName(a.type)} → ${relocationName(b.type)}`;
+          result.relocations.typeChanges[change] = (result.relocations.typeChanges[change] ?? 0) + 1;
+        } else other = true;
+        continue;
+      }
+      if (a.target !== b.target) {
+        if (isPrivate(a.target) && isPrivate(b.target)) {
+          result.relocations.privateRenamed++;
+          result.relocations.privateExample ??= [a.target, b.target];
+        } else if (isPrivate(a.target)) {
+          result.relocations.privatePromoted++;
+          result.relocations.promotedExample ??= [a.target, b.target];
+        } else other = true;
+      }
+    }
+    if (other) result.relocations.otherDifferences.push(r.name);
   }
   for (const name of oth.keys()) if (!ref.has(name)) result.extra.push(oth.get(name)!.name);
   return result;

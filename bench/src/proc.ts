@@ -13,6 +13,8 @@ export interface RunResult {
   stderr: string;
   /** Wall time from spawn to exit, measured here. */
   wallMs: number;
+  /** When it was spawned (Date.now(), ms since the epoch): lines up with a child's debug-log timestamps. */
+  startedAtMs: number;
 }
 
 export interface RunOptions {
@@ -24,6 +26,7 @@ export interface RunOptions {
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
+    const startedAtMs = Date.now();
     const child = spawn(file, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -39,6 +42,7 @@ export function run(file: string, args: readonly string[], options: RunOptions =
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8"),
         wallMs: performance.now() - started,
+        startedAtMs,
       });
     });
   });

@@ -1,6 +1,7 @@
-import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseCallgrindDump, perIteration, type CallgrindDump } from "./callgrind.js";
+import { parseDebugLog } from "./debugLog.js";
 import { diffLines, hotLoop, renameRegisters, wholeFunction, type DiffLine } from "./disasm.js";
 import { formatCommand, mustRun, run, runPool, type RunResult } from "./proc.js";
 import { rotate } from "./stats.js";
@@ -17,13 +18,15 @@ export const kindInfo: Record<Kind, { title: string; helpers: string; callsPerIt
   lock: { title: "lock/unlock pair", helpers: "`spin_lock` + `spin_unlock`", callsPerIteration: 2 },
 };
 
-export const buildIds = ["a", "b", "b+", "c", "d", "e", "f"] as const;
+export const buildIds = ["a", "b", "c", "d", "e", "f"] as const;
 export type BuildId = (typeof buildIds)[number];
 
 export const buildInfo: Record<BuildId, { title: string; short: string }> = {
   a: { title: "(a) out of line: Rust object + helper object", short: "a out-of-line" },
-  b: { title: "(b) local-lto build", short: "b local-lto" },
-  "b+": { title: "(b+) local-lto with loop-vectorize after inlining (proposed; an `--opt` wrapper, not in local-lto)", short: "b+ proposed" },
+  b: {
+    title: "(b) local-lto build",
+    short: "b local-lto",
+  },
   c: { title: "(c) ideal: the loop in C with the static inline function", short: "c ideal C" },
   d: { title: "(d) the loop in plain Rust", short: "d plain Rust" },
   e: { title: "(e) the kernel's pipeline: rustc bitcode → llvm-link --internalize --only-needed → clang -O2", short: "e kernel pipeline" },
@@ -83,6 +86,9 @@ export interface BuiltProgram {
   callsLeft?: number;
   /** Helper symbols still global (exported) in that object. */
   globalHelpers?: number;
+  /** For local-lto builds: who inlined and generated code (from its report), and the pass pipeline (from its debug log). */
+  backend?: string;
+  passes?: string;
 }
 
 export interface ModeResults {
@@ -103,38 +109,9 @@ export interface RuntimeResults {
   rounds: number;
   wallIterations: Record<Kind, number>;
   modes: ModeResults[];
-  proposedPipeline: string;
 }
-
-/** What b+ runs instead of local-lto's inline pipeline (the opt wrapper appends it). */
-export const proposedExtraPasses = "loop-vectorize,instcombine<no-verify-fixpoint>";
 
 const runtimeSources = join(benchDir, "runtime");
-
-/**
- * An opt stand-in for `local-lto build --opt=`: local-lto's own inline pipeline, whatever it is,
- * followed by a function pass pipeline of loop-vectorize and instcombine.
- */
-async function writeOptWrapper(dir: string, realOpt: string): Promise<string> {
-  const path = join(dir, "opt-proposed");
-  await writeFile(
-    path,
-    `#!/usr/bin/env bash
-# Bench what-if: local-lto's inline pipeline, then function(${proposedExtraPasses}).
-args=()
-for a in "$@"; do
-  if [[ $a == -passes=*inline* ]]; then
-    args+=("$a,function(${proposedExtraPasses})")
-  else
-    args+=("$a")
-  fi
-done
-exec ${JSON.stringify(realOpt)} "\${args[@]}"
-`,
-  );
-  await chmod(path, 0o755);
-  return path;
-}
 
 class CommandLog {
   readonly commands: string[] = [];
@@ -194,16 +171,12 @@ async function buildPrograms(tools: BenchTools, mode: ModeConfig, dir: string, m
   builds.push(
     async () => {
       const log = new CommandLog();
-      await log.run(tools.node, localLtoArgs(out("b.o")), { LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache") });
-      return { id: "b", program: await link(log, "b", [out("b.o")]), object: out("b.o"), commands: log.commands, ...(await inspectObject(out("b.o"))) };
-    },
-  );
-  builds.push(
-    async () => {
-      const log = new CommandLog();
-      const wrapper = await writeOptWrapper(dir, tools.opt);
-      await log.run(tools.node, [...localLtoArgs(out("b+.o")), `--opt=${wrapper}`], { LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache") });
-      return { id: "b+", program: await link(log, "b+", [out("b+.o")]), object: out("b+.o"), commands: log.commands, ...(await inspectObject(out("b+.o"))) };
+      const built = await log.run(tools.node, localLtoArgs(out("b.o")), { LOCAL_LTO_CACHE_DIR: join(dir, "helper-cache"), DEBUG: "local-lto:run", DEBUG_COLORS: "0" });
+      const report = JSON.parse(built.stdout) as { toolchain?: Record<string, unknown> };
+      const backend = report.toolchain && "rust-lld" in report.toolchain ? "rust-lld" : "opt + llc";
+      const logged = parseDebugLog(built.stderr, built.startedAtMs);
+      const passes = [...(logged.rustLld?.args ?? []), ...(logged.opt?.args ?? [])].find((a) => /^(--lto-newpm-passes|-passes)=/.test(a))?.replace(/^[^=]*=/, "");
+      return { id: "b", program: await link(log, "b", [out("b.o")]), object: out("b.o"), commands: log.commands, backend, passes, ...(await inspectObject(out("b.o"))) };
     },
   );
   builds.push(
@@ -299,7 +272,7 @@ export async function runRuntime(tools: BenchTools, work: string, options: Runti
     await checkSameResults(builds);
     options.progress(`runtime: callgrind, ${config.id}`);
     const counted = await runPool(
-      builds.map((b) => () => callgrindCounts(tools, b.program, join(modeDir, `cg-${b.id.replace("+", "plus")}`), n1, n2)),
+      builds.map((b) => () => callgrindCounts(tools, b.program, join(modeDir, `cg-${b.id}`), n1, n2)),
       2,
     );
     const instructions = Object.fromEntries(builds.map((b, i) => [b.id, counted.results[i]!]));
@@ -309,7 +282,7 @@ export async function runRuntime(tools: BenchTools, work: string, options: Runti
       const idealText = await disassemble(tools, objectOf("c"), `bench_${kind}`);
       const ideal = hotLoop(idealText);
       disassembly[kind] = [];
-      for (const id of ["b", "b+", "d", "e", "f"] as const) {
+      for (const id of ["b", "d", "e", "f"] as const) {
         const text = await disassemble(tools, objectOf(id), `bench_${kind}`);
         const loop = hotLoop(text);
         const diff = diffLines(ideal, loop);
@@ -350,6 +323,5 @@ export async function runRuntime(tools: BenchTools, work: string, options: Runti
       }
     }
   }
-  const proposedPipeline = `<local-lto's pipeline>,function(${proposedExtraPasses})`;
-  return { targetMs: options.targetMs, n1, n2, rounds: options.rounds, wallIterations, modes, proposedPipeline };
+  return { targetMs: options.targetMs, n1, n2, rounds: options.rounds, wallIterations, modes };
 }

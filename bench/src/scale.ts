@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { overheadFrom, parseDebugLog, type Overhead } from "./debugLog.js";
 import { formatCommand, measure, mustRun, runPool } from "./proc.js";
 import { localLtoCli, type BenchTools } from "./tools.js";
 
@@ -98,6 +99,8 @@ export interface ScaleBuild {
   callsLeft: number;
   helpersUsed: number;
   timings: Record<string, number>;
+  /** local-lto's own overhead in this build (its debug log; section 3 explains how). */
+  overhead: Overhead;
 }
 
 export interface ScaleResults {
@@ -112,7 +115,7 @@ export interface ScaleResults {
   helperCompile: { wallMs: number; command: string };
   commands: { localLto: string; plain: string; helpersBc: string };
   /** local-lto over all objects with 2 jobs: completion time of each, in order of completion. */
-  localLto2: { totalMs: number; completedMs: number[]; callsLeft: number; helpersPerCrate: number; wallMs: number[]; stages: Record<string, number>[] };
+  localLto2: { totalMs: number; completedMs: number[]; callsLeft: number; helpersPerCrate: number; wallMs: number[]; stages: Record<string, number>[]; overheads: Overhead[] };
   /** plain rustc --emit=obj over the same crates, 2 jobs (the out-of-line build's Rust side). */
   plain2: { totalMs: number; completedMs: number[] };
   /** 1 vs 2 jobs on the first `subset` crates. */
@@ -156,9 +159,10 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
   let coldCaches = 0;
   const localLto = (crate: string, helpers: string, cache: "shared" | "cold" = "shared") => async (): Promise<ScaleBuild> => {
     const cacheDir = cache === "shared" ? sharedCache : join(dir, `cold-cache-${coldCaches++}`);
-    const result = await measure(tools.node, [localLtoCli, "build", crate, "--helpers", helpers, ...rustArgs, "--json", "-o", crate.replace(/\.rs$/, ".o")], dir, { env: { LOCAL_LTO_CACHE_DIR: cacheDir } });
+    const result = await measure(tools.node, [localLtoCli, "build", crate, "--helpers", helpers, ...rustArgs, "--json", "-o", crate.replace(/\.rs$/, ".o")], dir, { env: { LOCAL_LTO_CACHE_DIR: cacheDir, DEBUG: "local-lto:run", DEBUG_COLORS: "0" } });
     const report = JSON.parse(result.stdout) as { summary: { callsLeft: number; helpers: number }; timingsMs?: Record<string, number> };
-    return { wallMs: result.wallMs, cpuMs: result.cpuMs, callsLeft: report.summary.callsLeft, helpersUsed: report.summary.helpers, timings: report.timingsMs ?? {} };
+    const overhead = overheadFrom(parseDebugLog(result.stderr, result.startedAtMs).processes, result.wallMs);
+    return { wallMs: result.wallMs, cpuMs: result.cpuMs, callsLeft: report.summary.callsLeft, helpersUsed: report.summary.helpers, timings: report.timingsMs ?? {}, overhead };
   };
   const plain = (crate: string) => async () => (await mustRun(tools.rustc, ["-O", "--edition=2021", "--crate-type=lib", "--emit=obj", "-o", crate.replace(/\.rs$/, "-plain.o"), crate])).wallMs;
 
@@ -211,6 +215,7 @@ export async function runScale(tools: BenchTools, work: string, options: ScaleOp
       helpersPerCrate: all.results.reduce((sum, r) => sum + r.helpersUsed, 0) / all.results.length,
       wallMs: all.results.map((r) => r.wallMs),
       stages: all.results.map((r) => r.timings),
+      overheads: all.results.map((r) => r.overhead),
     },
     plain2: { totalMs: plainAll.totalMs, completedMs: [...plainAll.endMs].sort((a, b) => a - b) },
     jobs: { subset: subset.length, oneJobMs: one.totalMs, twoJobsMs: two.totalMs },

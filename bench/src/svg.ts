@@ -143,3 +143,70 @@ export function lines(chart: LineChart): string {
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }
+
+export interface StackedChart {
+  title: string;
+  subtitle: string;
+  series: Series[];
+  /** One horizontal bar per row; values[series]. Rows with a group name start a new group. */
+  rows: { group?: string; label: string; values: number[] }[];
+  /** What the bar lengths count, under the axis. */
+  xLabel: string;
+}
+
+/** Horizontal stacked bars, each row scaled to its own total (shares), with the counts written in. */
+export function stackedBars(chart: StackedChart): string {
+  const width = 920;
+  const left = 300;
+  const right = 70;
+  const top = 64;
+  const barHeight = 22;
+  const rowGap = 10;
+  const groupGap = 26;
+  const plotWidth = width - left - right;
+  const groups = chart.rows.filter((r) => r.group).length;
+  const height = top + chart.rows.length * (barHeight + rowGap) + groups * groupGap + 70;
+  const out: string[] = [];
+  out.push(`<svg xmlns='http://www.w3.org/2000/svg' width='${width}' height='${height}' viewBox='0 0 ${width} ${height}' ${font} font-size='12'>`);
+  out.push(`<rect width='100%' height='100%' fill='white'/>`);
+  out.push(`<text x='16' y='24' font-size='17' font-weight='600'>${escape(chart.title)}</text>`);
+  out.push(`<text x='16' y='44' fill='#555'>${escape(chart.subtitle)}</text>`);
+  let y = top;
+  for (const row of chart.rows) {
+    if (row.group) {
+      y += groupGap;
+      out.push(`<text x='16' y='${y - 8}' font-size='13' font-weight='600'>${escape(row.group)}</text>`);
+    }
+    const total = row.values.reduce((a, b) => a + b, 0);
+    out.push(`<text x='${left - 8}' y='${y + barHeight / 2 + 4}' text-anchor='end'>${escape(row.label)}</text>`);
+    let x = left;
+    const outside: { text: string; color: string }[] = [];
+    row.values.forEach((value, s) => {
+      if (!(value > 0) || !(total > 0)) return;
+      const w = (value / total) * plotWidth;
+      const series = chart.series[s]!;
+      out.push(`<rect x='${x.toFixed(1)}' y='${y}' width='${w.toFixed(1)}' height='${barHeight}' fill='${series.color}'><title>${escape(`${row.label}, ${series.name}: ${value} of ${total}`)}</title></rect>`);
+      const text = String(value);
+      if (w > text.length * 7 + 6) out.push(`<text x='${(x + w / 2).toFixed(1)}' y='${y + barHeight / 2 + 4}' text-anchor='middle' fill='white' font-weight='600'>${text}</text>`);
+      else outside.push({ text, color: series.color });
+      x += w;
+    });
+    // Counts of segments too narrow to hold them, after the bar, in their segment's colour.
+    let ox = left + plotWidth + 6;
+    for (const o of outside) {
+      out.push(`<text x='${ox.toFixed(1)}' y='${y + barHeight / 2 + 4}' font-weight='600' fill='${o.color}'>${o.text}</text>`);
+      ox += o.text.length * 7 + 8;
+    }
+    y += barHeight + rowGap;
+  }
+  out.push(`<text x='${left}' y='${y + 8}' fill='#555'>${escape(chart.xLabel)}</text>`);
+  let lx = left;
+  const ly = y + 36;
+  for (const series of chart.series) {
+    out.push(`<rect x='${lx}' y='${ly - 10}' width='12' height='12' fill='${series.color}'/>`);
+    out.push(`<text x='${lx + 16}' y='${ly}'>${escape(series.name)}</text>`);
+    lx += 30 + series.name.length * 7.2;
+  }
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}

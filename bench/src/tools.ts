@@ -20,6 +20,7 @@ export interface BenchTools {
   opt: string;
   llc: string;
   ldLld: string;
+  llvmNm: string;
   objdump: string;
   valgrind?: string;
 }
@@ -64,6 +65,7 @@ export async function findTools(): Promise<BenchTools> {
     opt: tool("opt"),
     llc: tool("llc"),
     ldLld: tool("ld.lld"),
+    llvmNm: tool("llvm-nm"),
     objdump: tool("llvm-objdump"),
     valgrind: which("valgrind"),
   };

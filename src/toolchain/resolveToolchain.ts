@@ -30,7 +30,7 @@ export interface FoundTool {
 }
 
 export interface Toolchain {
-  rustc?: { path: string; version: RustcVersion; source: ToolSource };
+  rustc?: { path: string; version: RustcVersion; source: ToolSource; sysroot?: string };
   /** The LLVM major every bitcode tool must speak: rustc's, else the newest installed. */
   llvmMajor?: number;
   tools: Record<Exclude<ToolId, "rustc">, FoundTool>;
@@ -199,7 +199,8 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
       },
     };
   }
-  const version = await probeRustc(candidate.path);
+  // Both at once: the sysroot (where rust-lld lives) costs a process start of its own.
+  const [version, sysroot] = await Promise.all([probeRustc(candidate.path), printSysroot(candidate.path)]);
   if (!version?.llvm) {
     return {
       tool: {
@@ -218,7 +219,7 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
   }
   return {
     tool: { ...base, path: candidate.path, source: candidate.source, version: version.llvm, verdict: "ok" },
-    rustc: { path: candidate.path, version, source: candidate.source },
+    rustc: { path: candidate.path, version, source: candidate.source, sysroot },
   };
 }
 
@@ -234,16 +235,16 @@ export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJ
   const clang = await resolveOne("clang", overrides, llvmMajor, rustcText, env);
   const clangMajor = clang.verdict === "ok" ? clang.version?.major : undefined;
   const ids = ["llvmLink", "opt", "llc", "llvmDis", "llvmNm", "rustLld", "ldLld", "llvmObjcopy"] as const;
-  const rustToolsDir = rustc ? await rustcToolsDir(rustc.path, rustc.version.host) : undefined;
+  // rustup's rustc component keeps rust-lld in <sysroot>/lib/rustlib/<host>/bin.
+  const rustToolsDir = rustc?.sysroot ? `${rustc.sysroot}/lib/rustlib/${rustc.version.host}/bin` : undefined;
   const found = await Promise.all(ids.map((id) => resolveOne(id, overrides, llvmMajor, rustcText, env, clangMajor, rustToolsDir)));
   const tools = { clang, ...Object.fromEntries(ids.map((id, i) => [id, found[i]!])) } as Toolchain["tools"];
   return { rustc, rustcTool, llvmMajor, tools };
 }
 
-/** `<sysroot>/lib/rustlib/<host>/bin`, where rustup's rustc component keeps rust-lld. */
-async function rustcToolsDir(rustc: string, host: string): Promise<string | undefined> {
+async function printSysroot(rustc: string): Promise<string | undefined> {
   const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });
-  return run.exitCode === 0 && run.stdout.trim() ? `${run.stdout.trim()}/lib/rustlib/${host}/bin` : undefined;
+  return run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;
 }
 
 /** Throws the first problem among the tools a job needs, so a build fails before doing work. */
