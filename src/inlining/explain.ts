@@ -1,4 +1,3 @@
-import { functionType } from "../ir/queries.js";
 import type { IrCallSite, IrFunction, IrModule } from "../ir/types.js";
 import { diagnoseCall, primaryCategory, type CallCategory, type CallDiagnosis } from "./diagnose.js";
 import type { HelperBodyFacts } from "./helperBody.js";
@@ -171,7 +170,3 @@ function costModelReason(remark: InlineRemark, verdict: RemarkVerdict): string {
   }
 }
 
-/** Whether a helper call was typed differently in Rust and C (for callers outside this module). */
-export function signatureDiffers(declaration: IrFunction | undefined, definition: IrFunction | undefined): boolean {
-  return !!declaration && !!definition && functionType(declaration) !== functionType(definition);
-}

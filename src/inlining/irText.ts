@@ -61,7 +61,3 @@ export function escapeIrString(value: string): string {
   return out;
 }
 
-/** `@name` as LLVM writes it: bare when every character is allowed, else quoted and escaped. */
-export function globalNameText(name: string): string {
-  return /^[-a-zA-Z$._][-a-zA-Z$._0-9]*$/.test(name) ? `@${name}` : `@"${escapeIrString(name)}"`;
-}

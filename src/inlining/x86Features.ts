@@ -169,10 +169,6 @@ const cpus: Record<string, CpuEntry> = {
   znver4: { isa: znver4, tuning: ["fast-imm16", "fast-movbe", "sbb-dep-breaking"] },
 };
 
-export function isKnownX86Cpu(cpu: string): boolean {
-  return Object.hasOwn(cpus, cpu);
-}
-
 export function knownX86Cpus(): string[] {
   return Object.keys(cpus);
 }

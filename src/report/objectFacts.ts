@@ -1,4 +1,4 @@
-import { analyzeCallSites, readElf, symbolState, type ElfFile } from "../elf/index.js";
+import { analyzeCallSites, symbolState, type ElfFile } from "../elf/index.js";
 import type { HelperReport } from "./schema.js";
 
 export interface HelperBefore {
@@ -45,8 +45,4 @@ export interface ObjectFacts {
   helpers: HelperReport[];
   /** Things the reader could not prove (undecodable code). */
   notes: string[];
-}
-
-export function readObject(bytes: Uint8Array): ElfFile {
-  return readElf(bytes);
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { parseBitcodeProducerError, parseLlvmToolVersion, parseRustcVersion } from "../../src/toolchain/versions.js";
 import { analyzeRustcArgs } from "../../src/pipeline/compile/rustcArgs.js";
 import { classifyInputHead } from "../../src/pipeline/compile/classifyInput.js";
-import { checkTargetsMatch, splitTriple } from "../../src/pipeline/merge/checkTargets.js";
+import { checkTargetsMatch } from "../../src/pipeline/merge/checkTargets.js";
 import { llcArguments } from "../../src/pipeline/codegen/codegenOptions.js";
 import { helperCompileArgs } from "../../src/pipeline/compile/compileHelpers.js";
 import { filterBenignLinkWarnings } from "../../src/pipeline/merge/linkModules.js";
@@ -91,9 +91,6 @@ describe("target compatibility", () => {
   test("another architecture or data layout fails", () => {
     expect(() => checkTargetsMatch(rust, { source: "h.bc", triple: "aarch64-unknown-linux-gnu" })).toThrow(/different architectures/);
     expect(() => checkTargetsMatch(rust, { source: "h.bc", triple: "x86_64-pc-linux-gnu", dataLayout: "e-m:e-p:32:32" })).toThrow(/data layout/);
-  });
-  test("splitTriple keeps multi-part environments", () => {
-    expect(splitTriple("x86_64-unknown-linux-gnu")).toEqual({ arch: "x86_64", vendor: "unknown", os: "linux", environment: "gnu" });
   });
 });
 

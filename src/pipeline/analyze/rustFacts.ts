@@ -1,3 +1,4 @@
+import { functionType } from "../../ir/index.js";
 import type { IrModule } from "../../ir/types.js";
 import type { RustCodegenFacts } from "../codegen/codegenOptions.js";
 
@@ -59,14 +60,10 @@ export function countHelperCallSites(rustModule: IrModule, helperNames: Readonly
       entry.callers.add(fn.name);
       const definition = helperModule?.functions.get(site.callee);
       const declared = rustModule.functions.get(site.callee);
-      const typesDiffer = !!definition && !!declared && signatureOf(definition) !== signatureOf(declared);
+      const typesDiffer = !!definition && !!declared && functionType(definition) !== functionType(declared);
       if (site.isIndirect || typesDiffer) entry.mismatched++;
       else entry.direct++;
     }
   }
   return result;
-}
-
-function signatureOf(fn: { returnType: string; params: { type: string }[]; isVarArg: boolean }): string {
-  return `${fn.returnType}(${fn.params.map((p) => p.type).join(",")}${fn.isVarArg ? ",..." : ""})`;
 }

@@ -1,23 +1,11 @@
 import { LocalLtoError } from "../../diagnostics/errors.js";
+import { parseTriple } from "../../ir/index.js";
 
 export interface ModuleTarget {
   /** The user's input the module came from. */
   source: string;
   triple?: string;
   dataLayout?: string;
-}
-
-export interface TripleParts {
-  arch: string;
-  vendor: string;
-  os: string;
-  environment: string;
-}
-
-/** `x86_64-unknown-linux-gnu` → parts; a three-part triple has no environment. */
-export function splitTriple(triple: string): TripleParts {
-  const [arch = "", vendor = "", os = "", ...rest] = triple.split("-");
-  return { arch, vendor, os, environment: rest.join("-") };
 }
 
 export type TargetVerdict = { kind: "same" } | { kind: "vendor-only" } | { kind: "compatible"; note: string };
@@ -39,8 +27,8 @@ export function checkTargetsMatch(rust: ModuleTarget, helpers: ModuleTarget): Ta
     });
   }
   if (!rust.triple || !helpers.triple || rust.triple === helpers.triple) return { kind: "same" };
-  const a = splitTriple(rust.triple);
-  const b = splitTriple(helpers.triple);
+  const a = parseTriple(rust.triple);
+  const b = parseTriple(helpers.triple);
   if (a.arch !== b.arch) {
     throw new LocalLtoError({
       code: "LLTO_TARGET_MISMATCH",
@@ -50,6 +38,6 @@ export function checkTargetsMatch(rust: ModuleTarget, helpers: ModuleTarget): Ta
       file: helpers.source,
     });
   }
-  if (a.os === b.os && a.environment === b.environment) return { kind: "vendor-only" };
+  if (a.os === b.os && a.env === b.env) return { kind: "vendor-only" };
   return { kind: "compatible", note: `helpers target ${helpers.triple}, Rust targets ${rust.triple}: same architecture and data layout, different OS/environment` };
 }
