@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { exitCodes } from "../diagnostics/errors.js";
-import type { BuildMode } from "../pipeline/types.js";
 import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
 import { localLtoVersion } from "../version.js";
 import { runBuild } from "./commands/build.js";
@@ -9,78 +8,89 @@ import { runDemoCommand } from "./commands/demo.js";
 import { runDoctor } from "./commands/doctor.js";
 import { runInspect } from "./commands/inspect.js";
 import { reportFailure } from "./errorBoundary.js";
+import { interruptController } from "./interrupt.js";
 import { addToolOptions, toolOverridesFrom } from "./toolOptions.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const isSafetyCheck = (value: string): value is SafetyCheckId => (safetyCheckIds as readonly string[]).includes(value);
 
 /** argv → the library's options object; no compile or link logic lives here. */
-export function createProgram(): Command {
+export function createProgram(signal?: AbortSignal) {
   const program = new Command("local-lto")
     .description("Inline C helpers into Rust objects without whole-program LTO, and prove it from the object")
     .version(localLtoVersion)
     .showHelpAfterError()
     .exitOverride();
 
-  addToolOptions(
-    program
-      .command("build")
-      .description("build one relocatable object from a Rust crate and its C helpers")
-      .argument("<rust-input>", "Rust source (.rs, compiled with rustc) or rustc bitcode (.bc)")
-      .option("--helpers <file>", "C source or bitcode defining helpers (repeatable)", collect)
-      .option("--helpers-config <file>", "a JSON file naming helper sources and their variants (docs/VARIANTS.md)")
-      .option("--helpers-variant <name>", "the variant of --helpers-config to build with (e.g. module for -DMODULE)")
-      .addOption(new Option("--helpers-debug <mode>", "helpers' debug info: keep what the flags give, or none (-g0; stripped from helper bitcode)").choices(["keep", "none"]).default("keep"))
-      .option("--cache-dir <dir>", "where compiled helper bitcode is cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
-      .option("--no-cache", "compile .c helpers every time, without the helper bitcode cache")
-      .requiredOption("-o, --output <file>", "the object to write")
-      .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
-      .option("--cc-arg <flag>", "pass a flag to the C compiler for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
-      .addOption(new Option("--mode <mode>", "inline (merge and inline), static (link helpers in, make them local), or auto: inline when the LLVM tools allow (docs/MODES.md)").choices(["auto", "inline", "static"]).default("auto"))
-      .option("--cc <compiler>", "C compiler for .c helpers, in both modes (gcc, clang-19, …; static mode's default: cc)")
-      .option("--linker <path>", "static mode: the linker for ld -r (GNU ld or ld.lld; default: the C compiler's)")
-      .option("--allow <check>", `accept a safety check's findings (repeatable): ${safetyCheckIds.join(", ")}`, collect)
-      .option("--helper-prefix <prefix>", "helpers are the functions named with this prefix", "rust_helper_")
-      .option("--all-helpers", "every function the helper inputs define is a helper")
-      .option("--emit-bc <file>", "also write the merged, inlined bitcode")
-      .option("--report <file>", "write the report as JSON (schema: docs/REPORT.md)")
-      .option("--json", "print the report as JSON instead of a table")
-      .option("--require-inlined", `fail with exit code ${exitCodes.helperCallsLeft} (and write no object) if any helper call is left`)
-      .addOption(new Option("--codegen-opt-level <level>", "codegen level for bitcode Rust input").choices(["0", "1", "2", "3"]))
-      .addOption(new Option("--codegen-backend <backend>", "inline and generate code with rustc's own rust-lld, or with opt + llc").choices(["auto", "rust-lld", "llc"]).default("auto"))
-      .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
-      .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"]).default("on"))
-      .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: keep (explain), caller (mark the Rust callers too), drop (from the helpers)").choices(["keep", "caller", "drop"]).default("keep"))
-      .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks"),
-  ).action(async (rustInput: string, opts: Record<string, unknown>) => {
-    process.exitCode = await runBuild({
-      reconcile: opts.reconcile as "on" | "off",
-      nullPointerPolicy: opts.nullPointerPolicy as "keep" | "caller" | "drop",
-      explain: opts.explain === true,
-      rustInput,
-      helperInputs: (opts.helpers as string[] | undefined) ?? [],
-      helpersConfig: opts.helpersConfig as string | undefined,
-      helpersVariant: opts.helpersVariant as string | undefined,
-      helpersDebug: opts.helpersDebug as "keep" | "none",
-      cacheDir: opts.cacheDir as string | undefined,
-      helperCache: opts.cache !== false,
-      output: opts.output as string,
-      rustcArgs: (opts.rustcArg as string[] | undefined) ?? [],
-      ccArgs: (opts.ccArg as string[] | undefined) ?? [],
-      helperPrefix: opts.helperPrefix as string,
-      allHelperFunctions: opts.allHelpers === true,
-      emitBitcode: opts.emitBc as string | undefined,
-      reportPath: opts.report as string | undefined,
-      json: opts.json === true,
-      requireInlined: opts.requireInlined === true,
-      codegenOptLevel: opts.codegenOptLevel as "0" | "1" | "2" | "3" | undefined,
-      codegenBackend: opts.codegenBackend as "auto" | "rust-lld" | "llc",
-      keepTemps: opts.keepTemps === true,
-      tools: toolOverridesFrom(opts),
-      mode: opts.mode as BuildMode,
-      cc: opts.cc as string | undefined,
-      linker: opts.linker as string | undefined,
-      allow: opts.allow as SafetyCheckId[] | undefined,
-    });
+  const buildCommand = program
+    .command("build")
+    .description("build one relocatable object from a Rust crate and its C helpers")
+    .argument("<rust-input>", "Rust source (.rs, compiled with rustc) or rustc bitcode (.bc)")
+    .option("--helpers <file>", "C source or bitcode defining helpers (repeatable)", collect)
+    .option("--helpers-config <file>", "a JSON file naming helper sources and their variants (docs/VARIANTS.md)")
+    .option("--helpers-variant <name>", "the variant of --helpers-config to build with (e.g. module for -DMODULE)")
+    .addOption(new Option("--helpers-debug <mode>", "helpers' debug info: keep what the flags give, or none (-g0; stripped from helper bitcode)").choices(["keep", "none"] as const).default("keep" as const))
+    .option("--cache-dir <dir>", "where compiled helper bitcode is cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
+    .option("--no-cache", "compile .c helpers every time, without the helper bitcode cache")
+    .requiredOption("-o, --output <file>", "the object to write")
+    .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
+    .option("--cc-arg <flag>", "pass a flag to the C compiler for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
+    .addOption(new Option("--mode <mode>", "inline (merge and inline), static (link helpers in, make them local), or auto: inline when the LLVM tools allow (docs/MODES.md)").choices(["auto", "inline", "static"] as const).default("auto" as const))
+    .option("--cc <compiler>", "C compiler for .c helpers, in both modes (gcc, clang-19, …; static mode's default: cc)")
+    .option("--linker <path>", "static mode: the linker for ld -r (GNU ld or ld.lld; default: the C compiler's)")
+    .option("--allow <check>", `accept a safety check's findings (repeatable): ${safetyCheckIds.join(", ")}`, collect)
+    .option("--helper-prefix <prefix>", "only functions named with this prefix are helpers (default: every function the helper inputs define)")
+    .option("--helper-suffix <suffix>", "only functions named with this suffix are helpers (e.g. __extern)")
+    .option("--helper-regex <regex>", "only functions whose whole name matches this regular expression are helpers")
+    .option("--all-helpers", "drop the naming filters: every function the helper inputs define is a helper (the default)")
+    .option("--emit-bc <file>", "also write the merged, inlined bitcode")
+    .option("--report <file>", "write the report as JSON (schema: docs/REPORT.md); - for standard output")
+    .option("--json", "print the report as JSON instead of a table")
+    .option("--require-inlined", `fail with exit code ${exitCodes.helperCallsLeft} (and write no object) if any helper call is left, or no helper was selected`)
+    .addOption(new Option("--codegen-opt-level <level>", "codegen level for bitcode Rust input").choices(["0", "1", "2", "3"] as const))
+    .addOption(new Option("--codegen-backend <backend>", "inline and generate code with rustc's own rust-lld, or with opt + llc").choices(["auto", "rust-lld", "llc"] as const).default("auto" as const))
+    .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
+    .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"] as const).default("on" as const))
+    .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: keep (explain), caller (mark the Rust callers too), drop (from the helpers)").choices(["keep", "caller", "drop"] as const).default("keep" as const))
+    .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks");
+  addToolOptions(buildCommand).action(async (rustInput, opts) => {
+    const allow = opts.allow ?? [];
+    const unknown = allow.find((check: string) => !isSafetyCheck(check));
+    process.exitCode = await runBuild(
+      {
+        rustInput,
+        helperInputs: opts.helpers ?? [],
+        helpersConfig: opts.helpersConfig,
+        helpersVariant: opts.helpersVariant,
+        helpersDebug: opts.helpersDebug,
+        cacheDir: opts.cacheDir,
+        helperCache: opts.cache,
+        output: opts.output,
+        rustcArgs: opts.rustcArg ?? [],
+        ccArgs: opts.ccArg ?? [],
+        helperPrefix: opts.helperPrefix,
+        helperSuffix: opts.helperSuffix,
+        helperPattern: opts.helperRegex,
+        allHelperFunctions: opts.allHelpers === true,
+        emitBitcode: opts.emitBc,
+        reportPath: opts.report,
+        json: opts.json === true,
+        requireInlined: opts.requireInlined === true,
+        codegenOptLevel: opts.codegenOptLevel,
+        codegenBackend: opts.codegenBackend,
+        keepTemps: opts.keepTemps === true,
+        tools: toolOverridesFrom(opts),
+        mode: opts.mode,
+        cc: opts.cc,
+        linker: opts.linker,
+        // An unknown check id is passed on so the library's one message reports it.
+        allow: unknown ? [unknown as SafetyCheckId] : allow.filter(isSafetyCheck),
+        reconcile: opts.reconcile,
+        nullPointerPolicy: opts.nullPointerPolicy,
+        explain: opts.explain === true,
+      },
+      signal,
+    );
   });
 
   program
@@ -92,18 +102,18 @@ export function createProgram(): Command {
     .option("--json", "print the report as JSON")
     .option("--report <file>", "write the report as JSON")
     .option("--require-inlined", `exit ${exitCodes.helperCallsLeft} if any helper call is left`)
-    .action(async (object: string, opts: Record<string, unknown>) => {
+    .action(async (object, opts) => {
       process.exitCode = await runInspect({
         object,
-        helperPrefix: opts.helperPrefix as string,
-        helperNames: opts.helper as string[] | undefined,
+        helperPrefix: opts.helperPrefix,
+        helperNames: opts.helper,
         json: opts.json === true,
-        reportPath: opts.report as string | undefined,
+        reportPath: opts.report,
         requireInlined: opts.requireInlined === true,
       });
     });
 
-  addToolOptions(program.command("doctor").description("find rustc, clang and the LLVM tools, and check their versions fit together")).action(async (opts: Record<string, unknown>) => {
+  addToolOptions(program.command("doctor").description("find rustc, clang and the LLVM tools, and check their versions fit together")).action(async (opts) => {
     process.exitCode = await runDoctor(toolOverridesFrom(opts));
   });
 
@@ -118,7 +128,8 @@ export function createProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = createProgram();
+  const interrupt = interruptController();
+  const program = createProgram(interrupt.signal);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -128,6 +139,8 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : exitCodes.usage;
     }
     return reportFailure(error);
+  } finally {
+    interrupt.dispose();
   }
 }
 

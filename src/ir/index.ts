@@ -8,7 +8,7 @@ export { IrParseError } from "./errors.js";
 export { findAddressTakenFunctions } from "./addressTaken.js";
 export { parseTargetFeatures, parseTriple, type TargetTriple } from "./target.js";
 export { hasAttribute } from "./attributes.js";
-export { functionType } from "./queries.js";
+export { functionType, moduleFlagNumber } from "./queries.js";
 export type {
   ComdatKind,
   IrAlias,

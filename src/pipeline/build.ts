@@ -1,5 +1,4 @@
 import { copyFile, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { withProcessScope } from "../process/run.js";
 import { reportSchemaId } from "../report/schemaId.js";
@@ -8,10 +7,11 @@ import { summarize } from "../report/summarize.js";
 import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
-import { runInlineMode } from "./inlineMode.js";
+import { runInlineMode } from "./inline/runInlineMode.js";
 import { planBuild } from "./mode/planBuild.js";
-import { runStaticMode } from "./staticMode.js";
-import { applyHelperOptions } from "./variants/applyHelperOptions.js";
+import { resolveBuild } from "./resolve/resolveBuild.js";
+import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
+import { runStaticMode } from "./static/runStaticMode.js";
 import type { BuildOptions } from "./types.js";
 import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./workspace.js";
 
@@ -22,9 +22,23 @@ export class HelperCallsLeftError extends LocalLtoError {
     super({
       code: "LLTO_CALLS_LEFT",
       exit: "helperCallsLeft",
-      message: `${report.summary.callsLeft} helper call(s) left in the object: ${left.join(", ")}; nothing was written`,
-      fix: "see why with --explain, or drop --require-inlined to accept out-of-line calls",
+      message:
+        report.helpers.length === 0
+          ? "no helper was selected, so nothing was proven inlined; no object was written"
+          : `${report.summary.callsLeft} helper call(s) left in the object: ${left.join(", ")}; no object was written`,
+      fix:
+        report.helpers.length === 0
+          ? "pass the helper inputs that define the functions the Rust code calls (see the notes), or drop --require-inlined for a crate that calls no helper"
+          : "see why with --explain, or drop --require-inlined to accept out-of-line calls",
     });
+  }
+}
+
+/** A signal stopped the build: children stopped, temporary files removed, outputs untouched. */
+export class BuildInterruptedError extends Error {
+  constructor(readonly signal: string) {
+    super(`interrupted by ${signal}`);
+    this.name = "BuildInterruptedError";
   }
 }
 
@@ -38,26 +52,31 @@ export interface BuildResult {
 export interface BuildHooks {
   /** Called as each stage starts, for progress output on stderr. */
   onStage?: (stage: string) => void;
+  /** Aborting stops every child process, removes temporary and staged files, and rejects with BuildInterruptedError. */
+  signal?: AbortSignal;
+}
+
+/** Whether `--require-inlined` fails for this report: a call left, or nothing to prove. */
+export function gateFails(report: Report): boolean {
+  return report.summary.callsLeft > 0 || report.helpers.length === 0;
 }
 
 /**
- * `local-lto build`: check inputs and tools before any work, run the mode's pipeline into a
- * staged file, and publish the object (and --emit-bc) only when everything succeeded.
+ * `local-lto build`: resolve the options and check every input and output before any work, run
+ * the mode's pipeline into staged files, and publish the object, --emit-bc and --report only when
+ * everything succeeded (docs/SAFETY.md, "what local-lto guarantees about your files").
  */
-export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
-  // A helpers config variant and --helpers-debug become plain helper inputs and flags (docs/VARIANTS.md).
-  const { options, variant } = await applyHelperOptions(requestedOptions);
-  // Inputs, output directory, tools, and the mode (docs/MODES.md), all before any work.
-  const plan = await planBuild(options, hooks.onStage);
-  const { inputs, toolchain } = plan;
-
-  const workspace = await createWorkspace(options.keepTemps);
+export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const resolved = await resolveBuild(options, options.env ?? process.env);
+  const plan = await planBuild(resolved, hooks.onStage);
+  const { toolchain } = plan;
+  const workspace = await createWorkspace(resolved.keepTemps);
   const timings: Record<string, number> = {};
-  const ctx: Omit<BuildContext, "inputs"> = {
-    options,
+  const ctx: BuildContext = {
+    build: resolved,
     toolchain,
     workspace,
-    stagedObject: stagingPathFor(inputs.output),
+    stagedObject: stagingPathFor(resolved.outputs.object),
     warnings: [],
     notes: [],
     timings,
@@ -71,15 +90,15 @@ export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = 
       }
     },
   };
-
+  const staged: string[] = [ctx.stagedObject];
   try {
-    // One process scope: if a stage fails, children still running are stopped before cleanup.
+    // One process scope: if a stage fails or a signal arrives, children still running are stopped before cleanup.
     const outcome = await withProcessScope(async (): Promise<{ fields: ModeReportFields; inlinedBitcode?: string }> => {
       if (plan.mode === "static") {
-        const result = await runStaticMode({ ...ctx, inputs: plan.inputs }, plan);
+        const result = await runStaticMode(ctx, plan);
         return { fields: { mode: "static", target: result.target, helpers: result.helpers, unusedHelpers: result.unusedHelpers, safetyChecks: result.safety, toolchain: result.toolchain } };
       }
-      const result = await runInlineMode({ ...ctx, inputs: plan.inputs });
+      const result = await runInlineMode(ctx);
       return {
         inlinedBitcode: result.inlinedBitcode,
         fields: {
@@ -93,35 +112,56 @@ export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = 
           toolchain: toolchainSummary(toolchain, result.codegenBackend === "rustLld" ? [...plan.tools, "rustLld"] : plan.tools),
         },
       };
-    });
+    }, hooks.signal);
     const report: Report = {
       schema: reportSchemaId,
       command: "build",
       modeReason: plan.reason,
-      object: options.output,
-      rustInput: options.rustInput,
-      helperInputs: options.helperInputs,
-      ...(variant ? { helpersVariant: variant.name } : {}),
+      object: resolved.outputs.object,
+      rustInput: resolved.rust.path,
+      helperInputs: resolved.helpers.map((h) => h.path),
+      ...(resolved.variant ? { helpersVariant: resolved.variant.name } : {}),
       ...outcome.fields,
       summary: summarize(outcome.fields.helpers),
       notes: ctx.notes,
       timingsMs: timings,
     };
-    if (options.requireInlined && report.summary.callsLeft > 0) throw new HelperCallsLeftError(report);
-    if (options.emitBitcode && outcome.inlinedBitcode) {
-      const bcOut = resolve(inputs.cwd, options.emitBitcode);
-      const bcStaged = stagingPathFor(bcOut);
-      await copyFile(outcome.inlinedBitcode, bcStaged);
-      await publishFile(bcStaged, bcOut);
+    if (resolved.requireInlined && gateFails(report)) {
+      // The report says why the gate failed: it is written; the object is not.
+      if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
+      throw new HelperCallsLeftError(report);
     }
-    await publishFile(ctx.stagedObject, inputs.output);
+    await publishOutputs(resolved, ctx, outcome.inlinedBitcode, report, staged);
     return { report, warnings: ctx.warnings, toolchain };
   } catch (error) {
-    await discardFile(ctx.stagedObject);
+    await Promise.all(staged.map(discardFile));
+    if (hooks.signal?.aborted) throw new BuildInterruptedError(String(hooks.signal.reason ?? "abort"));
     throw error;
   } finally {
     await workspace.dispose();
   }
+}
+
+/**
+ * Every output staged beside its final path first, then renamed into place one after the other:
+ * all were checked before any work (resolveBuild), so a rename can only fail for a reason that
+ * appeared during the build, and then nothing more is published.
+ */
+async function publishOutputs(resolved: ResolvedBuild, ctx: BuildContext, inlinedBitcode: string | undefined, report: Report, staged: string[]): Promise<void> {
+  const moves: [string, string][] = [[ctx.stagedObject, resolved.outputs.object]];
+  if (resolved.outputs.emitBitcode && inlinedBitcode) {
+    const bcStaged = stagingPathFor(resolved.outputs.emitBitcode);
+    staged.push(bcStaged);
+    await copyFile(inlinedBitcode, bcStaged);
+    moves.push([bcStaged, resolved.outputs.emitBitcode]);
+  }
+  if (resolved.outputs.report && resolved.outputs.report !== "-") {
+    const reportStaged = stagingPathFor(resolved.outputs.report);
+    staged.push(reportStaged);
+    await writeFile(reportStaged, `${JSON.stringify(report, null, 2)}\n`);
+    moves.push([reportStaged, resolved.outputs.report]);
+  }
+  for (const [from, to] of moves) await publishFile(from, to);
 }
 
 /** What each mode contributes to the report; build() adds the fields common to both. */
@@ -136,6 +176,7 @@ function toolchainSummary(toolchain: Toolchain, used: readonly ToolId[]): Report
   return summary;
 }
 
+/** Writes a report atomically (staged beside it, then renamed). */
 export async function writeReportFile(path: string, report: Report): Promise<void> {
   const staged = stagingPathFor(path);
   await writeFile(staged, `${JSON.stringify(report, null, 2)}\n`);

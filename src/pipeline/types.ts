@@ -1,4 +1,5 @@
 import type { SafetyCheckId } from "../safety/types.js";
+import type { CodegenOptLevel } from "../tools/rustcArgs.js";
 import type { ToolOverrides } from "../toolchain/resolveToolchain.js";
 
 /** What `local-lto build` is asked to do: the CLI and the library API both build this. */
@@ -13,12 +14,22 @@ export interface BuildOptions {
   rustcArgs?: string[];
   /** Passed to clang unchanged, in order (`--cc-arg=<flag>`). */
   ccArgs?: string[];
-  /** Helpers are the functions with this prefix; `undefined` with `allHelperFunctions` unset means `rust_helper_`. */
+  /**
+   * Helpers are the functions the helper inputs define and the Rust code references; these
+   * filters narrow that set by name (docs/INLINING.md, "Which functions are helpers").
+   */
   helperPrefix?: string;
-  /** Treat every function the helper inputs define as a helper. */
+  helperSuffix?: string;
+  /** A regular expression (JavaScript syntax) the whole helper name must match. */
+  helperPattern?: string;
+  /** Drop the naming filters: every function the helper inputs define is a helper (the default without filters). */
   allHelperFunctions?: boolean;
   /** Also keep the merged, inlined bitcode here. */
   emitBitcode?: string;
+  /** Also write the JSON report here (published with the object, all or nothing); `-` is standard output. */
+  reportPath?: string;
+  /** The environment tools are found and run in; default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Fail (exit 10, no object written) when any helper call is left in the object. */
   requireInlined?: boolean;
   /** Codegen optimisation level for bitcode Rust input (source input follows rustc's flags). */
@@ -66,8 +77,9 @@ export type HelpersDebug = "keep" | "none";
 
 export type BuildMode = "auto" | "inline" | "static";
 
-export type CodegenOptLevel = "0" | "1" | "2" | "3";
+export type { CodegenOptLevel } from "../tools/rustcArgs.js";
 
+/** The symbols `inspect` checks when given neither helper names nor helper inputs. */
 export const defaultHelperPrefix = "rust_helper_";
 
 /** One bitcode module produced or accepted by the compile stage. */

@@ -1,7 +1,8 @@
-import { mkdtemp, rename, rm, stat, unlink, copyFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { copyFile, mkdtemp, rename, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { LocalLtoError } from "../diagnostics/errors.js";
+import { outputProblem } from "./resolve/checkPaths.js";
 
 /** A private temporary directory for one build's intermediate files. */
 export interface Workspace {
@@ -21,43 +22,30 @@ export async function createWorkspace(keep = false): Promise<Workspace> {
   };
 }
 
+/** The longest file name Linux file systems take (NAME_MAX), in bytes. */
+const NAME_MAX = 255;
+
 /**
- * A temporary path beside `finalPath`, so the last step is a rename on one file system:
- * readers see either the old file or the complete new one, never a partial object.
+ * A temporary path beside `finalPath`, so the last step is a rename on one file system: readers
+ * see either the old file or the complete new one, never a partial object. The name is hidden,
+ * unique, and never longer than NAME_MAX however long the output's own name is.
  */
 export function stagingPathFor(finalPath: string): string {
-  return join(dirname(finalPath), `.${basename(finalPath)}.local-lto-${process.pid}-${Date.now()}.tmp`);
-}
-
-export async function checkOutputDirectory(finalPath: string): Promise<void> {
-  const dir = dirname(finalPath);
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-  } catch (error) {
-    throw outputProblem(finalPath, error);
-  }
-}
-
-export function outputProblem(finalPath: string, error: unknown): LocalLtoError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new LocalLtoError({
-    code: "LLTO_OUTPUT_UNWRITABLE",
-    exit: "unreadablePath",
-    message: `cannot write ${finalPath}: ${code === "ENOENT" ? "its directory does not exist" : code === "EACCES" ? "permission denied" : code === "ENOTDIR" ? "its directory is not a directory" : (code ?? String(error))}`,
-    fix: "create the directory or choose a writable output path",
-    file: finalPath,
-  });
+  const suffix = `.llto-${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  let stem = `.${basename(finalPath)}`;
+  while (Buffer.byteLength(stem + suffix) > NAME_MAX) stem = stem.slice(0, -1);
+  return join(dirname(finalPath), stem + suffix);
 }
 
 /** Moves a finished file into place atomically; copies across file systems first. */
 export async function publishFile(stagedPath: string, finalPath: string): Promise<void> {
+  const slot = { slot: "the output", path: finalPath };
   try {
     await rename(stagedPath, finalPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EXDEV") {
       await unlink(stagedPath).catch(() => undefined);
-      throw outputProblem(finalPath, error);
+      throw outputProblem(slot, error);
     }
     const beside = stagingPathFor(finalPath);
     try {
@@ -65,7 +53,7 @@ export async function publishFile(stagedPath: string, finalPath: string): Promis
       await rename(beside, finalPath);
     } catch (copyError) {
       await unlink(beside).catch(() => undefined);
-      throw outputProblem(finalPath, copyError);
+      throw outputProblem(slot, copyError);
     } finally {
       await unlink(stagedPath).catch(() => undefined);
     }

@@ -61,14 +61,23 @@ export class ProcessScope {
 
 const scopeStorage = new AsyncLocalStorage<ProcessScope>();
 
-/** Runs `work` in its own process scope; on failure, stops the children it left running. */
-export async function withProcessScope<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in its own process scope; on failure, stops the children it left running. When
+ * `signal` aborts (SIGINT, SIGTERM, SIGHUP in the CLI), the children are stopped at once and no
+ * new one starts, so the work fails fast and the caller's cleanup runs.
+ */
+export async function withProcessScope<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const scope = new ProcessScope();
+  const onAbort = () => void scope.abortAndWait();
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
     return await scopeStorage.run(scope, work);
   } catch (error) {
     await scope.abortAndWait();
     throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 

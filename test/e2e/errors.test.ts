@@ -55,7 +55,7 @@ describe("bad input gets one clear error, and no output is left", () => {
     await buildFails([join(dir, "nope.rs"), "--helpers", helpers], "LLTO_INPUT_UNREADABLE", exitCodes.unreadablePath);
     const folder = join(dir, "folder.rs");
     mkdirSync(folder, { recursive: true });
-    await buildFails([folder, "--helpers", helpers], "LLTO_INPUT_UNREADABLE", exitCodes.unreadablePath);
+    await buildFails([folder, "--helpers", helpers], "LLTO_INPUT_NOT_FILE", exitCodes.unreadablePath);
   });
 
   test("corrupt bitcode (valid magic, garbage after)", async () => {

@@ -4,12 +4,14 @@
  * built with it. Fixtures: test/fixtures/multi/variants/.
  */
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import { parseDepfile } from "../../src/pipeline/cache/depfile.js";
 import { helperCacheKey } from "../../src/pipeline/cache/helperCache.js";
-import { applyHelperOptions } from "../../src/pipeline/variants/applyHelperOptions.js";
+import { resolveBuild } from "../../src/pipeline/resolve/resolveBuild.js";
 import { resolveHelpersConfig, selectVariant } from "../../src/pipeline/variants/helpersConfig.js";
 import { reportSchema } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
@@ -166,11 +168,14 @@ describe("pure parts: config, depfile, cache key", () => {
   });
 
   test("a variant becomes plain inputs and flags: variant first, the user's --cc-arg after, -g0 last", async () => {
-    const { options, variant } = await applyHelperOptions({ rustInput: "x.rs", helperInputs: ["extra.c"], output: "x.o", ccArgs: ["-g", "-DEXTRA"], helpersConfig: config, helpersVariant: "module", helpersDebug: "none" });
-    expect(variant?.name).toBe("module");
-    expect(options.helperInputs).toEqual([join(fixtures, "helpers.c"), "extra.c"]);
-    expect(options.ccArgs).toEqual([`-I${join(fixtures, "include")}`, "-DMODULE", "-g", "-DEXTRA", "-g0"]);
-    await expect(applyHelperOptions({ rustInput: "x.rs", helperInputs: [], output: "x.o", helpersDebug: "some" as "none" })).rejects.toThrow(/--helpers-debug=some is not a choice/);
+    const dir = await mkdtemp(join(tmpdir(), "llto-variant-"));
+    await writeFile(join(dir, "x.rs"), "pub fn f() {}\n");
+    await writeFile(join(dir, "extra.c"), "int extra;\n");
+    const resolved = await resolveBuild({ rustInput: "x.rs", helperInputs: ["extra.c"], output: "x.o", cwd: dir, ccArgs: ["-g", "-DEXTRA"], helpersConfig: config, helpersVariant: "module", helpersDebug: "none" });
+    expect(resolved.variant?.name).toBe("module");
+    expect(resolved.helpers.map((h) => h.path)).toEqual([join(fixtures, "helpers.c"), join(dir, "extra.c")]);
+    expect(resolved.ccArgs).toEqual([`-I${join(fixtures, "include")}`, "-DMODULE", "-g", "-DEXTRA", "-g0"]);
+    await expect(resolveBuild({ rustInput: "x.rs", helperInputs: ["extra.c"], output: "x.o", cwd: dir, helpersDebug: "some" as "none" })).rejects.toThrow(/--helpers-debug=some is not a choice/);
   });
 
   test("clang's depfile: continuations, escaped spaces, $$", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { LocalLtoError } from "../../src/diagnostics/errors.js";
 import { chooseMode, type ModeChoiceInput } from "../../src/pipeline/mode/chooseMode.js";
-import type { CcIdentity } from "../../src/pipeline/static/cCompiler.js";
+import type { CcIdentity } from "../../src/tools/cc.js";
 import type { ToolId } from "../../src/toolchain/catalogue.js";
 import type { FoundTool, Toolchain } from "../../src/toolchain/resolveToolchain.js";
 import type { Version } from "../../src/toolchain/versions.js";

@@ -137,9 +137,10 @@ test("results of several objects combine per check; the refusal names the first 
   expect(unsafeHelpersError(combineSafetyResults([checkHelperObjectSafety(compile("/usr/bin/gcc", "int rust_helper_ok(int x) { return x; }\n"))]))).toBeUndefined();
 });
 
-test("helper selection from objects: used, unused, and declared but missing", () => {
+test("helper selection from objects: used, unused, declared but missing, filtered out", () => {
   const helpers = compile("/usr/bin/gcc", "int rust_helper_used(void) { return 1; }\nint rust_helper_unused(void) { return 2; }\nint other(void) { return 3; }\nstatic int rust_helper_static(void) { return 4; }\nint keep(void) { return rust_helper_static(); }\n");
   const rust = compile("/usr/bin/gcc", "extern int rust_helper_used(void), rust_helper_missing(void), other(void);\nint f(void) { return rust_helper_used() + rust_helper_missing() + other(); }\n");
-  expect(selectObjectHelpers(rust, [helpers], undefined, false)).toEqual({ used: ["rust_helper_used"], unused: ["rust_helper_unused"], undefinedInHelpers: ["rust_helper_missing"] });
-  expect(selectObjectHelpers(rust, [helpers], undefined, true)).toEqual({ used: ["other", "rust_helper_used"], unused: ["keep", "rust_helper_unused"], undefinedInHelpers: [] });
+  // Helpers are what the inputs define; a declared rust_helper_* no input defines is a missing helper.
+  expect(selectObjectHelpers(rust, [helpers], {})).toEqual({ used: ["other", "rust_helper_used"], unused: ["keep", "rust_helper_unused"], undefinedInHelpers: ["rust_helper_missing"], filteredOut: [] });
+  expect(selectObjectHelpers(rust, [helpers], { prefix: "rust_helper_" })).toEqual({ used: ["rust_helper_used"], unused: ["rust_helper_unused"], undefinedInHelpers: ["rust_helper_missing"], filteredOut: ["other"] });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { analyzeRustcArgs } from "../../src/pipeline/compile/rustcArgs.js";
-import { parseCcBanner, type CcIdentity } from "../../src/pipeline/static/cCompiler.js";
-import { helperObjectArgs } from "../../src/pipeline/static/compileHelperObject.js";
-import { rustcArguments } from "../../src/pipeline/compile/compileRust.js";
-import { localizeArgs, relocatableLinkArgs } from "../../src/pipeline/static/linkAndLocalize.js";
-import { codegenProbeArgs, rustCodegenFromIr, type RustCodegen } from "../../src/pipeline/static/rustCodegen.js";
+import { analyzeRustcArgs } from "../../src/tools/rustcArgs.js";
+import { parseCcBanner, type CcIdentity } from "../../src/tools/cc.js";
+import { helperObjectArgs } from "../../src/tools/cc.js";
+import { rustcArguments } from "../../src/tools/rustc.js";
+import { relocatableLinkArgs } from "../../src/tools/ld.js";
+import { localizeArgs } from "../../src/tools/objcopy.js";
+import { codegenProbeArgs, rustCodegenFromIr, type RustCodegen } from "../../src/tools/rustc.js";
 import { binutilsFlavor } from "../../src/pipeline/static/staticTools.js";
 
 /** `echo '#![no_std]' | rustc <flags> --crate-type=lib --emit=llvm-ir -o - -`, recorded from rustc 1.95. */

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { parseBitcodeProducerError, parseLlvmToolVersion, parseRustcVersion } from "../../src/toolchain/versions.js";
-import { analyzeRustcArgs } from "../../src/pipeline/compile/rustcArgs.js";
+import { analyzeRustcArgs } from "../../src/tools/rustcArgs.js";
 import { classifyInputHead } from "../../src/pipeline/compile/classifyInput.js";
 import { checkTargetsMatch } from "../../src/pipeline/merge/checkTargets.js";
-import { llcArguments } from "../../src/pipeline/codegen/codegenOptions.js";
-import { helperCompileArgs } from "../../src/pipeline/compile/compileHelpers.js";
-import { filterBenignLinkWarnings } from "../../src/pipeline/merge/linkModules.js";
+import { llcArguments } from "../../src/tools/llc.js";
+import { helperCompileArgs } from "../../src/tools/clang.js";
+import { filterBenignLinkWarnings } from "../../src/tools/llvmLink.js";
 import { LocalLtoError } from "../../src/diagnostics/errors.js";
 
 describe("version banners", () => {
@@ -115,12 +115,12 @@ describe("argv construction", () => {
 
 describe("rust-lld backend and the Rust function list", () => {
   test("llvm-nm output: functions only (t/T/w/W), names kept whole", async () => {
-    const { parseDefinedFunctions } = await import("../../src/pipeline/inline/rustFunctions.js");
+    const { parseDefinedFunctions } = await import("../../src/tools/llvmNm.js");
     const nm = "---------------- T rust_count_errors\n---------------- t _ZN4core3fmt5write17h0E\n---------------- D GLOBAL_DATA\n---------------- r .Lanon.1\n---------------- W weak_fn\n";
     expect(parseDefinedFunctions(nm)).toEqual(["rust_count_errors", "_ZN4core3fmt5write17h0E", "weak_fn"]);
   });
   test("rust-lld argv: one LTO run with our pipeline, rustc's trap settings, forced attributes after -mllvm", async () => {
-    const { rustLldArguments } = await import("../../src/pipeline/codegen/rustLldBackend.js");
+    const { rustLldArguments } = await import("../../src/tools/rustLld.js");
     const args = rustLldArguments("m.bc", "o.o", { optLevel: "3", functionSections: true, trapUnreachable: true }, { noinlineList: "f.csv", forceAttributes: ["caller:null_pointer_is_valid"] });
     expect(args.slice(0, 3)).toEqual(["-flavor", "gnu", "-r"]);
     expect(args).toContain("--lto-CGO3");

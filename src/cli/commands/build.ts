@@ -1,31 +1,38 @@
-import { build, HelperCallsLeftError, writeReportFile } from "../../pipeline/build.js";
+import { build, BuildInterruptedError, HelperCallsLeftError } from "../../pipeline/build.js";
 import type { BuildOptions } from "../../pipeline/types.js";
 import { renderReport } from "../../report/renderTable.js";
 import type { Report } from "../../report/schema.js";
 import { useColor } from "../errorBoundary.js";
+import { exitCodeForSignal } from "../interrupt.js";
 
 export interface BuildCommandOptions extends BuildOptions {
-  reportPath?: string;
   json?: boolean;
 }
 
-function printReport(report: Report, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderReport(report, { color: useColor(process.stdout) })}\n`);
+/** stdout carries what was asked for: the JSON report with `--report -` or `--json`, else the table (then on stderr with `--report -`). */
+function printReport(report: Report, options: BuildCommandOptions): void {
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (options.reportPath === "-") {
+    process.stdout.write(json);
+    if (!options.json) process.stderr.write(`${renderReport(report, { color: useColor(process.stderr) })}\n`);
+    return;
+  }
+  process.stdout.write(options.json ? json : `${renderReport(report, { color: useColor(process.stdout) })}\n`);
 }
 
-export async function runBuild(options: BuildCommandOptions): Promise<number> {
+export async function runBuild(options: BuildCommandOptions, signal?: AbortSignal): Promise<number> {
   try {
-    const result = await build(options);
+    const result = await build(options, { signal });
     for (const warning of result.warnings) process.stderr.write(`${warning}\n`);
-    if (options.reportPath) await writeReportFile(options.reportPath, result.report);
-    printReport(result.report, options.json ?? false);
+    printReport(result.report, options);
     return 0;
   } catch (error) {
-    // The report of a --require-inlined failure is still what the user needs to see.
-    if (error instanceof HelperCallsLeftError) {
-      if (options.reportPath) await writeReportFile(options.reportPath, error.report);
-      printReport(error.report, options.json ?? false);
+    if (error instanceof BuildInterruptedError) {
+      process.stderr.write(`local-lto: stopped by ${error.signal}; no output was changed\n`);
+      return exitCodeForSignal(error.signal);
     }
+    // The report of a --require-inlined failure is still what the user needs to see (build() wrote --report).
+    if (error instanceof HelperCallsLeftError) printReport(error.report, options);
     throw error;
   }
 }

@@ -1,13 +1,6 @@
-import { functionType } from "../../ir/index.js";
+import { functionType, moduleFlagNumber } from "../../ir/index.js";
 import type { IrModule } from "../../ir/types.js";
-import type { RustCodegenFacts } from "../codegen/codegenOptions.js";
-
-/** An integer module flag's value, written `i32 2` in IR text. */
-export function moduleFlagNumber(module: IrModule, key: string): number | undefined {
-  const flag = module.moduleFlags.find((f) => f.key === key);
-  const match = flag?.value.match(/^i\d+\s+(-?\d+)$/);
-  return match ? Number(match[1]) : undefined;
-}
+import type { RustCodegenFacts } from "../../tools/llc.js";
 
 /** The value most functions carry: rustc writes one `target-cpu` for the whole crate. */
 function mostCommonAttribute(module: IrModule, key: string): string | undefined {

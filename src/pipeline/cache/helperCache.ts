@@ -17,7 +17,7 @@ import { copyFile, mkdir, open, readFile, rename, stat, unlink, writeFile } from
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import createDebug from "debug";
-import { helperCompileArgs } from "../compile/compileHelpers.js";
+import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
 
 const debugCache = createDebug("local-lto:cache");
@@ -78,6 +78,8 @@ export interface CachedCompileRequest {
   ccArgs: readonly string[];
   cwd: string;
   cacheDir: string;
+  /** The environment clang runs in: the variables it reads are part of the key. */
+  env: NodeJS.ProcessEnv;
   /** Compiles to `output`, writing clang's depfile to `depfile`; throws the compile error. */
   compile(output: string, depfile: string): Promise<void>;
   /** Where the bitcode this build uses goes (a copy, so the cache can be cleaned meanwhile). */
@@ -215,7 +217,7 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
   } catch {
     return compileUncached(request, "the compiler could not be identified");
   }
-  const env = Object.fromEntries(CLANG_ENVIRONMENT.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]));
+  const env = Object.fromEntries(CLANG_ENVIRONMENT.filter((name) => request.env[name] !== undefined).map((name) => [name, request.env[name]!]));
   const key = helperCacheKey({
     clang: { ...request.clang, size: clangStat.size, mtimeMs: clangStat.mtimeMs },
     args: helperCompileArgs(source, "<output>", request.triple, request.ccArgs),

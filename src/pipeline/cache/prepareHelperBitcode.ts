@@ -1,11 +1,9 @@
-import { resolve } from "node:path";
 import type { HelperBitcodeReport } from "../../report/schema.js";
-import { runTool } from "../../process/run.js";
+import { compileHelperBitcode, helperBitcodeName } from "../../tools/clang.js";
+import { stripDebugInfo } from "../../tools/opt.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
-import { compileHelper, helperBitcodeName } from "../compile/compileHelpers.js";
 import type { BuildContext } from "../context.js";
-import { llvmToolFailure } from "../toolFailure.js";
-import { compileHelperCached, defaultCacheDir } from "./helperCache.js";
+import { compileHelperCached } from "./helperCache.js";
 
 export interface PreparedHelper {
   bitcode: string;
@@ -15,26 +13,23 @@ export interface PreparedHelper {
 /**
  * One helper input as bitcode for the merge: a `.c` source compiled by clang (through the helper
  * cache unless `--no-cache`) in the build's working directory, or the user's bitcode, with its
- * debug info stripped for `--helpers-debug=none` (`opt --strip-debug`, LLVM 22).
+ * debug info stripped for `--helpers-debug=none`.
  */
 export async function prepareHelperBitcode(ctx: BuildContext, index: number, triple: string | undefined): Promise<PreparedHelper> {
-  const { inputs, options, toolchain, workspace } = ctx;
-  const source = inputs.helperInputs[index]!;
-  if (inputs.helperKinds[index] !== "c-source") {
-    if (options.helpersDebug !== "none") return { bitcode: source, report: { source, origin: "input" } };
-    const stripped = workspace.file(`stripped-${helperBitcodeName(source, index)}`);
-    const run = await runTool({ file: toolPath(toolchain, "opt"), args: ["--strip-debug", source, "-o", stripped] });
-    if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (strip debug info)", userBitcode: inputs.userBitcode });
+  const { build, toolchain, workspace } = ctx;
+  const { path: source, kind } = build.helpers[index]!;
+  if (kind !== "c-source") {
+    if (build.helpersDebug !== "none") return { bitcode: source, report: { source, origin: "input" } };
+    const stripped = await stripDebugInfo(toolPath(toolchain, "opt"), source, workspace.file(`stripped-${helperBitcodeName(source, index)}`), build.userBitcode);
     return { bitcode: stripped, report: { source, origin: "stripped" } };
   }
 
   const clang = toolPath(toolchain, "clang");
-  const ccArgs = options.ccArgs ?? [];
   const output = workspace.file(helperBitcodeName(source, index));
   const compile = async (out: string, depfile?: string) => {
-    await compileHelper(clang, source, index, triple, ccArgs, workspace, { cwd: inputs.cwd, output: out, depfile });
+    await compileHelperBitcode(clang, source, out, triple, build.ccArgs, { cwd: build.cwd, depfile });
   };
-  if (options.helperCache === false) {
+  if (build.cacheDir === undefined) {
     await compile(output);
     return { bitcode: output, report: { source, origin: "compiled", uncached: "--no-cache" } };
   }
@@ -42,9 +37,10 @@ export async function prepareHelperBitcode(ctx: BuildContext, index: number, tri
     clang: { path: clang, version: toolchain.tools.clang.version?.text ?? "unknown" },
     source,
     triple,
-    ccArgs,
-    cwd: inputs.cwd,
-    cacheDir: options.cacheDir !== undefined ? resolve(inputs.cwd, options.cacheDir) : defaultCacheDir(),
+    ccArgs: build.ccArgs,
+    cwd: build.cwd,
+    cacheDir: build.cacheDir,
+    env: build.env,
     compile,
     output,
     scratchDepfile: workspace.file(`${helperBitcodeName(source, index)}.d`),

@@ -1,16 +1,14 @@
 import { readFile } from "node:fs/promises";
-import { parseModule } from "../../ir/index.js";
 import type { IrModule } from "../../ir/types.js";
 import { explainHelperCalls, type ExplainedCall } from "../../inlining/explain.js";
 import { readHelperBodies, type HelperBodyFacts } from "../../inlining/helperBody.js";
 import type { CallerAttributeChange, ReconcilePlan } from "../../inlining/reconcilePlan.js";
 import { parseInlineRemarks, type InlineRemark } from "../../inlining/remarks.js";
-import { runTool } from "../../process/run.js";
 import type { HelperReport } from "../../report/schema.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
-import { inlineArguments } from "../inline/inlineHelpers.js";
-import { llvmToolFailure } from "../toolFailure.js";
+import { disassembleModule } from "../../tools/llvmDis.js";
+import { runInlinePasses } from "../../tools/opt.js";
 
 export interface ExplainInput {
   rustModule: IrModule;
@@ -42,18 +40,16 @@ export async function explainCalls(ctx: BuildContext, input: ExplainInput): Prom
   let helperModule = input.helperModule;
   let helperBodies = input.helperBodies;
   if (!helperModule || !helperBodies) {
-    const dis = await runTool({ file: toolPath(toolchain, "llvmDis"), args: [input.helpersBitcode, "-o", "-"] });
-    if (dis.exitCode !== 0) throw llvmToolFailure(dis, { tool: "llvm-dis (explain)" });
-    helperModule = parseModule(dis.stdout);
-    helperBodies = readHelperBodies(dis.stdout, helperModule, input.helpers);
+    const dis = await disassembleModule(toolPath(toolchain, "llvmDis"), input.helpersBitcode);
+    helperModule = dis.module;
+    helperBodies = readHelperBodies(dis.text, helperModule, input.helpers);
   }
   let remarksFile = input.remarksFile;
   if (!remarksFile) {
     remarksFile = workspace.file("inline-remarks.yaml");
     const file = remarksFile;
     await timed("inline remarks", async () => {
-      const run = await runTool({ file: toolPath(toolchain, "opt"), args: ["--disable-verify", ...inlineArguments({ forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList }), input.mergedBitcode, "-o", "/dev/null"] });
-      if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (inline remarks)" });
+      await runInlinePasses(toolPath(toolchain, "opt"), input.mergedBitcode, null, { forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList }, "inline remarks");
     });
   }
   const remarks: InlineRemark[] = parseInlineRemarks(await readFile(remarksFile, "utf8"));

@@ -1,7 +1,7 @@
 import { LocalLtoError } from "../../diagnostics/errors.js";
 import type { ToolId } from "../../toolchain/catalogue.js";
 import type { FoundTool, Toolchain } from "../../toolchain/resolveToolchain.js";
-import { describeCc, type CcIdentity } from "../static/cCompiler.js";
+import { describeCc, type CcIdentity } from "../../tools/cc.js";
 import type { BuildMode } from "../types.js";
 import { inlineModeTools, type BuildInputKind } from "./inlineTools.js";
 

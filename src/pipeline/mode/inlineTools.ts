@@ -1,8 +1,8 @@
 import type { ToolId } from "../../toolchain/catalogue.js";
-import type { InputKind } from "../compile/classifyInput.js";
+import type { HelperInputKind, RustInput } from "../resolve/resolvedBuild.js";
 
 /** An input's kind in any mode: static mode also links prebuilt ELF objects. */
-export type BuildInputKind = InputKind | "object";
+export type BuildInputKind = RustInput["kind"] | HelperInputKind;
 
 /**
  * The tools inline mode needs for these inputs: rustc for Rust source, clang for C helpers, and the

@@ -7,18 +7,20 @@ import { noBuiltinsMissingInCaller } from "../../inlining/noBuiltins.js";
 import { planReconciliation, type CallerAttributeChange, type ReconcilePlan } from "../../inlining/reconcilePlan.js";
 import { rewriteFunctionAttributes } from "../../inlining/rewriteAttributes.js";
 import { compareTargets, targetAttributesOf } from "../../inlining/targetCompat.js";
-import { runTool } from "../../process/run.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
-import { selectHelpers } from "../helperSelection.js";
-import { llvmToolFailure } from "../toolFailure.js";
+import { assembleModule } from "../../tools/llvmLink.js";
 
 const debug = createDebug("local-lto:reconcile");
 
 export interface ReconcileInput {
   helperModule: IrModule;
+  /** The helper module's IR text, as disassembled once for the whole build. */
+  helperText: string;
   rustModule: Promise<IrModule>;
   helpersBitcode: string;
+  /** The helpers selected for this build (helperSelection.ts). */
+  helpers: readonly string[];
 }
 
 export interface ReconcileResult {
@@ -73,18 +75,15 @@ function differsInReconcilable(caller: IrFunction, helper: IrFunction, triple: s
  */
 export async function reconcileHelpers(ctx: BuildContext, input: ReconcileInput): Promise<ReconcileResult> {
   const unchanged: ReconcileResult = { helpersBitcode: input.helpersBitcode, changes: [], callerChanges: [], kept: [] };
-  if (ctx.options.reconcile === "off") return unchanged;
+  if (!ctx.build.reconcile) return unchanged;
   const rust = await input.rustModule;
-  const helpers = selectHelpers(rust, input.helperModule, ctx.options.helperPrefix, ctx.options.allHelperFunctions ?? false).used;
+  const helpers = [...input.helpers];
   if (!worthReading(rust, input.helperModule, new Set(helpers))) return unchanged;
 
-  const llvmDis = toolPath(ctx.toolchain, "llvmDis");
-  const dis = await runTool({ file: llvmDis, args: [input.helpersBitcode, "-o", "-"] });
-  if (dis.exitCode !== 0) throw llvmToolFailure(dis, { tool: "llvm-dis (reconcile)" });
-  const text = dis.stdout;
-  const module = parseModule(text);
+  const text = input.helperText;
+  const module = input.helperModule;
   const bodies = readHelperBodies(text, module, helpers);
-  const plan = planReconciliation({ helperModule: module, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: ctx.options.nullPointerPolicy ?? "keep" });
+  const plan = planReconciliation({ helperModule: module, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: ctx.build.nullPointerPolicy });
   for (const kept of plan.kept) debug("kept %s %s: %s", kept.helper, kept.rule, kept.reason);
   if (plan.helperEdits.length === 0) return { ...unchanged, changes: plan.changes, helperModule: module, helperBodies: bodies, callerChanges: plan.callerChanges, kept: plan.kept };
 
@@ -93,8 +92,7 @@ export async function reconcileHelpers(ctx: BuildContext, input: ReconcileInput)
   const output = ctx.workspace.file("helpers.reconciled.bc");
   await writeFile(textFile, rewritten);
   // llvm-link reads IR text and verifies the module: an edit that broke it fails here, loudly.
-  const assemble = await runTool({ file: toolPath(ctx.toolchain, "llvmLink"), args: [textFile, "-o", output] });
-  if (assemble.exitCode !== 0) throw llvmToolFailure(assemble, { tool: "llvm-link (reconciled helpers)" });
+  await assembleModule(toolPath(ctx.toolchain, "llvmLink"), textFile, output, "reconciled helpers");
   const reconciledModule = parseModule(rewritten);
   return {
     helpersBitcode: output,

@@ -1,6 +1,6 @@
 import type { ElfFile, ElfSymbol } from "../../elf/index.js";
-import type { HelperSelection } from "../helperSelection.js";
-import { defaultHelperPrefix } from "../types.js";
+import { selectHelpers, type HelperSelection } from "../helperSelection.js";
+import type { HelperNaming } from "../resolve/resolvedBuild.js";
 
 /** A real, named symbol: not the null entry, a section or file symbol, or an assembler mapping symbol (`$x`, `$d`). */
 export function isNamedSymbol(symbol: ElfSymbol): boolean {
@@ -21,19 +21,7 @@ function exportedFunctions(elf: ElfFile): string[] {
   return elf.symbols.filter((s) => isNamedSymbol(s) && s.isDefined && s.binding !== "LOCAL" && (s.type === "FUNC" || s.type === "GNU_IFUNC")).map((s) => s.name);
 }
 
-/**
- * Which functions count as helpers, read from objects instead of IR (pure): the same rules as
- * inline mode's selectHelpers: by prefix (default `rust_helper_`) or every function the helper
- * objects export; used when the Rust object references it.
- */
-export function selectObjectHelpers(rustObject: ElfFile, helperObjects: readonly ElfFile[], prefix: string | undefined, all: boolean): HelperSelection {
-  const wanted = (name: string) => all || name.startsWith(prefix ?? defaultHelperPrefix);
-  const defined = [...new Set(helperObjects.flatMap(exportedFunctions))].filter(wanted);
-  const referenced = undefinedReferences(rustObject);
-  const definedSet = new Set(defined);
-  return {
-    used: defined.filter((name) => referenced.has(name)).sort(),
-    unused: defined.filter((name) => !referenced.has(name)).sort(),
-    undefinedInHelpers: all ? [] : [...referenced].filter((name) => name.startsWith(prefix ?? defaultHelperPrefix) && !definedSet.has(name)).sort(),
-  };
+/** The helpers, read from objects instead of IR (pure): the same rules as inline mode (helperSelection.ts). */
+export function selectObjectHelpers(rustObject: ElfFile, helperObjects: readonly ElfFile[], naming: HelperNaming): HelperSelection {
+  return selectHelpers(helperObjects.flatMap(exportedFunctions), undefinedReferences(rustObject), naming);
 }

@@ -1,10 +1,9 @@
 import { LocalLtoError } from "../../diagnostics/errors.js";
-import { runTool } from "../../process/run.js";
 import { findExecutable } from "../../toolchain/findExecutable.js";
 import { probeVersion } from "../../toolchain/probeTool.js";
 import type { Toolchain } from "../../toolchain/resolveToolchain.js";
 import type { Version } from "../../toolchain/versions.js";
-import type { CcIdentity } from "./cCompiler.js";
+import { gccProgram, type CcIdentity } from "../../tools/cc.js";
 
 export type BinutilsFlavor = "gnu" | "llvm" | "unknown";
 
@@ -35,12 +34,6 @@ async function describe(path: string, executable: string): Promise<StaticTool> {
   const version = await probeVersion(path);
   const name = path.split("/").pop() ?? executable;
   return { executable: name, path, flavor: binutilsFlavor(version?.text) !== "unknown" ? binutilsFlavor(version?.text) : /lld|llvm/.test(name) ? "llvm" : "unknown", version };
-}
-
-/** What gcc itself would run for `prog` (`ld`, or a cross toolchain's full path). */
-async function gccProgram(cc: CcIdentity, prog: string): Promise<string | undefined> {
-  const run = await runTool({ file: cc.path, args: [`-print-prog-name=${prog}`] });
-  return run.exitCode === 0 ? run.stdout.trim() || undefined : undefined;
 }
 
 function firstFound(candidates: readonly (string | undefined)[], env: NodeJS.ProcessEnv): string | undefined {

@@ -3,7 +3,7 @@ import { checkHelperModule, helperSymbolsUsedByRust, type IrCheckNames } from ".
 import { overrideNotes, unsafeHelperModuleError } from "../../safety/refusal.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
-import { readModule } from "../analyze/readModule.js";
+import { readModule } from "../../tools/llvmDis.js";
 import type { BuildContext } from "../context.js";
 
 export interface VetInput {
@@ -27,8 +27,8 @@ export interface VetInput {
 export async function vetHelpers(ctx: BuildContext, input: VetInput): Promise<SafetyCheckResult[]> {
   const rust = await input.rustModule;
   const used = helperSymbolsUsedByRust(rust, input.helperModule);
-  const allow = new Set(ctx.options.allow ?? []);
-  const names = { rustInput: ctx.inputs.rustInput };
+  const allow = ctx.build.allow;
+  const names = { rustInput: ctx.build.rust.path };
   let results = checkHelperModule(input.helperModule, rust, used, allow, names);
   // Without debug info a finding names its helper input: found only now, and only when needed.
   if (results.some((r) => (r.status === "failed" || r.status === "overridden") && r.findings.some((f) => !f.file))) {
@@ -45,12 +45,12 @@ export async function vetHelpers(ctx: BuildContext, input: VetInput): Promise<Sa
  * (each input's module is read only on this path, when a finding is reported).
  */
 async function helperInputLookup(ctx: BuildContext, input: VetInput): Promise<NonNullable<IrCheckNames["helperInputOf"]>> {
-  const inputs = ctx.inputs.helperInputs;
+  const inputs = ctx.build.helpers.map((h) => h.path);
   if (inputs.length === 1) return () => inputs[0];
   const bitcodes = input.helperBitcodes;
   if (!bitcodes || bitcodes.length !== inputs.length) return () => undefined;
   const llvmDis = toolPath(ctx.toolchain, "llvmDis");
-  const modules = await Promise.all(bitcodes.map((bc) => readModule(llvmDis, bc, ctx.inputs.userBitcode).catch(() => undefined)));
+  const modules = await Promise.all(bitcodes.map((bc) => readModule(llvmDis, bc, ctx.build.userBitcode).catch(() => undefined)));
   const defines = (m: IrModule | undefined, symbol: string): boolean => {
     const fn = m?.functions.get(symbol);
     if (fn) return !fn.isDeclaration;

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { runTool } from "../../process/run.js";
-import { llvmToolFailure } from "../toolFailure.js";
+import { runTool } from "../process/run.js";
+import { llvmToolFailure } from "./failure.js";
 
 /**
  * Function names `llvm-nm --defined-only` lists for a bitcode module (pure): types t/T/w/W.

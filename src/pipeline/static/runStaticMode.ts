@@ -1,23 +1,20 @@
 import { readFile } from "node:fs/promises";
-import { isLocalLtoError, LocalLtoError } from "../diagnostics/errors.js";
-import { ElfFormatError, findCallsTo, readElf, symbolState, type ElfFile } from "../elf/index.js";
-import { helperReportsFromObject, type HelperBefore } from "../report/objectFacts.js";
-import type { HelperReport, Report } from "../report/schema.js";
-import { checkHelperObjectSafety, combineSafetyResults, overriddenNotes, unsafeHelpersError } from "../safety/objectChecks.js";
-import type { SafetyCheckResult } from "../safety/types.js";
-import type { BuildContext } from "./context.js";
-import type { StaticInputs } from "./mode/modeInputs.js";
-import { describeCc, identifyCCompiler, type CcIdentity } from "./static/cCompiler.js";
-import { compileHelperObject } from "./static/compileHelperObject.js";
-import { compileRust } from "./compile/compileRust.js";
-import { linkRelocatable, localizeSymbols } from "./static/linkAndLocalize.js";
-import { exportedDefinitions, selectObjectHelpers } from "./static/objectSymbols.js";
-import { probeRustCodegen, type RustCodegen } from "./static/rustCodegen.js";
-import { resolveStaticTools, type StaticTool } from "./static/staticTools.js";
-
-export interface StaticBuildContext extends Omit<BuildContext, "inputs"> {
-  inputs: StaticInputs;
-}
+import { basename } from "node:path";
+import { isLocalLtoError, LocalLtoError } from "../../diagnostics/errors.js";
+import { ElfFormatError, findCallsTo, readElf, symbolState, type ElfFile } from "../../elf/index.js";
+import { helperReportsFromObject, type HelperBefore } from "../../report/objectFacts.js";
+import type { HelperReport, Report } from "../../report/schema.js";
+import { checkHelperObjectSafety, combineSafetyResults, overriddenNotes, unsafeHelpersError } from "../../safety/objectChecks.js";
+import type { SafetyCheckResult } from "../../safety/types.js";
+import { compileHelperObject, describeCc, identifyCCompiler, type CcIdentity } from "../../tools/cc.js";
+import { linkRelocatable } from "../../tools/ld.js";
+import { localizeSymbols } from "../../tools/objcopy.js";
+import { compileRust, probeRustCodegen, type RustCodegen } from "../../tools/rustc.js";
+import type { BuildContext } from "../context.js";
+import { selectionNotes } from "../selectionNotes.js";
+import { settleLater } from "../settleLater.js";
+import { exportedDefinitions, selectObjectHelpers } from "./objectSymbols.js";
+import { resolveStaticTools, type StaticTool } from "./staticTools.js";
 
 export interface StaticModeResult {
   helpers: HelperReport[];
@@ -37,12 +34,6 @@ export interface StaticPlan {
 
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
-
-/** Lets a promise be awaited later without an unhandled-rejection warning if a sibling fails first. */
-function settleLater<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
 
 async function readObjectFile(path: string, what: string): Promise<ElfFile> {
   const bytes = new Uint8Array(await readFile(path));
@@ -81,7 +72,7 @@ function toolEntry(tool: StaticTool | CcIdentity): [string, { path: string; vers
  * works with GCC and with any LLVM; the calls stay out of line. Helper safety is checked from the
  * helper objects before linking, as each Rust object gets its own copy of the helpers here too.
  */
-export async function runStaticMode(ctx: StaticBuildContext, plan: StaticPlan = {}): Promise<StaticModeResult> {
+export async function runStaticMode(ctx: BuildContext, plan: StaticPlan = {}): Promise<StaticModeResult> {
   const fallback = plan.inlineUnavailable;
   if (!fallback) return staticPipeline(ctx, plan);
   ctx.notes.push(`inline mode was not available: ${fallback.problem}; to enable it: ${fallback.fix}`);
@@ -103,38 +94,38 @@ export async function runStaticMode(ctx: StaticBuildContext, plan: StaticPlan = 
   }
 }
 
-async function staticPipeline(ctx: StaticBuildContext, plan: StaticPlan): Promise<StaticModeResult> {
-  const { inputs, toolchain, workspace, options, timed } = ctx;
+async function staticPipeline(ctx: BuildContext, plan: StaticPlan): Promise<StaticModeResult> {
+  const { build, toolchain, workspace, timed } = ctx;
+  const rustInput = build.rust;
+  const helperInputs = build.helpers.map((h) => h.path);
   const plannedCc = plan.cc;
-  const compiles = inputs.helperKinds.some((k) => k !== "object");
-  const cc = plannedCc ?? (compiles ? await identifyCCompiler(options.cc ?? "cc") : await identifyCCompiler(options.cc ?? "cc").catch(() => undefined));
-  const tools = settleLater(resolveStaticTools(cc, toolchain, options.linker));
+  const compiles = build.helpers.some((h) => h.kind !== "object");
+  const cc = plannedCc ?? (compiles ? await identifyCCompiler(build.cc ?? "cc") : await identifyCCompiler(build.cc ?? "cc").catch(() => undefined));
+  const tools = settleLater(resolveStaticTools(cc, toolchain, build.linker));
 
   // 1. compile: rustc --emit=obj, and a probe of rustc's codegen so the helpers match it.
   let rustc: string | undefined;
-  if (inputs.rustKind === "rust-source") {
+  if (rustInput.kind === "rust-source") {
     rustc = toolchain.rustc?.path ?? toolchain.rustcTool.path;
     if (!rustc) throw toolchain.rustcTool.problem ?? new Error("internal: rustc not resolved");
   }
-  const codegen: Promise<RustCodegen | undefined> = settleLater(rustc ? probeRustCodegen(rustc, inputs.rustcArgs, inputs.cwd) : Promise.resolve(undefined));
+  const codegen: Promise<RustCodegen | undefined> = settleLater(rustc && rustInput.kind === "rust-source" ? probeRustCodegen(rustc, rustInput.rustcArgs, build.cwd) : Promise.resolve(undefined));
   const rustObject = settleLater(
-    rustc
+    rustc && rustInput.kind === "rust-source"
       ? timed("compile rust", async () => {
-          const compiled = await compileRust(rustc!, inputs.rustInput, workspace.file("rust.o"), "obj", inputs.rustcArgs, inputs.rustcFacts!, inputs.cwd);
+          const compiled = await compileRust(rustc!, rustInput.path, workspace.file("rust.o"), "obj", rustInput.rustcArgs, rustInput.facts, build.cwd);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
           return compiled.output;
         })
-      : Promise.resolve(inputs.rustInput),
+      : Promise.resolve(rustInput.path),
   );
   const helperObjects = settleLater(
     codegen.then((rust) =>
       timed("compile helpers", () =>
         Promise.all(
-          inputs.helperInputs.map((source, i) => {
-            const kind = inputs.helperKinds[i]!;
+          build.helpers.map(({ path: source, kind }, i) => {
             if (kind === "object") return source;
-            if (kind === "rust-source") throw new Error(`internal: helper ${source} classified as Rust`);
-            return compileHelperObject(source, kind, i, { cc: cc!, rust }, options.ccArgs ?? [], workspace);
+            return compileHelperObject(source, kind, workspace.file(`helpers-${i}-${basename(source).replace(/\W/g, "_")}.o`), { cc: cc!, rust }, build.ccArgs);
           }),
         ),
       ),
@@ -143,7 +134,7 @@ async function staticPipeline(ctx: StaticBuildContext, plan: StaticPlan): Promis
 
   const [rustPath, helperPaths, rustCodegen] = await Promise.all([rustObject, helperObjects, codegen]);
   if (rustc && !rustCodegen) ctx.notes.push("rustc's relocation and code model could not be probed: helpers were compiled with the C compiler's defaults");
-  if (!rustc && compiles && !(options.ccArgs ?? []).some((a) => /^-f(no-)?(pic|PIC|pie|PIE)$/.test(a))) {
+  if (!rustc && compiles && !build.ccArgs.some((a) => /^-f(no-)?(pic|PIC|pie|PIE)$/.test(a))) {
     ctx.notes.push("the Rust input is an object: helpers were compiled with the C compiler's default relocation model; pass --cc-arg=-fPIC (or -fno-pic, -mcmodel=…) to match how it was built");
   }
 
@@ -153,21 +144,19 @@ async function staticPipeline(ctx: StaticBuildContext, plan: StaticPlan): Promis
     if (rustElf.machine !== EM_X86_64 && rustElf.machine !== EM_AARCH64) {
       throw new LocalLtoError({ code: "LLTO_UNSUPPORTED_TARGET", exit: "invalidInput", message: `the Rust object is ${rustElf.machineName}: local-lto verifies x86-64 and aarch64 objects only`, fix: "build for x86_64 or aarch64" });
     }
-    const helperElfs = await Promise.all(helperPaths.map((path, i) => readObjectFile(path, `the helper object for ${inputs.helperInputs[i]}`)));
-    helperElfs.forEach((elf, i) => checkSameMachine(rustElf, elf, inputs.helperInputs[i]!, cc));
-    const selection = selectObjectHelpers(rustElf, helperElfs, options.helperPrefix, options.allHelperFunctions ?? false);
-    const allow = new Set(options.allow ?? []);
-    const safety = combineSafetyResults(helperElfs.map((elf, i) => checkHelperObjectSafety(elf, { source: inputs.helperInputs[i], rustObject: rustElf, allow })));
+    const helperElfs = await Promise.all(helperPaths.map((path, i) => readObjectFile(path, `the helper object for ${helperInputs[i]}`)));
+    helperElfs.forEach((elf, i) => checkSameMachine(rustElf, elf, helperInputs[i]!, cc));
+    const selection = selectObjectHelpers(rustElf, helperElfs, build.helperNaming);
+    const safety = combineSafetyResults(helperElfs.map((elf, i) => checkHelperObjectSafety(elf, { source: helperInputs[i], rustObject: rustElf, allow: build.allow })));
     return { rustElf, helperElfs, selection, safety };
   });
   const refusal = unsafeHelpersError(safety);
   if (refusal) throw refusal;
   ctx.notes.push(...overriddenNotes(safety));
-  if (selection.undefinedInHelpers.length) {
-    ctx.notes.push(`Rust declares ${selection.undefinedInHelpers.join(", ")} but no helper input defines ${selection.undefinedInHelpers.length > 1 ? "them" : "it"}: left undefined in the object`);
-  }
-  const callsBefore = findCallsTo(rustElf, new Set(selection.used));
-  const before = new Map<string, HelperBefore>(selection.used.map((name) => [name, { callSitesBefore: callsBefore.get(name)?.length ?? 0, mismatchedCallSitesBefore: null }]));
+  ctx.notes.push(...selectionNotes(selection));
+  const checked = [...selection.used, ...selection.undefinedInHelpers];
+  const callsBefore = findCallsTo(rustElf, new Set(checked));
+  const before = new Map<string, HelperBefore>(checked.map((name) => [name, { callSitesBefore: callsBefore.get(name)?.length ?? 0, mismatchedCallSitesBefore: null }]));
 
   // 3. link, 4. localize: every symbol the helpers define, as inline mode internalizes the whole helper module.
   // A name the Rust object defines as well (accepted with --allow=duplicate-symbol) stays Rust's, global.
@@ -190,8 +179,8 @@ async function staticPipeline(ctx: StaticBuildContext, plan: StaticPlan): Promis
       fix: `try the other objcopy (GNU objcopy or llvm-objcopy on PATH), and report this with DEBUG=local-lto:* output`,
     });
   }
-  const helpers = helperReportsFromObject(elf, selection.used, before);
-  const calls = helpers.reduce((n, h) => n + h.callsLeft, 0);
+  const helpers = helperReportsFromObject(elf, checked, before);
+  const calls = helpers.filter((h) => selection.used.includes(h.name)).reduce((n, h) => n + h.callsLeft, 0);
   ctx.notes.push(
     `static mode: ${toLocalize.length} symbol(s) the helpers define are local in the object${cc && compiles ? ` (helpers built by ${describeCc(cc)})` : ""}; ${calls} helper call(s) stay out of line, as expected without cross-language inlining`,
   );

@@ -1,5 +1,6 @@
-import { LocalLtoError } from "../../diagnostics/errors.js";
-import type { CodegenOptLevel } from "../types.js";
+import { LocalLtoError } from "../diagnostics/errors.js";
+/** An LLVM codegen level. */
+export type CodegenOptLevel = "0" | "1" | "2" | "3";
 
 /** What local-lto needs to know from the user's rustc flags (pure). */
 export interface RustcArgsFacts {

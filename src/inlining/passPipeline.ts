@@ -1,5 +1,3 @@
-import { runTool } from "../../process/run.js";
-import { llvmToolFailure } from "../toolFailure.js";
 
 /**
  * The only optimisation local-lto runs: the inliner, with the cheap cleanups that turn an
@@ -46,11 +44,4 @@ export function inlineArguments(options: InlineRunOptions = {}): string[] {
     ...inlinePassFlags(options),
     ...(options.remarksFile ? [`-pass-remarks-output=${options.remarksFile}`, "-pass-remarks-filter=inline"] : []),
   ];
-}
-
-export async function inlineHelpers(opt: string, merged: string, output: string, options: InlineRunOptions = {}): Promise<string> {
-  // llvm-link has verified the merged module; verifying again costs ~0.1 s on large crates.
-  const run = await runTool({ file: opt, args: ["--disable-verify", ...inlineArguments(options), merged, "-o", output] });
-  if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (inline)" });
-  return output;
 }

@@ -1,8 +1,7 @@
 import { basename } from "node:path";
-import { LocalLtoError } from "../../diagnostics/errors.js";
-import { runTool } from "../../process/run.js";
-import { llvmToolFailure, tail } from "../toolFailure.js";
-import type { Workspace } from "../workspace.js";
+import { LocalLtoError } from "../diagnostics/errors.js";
+import { runTool } from "../process/run.js";
+import { llvmToolFailure, tail } from "./failure.js";
 
 /**
  * clang's argv for one helper source. The target is Rust's, so both modules agree on triple and
@@ -29,24 +28,14 @@ export interface HelperCompileExtras {
   cwd?: string;
   /** Also write the Makefile dependency rule here (`-MD -MF`), for the helper cache. */
   depfile?: string;
-  /** Where to write the bitcode; default: a name in the workspace. */
-  output?: string;
 }
 
 export function helperBitcodeName(source: string, index: number): string {
   return `helpers-${index}-${basename(source).replace(/\W/g, "_")}.bc`;
 }
 
-export async function compileHelper(
-  clang: string,
-  source: string,
-  index: number,
-  llvmTriple: string | undefined,
-  userArgs: readonly string[],
-  workspace: Workspace,
-  extras: HelperCompileExtras = {},
-): Promise<string> {
-  const output = extras.output ?? workspace.file(helperBitcodeName(source, index));
+/** clang -c -emit-llvm: one helper source to bitcode at `output`. */
+export async function compileHelperBitcode(clang: string, source: string, output: string, llvmTriple: string | undefined, userArgs: readonly string[], extras: HelperCompileExtras = {}): Promise<string> {
   const args = helperCompileArgs(source, output, llvmTriple, userArgs);
   // Dependency output changes nothing in the bitcode; it is not part of the cache key's argv.
   if (extras.depfile) args.splice(args.length - 1, 0, "-MD", "-MF", extras.depfile);

@@ -1,4 +1,6 @@
-import type { CodegenOptLevel } from "../types.js";
+import { runTool } from "../process/run.js";
+import { llvmToolFailure } from "./failure.js";
+
 
 /** What the Rust module says about how rustc would have generated code for it. */
 export interface RustCodegenFacts {
@@ -13,7 +15,8 @@ export interface RustCodegenFacts {
 }
 
 export interface CodegenChoices {
-  optLevel: CodegenOptLevel;
+  /** LLVM codegen level: rustc maps -C opt-level s and z to 2. */
+  optLevel: "0" | "1" | "2" | "3";
   functionSections: boolean;
   trapUnreachable: boolean;
 }
@@ -39,4 +42,11 @@ export function llcArguments(facts: RustCodegenFacts, choices: CodegenChoices): 
   if (choices.functionSections) args.push("-function-sections", "-data-sections");
   if (choices.trapUnreachable) args.push("-trap-unreachable", "-no-trap-after-noreturn");
   return args;
+}
+
+/** llc: bitcode → object, with the argv above. */
+export async function emitObject(llc: string, bitcode: string, llcArgs: readonly string[], output: string): Promise<string> {
+  const run = await runTool({ file: llc, args: [...llcArgs, bitcode, "-o", output] });
+  if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "llc (codegen)" });
+  return output;
 }

@@ -1,6 +1,5 @@
-import { runTool } from "../../process/run.js";
-import { llvmToolFailure } from "../toolFailure.js";
-import { LocalLtoError } from "../../diagnostics/errors.js";
+import { runTool } from "../process/run.js";
+import { duplicateHelperError, llvmToolFailure } from "./failure.js";
 
 /**
  * llvm-link warns when triples differ; local-lto checks targets itself (checkTargets.ts) and
@@ -20,15 +19,7 @@ export async function linkHelperModules(llvmLink: string, helperBitcode: readonl
   const run = await runTool({ file: llvmLink, args: [...helperBitcode, "-o", output] });
   if (run.exitCode !== 0) {
     const duplicate = run.stderr.match(/symbol multiply defined: '?([^'\s]+)'?|'([^']+)': symbol multiply defined/);
-    if (duplicate) {
-      throw new LocalLtoError({
-        code: "LLTO_HELPER_DUPLICATE",
-        exit: "invalidInput",
-        message: `two helper inputs both define ${duplicate[1] ?? duplicate[2]}`,
-        fix: "keep one definition (make the other static, or drop one of the inputs)",
-        details: run.stderr.trim(),
-      });
-    }
+    if (duplicate) throw duplicateHelperError(duplicate[1] ?? duplicate[2]!, run.stderr.trim());
     throw llvmToolFailure(run, { tool: "llvm-link (helpers)", userBitcode });
   }
   return output;
@@ -44,4 +35,14 @@ export async function mergeWithHelpers(llvmLink: string, rustBitcode: string, he
   const run = await runTool({ file: llvmLink, args: ["--internalize", "--only-needed", rustBitcode, helperBitcode, "-o", output] });
   if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "llvm-link (merge)", userBitcode });
   return { merged: output, warnings: filterBenignLinkWarnings(run.stderr) };
+}
+
+/**
+ * IR text → bitcode. llvm-link assembles `.ll` input like llvm-as, and it is a tool local-lto
+ * already needs (llvm-as would be one more to find and match).
+ */
+export async function assembleModule(llvmLink: string, irFile: string, output: string, role: string): Promise<string> {
+  const run = await runTool({ file: llvmLink, args: [irFile, "-o", output] });
+  if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: `llvm-link (${role})` });
+  return output;
 }

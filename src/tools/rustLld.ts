@@ -1,7 +1,7 @@
-import { runTool } from "../../process/run.js";
-import { llvmToolFailure } from "../toolFailure.js";
-import { inlinePassFlags, inlinePassPipeline, type InlineRunOptions } from "../inline/inlineHelpers.js";
-import type { CodegenChoices } from "./codegenOptions.js";
+import { runTool } from "../process/run.js";
+import { llvmToolFailure } from "./failure.js";
+import { inlinePassFlags, inlinePassPipeline, type InlineRunOptions } from "../inlining/passPipeline.js";
+import type { CodegenChoices } from "./llc.js";
 
 /**
  * Inlining and codegen in one process with rustc's own LLVM: `rust-lld -r` runs LTO on the one

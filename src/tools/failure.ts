@@ -68,3 +68,14 @@ export function firstErrorLine(stderr: string): string {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   return lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "";
 }
+
+/** Two helper inputs define the same symbol: reported alike whichever linker found it. */
+export function duplicateHelperError(symbol: string, details: string): LocalLtoError {
+  return new LocalLtoError({
+    code: "LLTO_HELPER_DUPLICATE",
+    exit: "invalidInput",
+    message: `two helper inputs both define ${symbol}`,
+    fix: "keep one definition (make the other static, or drop one of the inputs)",
+    details,
+  });
+}

@@ -1,0 +1,33 @@
+import { constants } from "node:os";
+
+/** The signals that stop a build: Ctrl-C, `kill`, a closed terminal. */
+const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** The conventional exit status of a process stopped by `signal`: 128 + its number. */
+export function exitCodeForSignal(signal: string): number {
+  const number = constants.signals[signal as NodeJS.Signals];
+  return 128 + (number ?? 0);
+}
+
+/**
+ * Turns SIGINT, SIGTERM and SIGHUP into an abort of the running build: it stops its children,
+ * removes its temporary directory and staged files, and the CLI exits with 128 + the signal's
+ * number (docs/EXIT-CODES.md). A second signal while cleaning up exits at once.
+ */
+export function interruptController(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handlers = stopSignals.map((name) => {
+    const handler = () => {
+      if (controller.signal.aborted) process.exit(exitCodeForSignal(name));
+      controller.abort(name);
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { LocalLtoError } from "../diagnostics/errors.js";
+import { moduleFlagNumber, parseModule } from "../ir/index.js";
+import { runTool } from "../process/run.js";
+import { llvmToolFailure, tail } from "./failure.js";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { RustcArgsFacts } from "./rustcArgs.js";
+
+export interface RustCompileResult {
+  output: string;
+  /** rustc's warnings, passed on to the user. */
+  diagnostics: string;
+}
+
+/**
+ * rustc's argv (pure): the user's flags unchanged, then what local-lto owns. A crate type
+ * defaults to `lib` (an object to link into something else), where rustc's own default is `bin`.
+ */
+export function rustcArguments(source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts): string[] {
+  return [...userArgs, ...(facts.crateTypeGiven ? [] : ["--crate-type=lib"]), `--emit=${emit}`, "-o", output, source];
+}
+
+/**
+ * Runs rustc. Inline mode asks for `llvm-bc`: rustc runs its whole optimisation pipeline, so the
+ * bitcode is what `--emit=obj` would have handed to codegen. Static mode asks for `obj`, which any
+ * rustc can give, whatever its backend.
+ */
+export async function compileRust(rustc: string, source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts, cwd?: string): Promise<RustCompileResult> {
+  const run = await runTool({ file: rustc, args: rustcArguments(source, output, emit, userArgs, facts), cwd });
+  if (run.spawnError) throw llvmToolFailure(run, { tool: "rustc" });
+  if (run.exitCode !== 0) {
+    throw new LocalLtoError({
+      code: "LLTO_RUSTC_FAILED",
+      exit: "compileFailed",
+      message: `rustc could not compile ${source}`,
+      fix: "fix the errors rustc reports below (the flags given with --rustc-arg were passed unchanged)",
+      file: source,
+      details: tail(run.stderr, 60),
+    });
+  }
+  return { output, diagnostics: run.stderr };
+}
+
+export type RelocationModel = "static" | "pic" | "pie";
+
+/** How rustc generates code for the user's flags: what the helper object must agree with to link. */
+export interface RustCodegen {
+  triple?: string;
+  relocationModel: RelocationModel;
+  /** LLVM's name (`small`, `kernel`, …); `small` when rustc leaves the target's default. */
+  codeModel: string;
+}
+
+const codeModelNames = ["tiny", "small", "kernel", "medium", "large"];
+
+/**
+ * Reads the relocation and code model from rustc's LLVM IR text (pure). rustc writes the
+ * `PIC Level` module flag for pic and pie, `PIE Level` for pie only, and `Code Model` only when
+ * it is not the target's default small model (rustc_codegen_llvm's module setup, rustc 1.95).
+ */
+export function rustCodegenFromIr(irText: string): RustCodegen {
+  const module = parseModule(irText);
+  const pic = moduleFlagNumber(module, "PIC Level");
+  const pie = moduleFlagNumber(module, "PIE Level");
+  const codeModel = moduleFlagNumber(module, "Code Model");
+  return {
+    triple: module.triple,
+    relocationModel: pie ? "pie" : pic ? "pic" : "static",
+    codeModel: (codeModel !== undefined ? codeModelNames[codeModel] : undefined) ?? "small",
+  };
+}
+
+/**
+ * The user's rustc flags that can change code generation of an empty crate: the target, the
+ * sysroot and search paths (a custom target's `core`), `-C` and `-Z` options. Lint levels, cfgs
+ * and crate names are left out so the probe cannot fail where the real crate would not.
+ */
+export function codegenProbeArgs(userArgs: readonly string[]): string[] {
+  const kept: string[] = [];
+  const takesValue = new Set(["--target", "-C", "--codegen", "-Z", "--sysroot", "-L"]);
+  for (let i = 0; i < userArgs.length; i++) {
+    const arg = userArgs[i]!;
+    if (takesValue.has(arg) && i + 1 < userArgs.length) {
+      kept.push(arg, userArgs[++i]!);
+    } else if (/^(--target=|--codegen=|--sysroot=|-C.|-Z.|-L.)/.test(arg)) {
+      kept.push(arg);
+    }
+  }
+  return kept;
+}
+
+/**
+ * Asks rustc itself: compile an empty `no_std` crate with the user's codegen flags to IR and read
+ * the module flags (about 75 ms). rustc has no stable `--print` for the relocation model, and the
+ * defaults differ between targets (`x86_64-unknown-linux-gnu` is pic, kernel targets static).
+ * Undefined when rustc cannot (a non-LLVM backend, a target without `core`): the caller says so.
+ */
+export async function probeRustCodegen(rustc: string, userArgs: readonly string[], cwd: string): Promise<RustCodegen | undefined> {
+  const run = await runTool({
+    file: rustc,
+    args: [...codegenProbeArgs(userArgs), "--crate-type=lib", "--crate-name=local_lto_probe", "--emit=llvm-ir", "-o", "-", "-"],
+    cwd,
+    input: "#![no_std]\n",
+  });
+  if (run.exitCode !== 0) return undefined;
+  try {
+    return rustCodegenFromIr(run.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `rustc --print sysroot`: where rustup keeps rust-lld and rustc's own LLVM. */
+export async function printSysroot(rustc: string): Promise<string | undefined> {
+  const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });
+  return run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;
+}
+
+/** The `llvm-target` of a target spec as `rustc --print target-spec-json` prints it (pure). */
+export function parseLlvmTarget(specJson: string): string | undefined {
+  try {
+    const spec = JSON.parse(specJson) as { "llvm-target"?: unknown };
+    return typeof spec["llvm-target"] === "string" ? spec["llvm-target"] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The LLVM triple clang must compile helpers for: the `llvm-target` of rustc's target, which is
+ * not always the Rust target's name (`riscv64gc-unknown-linux-gnu` is `riscv64-unknown-linux-gnu`
+ * to LLVM, `x86_64-unknown-none` is `x86_64-unknown-none-elf`, and clang does not know the Rust
+ * names). Without `--target` it is rustc's host, whose Rust name is its LLVM triple on the hosts
+ * rustup ships. `--print target-spec-json` is unstable, so only this one query runs with
+ * `RUSTC_BOOTSTRAP=1` — it prints a spec and compiles nothing. When rustc refuses, a JSON spec
+ * file is read directly, and a target name is taken as the triple.
+ */
+export async function llvmTargetTriple(rustc: string, facts: RustcArgsFacts, host: string, cwd: string): Promise<string> {
+  if (!facts.target) return host;
+  const run = await runTool({ file: rustc, args: ["--print", "target-spec-json", "-Z", "unstable-options", "--target", facts.target], cwd, env: { RUSTC_BOOTSTRAP: "1" } });
+  const printed = run.exitCode === 0 ? parseLlvmTarget(run.stdout) : undefined;
+  if (printed) return printed;
+  if (!facts.target.endsWith(".json")) return facts.target;
+  return readSpecFile(resolve(cwd, facts.target));
+}
+
+async function readSpecFile(path: string): Promise<string> {
+  let spec: { "llvm-target"?: string };
+  try {
+    spec = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new LocalLtoError({
+      code: "LLTO_TARGET_SPEC",
+      exit: "invalidInput",
+      message: `cannot read the target spec ${path}: ${(error as Error).message}`,
+      fix: "pass --rustc-arg=--target=<a readable JSON target spec or a target name>",
+      file: path,
+    });
+  }
+  if (!spec["llvm-target"]) {
+    throw new LocalLtoError({ code: "LLTO_TARGET_SPEC", exit: "invalidInput", message: `${path} has no "llvm-target"`, fix: "add llvm-target to the target spec", file: path });
+  }
+  return spec["llvm-target"];
+}
