@@ -37,6 +37,11 @@ export function stagingPathFor(finalPath: string): string {
   return join(dirname(finalPath), stem + suffix);
 }
 
+/** Whether a file name is one of local-lto's staged outputs (tests check none is left behind). */
+export function isStagingName(name: string): boolean {
+  return /\.llto-\d+-[0-9a-f]{8}\.tmp$/.test(name);
+}
+
 /** Moves a finished file into place atomically; copies across file systems first. */
 export async function publishFile(stagedPath: string, finalPath: string): Promise<void> {
   const slot = { slot: "the output", path: finalPath };

@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { exitCodes } from "../../src/diagnostics/errors.js";
 import { clang, exampleDir, repoRoot, run, tempDir } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
+import { isStagingName } from "../../src/pipeline/workspace.js";
 
 const lib = join(exampleDir, "lib.rs");
 const helpers = join(exampleDir, "helpers.c");
@@ -25,7 +26,7 @@ describe("bad input gets one clear error, and no output is left", () => {
     const cli = await runCli(["build", ...args, "-o", output]);
     expectOneDiagnostic(cli.stderr, code);
     expect(cli.exitCode).toBe(exit);
-    expect(readdirSync(dir).filter((f) => f.includes(".local-lto-"))).toEqual([]);
+    expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
     return cli;
   }
 

@@ -137,10 +137,12 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
     ...(options.emitBitcode !== undefined ? { emitBitcode: resolve(cwd, options.emitBitcode) } : {}),
     ...(options.reportPath !== undefined ? { report: options.reportPath === "-" ? "-" : resolve(cwd, options.reportPath) } : {}),
   };
+  // path.resolve drops a trailing slash, which says the user named a directory: keep it for the check.
+  const asGiven = (resolved: string, raw: string | undefined) => (raw?.endsWith("/") ? `${resolved}/` : resolved);
   const outputSlots: PathSlot[] = [
-    { slot: "-o", path: outputs.object },
-    ...(outputs.emitBitcode ? [{ slot: "--emit-bc", path: outputs.emitBitcode }] : []),
-    ...(outputs.report && outputs.report !== "-" ? [{ slot: "--report", path: outputs.report }] : []),
+    { slot: "-o", path: asGiven(outputs.object, options.output) },
+    ...(outputs.emitBitcode ? [{ slot: "--emit-bc", path: asGiven(outputs.emitBitcode, options.emitBitcode) }] : []),
+    ...(outputs.report && outputs.report !== "-" ? [{ slot: "--report", path: asGiven(outputs.report, options.reportPath) }] : []),
   ];
   const inputSlots: PathSlot[] = [rustSlot, ...helperSlots, ...(options.helpersConfig ? [{ slot: "--helpers-config", path: resolve(cwd, options.helpersConfig) }] : [])];
   await checkOutputPaths(outputSlots, inputSlots);

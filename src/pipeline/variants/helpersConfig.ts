@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { LocalLtoError } from "../../diagnostics/errors.js";
+import { checkInputIsFile } from "../resolve/checkPaths.js";
 
 const variantName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "variant names use letters, digits, `_`, `.` and `-`");
 const define = z.string().regex(/^[A-Za-z_]\w*(=.*)?$/, "a define is NAME or NAME=VALUE");
@@ -85,6 +86,7 @@ export function resolveHelpersConfig(json: unknown, path: string): ResolvedHelpe
 }
 
 export async function loadHelpersConfig(path: string): Promise<ResolvedHelpersConfig> {
+  await checkInputIsFile({ slot: "the helpers config", path });
   let text: string;
   try {
     text = await readFile(path, "utf8");
