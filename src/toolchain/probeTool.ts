@@ -6,16 +6,16 @@ const versionCache = new Map<string, Promise<Version | undefined>>();
 const rustcCache = new Map<string, Promise<RustcVersion | undefined>>();
 
 /** Runs `<tool> --version` once per path and process; LLVM banners first, GNU banners as fallback. */
-export function probeVersion(path: string, args: readonly string[] = ["--version"]): Promise<Version | undefined> {
+export function probeVersion(path: string, args: readonly string[] = ["--version"], env: NodeJS.ProcessEnv = process.env): Promise<Version | undefined> {
   let pending = versionCache.get(path);
   if (!pending) {
     pending = (async () => {
-      let banner = await readCachedBanner(path);
+      let banner = await readCachedBanner(path, env);
       if (banner === undefined) {
         const run = await runTool({ file: path, args });
         if (run.exitCode !== 0) return undefined;
         banner = run.stdout + run.stderr;
-        await writeCachedBanner(path, banner);
+        await writeCachedBanner(path, banner, env);
       }
       return parseLlvmToolVersion(banner) ?? parseGnuToolVersion(banner);
     })();

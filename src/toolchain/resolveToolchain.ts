@@ -3,8 +3,8 @@ import { LocalLtoError } from "../diagnostics/errors.js";
 import { toolSpecs, type ToolId } from "./catalogue.js";
 import { findExecutable } from "./findExecutable.js";
 import { isLlvmBanner, probeRustc, probeVersion } from "./probeTool.js";
-import { runTool } from "../process/run.js";
 import type { RustcVersion, Version } from "./versions.js";
+import { runTool } from "../process/run.js";
 
 /** Paths given by the user; a flag wins over an environment variable. */
 export type ToolOverrides = Partial<Record<ToolId, string>> & {
@@ -140,7 +140,7 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
         }),
       };
     }
-    const version = await probeVersion(path, spec.versionArgs);
+    const version = await probeVersion(path, spec.versionArgs, env);
     const ok = major === undefined ? isLlvmBanner(version) : fits(id, version, major);
     return {
       ...base,
@@ -156,7 +156,7 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
   const probed: (Candidate & { version?: Version })[] = [];
   let good: (typeof probed)[number] | undefined;
   for (const candidate of usual) {
-    const entry = { ...candidate, version: await probeVersion(candidate.path, spec.versionArgs) };
+    const entry = { ...candidate, version: await probeVersion(candidate.path, spec.versionArgs, env) };
     probed.push(entry);
     if (major === undefined ? isLlvmBanner(entry.version) : fits(id, entry.version, major)) {
       good = entry;
@@ -242,6 +242,8 @@ export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJ
   return { rustc, rustcTool, llvmMajor, tools };
 }
 
+
+/** `rustc --print sysroot`: where rustup keeps rust-lld and rustc's own LLVM. */
 async function printSysroot(rustc: string): Promise<string | undefined> {
   const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });
   return run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { defaultCacheDir } from "../pipeline/cache/helperCache.js";
+import { defaultCacheDir } from "./cacheDir.js";
 
 /**
  * `--version` banners of LLVM tools, remembered across runs by the executable's identity (inode,
@@ -16,8 +16,8 @@ interface CachedBanner {
   banner: string;
 }
 
-function entryPath(toolPath: string): string {
-  return join(defaultCacheDir(), "tool-versions", `${createHash("sha256").update(toolPath).digest("hex").slice(0, 32)}.json`);
+function entryPath(toolPath: string, env: NodeJS.ProcessEnv): string {
+  return join(defaultCacheDir(env), "tool-versions", `${createHash("sha256").update(toolPath).digest("hex").slice(0, 32)}.json`);
 }
 
 async function identity(toolPath: string): Promise<Omit<CachedBanner, "banner" | "path"> | undefined> {
@@ -29,10 +29,10 @@ async function identity(toolPath: string): Promise<Omit<CachedBanner, "banner" |
   }
 }
 
-export async function readCachedBanner(toolPath: string): Promise<string | undefined> {
-  if (process.env.LOCAL_LTO_NO_TOOL_CACHE) return undefined;
+export async function readCachedBanner(toolPath: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (env.LOCAL_LTO_NO_TOOL_CACHE) return undefined;
   try {
-    const [cached, now] = await Promise.all([readFile(entryPath(toolPath), "utf8").then((text) => JSON.parse(text) as CachedBanner), identity(toolPath)]);
+    const [cached, now] = await Promise.all([readFile(entryPath(toolPath, env), "utf8").then((text) => JSON.parse(text) as CachedBanner), identity(toolPath)]);
     const same = now && cached.path === toolPath && cached.ino === now.ino && cached.size === now.size && cached.mtimeMs === now.mtimeMs;
     return same ? cached.banner : undefined;
   } catch {
@@ -41,11 +41,11 @@ export async function readCachedBanner(toolPath: string): Promise<string | undef
 }
 
 /** Best effort: an unwritable cache directory only costs the probe next time. */
-export async function writeCachedBanner(toolPath: string, banner: string): Promise<void> {
-  if (process.env.LOCAL_LTO_NO_TOOL_CACHE) return;
+export async function writeCachedBanner(toolPath: string, banner: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env.LOCAL_LTO_NO_TOOL_CACHE) return;
   const now = await identity(toolPath);
   if (!now) return;
-  const target = entryPath(toolPath);
+  const target = entryPath(toolPath, env);
   const staged = `${target}.${process.pid}.tmp`;
   try {
     await mkdir(join(target, ".."), { recursive: true });

@@ -53,3 +53,14 @@ export async function compileHelperBitcode(clang: string, source: string, output
   }
   return output;
 }
+
+/**
+ * clang's include search and configuration files for a helper compile's flags: `-E -v` on an
+ * empty input prints them on stderr (read by src/pipeline/cache/includeProbes.ts).
+ */
+export async function printIncludeSearch(clang: string, llvmTriple: string | undefined, userArgs: readonly string[], cwd?: string): Promise<string> {
+  const args = helperCompileArgs("/dev/null", "/dev/null", llvmTriple, userArgs).map((a) => (a === "-c" ? "-E" : a));
+  args.splice(args.length - 1, 0, "-v", "-x", "c");
+  const run = await runTool({ file: clang, args, cwd });
+  return run.stderr;
+}

@@ -110,12 +110,6 @@ export async function probeRustCodegen(rustc: string, userArgs: readonly string[
   }
 }
 
-/** `rustc --print sysroot`: where rustup keeps rust-lld and rustc's own LLVM. */
-export async function printSysroot(rustc: string): Promise<string | undefined> {
-  const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });
-  return run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;
-}
-
 /** The `llvm-target` of a target spec as `rustc --print target-spec-json` prints it (pure). */
 export function parseLlvmTarget(specJson: string): string | undefined {
   try {

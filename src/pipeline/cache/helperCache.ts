@@ -4,33 +4,56 @@
  *
  * Two levels, as in ccache's direct mode, because the headers a source includes are only known
  * after compiling it:
- *   manifests/<k1>.json  k1 = sha256(clang identity, argv, cwd, source path and bytes, env);
+ *   manifests/<k1>.json  k1 = sha256(clang identity, argv, the contents of every response file
+ *                        (`@file`) in it, cwd, source path and bytes, the environment variables
+ *                        clang reads);
  *                        lists, per past compile, every file it read (clang's -MD depfile) with
- *                        its sha256, and the bitcode that compile produced;
- *   bitcode/<k2>.bc      k2 = sha256(k1, each dependency's path and hash).
- * A lookup hits when every dependency of an entry still has its recorded hash. Writes go to a
- * temporary name and are renamed into place, so concurrent builds never see half a file; a lock
- * per k1 makes parallel builds of the same variant wait for one compile instead of each compiling.
+ *                        its sha256, every lookup whose answer decided it (includeProbes.ts: a
+ *                        header that would shadow one it used, `__has_include` names, missing
+ *                        include directories, clang configuration files), and the bitcode;
+ *   bitcode/<k2>.bc      k2 = sha256(k1, each dependency's path and hash, each probe).
+ * A lookup hits when every dependency of an entry still has its recorded hash and every probe its
+ * recorded answer. Where the key cannot be complete (a response file that cannot be read, a
+ * `__has_include` computed by a macro, `__DATE__`/`__TIME__`), the compile is not cached and the
+ * report says why. Writes go to a temporary name and are renamed into place, so concurrent builds
+ * never see half a file; a lock per k1 (proper-lockfile) makes parallel builds of the same variant
+ * wait for one compile. An entry that cannot be read or does not verify is removed, never trusted
+ * and never left to block its key.
  */
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import createDebug from "debug";
+import lockfile from "proper-lockfile";
 import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
+import { hasIncludeNames, includeProbes, parseIncludeSearch } from "./includeProbes.js";
 
 const debugCache = createDebug("local-lto:cache");
 
 /** Bump when the layout or what a key covers changes: old entries are then simply not found. */
-const CACHE_FORMAT = "local-lto helper-bitcode cache 1";
+const CACHE_FORMAT = "local-lto helper-bitcode cache 2";
 const MAX_MANIFEST_ENTRIES = 8;
-/** A lock older than this, or whose owner is gone, is ignored. */
-const LOCK_STALE_MS = 120_000;
-const LOCK_WAIT_MS = 60_000;
+/** A lock not refreshed for this long belongs to a build that died (proper-lockfile refreshes it while held). */
+const LOCK_STALE_MS = 20_000;
+const LOCK_WAIT_MS = 120_000;
 
-/** Environment variables that change what clang reads or writes. */
-const CLANG_ENVIRONMENT = ["CPATH", "C_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "SOURCE_DATE_EPOCH", "CCC_OVERRIDE_OPTIONS", "COMPILER_PATH"];
+/** Environment variables that change what clang reads or writes (clang/lib/Driver, Frontend). */
+const CLANG_ENVIRONMENT = [
+  "CPATH",
+  "C_INCLUDE_PATH",
+  "CPLUS_INCLUDE_PATH",
+  "OBJC_INCLUDE_PATH",
+  "SOURCE_DATE_EPOCH",
+  "CCC_OVERRIDE_OPTIONS",
+  "COMPILER_PATH",
+  "CLANG_CONFIG_FILE_SYSTEM_DIR",
+  "CLANG_CONFIG_FILE_USER_DIR",
+  "SDKROOT",
+  "MACOSX_DEPLOYMENT_TARGET",
+  "TMPDIR",
+];
 
 /** Macros that make a compile's output depend on the time: such sources are never cached. */
 const TIME_MACROS = /__(DATE|TIME|TIMESTAMP)__/;
@@ -49,6 +72,8 @@ export interface HelperCacheKeyParts {
   source: string;
   sourceHash: string;
   env: Readonly<Record<string, string>>;
+  /** Each response file (`@file`, nested ones too) with the hash of its contents. */
+  responseFiles?: readonly (readonly [string, string])[];
 }
 
 function sha256(data: string | Uint8Array): string {
@@ -57,16 +82,19 @@ function sha256(data: string | Uint8Array): string {
 
 /** k1: everything known before compiling. Pure. */
 export function helperCacheKey(parts: HelperCacheKeyParts): string {
-  return sha256(JSON.stringify([CACHE_FORMAT, parts.clang.path, parts.clang.version, parts.clang.size, parts.clang.mtimeMs, parts.args, parts.cwd, parts.source, parts.sourceHash, Object.entries(parts.env).sort()]));
+  return sha256(
+    JSON.stringify([CACHE_FORMAT, parts.clang.path, parts.clang.version, parts.clang.size, parts.clang.mtimeMs, parts.args, parts.responseFiles ?? [], parts.cwd, parts.source, parts.sourceHash, Object.entries(parts.env).sort()]),
+  );
 }
 
-/** k2: k1 and the files the compile read. Pure. */
-export function bitcodeKey(manifestKey: string, deps: readonly (readonly [string, string])[]): string {
-  return sha256(JSON.stringify([manifestKey, deps]));
+/** k2: k1, the files the compile read and the lookups that decided it. Pure. */
+export function bitcodeKey(manifestKey: string, deps: readonly (readonly [string, string])[], probes: readonly (readonly [string, boolean])[] = []): string {
+  return sha256(JSON.stringify([manifestKey, deps, probes]));
 }
 
 interface ManifestEntry {
   deps: [string, string][];
+  probes: [string, boolean][];
   bitcode: string;
   sha256: string;
 }
@@ -82,6 +110,8 @@ export interface CachedCompileRequest {
   env: NodeJS.ProcessEnv;
   /** Compiles to `output`, writing clang's depfile to `depfile`; throws the compile error. */
   compile(output: string, depfile: string): Promise<void>;
+  /** clang's `-E -v` stderr for the same flags: its include search and configuration files. */
+  includeSearch(): Promise<string>;
   /** Where the bitcode this build uses goes (a copy, so the cache can be cleaned meanwhile). */
   output: string;
   scratchDepfile: string;
@@ -93,13 +123,6 @@ export interface CachedCompileResult {
   key?: string;
   /** Why the result was not stored or not looked up. */
   reason?: string;
-}
-
-/** The default cache directory: LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto, else ~/.cache/local-lto. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LOCAL_LTO_CACHE_DIR) return resolve(env.LOCAL_LTO_CACHE_DIR);
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
-  return join(base, "local-lto");
 }
 
 const fileHashes = new Map<string, Promise<string | undefined>>();
@@ -129,23 +152,48 @@ async function writeAtomically(path: string, data: string | Uint8Array): Promise
   await rename(temporary, path);
 }
 
-async function readManifest(path: string): Promise<ManifestEntry[]> {
-  try {
-    const parsed = JSON.parse(await readFile(path, "utf8")) as { format?: string; entries?: ManifestEntry[] };
-    return parsed.format === CACHE_FORMAT && Array.isArray(parsed.entries) ? parsed.entries : [];
-  } catch {
-    return [];
-  }
+function isManifestEntry(value: unknown): value is ManifestEntry {
+  const entry = value as ManifestEntry;
+  return !!entry && Array.isArray(entry.deps) && Array.isArray(entry.probes) && typeof entry.bitcode === "string" && /^[0-9a-f]{64}$/.test(entry.bitcode) && typeof entry.sha256 === "string";
 }
 
-/** The bitcode of the first manifest entry whose dependencies are unchanged, verified by its hash. */
+/**
+ * A manifest's entries. One that cannot be parsed, has another format or is not a file is removed:
+ * left in place it would make every later build of its key miss and fail to store again.
+ */
+async function readManifest(path: string): Promise<ManifestEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    return [];
+  }
+  try {
+    const parsed = JSON.parse(text) as { format?: string; entries?: unknown[] };
+    if (parsed.format === CACHE_FORMAT && Array.isArray(parsed.entries) && parsed.entries.every(isManifestEntry)) return parsed.entries;
+  } catch {
+    // malformed: removed below
+  }
+  debugCache("removing malformed manifest %s", path);
+  await rm(path, { force: true }).catch(() => undefined);
+  return [];
+}
+
+/**
+ * The bitcode of the first manifest entry whose dependencies are unchanged and whose probes give
+ * the same answers, verified by its hash; a bitcode file that does not verify is removed.
+ */
 async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bitcode: string; bitcodeKey: string } | undefined> {
   for (const entry of await readManifest(join(cacheDir, "manifests", `${key}.json`))) {
+    if (!entry.probes.every(([path, existed]) => existsSync(path) === existed)) continue;
     const current = await Promise.all(entry.deps.map(([path]) => memoHash(resolve(cwd, path))));
     if (!entry.deps.every(([, hash], i) => current[i] === hash)) continue;
     const bitcode = join(cacheDir, "bitcode", `${entry.bitcode}.bc`);
     try {
       if (sha256(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode };
+      debugCache("removing corrupt bitcode %s", bitcode);
+      await rm(bitcode, { recursive: true, force: true });
     } catch {
       // Removed by a cleanup: compile again.
     }
@@ -153,54 +201,39 @@ async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bit
   return undefined;
 }
 
-async function store(cacheDir: string, key: string, bitcodePath: string, deps: [string, string][]): Promise<string> {
+async function store(cacheDir: string, key: string, bitcodePath: string, deps: [string, string][], probes: [string, boolean][]): Promise<string> {
   const bytes = await readFile(bitcodePath);
-  const k2 = bitcodeKey(key, deps);
+  const k2 = bitcodeKey(key, deps, probes);
   await mkdir(join(cacheDir, "bitcode"), { recursive: true });
   await mkdir(join(cacheDir, "manifests"), { recursive: true });
-  await writeAtomically(join(cacheDir, "bitcode", `${k2}.bc`), bytes);
+  const bitcodeFile = join(cacheDir, "bitcode", `${k2}.bc`);
+  // A directory or other non-file squatting on the name would make every store fail.
+  await rm(bitcodeFile, { recursive: true, force: true });
+  await writeAtomically(bitcodeFile, bytes);
   const manifestPath = join(cacheDir, "manifests", `${key}.json`);
   const entries = (await readManifest(manifestPath)).filter((e) => e.bitcode !== k2);
-  entries.unshift({ deps, bitcode: k2, sha256: sha256(bytes) });
+  entries.unshift({ deps, probes, bitcode: k2, sha256: sha256(bytes) });
   await writeAtomically(manifestPath, `${JSON.stringify({ format: CACHE_FORMAT, entries: entries.slice(0, MAX_MANIFEST_ENTRIES) })}\n`);
   return k2;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Takes the compile lock for `key`; false when another live build holds it. */
-async function tryLock(lockPath: string, attempts = 3): Promise<boolean> {
-  if (attempts === 0) return false;
-  try {
-    const handle = await open(lockPath, "wx");
-    await handle.writeFile(String(process.pid));
-    await handle.close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  try {
-    const [info, owner] = await Promise.all([stat(lockPath), readFile(lockPath, "utf8")]);
-    const pid = Number(owner);
-    if (Date.now() - info.mtimeMs > LOCK_STALE_MS || !(pid > 0 && isAlive(pid))) {
-      await unlink(lockPath).catch(() => undefined);
-      return tryLock(lockPath, attempts - 1);
-    }
-  } catch {
-    // Released meanwhile: try again.
-    return tryLock(lockPath, attempts - 1);
-  }
-  return false;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Response files in clang's argv (`@file`, nested too) with their contents' hashes; undefined when one cannot be read. */
+async function responseFileHashes(args: readonly string[], cwd: string, depth = 0): Promise<[string, string][] | undefined> {
+  const found: [string, string][] = [];
+  for (const arg of args) {
+    if (!arg.startsWith("@") || arg.length === 1) continue;
+    const path = resolve(cwd, arg.slice(1));
+    const file = await hashFile(path);
+    if (!file || depth > 8) return undefined;
+    found.push([path, file.hash]);
+    const nested = await responseFileHashes(file.text.split(/\s+/), cwd, depth + 1);
+    if (!nested) return undefined;
+    found.push(...nested);
+  }
+  return found;
+}
 
 /**
  * Compiles one helper source through the cache. A cache that cannot be read or written never
@@ -218,7 +251,10 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
     return compileUncached(request, "the compiler could not be identified");
   }
   const env = Object.fromEntries(CLANG_ENVIRONMENT.filter((name) => request.env[name] !== undefined).map((name) => [name, request.env[name]!]));
+  const responseFiles = await responseFileHashes(request.ccArgs, cwd);
+  if (!responseFiles) return compileUncached(request, "a response file (@file) in the C flags could not be read");
   const key = helperCacheKey({
+    responseFiles,
     clang: { ...request.clang, size: clangStat.size, mtimeMs: clangStat.mtimeMs },
     args: helperCompileArgs(source, "<output>", request.triple, request.ccArgs),
     cwd,
@@ -243,24 +279,31 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
   if (first) return first;
 
   // Miss: one build compiles, parallel builds of the same key wait for it.
-  let locked = false;
-  const lockPath = join(cacheDir, "manifests", `${key}.lock`);
+  let release: (() => Promise<void>) | undefined;
+  const manifestDir = join(cacheDir, "manifests");
   try {
-    await mkdir(join(cacheDir, "manifests"), { recursive: true });
+    await mkdir(manifestDir, { recursive: true });
+    const lockTarget = join(manifestDir, `${key}.json`);
     const deadline = Date.now() + LOCK_WAIT_MS;
-    while (!(locked = await tryLock(lockPath)) && Date.now() < deadline) {
-      await sleep(50);
-      fileHashes.clear();
-      const waited = await hit();
-      if (waited) return waited;
+    while (!release && Date.now() < deadline) {
+      try {
+        release = await lockfile.lock(lockTarget, { realpath: false, stale: LOCK_STALE_MS, lockfilePath: join(manifestDir, `${key}.lock`) });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+        await sleep(50);
+        fileHashes.clear();
+        const waited = await hit();
+        if (waited) return waited;
+      }
     }
-    if (locked) {
+    if (release) {
       fileHashes.clear();
       const late = await hit();
       if (late) return late;
     }
   } catch (error) {
     debugCache("cache directory %s unusable: %s", cacheDir, (error as Error).message);
+    if (release) await release().catch(() => undefined);
     return compileUncached(request, `the cache directory ${cacheDir} is not writable`);
   }
 
@@ -268,21 +311,33 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
     await request.compile(request.output, request.scratchDepfile);
     const depText = await readFile(request.scratchDepfile, "utf8").catch(() => undefined);
     if (depText === undefined) return { bitcode: request.output, cache: "miss", reason: "clang wrote no dependency file" };
+    const depPaths = parseDepfile(depText);
     const deps: [string, string][] = [];
-    for (const path of parseDepfile(depText)) {
+    const hasIncludes: string[] = [];
+    for (const path of depPaths) {
       const file = await hashFile(resolve(cwd, path));
       if (!file) return { bitcode: request.output, cache: "miss", reason: `${path} could not be read after the compile` };
       if (TIME_MACROS.test(file.text)) return { bitcode: request.output, cache: "miss", reason: `${path} uses __DATE__, __TIME__ or __TIMESTAMP__` };
+      const names = hasIncludeNames(file.text);
+      if (!names) return { bitcode: request.output, cache: "miss", reason: `${path} computes a __has_include argument with a macro, so the lookups that decided the compile are not known` };
+      hasIncludes.push(...names);
       deps.push([path, file.hash]);
     }
-    const stored = await store(cacheDir, key, request.output, deps).catch((error: Error) => {
+    const search = parseIncludeSearch(await request.includeSearch());
+    if (search.configFile) {
+      const config = await hashFile(search.configFile);
+      if (!config) return { bitcode: request.output, cache: "miss", reason: `clang's configuration file ${search.configFile} could not be read` };
+      deps.push([search.configFile, config.hash]);
+    }
+    const probes = includeProbes({ search, cwd, source, deps: depPaths, hasIncludes, exists: existsSync });
+    const stored = await store(cacheDir, key, request.output, deps, probes).catch((error: Error) => {
       debugCache("could not store %s: %s", source, error.message);
       return undefined;
     });
-    debugCache("miss %s -> %s", source, stored ?? "(not stored)");
+    debugCache("miss %s -> %s (%d deps, %d probes)", source, stored ?? "(not stored)", deps.length, probes.length);
     return { bitcode: request.output, cache: "miss", ...(stored ? { key: stored } : { reason: "the cache could not be written" }) };
   } finally {
-    if (locked) await unlink(lockPath).catch(() => undefined);
+    if (release) await release().catch(() => undefined);
   }
 }
 

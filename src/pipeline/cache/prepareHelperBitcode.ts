@@ -1,5 +1,5 @@
 import type { HelperBitcodeReport } from "../../report/schema.js";
-import { compileHelperBitcode, helperBitcodeName } from "../../tools/clang.js";
+import { compileHelperBitcode, helperBitcodeName, printIncludeSearch } from "../../tools/clang.js";
 import { stripDebugInfo } from "../../tools/opt.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
@@ -42,6 +42,7 @@ export async function prepareHelperBitcode(ctx: BuildContext, index: number, tri
     cacheDir: build.cacheDir,
     env: build.env,
     compile,
+    includeSearch: () => printIncludeSearch(clang, triple, build.ccArgs, build.cwd),
     output,
     scratchDepfile: workspace.file(`${helperBitcodeName(source, index)}.d`),
   });

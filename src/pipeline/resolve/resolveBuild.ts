@@ -4,7 +4,7 @@ import { LocalLtoError } from "../../diagnostics/errors.js";
 import { safetyCheckIds } from "../../safety/types.js";
 import { classifyInputHead, unreadableInput, type InputKind } from "../compile/classifyInput.js";
 import { analyzeRustcArgs } from "../../tools/rustcArgs.js";
-import { defaultCacheDir } from "../cache/helperCache.js";
+import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import type { BuildMode, BuildOptions, CodegenOptLevel, HelpersDebug, NullPointerPolicy } from "../types.js";
 import type { HelperVariant } from "../variants/helpersConfig.js";
 import { checkInputIsFile, checkOutputPaths, type PathSlot } from "./checkPaths.js";
