@@ -78,6 +78,7 @@ export function readElf(bytes: Uint8Array): ElfFile {
         size: u64(at + 32),
         link: u32(at + 40),
         info: u32(at + 44),
+        addralign: u64(at + 48),
         entsize: u64(at + 56),
       });
       nameOffsets.push(u32(at));

@@ -15,6 +15,8 @@ export interface ElfSection {
   size: number;
   link: number;
   info: number;
+  /** sh_addralign: the section's required alignment (0 or 1: none). */
+  addralign: number;
   entsize: number;
 }
 

@@ -14,6 +14,9 @@
 export const inlinePipeline =
   "cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(loop-vectorize,instcombine<no-verify-fixpoint>)";
 
+/** The pipeline without the loop vectorizer, for `-C no-vectorize-loops`. */
+const inlinePipelineNoVectorize = "cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg))";
+
 export interface InlineRunOptions {
   /**
    * `function:attribute` pairs added before inlining (opt's forceattrs pass): the Rust callers that
@@ -24,12 +27,17 @@ export interface InlineRunOptions {
   remarksFile?: string;
   /** CSV of `function,noinline` lines: the Rust module's own functions (rustFunctions.ts). */
   noinlineList?: string;
+  /** false for `-C no-vectorize-loops`: rustc did not vectorize, so neither does local-lto. */
+  vectorizeLoops?: boolean;
+  /** LLVM options given to rustc with `-C llvm-args` (e.g. `-inline-threshold=400`): opt gets them too. */
+  llvmOptions?: readonly string[];
 }
 
 /** The pass pipeline, with the forceattrs pass first when attributes are forced. */
 export function inlinePassPipeline(options: InlineRunOptions = {}): string {
   const forcing = (options.forceAttributes?.length ?? 0) > 0 || !!options.noinlineList;
-  return forcing ? `forceattrs,${inlinePipeline}` : inlinePipeline;
+  const pipeline = options.vectorizeLoops === false ? inlinePipelineNoVectorize : inlinePipeline;
+  return forcing ? `forceattrs,${pipeline}` : pipeline;
 }
 
 /** The cl::opt flags that go with the pipeline (for opt directly; rust-lld takes them after -mllvm). */
@@ -42,6 +50,7 @@ export function inlineArguments(options: InlineRunOptions = {}): string[] {
   return [
     `-passes=${inlinePassPipeline(options)}`,
     ...inlinePassFlags(options),
+    ...(options.llvmOptions ?? []),
     ...(options.remarksFile ? [`-pass-remarks-output=${options.remarksFile}`, "-pass-remarks-filter=inline"] : []),
   ];
 }

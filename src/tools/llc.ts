@@ -15,6 +15,8 @@ export interface RustCodegenFacts {
 }
 
 export interface CodegenChoices {
+  /** LLVM options rustc's TargetMachine would have had (`-C llvm-args`, `-Z emit-stack-sizes`). */
+  llvmOptions: readonly string[];
   /** LLVM codegen level: rustc maps -C opt-level s and z to 2. */
   optLevel: "0" | "1" | "2" | "3";
   functionSections: boolean;
@@ -41,6 +43,7 @@ export function llcArguments(facts: RustCodegenFacts, choices: CodegenChoices): 
   if (facts.targetFeatures) args.push(`-mattr=${facts.targetFeatures}`);
   if (choices.functionSections) args.push("-function-sections", "-data-sections");
   if (choices.trapUnreachable) args.push("-trap-unreachable", "-no-trap-after-noreturn");
+  args.push(...choices.llvmOptions);
   return args;
 }
 

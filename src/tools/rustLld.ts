@@ -27,6 +27,7 @@ export function rustLldArguments(input: string, output: string, choices: Codegen
     "--disable-verify",
     ...(choices.trapUnreachable ? [...mllvm("-trap-unreachable"), ...mllvm("-no-trap-after-noreturn")] : []),
     ...inlinePassFlags(inline).flatMap(mllvm),
+    ...choices.llvmOptions.flatMap(mllvm),
     ...(inline.remarksFile ? ["--opt-remarks-filename", inline.remarksFile, "--opt-remarks-passes", "inline", "--opt-remarks-format", "yaml"] : []),
     input,
     "-o",

@@ -1,4 +1,5 @@
 import { LocalLtoError } from "../diagnostics/errors.js";
+import { classifyCodegenFlags, type CodegenFlagFacts, type RefusedFlag } from "./rustcCodegenFlags.js";
 /** An LLVM codegen level. */
 export type CodegenOptLevel = "0" | "1" | "2" | "3";
 
@@ -13,6 +14,10 @@ export interface RustcArgsFacts {
   functionSections: boolean;
   /** `-Z trap-unreachable=no` turns rustc's default off. */
   trapUnreachable: boolean;
+  /** What else local-lto's code generation must do to write the object rustc would (rustcCodegenFlags.ts). */
+  codegenFlags: CodegenFlagFacts;
+  /** Flags inline mode's code generation cannot honour (rustcCodegenFlags.ts); refused there, fine in static mode. */
+  refusedCodegenFlags: RefusedFlag[];
 }
 
 /** Reads `-C key=value` in its spellings: `-Ckey=v`, `-C key=v`, `--codegen key=v`. */
@@ -65,9 +70,25 @@ export function analyzeRustcArgs(args: readonly string[]): RustcArgsFacts {
   }
   let functionSections = true;
   let trapUnreachable = true;
-  for (const [key, value] of optionValues(args, "-Z", "-Z")) {
+  const unstable = [...optionValues(args, "-Z", "-Z")];
+  for (const [key, value] of unstable) {
     if (key === "function-sections") functionSections = !isNo(value);
     if (key === "trap-unreachable") trapUnreachable = !isNo(value);
   }
-  return { codegenOptLevel, target, crateTypeGiven, functionSections, trapUnreachable };
+  const { facts: codegenFlags, refused: refusedCodegenFlags } = classifyCodegenFlags([...optionValues(args, "-C", "--codegen")], unstable);
+  return { codegenOptLevel, target, crateTypeGiven, functionSections, trapUnreachable, codegenFlags, refusedCodegenFlags };
+}
+
+/**
+ * The error for flags local-lto's own code generation cannot honour: inline mode only, since in
+ * static mode rustc writes the object itself.
+ */
+export function unsupportedCodegenFlagsError(refused: readonly RefusedFlag[]): LocalLtoError {
+  const first = refused[0]!;
+  return new LocalLtoError({
+    code: "LLTO_RUSTC_ARG_UNSUPPORTED",
+    exit: "usage",
+    message: `--rustc-arg ${refused.map((r) => r.flag).join(", ")}: ${first.reason}, so inline mode would not write the object rustc would`,
+    fix: "drop the flag, or use --mode static (rustc writes the object; helpers linked in and made local, not inlined)",
+  });
 }

@@ -25,3 +25,10 @@ test("every exit code class is documented with its number", () => {
     expect(doc, name).toMatch(new RegExp(`\\| ${code} \\| ${name} \\|`));
   }
 });
+
+test("the package exports map points at the built library, and it loads", async () => {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { exports: Record<string, { import?: string; types?: string }> };
+  expect(pkg.exports["."]?.import).toBe("./dist/index.js");
+  const api = (await import(new URL(`../../${pkg.exports["."]!.import}`, import.meta.url).href)) as Record<string, unknown>;
+  for (const name of ["build", "resolveBuild", "inspectObject", "reportSchema", "LocalLtoError", "exitCodes"]) expect(typeof api[name]).not.toBe("undefined");
+});

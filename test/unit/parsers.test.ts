@@ -96,11 +96,11 @@ describe("target compatibility", () => {
 
 describe("argv construction", () => {
   test("llc follows rustc: PIC level, kernel code model, CPU, sections, traps", () => {
-    expect(llcArguments({ triple: "x86_64-unknown-linux-gnu", picLevel: 2, targetCpu: "x86-64" }, { optLevel: "3", functionSections: true, trapUnreachable: true })).toEqual([
+    expect(llcArguments({ triple: "x86_64-unknown-linux-gnu", picLevel: 2, targetCpu: "x86-64" }, { optLevel: "3", functionSections: true, trapUnreachable: true, llvmOptions: [] })).toEqual([
       "-O3", "-filetype=obj", "--disable-verify", "-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic", "-mcpu=x86-64",
       "-function-sections", "-data-sections", "-trap-unreachable", "-no-trap-after-noreturn",
     ]);
-    const kernel = llcArguments({ codeModel: 2, targetFeatures: "-sse,+soft-float" }, { optLevel: "2", functionSections: false, trapUnreachable: false });
+    const kernel = llcArguments({ codeModel: 2, targetFeatures: "-sse,+soft-float" }, { optLevel: "2", functionSections: false, trapUnreachable: false, llvmOptions: [] });
     expect(kernel).toEqual(["-O2", "-filetype=obj", "--disable-verify", "-relocation-model=static", "-code-model=kernel", "-mattr=-sse,+soft-float"]);
   });
   test("clang gets Rust's target and -O2 unless the user chose", () => {
@@ -121,7 +121,7 @@ describe("rust-lld backend and the Rust function list", () => {
   });
   test("rust-lld argv: one LTO run with our pipeline, rustc's trap settings, forced attributes after -mllvm", async () => {
     const { rustLldArguments } = await import("../../src/tools/rustLld.js");
-    const args = rustLldArguments("m.bc", "o.o", { optLevel: "3", functionSections: true, trapUnreachable: true }, { noinlineList: "f.csv", forceAttributes: ["caller:null_pointer_is_valid"] });
+    const args = rustLldArguments("m.bc", "o.o", { optLevel: "3", functionSections: true, trapUnreachable: true, llvmOptions: [] }, { noinlineList: "f.csv", forceAttributes: ["caller:null_pointer_is_valid"] });
     expect(args.slice(0, 3)).toEqual(["-flavor", "gnu", "-r"]);
     expect(args).toContain("--lto-CGO3");
     expect(args.find((a) => a.startsWith("--lto-newpm-passes="))).toMatch(/^--lto-newpm-passes=forceattrs,cgscc\(inline/);

@@ -3,6 +3,7 @@ import type { IrModule } from "../../ir/types.js";
 import type { InlineRunOptions } from "../../inlining/passPipeline.js";
 import { emitObject, llcArguments, type CodegenChoices } from "../../tools/llc.js";
 import { runInlinePasses } from "../../tools/opt.js";
+import { codegenLlvmOptions } from "../../tools/rustcCodegenFlags.js";
 import { inlineAndEmitWithRustLld } from "../../tools/rustLld.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import { rustCodegenFacts } from "../analyze/rustFacts.js";
@@ -30,8 +31,11 @@ export function chooseRustLld(ctx: BuildContext, choices: CodegenChoices): strin
 /** How rustc would have generated code, from its flags (source input) or `--codegen-opt-level` (bitcode input). */
 export function codegenChoices(ctx: BuildContext): CodegenChoices {
   const { rust } = ctx.build;
-  if (rust.kind === "rust-source") return { optLevel: rust.facts.codegenOptLevel, functionSections: rust.facts.functionSections, trapUnreachable: rust.facts.trapUnreachable };
-  return { optLevel: rust.kind === "bitcode" ? rust.codegenOptLevel : "3", functionSections: true, trapUnreachable: true };
+  if (rust.kind === "rust-source") {
+    const { codegenOptLevel, functionSections, trapUnreachable, codegenFlags } = rust.facts;
+    return { optLevel: codegenOptLevel, functionSections, trapUnreachable, llvmOptions: codegenLlvmOptions(codegenFlags) };
+  }
+  return { optLevel: rust.kind === "bitcode" ? rust.codegenOptLevel : "3", functionSections: true, trapUnreachable: true, llvmOptions: [] };
 }
 
 export interface InlinedObject {

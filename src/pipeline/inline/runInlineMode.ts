@@ -8,6 +8,7 @@ import { disassembleModule } from "../../tools/llvmDis.js";
 import { linkHelperModules, mergeWithHelpers } from "../../tools/llvmLink.js";
 import { writeRustNoinlineList } from "../../tools/llvmNm.js";
 import { compileRust, llvmTargetTriple } from "../../tools/rustc.js";
+import { codegenLlvmOptions } from "../../tools/rustcCodegenFlags.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import { countHelperCallSites } from "../analyze/rustFacts.js";
 import { prepareHelperBitcode } from "../cache/prepareHelperBitcode.js";
@@ -112,7 +113,9 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), build.userBitcode)).finally(firstMergeDone);
     if (merged.warnings) ctx.warnings.push(merged.warnings);
     const remarksFile = build.explain ? workspace.file(`inline-remarks${tag}.yaml`) : undefined;
-    const built = await inlineAndCodegen(ctx, merged.merged, tag, { forceAttributes, remarksFile, noinlineList: await noinlineList }, rustLld, rustModule);
+    const flags = rustInput.kind === "rust-source" ? rustInput.facts.codegenFlags : undefined;
+    const inline = { forceAttributes, remarksFile, noinlineList: await noinlineList, vectorizeLoops: flags?.vectorizeLoops, llvmOptions: flags ? codegenLlvmOptions(flags) : [] };
+    const built = await inlineAndCodegen(ctx, merged.merged, tag, inline, rustLld, rustModule);
     return { ...built, merged: merged.merged, forceAttributes, remarksFile };
   };
   const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode]).then(([rustBc, helpersBc]) => buildObject(rustBc, helpersBc, [], "")));

@@ -1,6 +1,7 @@
 import { toolSpecs, type ToolId } from "../../toolchain/catalogue.js";
 import { requireTools, resolveToolchain, type Toolchain } from "../../toolchain/resolveToolchain.js";
 import { identifyCCompiler, type CcIdentity } from "../../tools/cc.js";
+import { unsupportedCodegenFlagsError } from "../../tools/rustcArgs.js";
 import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
 import { chooseMode, type ModeChoice } from "./chooseMode.js";
 import { inlineModeTools } from "./inlineTools.js";
@@ -39,6 +40,7 @@ export async function planBuild(build: ResolvedBuild, onStage?: (stage: string) 
     explicitTools: explicitlyGivenTools(build),
   });
   if (choice.mode === "inline") {
+    if (build.rust.kind === "rust-source" && build.rust.facts.refusedCodegenFlags.length) throw unsupportedCodegenFlagsError(build.rust.facts.refusedCodegenFlags);
     const tools = inlineModeTools(rustKind, helperKinds);
     requireTools(toolchain, tools);
     return { mode: "inline", reason: choice.reason, toolchain, tools };
