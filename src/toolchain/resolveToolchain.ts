@@ -27,6 +27,8 @@ export interface FoundTool {
   problem?: LocalLtoError;
   /** Where we looked, for the missing-tool message. */
   searched: string[];
+  /** The user named this tool's path (flag or environment variable): its problem is theirs to fix, never a reason to fall back. */
+  givenByUser?: boolean;
 }
 
 export interface Toolchain {
@@ -64,13 +66,16 @@ function newestInstalledLlvm(root: string): number | undefined {
 interface Candidate {
   path: string;
   source: ToolSource;
+  /** For a path the user gave: the flag or environment variable it came from (`--opt`, `RUSTC`). */
+  givenBy?: string;
 }
 
 function candidatesFor(id: ToolId, overrides: ToolOverrides, major: number | undefined, env: NodeJS.ProcessEnv, rustToolsDir?: string): { explicit?: Candidate; usual: Candidate[]; searched: string[] } {
   const spec = toolSpecs[id];
   const fromFlag = overrides[id];
-  const fromEnv = env[spec.envVar] ?? (id === "rustc" ? env.RUSTC : undefined);
-  const explicit = fromFlag ? { path: fromFlag, source: "flag" as const } : fromEnv ? { path: fromEnv, source: "environment" as const } : undefined;
+  const envVar = env[spec.envVar] !== undefined ? spec.envVar : id === "rustc" && env.RUSTC !== undefined ? "RUSTC" : undefined;
+  const fromEnv = envVar ? env[envVar] : undefined;
+  const explicit: Candidate | undefined = fromFlag ? { path: fromFlag, source: "flag", givenBy: spec.flag } : fromEnv ? { path: fromEnv, source: "environment", givenBy: envVar } : undefined;
   const usual: Candidate[] = [];
   const searched: string[] = [];
   const add = (nameOrPath: string, source: ToolSource) => {
@@ -135,12 +140,30 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
         problem: new LocalLtoError({
           code: "LLTO_TOOL_MISSING",
           exit: "toolMissing",
-          message: `${spec.executable} given by ${explicit.source === "flag" ? spec.flag : spec.envVar} (${explicit.path}) is not an executable file`,
-          fix: `correct the path, or drop ${explicit.source === "flag" ? spec.flag : spec.envVar} to let local-lto search /usr/lib/llvm-N/bin and PATH`,
+          message: `${spec.executable} given by ${explicit.givenBy} (${explicit.path}) is not an executable file`,
+          fix: `correct the path, or drop ${explicit.givenBy} to let local-lto search /usr/lib/llvm-N/bin and PATH`,
         }),
       };
     }
     const version = await probeVersion(path, spec.versionArgs, env);
+    // A path the user gave must be the tool it claims: never misread another program's version,
+    // and never let auto mode fall back past the user's own mistake.
+    if (!isLlvmBanner(version)) {
+      return {
+        ...base,
+        path,
+        source: explicit.source,
+        version,
+        verdict: "missing",
+        givenByUser: true,
+        problem: new LocalLtoError({
+          code: "LLTO_TOOL_NOT_WHAT_IT_CLAIMS",
+          exit: "toolMissing",
+          message: `${explicit.givenBy} names ${path}, which is not ${spec.executable}: ${version ? `its --version says "${version.text}"` : "it printed no LLVM version banner"}`,
+          fix: `point ${explicit.givenBy} at an LLVM ${spec.executable}${major !== undefined ? ` of major ${major}` : ""} (e.g. /usr/lib/llvm-${major ?? "N"}/bin/${spec.executable}), or drop it to let local-lto search`,
+        }),
+      };
+    }
     const ok = major === undefined ? isLlvmBanner(version) : fits(id, version, major);
     return {
       ...base,
@@ -148,6 +171,7 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
       source: explicit.source,
       version,
       verdict: ok ? "ok" : "mismatch",
+      givenByUser: !ok,
       problem: ok ? undefined : mismatchProblem(id, { path, source: explicit.source }, version, major ?? version?.major ?? 0, rustcText, clangMajor),
     };
   }
@@ -193,15 +217,33 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
         problem: new LocalLtoError({
           code: "LLTO_TOOL_MISSING",
           exit: "toolMissing",
-          message: explicit ? `rustc given by ${explicit.source === "flag" ? spec.flag : spec.envVar} (${explicit.path}) is not an executable file` : "rustc not found on PATH",
-          fix: `install Rust (https://rustup.rs), or pass ${spec.flag}=<path> (or set ${spec.envVar})`,
+          message: explicit ? `rustc given by ${explicit.givenBy} (${explicit.path}) is not an executable file` : "rustc not found on PATH",
+          fix: explicit ? `correct ${explicit.givenBy}, or drop it to use the rustc on PATH` : `install Rust (https://rustup.rs), or pass ${spec.flag}=<path> (or set ${spec.envVar})`,
         }),
       },
     };
   }
   // Both at once: the sysroot (where rust-lld lives) costs a process start of its own.
   const [version, sysroot] = await Promise.all([probeRustc(candidate.path), printSysroot(candidate.path)]);
-  if (!version?.llvm) {
+  if (!version) {
+    // Not a rustc at all (`RUSTC=/bin/true`): the user's path, named by the variable that gave it.
+    return {
+      tool: {
+        ...base,
+        path: candidate.path,
+        source: candidate.source,
+        verdict: "missing",
+        givenByUser: !!explicit,
+        problem: new LocalLtoError({
+          code: explicit ? "LLTO_TOOL_NOT_WHAT_IT_CLAIMS" : "LLTO_TOOL_MISSING",
+          exit: "toolMissing",
+          message: `${explicit ? `${explicit.givenBy} names ${candidate.path}, which` : `${candidate.path}`} is not rustc: it did not answer rustc -vV`,
+          fix: explicit ? `point ${explicit.givenBy} at rustc (e.g. $(rustup which rustc)), or drop it to use the rustc on PATH` : "install Rust (https://rustup.rs)",
+        }),
+      },
+    };
+  }
+  if (!version.llvm) {
     return {
       tool: {
         ...base,
@@ -211,7 +253,7 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
         problem: new LocalLtoError({
           code: "LLTO_RUSTC_NO_LLVM",
           exit: "toolchainMismatch",
-          message: version ? `rustc at ${candidate.path} does not use an LLVM backend (no "LLVM version" in rustc -vV)` : `rustc at ${candidate.path} did not answer rustc -vV`,
+          message: `rustc at ${candidate.path} does not use an LLVM backend (no "LLVM version" in rustc -vV)`,
           fix: "use a rustc built with the LLVM backend (rustup's toolchains are), or --mode static",
         }),
       },

@@ -31,6 +31,18 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
       fix: "run `local-lto doctor` to see which tools were found",
     });
   }
+  // Inline asm that defines a global label assembles once per copy: inlining a helper twice
+  // defines the label twice. The helper's code, not LLVM, is the cause.
+  const asmLabel = run.stderr.match(/<inline asm>:\d+:\d+:? (?:error: )?symbol '([^']+)' is already defined/);
+  if (asmLabel) {
+    return new LocalLtoError({
+      code: "LLTO_HELPER_ASM_LABEL",
+      exit: "unsafeHelpers",
+      message: `a helper's inline assembly defines the global label ${asmLabel[1]}, which is defined again every time the helper is inlined, and it is inlined more than once`,
+      fix: "use a local label in the helper's asm (a numeric label `1:` referenced as `1b`/`1f`, or `%=` in the name, as C `static inline` functions must), or build with --mode static to keep the helper out of line",
+      details: tail(run.stderr),
+    });
+  }
   const producer = parseBitcodeProducerError(run.stderr);
   if (producer) {
     return new LocalLtoError({

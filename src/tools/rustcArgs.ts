@@ -40,17 +40,22 @@ function isNo(value: string): boolean {
   return ["no", "n", "off", "false"].includes(value);
 }
 
-/** Flags that choose rustc's outputs: local-lto owns those. */
-const ownedFlags = [/^--emit(=|$)/, /^-o$/, /^-o./, /^--out-dir(=|$)/];
+/**
+ * Flags that choose rustc's outputs — local-lto owns those — or make rustc print something
+ * instead of compiling (`--print cfg`, `-vV`, `--help`, `-C help`): local-lto needs its bitcode.
+ */
+const ownedFlags = [/^--emit(=|$)/, /^-o$/, /^-o./, /^--out-dir(=|$)/, /^--print(=|$)/, /^-vV$/, /^-V$/, /^--version$/, /^-h$/, /^--help$/, /^--explain(=|$)/, /^-[CZW]help$/, /^-[CZW]$/];
 
 export function analyzeRustcArgs(args: readonly string[]): RustcArgsFacts {
-  for (const arg of args) {
+  for (const [i, arg] of args.entries()) {
+    // `-C help` as two words; `-C opt-level=3` is fine.
+    if (/^-[CZW]$/.test(arg) && args[i + 1] !== "help") continue;
     if (ownedFlags.some((re) => re.test(arg))) {
       throw new LocalLtoError({
         code: "LLTO_RUSTC_ARG_OWNED",
         exit: "usage",
-        message: `--rustc-arg=${arg} conflicts with local-lto: it chooses rustc's output itself`,
-        fix: "drop that flag; use -o for the object and --emit-bc to keep the merged bitcode",
+        message: `--rustc-arg=${arg}${/^-[CZW]$/.test(arg) ? " help" : ""} conflicts with local-lto: ${/^--(emit|out-dir)|^-o/.test(arg) ? "it chooses rustc's output itself" : "it makes rustc print instead of compiling, and local-lto needs the crate compiled"}`,
+        fix: /^--(emit|out-dir)|^-o/.test(arg) ? "drop that flag; use -o for the object and --emit-bc to keep the merged bitcode" : "drop that flag (run rustc itself for what it prints)",
       });
     }
   }

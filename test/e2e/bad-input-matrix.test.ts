@@ -43,6 +43,8 @@ beforeAll(async () => {
   for (const name of readdirSync(exampleDir)) if (/\.(c|h)$/.test(name)) copyFileSync(join(exampleDir, name), join(dir, name));
   writeFileSync(out, "an old object that must survive\n");
   writeFileSync(join(dir, "empty.c"), "");
+  writeFileSync(join(dir, "asm.c"), 'void rust_helper_mark(void) { __asm__ volatile("my_global_label: nop"); }\n');
+  writeFileSync(join(dir, "asm.rs"), 'extern "C" { fn rust_helper_mark(); }\n#[no_mangle] pub extern "C" fn twice() { unsafe { rust_helper_mark(); rust_helper_mark() } }\n');
   writeFileSync(join(dir, "text.bc"), "not bitcode\n");
   writeFileSync(join(dir, "truncated.bc"), Buffer.concat([Buffer.from([0x42, 0x43, 0xc0, 0xde]), Buffer.alloc(40, 0x11)]));
   writeFileSync(join(dir, "image.rs"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
@@ -70,6 +72,9 @@ interface Cell {
   args: string[];
   code: string;
   exit: number;
+  env?: Record<string, string>;
+  /** Text the message must contain (e.g. the flag or variable that gave a bad tool). */
+  mentions?: string;
 }
 
 const base = (overrides: { rust?: string; helpers?: string[]; output?: string; extra?: string[] }) => [
@@ -115,6 +120,18 @@ const cells: Cell[] = [
   { name: "--emit-bc is the helper source", args: base({ extra: ["--emit-bc", helpers] }), code: "LLTO_OUTPUT_IS_INPUT", exit: exitCodes.usage },
   { name: "--emit-bc is the object", args: base({ extra: ["--emit-bc", out] }), code: "LLTO_OUTPUT_IS_INPUT", exit: exitCodes.usage },
   { name: "--emit-bc is a character device", args: base({ extra: ["--emit-bc", "/dev/null"] }), code: "LLTO_OUTPUT_NOT_REGULAR", exit: exitCodes.unreadablePath },
+  // Tools the user named, and flags that make a compiler write something else.
+  { name: "--clang names gcc", args: base({ extra: ["--clang=/usr/bin/gcc"] }), code: "LLTO_TOOL_NOT_WHAT_IT_CLAIMS", exit: exitCodes.toolMissing, mentions: "--clang" },
+  { name: "--opt names /bin/true (auto mode does not fall back)", args: base({ extra: ["--opt=/bin/true"] }), code: "LLTO_TOOL_NOT_WHAT_IT_CLAIMS", exit: exitCodes.toolMissing, mentions: "--opt" },
+  { name: "--llvm-link names a missing file", args: base({ extra: ["--llvm-link=/nonexistent/llvm-link"] }), code: "LLTO_TOOL_MISSING", exit: exitCodes.toolMissing, mentions: "--llvm-link" },
+  { name: "RUSTC names /bin/true", args: base({}), env: { RUSTC: "/bin/true" }, code: "LLTO_TOOL_NOT_WHAT_IT_CLAIMS", exit: exitCodes.toolMissing, mentions: "RUSTC names" },
+  { name: "LOCAL_LTO_RUSTC names a missing file", args: base({}), env: { LOCAL_LTO_RUSTC: "/nonexistent/rustc" }, code: "LLTO_TOOL_MISSING", exit: exitCodes.toolMissing, mentions: "LOCAL_LTO_RUSTC" },
+  { name: "--cc-arg=-S", args: base({ extra: ["--cc-arg=-S"] }), code: "LLTO_CC_ARG_OWNED", exit: exitCodes.usage },
+  { name: "--cc-arg=-E", args: base({ extra: ["--cc-arg=-E"] }), code: "LLTO_CC_ARG_OWNED", exit: exitCodes.usage },
+  { name: "--cc-arg=-M", args: base({ extra: ["--cc-arg=-M"] }), code: "LLTO_CC_ARG_OWNED", exit: exitCodes.usage },
+  { name: "--cc-arg=-fsyntax-only", args: base({ extra: ["--cc-arg=-fsyntax-only"] }), code: "LLTO_CC_ARG_OWNED", exit: exitCodes.usage },
+  { name: "--rustc-arg=--print=cfg", args: base({ extra: ["--rustc-arg=--print=cfg"] }), code: "LLTO_RUSTC_ARG_OWNED", exit: exitCodes.usage },
+  { name: "a helper whose inline asm defines a global label, inlined twice", args: base({ rust: join(dir, "asm.rs"), helpers: [join(dir, "asm.c")], extra: ["--rustc-arg=-O"] }), code: "LLTO_HELPER_ASM_LABEL", exit: exitCodes.unsafeHelpers },
   { name: "-o is the helpers config", args: [...base({ output: join(dir, "config.json") }), "--helpers-config", join(dir, "config.json")], code: "LLTO_OUTPUT_IS_INPUT", exit: exitCodes.usage },
 ];
 
@@ -122,8 +139,9 @@ describe("the bad-input matrix: every slot × every bad kind", () => {
   test.each(cells)("$name", async (cell) => {
     if (cell.args.includes(join(dir, "config.json"))) writeFileSync(join(dir, "config.json"), JSON.stringify({ helpers: [helpers] }));
     const before = snapshot(dir);
-    const cli = await runCli(cell.args, { env: { LOCAL_LTO_CACHE_DIR: join(dir, "..", `${dir.split("/").pop()}-cache`) } });
+    const cli = await runCli(cell.args, { env: { LOCAL_LTO_CACHE_DIR: join(dir, "..", `${dir.split("/").pop()}-cache`), ...cell.env } });
     expect(cli.exitCode, cli.stderr).toBe(cell.exit);
+    if (cell.mentions) expect(cli.stderr).toContain(cell.mentions);
     expect(cli.exitCode).not.toBe(exitCodes.internal);
     const errorLines = cli.stderr.split("\n").filter((l) => l.startsWith("error["));
     expect(errorLines, cli.stderr).toEqual([expect.stringContaining(`error[${cell.code}]`)]);

@@ -71,7 +71,7 @@ function inlineBlocker(input: ModeChoiceInput): InlineBlocker | undefined {
   }
   for (const id of inlineModeTools(rustKind, helperKinds)) {
     const tool = id === "rustc" ? toolchain.rustcTool : toolchain.tools[id];
-    if (tool.problem) return { summary: toolSummary(tool, toolchain), error: tool.problem, userMistake: tool.verdict === "missing" && !!input.explicitTools?.has(id) };
+    if (tool.problem) return { summary: toolSummary(tool, toolchain), error: tool.problem, userMistake: tool.givenByUser || (tool.verdict === "missing" && !!input.explicitTools?.has(id)) };
   }
   return undefined;
 }

@@ -89,6 +89,35 @@ export function helperNaming(options: Pick<BuildOptions, "allHelperFunctions" | 
 }
 
 /**
+ * C flags that make the compiler write something other than the object or bitcode local-lto asks
+ * for (assembly, preprocessed text, a dependency list, nothing) or write elsewhere: a user error
+ * to name, not an LLVM reader's failure on the result.
+ */
+const ccOutputFlags: [RegExp, string][] = [
+  [/^-S$/, "writes assembly"],
+  [/^-E$/, "writes preprocessed source"],
+  [/^-(M|MM)$/, "writes a dependency list instead of compiling"],
+  [/^-fsyntax-only$/, "writes nothing"],
+  [/^-###$/, "only prints the commands it would run"],
+  [/^-o/, "chooses the output file, which local-lto does"],
+  [/^--?(version|help)$/, "prints instead of compiling"],
+];
+
+function checkCcArgs(ccArgs: readonly string[]): void {
+  for (const arg of ccArgs) {
+    const owned = ccOutputFlags.find(([pattern]) => pattern.test(arg));
+    if (owned) {
+      throw new LocalLtoError({
+        code: "LLTO_CC_ARG_OWNED",
+        exit: "usage",
+        message: `--cc-arg=${arg} conflicts with local-lto: with it the C compiler ${owned[1]}, and local-lto needs the helpers compiled to ${"bitcode or an object"}`,
+        fix: "drop that flag (-MD/-MMD for dependency files are fine)",
+      });
+    }
+  }
+}
+
+/**
  * `BuildOptions` → `ResolvedBuild`, once, before any work: every default applied here and nowhere
  * else; a helpers config variant turned into plain helper inputs and flags (its sources before any
  * `--helpers`, its flags before any `--cc-arg` so the user's win, `-g0` last for
@@ -111,6 +140,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
   const helperPaths = [...(variant?.helpers ?? []), ...options.helperInputs.map((h) => resolve(cwd, h))];
   if (helperPaths.length === 0) throw usage("no helper input given", "pass at least one --helpers <file.c|file.bc>, or --helpers-config with a variant");
   const ccArgs = [...(variant?.ccArgs ?? []), ...(options.ccArgs ?? []), ...(helpersDebug === "none" ? ["-g0"] : [])];
+  checkCcArgs(ccArgs);
 
   const rustSlot: PathSlot = { slot: "the Rust input", path: resolve(cwd, options.rustInput) };
   const helperSlots: PathSlot[] = helperPaths.map((path) => ({ slot: "the helper input", path }));
