@@ -35,6 +35,21 @@ __attribute__((noinline)) static uint64_t list_order(struct cds_list_head *list)
 	return order;
 }
 
+/* always_inline: rustc inlines the Rust version (#[inline], opt-level 3); clang -O2 would not. */
+static inline __attribute__((always_inline)) uint64_t lookup_value(struct cds_lfht *ht, uint64_t key, struct cds_lfht_iter *iter)
+{
+	uint64_t value = 0;
+	rcu_read_lock();
+	cds_lfht_lookup(ht, hash_of(key), match_key, &key, iter);
+	struct cds_lfht_node *node = cds_lfht_iter_get_node(iter);
+	if (node) {
+		value = caa_container_of(node, struct item, node)->value;
+		uatomic_add(&hits, 1);
+	}
+	rcu_read_unlock();
+	return value;
+}
+
 uint64_t corpus_run(uint64_t iterations)
 {
 	rcu_register_thread();
@@ -52,14 +67,10 @@ uint64_t corpus_run(uint64_t iterations)
 	struct cds_lfht_iter iter;
 	for (uint64_t i = 0; i < iterations; i++) {
 		uint64_t key = (i * 0x9e3779b97f4a7c15ULL) >> 56;
-		rcu_read_lock();
-		cds_lfht_lookup(ht, hash_of(key), match_key, &key, &iter);
-		struct cds_lfht_node *node = cds_lfht_iter_get_node(&iter);
-		if (node) {
-			sum += caa_container_of(node, struct item, node)->value;
-			uatomic_add(&hits, 1);
-		}
-		rcu_read_unlock();
+		uint64_t other;
+		sum += lookup_value(ht, key, &iter);
+		other = lookup_value(ht, (key << 1) | (i & 1), &iter);
+		sum += (other << 3) | (other >> 61);
 		struct item *item = &table[key];
 		cds_list_del_rcu(&item->list);
 		cds_list_add_tail_rcu(&item->list, &head);

@@ -17,7 +17,7 @@ import { readHeaderFacts, selectFunctions } from "./headerFacts.js";
 import { cDeclaration, externC } from "./printC.js";
 import { rustBindings, unsupportedReason, type RustEnum, type RustRecord } from "./printRust.js";
 import { probePrefix, probeSource, readProbeAnswers, type ProbeAnswers, type TypeQuestion, type ValueQuestion } from "./probes.js";
-import type { CType, GeneratedWrappers, GenerateWrappersOptions, HeaderFacts, SkippedFunction, TypeLayout, WrappedFunction } from "./types.js";
+import type { AstDumper, CType, GeneratedWrappers, GenerateWrappersOptions, HeaderFacts, SkippedFunction, TypeLayout, WrappedFunction } from "./types.js";
 
 type RecordType = Extract<CType, { kind: "record" }>;
 type EnumType = Extract<CType, { kind: "enum" }>;
@@ -62,7 +62,12 @@ export function collectUses(type: CType, uses: TypeUses, throughPointer = false)
 }
 
 interface ClangRunner {
-  dump(source: string, filtered: boolean): Promise<string>;
+  dump: AstDumper;
+}
+
+/** The clang command line for one dump (pure). */
+export function astDumpArgs(file: string, cflags: readonly string[], filtered: boolean): string[] {
+  return ["-x", "c", "-fsyntax-only", ...cflags, "-Xclang", "-ast-dump=json", ...(filtered ? ["-Xclang", `-ast-dump-filter=${probePrefix}`] : []), file];
 }
 
 function clangRunner(clang: string, cflags: readonly string[], work: string, cwd: string | undefined): ClangRunner {
@@ -71,7 +76,7 @@ function clangRunner(clang: string, cflags: readonly string[], work: string, cwd
     async dump(source, filtered) {
       const file = join(work, `probe${count++}.c`);
       await writeFile(file, source);
-      const args = ["-x", "c", "-fsyntax-only", ...cflags, "-Xclang", "-ast-dump=json", ...(filtered ? ["-Xclang", `-ast-dump-filter=${probePrefix}`] : []), file];
+      const args = astDumpArgs(file, cflags, filtered);
       const run = await runTool({ file: clang, args, cwd });
       if (run.spawnError) {
         throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: `clang could not be started (${run.spawnError}): ${clang}`, fix: "pass the clang to parse with (option clang, or LOCAL_LTO_CLANG)" });
@@ -179,7 +184,7 @@ export async function generateWrappers(options: GenerateWrappersOptions): Promis
   const include = resolve(options.cwd ?? process.cwd(), options.header);
   const work = await mkdtemp(join(tmpdir(), "local-lto-wrapgen-"));
   try {
-    const clang = clangRunner(clangPath, options.cflags ?? [], work, options.cwd);
+    const clang = options.dumpAst ? { dump: options.dumpAst } : clangRunner(clangPath, options.cflags ?? [], work, options.cwd);
     const facts = readHeaderFacts(JSON.parse(await clang.dump(`#include "${include}"\n`, false)));
     const selected = selectFunctions(facts.functions, options.allow);
     if (selected.length === 0) {

@@ -1,5 +1,5 @@
 /** The wrapper generator: bindgen's `--wrap-static-fns` output from clang's parser. */
-export { generateWrappers, collectUses, emptyUses, type TypeUses } from "./generate.js";
+export { generateWrappers, astDumpArgs, collectUses, emptyUses, type TypeUses } from "./generate.js";
 export { readHeaderFacts, selectFunctions } from "./headerFacts.js";
 export { readType, readTypedefProbe, stripTypedefs } from "./typeTree.js";
 export { cDeclaration, cWrapper, externC } from "./printC.js";

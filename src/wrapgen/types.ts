@@ -97,7 +97,15 @@ export interface GenerateWrappersOptions {
   suffix?: string;
   /** Working directory for clang (relative paths in `header` and `cflags`). */
   cwd?: string;
+  /**
+   * Replaces running clang: given a probe source and whether the dump is filtered to the
+   * generator's probes, returns clang's JSON dump. Tests replay recorded dumps with it.
+   */
+  dumpAst?: AstDumper;
 }
+
+/** How the generator asks clang for a JSON AST dump of a source text. */
+export type AstDumper = (source: string, filtered: boolean) => Promise<string>;
 
 export interface GeneratedWrappers {
   /** bindgen's `extern.c`: `#include "<header>"`, then one `<name>__extern` definition per function. */
