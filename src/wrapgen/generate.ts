@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { formatCommand, runTool } from "../process/run.js";
+import { findExecutable } from "../toolchain/findExecutable.js";
 import { readHeaderFacts, selectFunctions } from "./headerFacts.js";
 import { cDeclaration, externC } from "./printC.js";
 import { rustBindings, unsupportedReason, type RustEnum, type RustRecord } from "./printRust.js";
@@ -177,9 +178,23 @@ async function resolveByValueRecords(
   return { fields, bad };
 }
 
+/**
+ * The clang to parse with when none is given: `$LOCAL_LTO_CLANG`, else `clang` on PATH, else the
+ * newest `clang-N` on PATH (Debian installs only versioned names). Any version parses a header;
+ * it need not match rustc's LLVM, as nothing it writes is linked.
+ */
+export function defaultClang(pathVariable = process.env.PATH ?? ""): string {
+  if (process.env.LOCAL_LTO_CLANG) return process.env.LOCAL_LTO_CLANG;
+  for (const name of ["clang", ...Array.from({ length: 15 }, (_, i) => `clang-${30 - i}`)]) {
+    const found = findExecutable(name, pathVariable);
+    if (found) return found;
+  }
+  return "clang";
+}
+
 /** Generates bindgen's `extern.c` and the Rust bindings for the header's static functions. */
 export async function generateWrappers(options: GenerateWrappersOptions): Promise<GeneratedWrappers> {
-  const clangPath = options.clang ?? process.env.LOCAL_LTO_CLANG ?? "clang";
+  const clangPath = options.clang ?? defaultClang();
   const suffix = options.suffix ?? "__extern";
   const include = resolve(options.cwd ?? process.cwd(), options.header);
   const work = await mkdtemp(join(tmpdir(), "local-lto-wrapgen-"));

@@ -89,7 +89,7 @@ export interface GenerateWrappersOptions {
    * initialise the way a C macro would. A record that cannot be declared field for field stays opaque.
    */
   recordFields?: RegExp;
-  /** clang to parse with (default: `$LOCAL_LTO_CLANG`, else `clang`). */
+  /** clang to parse with (default: `$LOCAL_LTO_CLANG`, else `clang` or the newest `clang-N` on PATH). */
   clang?: string;
   /** Paths to `core::ffi` instead of `std::os::raw` (bindgen's `--use-core --ctypes-prefix ::core::ffi`). */
   useCore?: boolean;

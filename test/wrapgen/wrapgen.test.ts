@@ -9,6 +9,7 @@ import {
   cDeclaration,
   collectUses,
   cWrapper,
+  defaultClang,
   emptyUses,
   generateWrappers,
   parseConcatenatedJson,
@@ -17,6 +18,7 @@ import {
   RustPrinter,
   rustIdentifier,
   selectFunctions,
+  splitShellWords,
   unsupportedReason,
   type CType,
   type WrappedFunction,
@@ -221,5 +223,28 @@ describe("the whole generator, replaying the recorded clang dumps", () => {
   test("a pattern that matches no static function is a usage error naming the pattern", async () => {
     const options = sampleOptions(fixtureDir) as Parameters<typeof generateWrappers>[0];
     await expect(generateWrappers({ ...options, allow: /^nothing_here$/, dumpAst: async () => headerDump!.output })).rejects.toMatchObject({ code: "LLTO_USAGE", message: expect.stringMatching(/nothing_here/) });
+  });
+});
+
+describe("flags as users have them", () => {
+  test("a flags string is split as a POSIX shell splits it", () => {
+    expect(splitShellWords("-I/usr/include/x86_64-linux-gnu -D_LGPL_SOURCE  ")).toEqual(["-I/usr/include/x86_64-linux-gnu", "-D_LGPL_SOURCE"]);
+    expect(splitShellWords(`-include rte_config.h -DNAME='"a b"' -I"/opt/my dir" -DX=a\\ b`)).toEqual(["-include", "rte_config.h", '-DNAME="a b"', "-I/opt/my dir", "-DX=a b"]);
+    expect(splitShellWords(`"a\\"b\\n" ''`)).toEqual(['a"b\\n', ""]);
+    expect(() => splitShellWords("-DX='open")).toThrow(/unterminated quote/);
+  });
+
+  test("the default clang: LOCAL_LTO_CLANG, else clang, else the newest clang-N on PATH", () => {
+    const saved = process.env.LOCAL_LTO_CLANG;
+    delete process.env.LOCAL_LTO_CLANG;
+    try {
+      expect(defaultClang("/usr/bin")).toMatch(/\/clang(-\d+)?$/);
+      expect(defaultClang("/nonexistent")).toBe("clang");
+      process.env.LOCAL_LTO_CLANG = "/opt/clang";
+      expect(defaultClang("/usr/bin")).toBe("/opt/clang");
+    } finally {
+      if (saved === undefined) delete process.env.LOCAL_LTO_CLANG;
+      else process.env.LOCAL_LTO_CLANG = saved;
+    }
   });
 });

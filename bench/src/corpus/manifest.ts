@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { splitShellWords } from "../../../dist/wrapgen/index.js";
 import { run } from "../proc.js";
 
 /** The repository's corpus/ directory, from bench/src/corpus (sources under vitest) or bench/dist/corpus. */
@@ -66,47 +67,6 @@ export function listEntries(root = corpusDir): string[] {
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, "manifest.json")))
     .map((d) => d.name)
     .sort();
-}
-
-/**
- * Splits a command-line string as a POSIX shell would for the quoting pkg-config emits (single
- * and double quotes, backslash escapes); no expansion. pkg-config output is one line of words.
- */
-export function splitShellWords(text: string): string[] {
-  const words: string[] = [];
-  let current = "";
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated quote in: ${text}`);
-      current += text.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === "\\" && i + 1 < text.length) i++;
-        current += text[i];
-        i++;
-      }
-      if (i >= text.length) throw new Error(`unterminated quote in: ${text}`);
-      inWord = true;
-    } else if (c === "\\" && i + 1 < text.length) {
-      current += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(current);
-      current = "";
-      inWord = false;
-    } else {
-      current += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(current);
-  return words;
 }
 
 export async function pkgConfig(names: readonly string[], what: "--cflags" | "--libs"): Promise<string[]> {
