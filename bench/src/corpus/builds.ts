@@ -96,6 +96,8 @@ export interface LocalLtoBuild {
   commands: string[];
   /** What the default options selected (the report of a build with no helper option). */
   defaultReport: LocalLtoReport;
+  /** The object of that build (inspect it with the wrapper names: the calls really left). */
+  defaultObject: string;
   /** The option the build needed to select the wrappers, if any. */
   selection: string[];
   report: LocalLtoReport;
@@ -117,7 +119,7 @@ export async function buildWithLocalLto(tools: BenchTools, entry: CorpusEntry, f
   const built = await log.run(tools.node, localLtoArgs(entry, flags, object, [...selection, "--explain", "--report", reportPath]));
   const report = JSON.parse(await readFile(reportPath, "utf8")) as LocalLtoReport;
   const program = await linkProgram(log, tools, [object], flags, join(dir, "b"));
-  return { program, object, commands: log.commands, defaultReport, selection, report, stdout: built.stdout };
+  return { program, object, commands: log.commands, defaultReport, defaultObject: join(dir, "b-default.o"), selection, report, stdout: built.stdout };
 }
 
 export async function buildIdealC(tools: BenchTools, entry: CorpusEntry, flags: EntryFlags, dir: string) {

@@ -9,13 +9,13 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 function summaryTable(results: CorpusResults): string[] {
   const lines = [
-    "| library | (a) out of line | (b) local-lto | (c) ideal C | (d) full -O2 | (b) vs (d) | (b) vs (c) | calls left (b) | default options select |",
+    "| library | (a) out of line | (b) local-lto | (c) ideal C | (d) full -O2 | (b) vs (d) | (b) vs (c) | calls left (b) | default options: helpers checked, calls really left |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const entry of results.entries) {
     const per = (id: BuildId) => entry.instructions[id].perIteration;
     lines.push(
-      `| ${entry.name} | ${fixed(per("a"))} | ${fixed(per("b"))} | ${fixed(per("c"))} | ${fixed(per("d"))} | ${percent(per("b"), per("d"))} | ${percent(per("b"), per("c"))} | ${entry.localLto.report.summary.callsLeft} of ${entry.localLto.report.summary.callSitesBefore ?? "?"} | ${entry.localLto.defaultHelpers} helper(s)${entry.localLto.selection.length > 0 ? `: needed ${code(entry.localLto.selection.join(" "))}` : ""} |`,
+      `| ${entry.name} | ${fixed(per("a"))} | ${fixed(per("b"))} | ${fixed(per("c"))} | ${fixed(per("d"))} | ${percent(per("b"), per("d"))} | ${percent(per("b"), per("c"))} | ${entry.localLto.report.summary.callsLeft} of ${entry.localLto.report.summary.callSitesBefore ?? "?"} | ${entry.localLto.defaultHelpers}, ${entry.localLto.defaultCallsReallyLeft}${entry.localLto.selection.length > 0 ? ` (needed ${code(entry.localLto.selection.join(" "))})` : ""} |`,
     );
   }
   return lines;
@@ -31,7 +31,7 @@ function entrySection(entry: EntryResults): string[] {
   const n = entry.instructions.a.iterations;
   lines.push("", `Iterations: n1 = ${n[0]}, n2 = ${n[1]}; instructions/iteration = (total(n2) − total(n1)) / (n2 − n1).`, "");
   const report = entry.localLto.report;
-  lines.push(`**local-lto, default options**: ${entry.localLto.defaultHelpers} helper(s) selected, summary ${code(JSON.stringify(entry.localLto.defaultSummary))}.`);
+  lines.push(`**local-lto, default options**: ${entry.localLto.defaultHelpers} helper(s) selected, summary ${code(JSON.stringify(entry.localLto.defaultSummary))}; calls to the wrappers really left in that object (\`inspect --helper\` each wrapper): ${entry.localLto.defaultCallsReallyLeft}.`);
   lines.push(`**local-lto with ${code(entry.localLto.selection.join(" ") || "(defaults)")}**: ${report.summary.helpers} helper(s), ${report.summary.callSitesBefore} call site(s) before, ${report.summary.callsLeft} left.`, "");
   lines.push("| helper | call sites | left | reason (local-lto --explain) | LLVM agrees |", "|---|---:|---:|---|---|");
   for (const helper of report.helpers) {

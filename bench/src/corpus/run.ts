@@ -49,6 +49,8 @@ export interface EntryResults {
   localLto: {
     defaultHelpers: number;
     defaultSummary: LocalLtoReport["summary"];
+    /** Wrapper calls in the default build's object, found by `inspect --helper <each wrapper>`. */
+    defaultCallsReallyLeft: number;
     selection: string[];
     report: LocalLtoReport;
     stdout: string;
@@ -110,7 +112,14 @@ export async function measureEntry(tools: BenchTools, entry: CorpusEntry, work: 
     commands: { a: a.commands, b: b.commands, c: c.commands, d: d.commands },
     outputs,
     instructions,
-    localLto: { defaultHelpers: b.defaultReport.helpers.length, defaultSummary: b.defaultReport.summary, selection: b.selection, report: b.report, stdout: b.stdout },
+    localLto: {
+      defaultHelpers: b.defaultReport.helpers.length,
+      defaultSummary: b.defaultReport.summary,
+      defaultCallsReallyLeft: (await inspectCalls(tools, b.defaultObject, wrappers)).reduce((sum, c) => sum + c.callsLeft, 0),
+      selection: b.selection,
+      report: b.report,
+      stdout: b.stdout,
+    },
     fullO2: { callsLeft: await inspectCalls(tools, d.object, b.report.helpers.map((h) => h.name)), missedRemarks: d.missedRemarks },
     identity,
   };
