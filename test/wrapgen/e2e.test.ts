@@ -9,11 +9,10 @@ import { describe, expect, test } from "vitest";
 import { generateWrappers } from "../../src/wrapgen/index.js";
 import { clang, llvmBin, repoRoot, run, tempDir } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
-// @ts-expect-error a plain ES module shared with record.mjs
 import { sampleOptions } from "../fixtures/wrapgen/options.mjs";
 
 const fixtureDir = join(repoRoot, "test/fixtures/wrapgen");
-const options = { ...(sampleOptions(fixtureDir) as Parameters<typeof generateWrappers>[0]), clang };
+const options = { ...sampleOptions(fixtureDir), clang };
 const expectedOutput = "wrapgen_check: 3621\n";
 
 describe("generated wrappers with the real compilers", () => {

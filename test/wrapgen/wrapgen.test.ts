@@ -24,7 +24,6 @@ import {
   type WrappedFunction,
 } from "../../src/wrapgen/index.js";
 import { repoRoot } from "../support/toolchain.js";
-// @ts-expect-error a plain ES module shared with record.mjs
 import { sampleOptions } from "../fixtures/wrapgen/options.mjs";
 
 const fixtureDir = join(repoRoot, "test/fixtures/wrapgen");
@@ -194,7 +193,7 @@ describe("Rust declarations", () => {
 
 describe("the whole generator, replaying the recorded clang dumps", () => {
   test("writes the recorded extern.c and bindings.rs, and says what it skipped and why", async () => {
-    const options = sampleOptions(fixtureDir) as Parameters<typeof generateWrappers>[0];
+    const options = sampleOptions(fixtureDir);
     let next = 0;
     const generated = await generateWrappers({
       ...options,
@@ -221,7 +220,7 @@ describe("the whole generator, replaying the recorded clang dumps", () => {
   });
 
   test("a pattern that matches no static function is a usage error naming the pattern", async () => {
-    const options = sampleOptions(fixtureDir) as Parameters<typeof generateWrappers>[0];
+    const options = sampleOptions(fixtureDir);
     await expect(generateWrappers({ ...options, allow: /^nothing_here$/, dumpAst: async () => headerDump!.output })).rejects.toMatchObject({ code: "LLTO_USAGE", message: expect.stringMatching(/nothing_here/) });
   });
 });

@@ -6,9 +6,12 @@
 import { readFile, rm } from "node:fs/promises";
 import { mustRun } from "../proc.js";
 
-/** The `totals:` line of a callgrind output file (`summary:` in old valgrind): instructions (Ir). */
+/**
+ * The instructions (Ir) of a callgrind output file: its `totals:` line, or `summary:` where there
+ * is none (old valgrind wrote only that; 3.19 writes both, equal).
+ */
 export function callgrindTotal(text: string): number {
-  const match = text.match(/^(?:totals|summary): (\d+)/m);
+  const match = text.match(/^totals: (\d+)/m) ?? text.match(/^summary: (\d+)/m);
   if (!match) throw new Error("callgrind output has no totals line");
   return Number(match[1]);
 }

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compareFunctions, readElfFunctions, type ElfFunction } from "../elfFunctions.js";
-import { abbreviatePath } from "../proc.js";
+import { abbreviatePath, run } from "../proc.js";
 import { findTools, repoRoot, type BenchTools } from "../tools.js";
 import {
   buildFullO2,
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   abbreviatePath(work, "$W");
   abbreviatePath(tools.rustc, "rustc");
   abbreviatePath(process.execPath, "node");
-  const version = async (file: string) => (await import("../proc.js").then((p) => p.run(file, ["--version"]))).stdout.split("\n")[0]!.trim();
+  const version = async (file: string) => (await run(file, ["--version"])).stdout.split("\n")[0]!.trim();
   const results: CorpusResults = {
     startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     machine: { rustc: await version(tools.rustc), clang: await version(tools.clang), valgrind: tools.valgrind ? await version(tools.valgrind) : "none" },
