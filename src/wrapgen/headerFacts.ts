@@ -72,6 +72,22 @@ export function readHeaderFacts(translationUnit: unknown): HeaderFacts {
   const records = new Map<string, RecordFields>();
   const anonymous = new Map<string, { tag: "struct" | "union"; complete: boolean; fields: RecordFields["fields"] }>();
 
+  // C gives a tag declared inside a struct file scope: `struct outer { struct inner {…} in; }`
+  // declares `struct inner` for everyone, so nested named records count too.
+  const addRecord = (node: AstNode): void => {
+    const tag = tagOf(node);
+    if (!tag) return;
+    const complete = node.completeDefinition === true;
+    if (node.name) {
+      const spelling = `${tag} ${node.name}`;
+      const known = records.get(spelling);
+      if (!known || (complete && !known.complete)) records.set(spelling, { spelling, complete, fields: fieldsOf(node) });
+    } else if (node.id) {
+      anonymous.set(node.id, { tag, complete, fields: fieldsOf(node) });
+    }
+    for (const child of node.inner ?? []) if (child.kind === "RecordDecl" && child.name) addRecord(child);
+  };
+
   for (const node of translationUnit.inner ?? []) {
     // The declaration's own location first: `loc` is written before `range` and `inner`.
     state.visit(node.loc);
@@ -91,16 +107,7 @@ export function readHeaderFacts(translationUnit: unknown): HeaderFacts {
         spelling: node.type?.qualType ?? "",
       });
     } else if (node.kind === "RecordDecl") {
-      const tag = tagOf(node);
-      if (!tag) continue;
-      const complete = node.completeDefinition === true;
-      if (node.name) {
-        const spelling = `${tag} ${node.name}`;
-        const known = records.get(spelling);
-        if (!known || (complete && !known.complete)) records.set(spelling, { spelling, complete, fields: fieldsOf(node) });
-      } else if (node.id) {
-        anonymous.set(node.id, { tag, complete, fields: fieldsOf(node) });
-      }
+      addRecord(node);
     } else if (node.kind === "TypedefDecl" && node.name) {
       const target = typedefTargetRecordId(node);
       const record = target === undefined ? undefined : anonymous.get(target);

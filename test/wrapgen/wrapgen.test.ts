@@ -89,6 +89,8 @@ describe("the header's static functions and records, from the recorded AST", () 
     expect(facts.records.get("struct opaque")?.complete).toBe(false);
     expect(facts.records.get("struct flags")?.fields.every((f) => f.bitfield)).toBe(true);
     expect(facts.records.get("union either")?.complete).toBe(true);
+    // Declared inside struct outer, yet a file-scope tag in C.
+    expect(facts.records.get("struct inner_pos")).toMatchObject({ complete: true, fields: [{ name: "x" }, { name: "y" }] });
   });
 
   test("only a translation unit is accepted", () => {
