@@ -95,13 +95,12 @@ describe.each(listEntries())("corpus library %s", (name) => {
     for (const helper of allHelpers.helpers) for (const reason of helper.reasons ?? []) expect(reason.llvmAgrees, `${helper.name}: ${reason.reason}`).not.toBe(false);
   });
 
-  test("today: the default --helper-prefix rust_helper_ selects none of bindgen's `__extern` wrappers", () => {
-    expect(defaults.helpers).toEqual([]);
+  test("with no option beyond the helper file, every wrapper is a helper: helpers are what the inputs define", () => {
     expect(allHelpers.helpers.length).toBeGreaterThan(0);
+    expect(defaults.helpers.map((h) => h.name).sort()).toEqual(allHelpers.helpers.map((h) => h.name).sort());
   });
 
-  test.fails("issue 10 target: with no option beyond the helper file, every wrapper is a helper and every call is inlined", () => {
-    expect(defaults.helpers.map((h) => h.name).sort()).toEqual(allHelpers.helpers.map((h) => h.name).sort());
+  (Object.keys(today[name]!.left).length > 0 ? test.fails : test)("issue 10 target: with no option beyond the helper file, every call is inlined", () => {
     expect(defaults.summary.callsLeft).toBe(0);
   });
 
