@@ -35,6 +35,8 @@ export function createProgram(signal?: AbortSignal) {
     .requiredOption("-o, --output <file>", "the object to write")
     .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
     .option("--cc-arg <flag>", "pass a flag to the C compiler for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
+    .option("--cc-args <flags>", "pass C flags given as one string, split as a shell would (repeatable; e.g. --cc-args \"$CFLAGS\")", collect)
+    .option("--pkg-config <name>", "add a library's `pkg-config --cflags` to the C flags (repeatable)", collect)
     .addOption(new Option("--mode <mode>", "inline (merge and inline), static (link helpers in, make them local), or auto: inline when the LLVM tools allow (docs/MODES.md)").choices(["auto", "inline", "static"] as const).default("auto" as const))
     .option("--cc <compiler>", "C compiler for .c helpers, in both modes (gcc, clang-19, …; static mode's default: cc)")
     .option("--linker <path>", "static mode: the linker for ld -r (GNU ld or ld.lld; default: the C compiler's)")
@@ -68,6 +70,8 @@ export function createProgram(signal?: AbortSignal) {
         output: opts.output,
         rustcArgs: opts.rustcArg ?? [],
         ccArgs: opts.ccArg ?? [],
+        ccArgStrings: opts.ccArgs ?? [],
+        pkgConfig: opts.pkgConfig ?? [],
         helperPrefix: opts.helperPrefix,
         helperSuffix: opts.helperSuffix,
         helperPattern: opts.helperRegex,

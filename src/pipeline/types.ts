@@ -14,6 +14,10 @@ export interface BuildOptions {
   rustcArgs?: string[];
   /** Passed to clang unchanged, in order (`--cc-arg=<flag>`). */
   ccArgs?: string[];
+  /** C flags as one string each, split as a shell would (`--cc-args "$(CFLAGS)"`); before `ccArgs`. */
+  ccArgStrings?: string[];
+  /** Libraries whose `pkg-config --cflags` go to every C compile (`--pkg-config <name>`); before the other C flags. */
+  pkgConfig?: string[];
   /**
    * Helpers are the functions the helper inputs define and the Rust code references; these
    * filters narrow that set by name (docs/INLINING.md, "Which functions are helpers").

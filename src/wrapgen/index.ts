@@ -6,5 +6,5 @@ export { cDeclaration, cWrapper, externC } from "./printC.js";
 export { rustBindings, rustIdentifier, unsupportedReason, RustPrinter, type RustRecord, type RustEnum } from "./printRust.js";
 export { parseConcatenatedJson } from "./clangJson.js";
 export { probeSource, readProbeAnswers } from "./probes.js";
-export { splitShellWords } from "./shellWords.js";
+export { splitShellWords } from "../process/shellWords.js";
 export type * from "./types.js";

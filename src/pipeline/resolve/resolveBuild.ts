@@ -8,6 +8,8 @@ import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import type { BuildMode, BuildOptions, CodegenOptLevel, HelpersDebug, NullPointerPolicy } from "../types.js";
 import type { HelperVariant } from "../variants/helpersConfig.js";
 import { checkInputIsFile, checkOutputPaths, type PathSlot } from "./checkPaths.js";
+import { splitShellWords } from "../../process/shellWords.js";
+import { pkgConfigCflags } from "../../tools/pkgConfig.js";
 import type { HelperInput, HelperNaming, ResolvedBuild, RustInput } from "./resolvedBuild.js";
 
 function usage(message: string, fix: string): LocalLtoError {
@@ -103,6 +105,14 @@ const ccOutputFlags: [RegExp, string][] = [
   [/^--?(version|help)$/, "prints instead of compiling"],
 ];
 
+function splitFlagString(text: string): string[] {
+  try {
+    return splitShellWords(text);
+  } catch (error) {
+    throw usage(`--cc-args ${JSON.stringify(text)}: ${(error as Error).message}`, "close the quote, or pass each flag with --cc-arg=<flag>");
+  }
+}
+
 function checkCcArgs(ccArgs: readonly string[]): void {
   for (const arg of ccArgs) {
     const owned = ccOutputFlags.find(([pattern]) => pattern.test(arg));
@@ -139,7 +149,14 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
   const variant = await loadVariant(options, cwd);
   const helperPaths = [...(variant?.helpers ?? []), ...options.helperInputs.map((h) => resolve(cwd, h))];
   if (helperPaths.length === 0) throw usage("no helper input given", "pass at least one --helpers <file.c|file.bc>, or --helpers-config with a variant");
-  const ccArgs = [...(variant?.ccArgs ?? []), ...(options.ccArgs ?? []), ...(helpersDebug === "none" ? ["-g0"] : [])];
+  // The variant's flags, the libraries' pkg-config flags, flag strings, single flags: later ones win.
+  const ccArgs = [
+    ...(variant?.ccArgs ?? []),
+    ...(await pkgConfigCflags(options.pkgConfig ?? [], env, cwd)),
+    ...(options.ccArgStrings ?? []).flatMap(splitFlagString),
+    ...(options.ccArgs ?? []),
+    ...(helpersDebug === "none" ? ["-g0"] : []),
+  ];
   checkCcArgs(ccArgs);
 
   const rustSlot: PathSlot = { slot: "the Rust input", path: resolve(cwd, options.rustInput) };
