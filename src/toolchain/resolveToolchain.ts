@@ -171,7 +171,6 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
       source: explicit.source,
       version,
       verdict: ok ? "ok" : "mismatch",
-      givenByUser: !ok,
       problem: ok ? undefined : mismatchProblem(id, { path, source: explicit.source }, version, major ?? version?.major ?? 0, rustcText, clangMajor),
     };
   }
