@@ -2,6 +2,7 @@ import { copyFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { withProcessScope } from "../process/run.js";
+import { gateFailure, gateVerdict } from "../report/gate.js";
 import { reportSchemaId } from "../report/schemaId.js";
 import type { Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
@@ -18,13 +19,7 @@ import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./wor
 /** `--require-inlined` failed: the report is attached so the CLI can still print and save it. */
 export class HelperCallsLeftError extends LocalLtoError {
   constructor(readonly report: Report) {
-    const left = report.helpers.filter((h) => h.callsLeft > 0).map((h) => `${h.name} (${h.callsLeft})`);
-    super({
-      code: "LLTO_CALLS_LEFT",
-      exit: "helperCallsLeft",
-      message: `${report.summary.callsLeft} helper call(s) left in the object: ${left.join(", ")}; nothing was written`,
-      fix: "see why with --explain, or drop --require-inlined to accept out-of-line calls",
-    });
+    super(gateFailure(report));
   }
 }
 
@@ -107,7 +102,7 @@ export async function build(requestedOptions: BuildOptions, hooks: BuildHooks = 
       notes: ctx.notes,
       timingsMs: timings,
     };
-    if (options.requireInlined && report.summary.callsLeft > 0) throw new HelperCallsLeftError(report);
+    if (options.requireInlined && !gateVerdict(report).pass) throw new HelperCallsLeftError(report);
     if (options.emitBitcode && outcome.inlinedBitcode) {
       const bcOut = resolve(inputs.cwd, options.emitBitcode);
       const bcStaged = stagingPathFor(bcOut);
