@@ -33,10 +33,30 @@ export function describeUnsupportedElf(bytes: Uint8Array): { reason: string; arc
   if (bytes.length >= 20 && (data === 1 || data === 2)) {
     const m = data === 1 ? bytes[18]! | (bytes[19]! << 8) : (bytes[18]! << 8) | bytes[19]!;
     machineText = ` (${describeMachine(m)})`;
-    if (elfClass === 1 || elfClass === 2) architecture = `${describeMachine(m)}, ${classText} ${orderText}`;
+    if (elfClass === 1 || elfClass === 2) {
+      const short = shortMachineName(m, elfClass === 2, data === 1);
+      architecture = `${short ? `${short} ` : ""}(${describeMachine(m)}, ${classText} ${orderText})`;
+    }
   }
   const reason = `found ${classText} ${orderText}${machineText}; only ELF64 little-endian is supported`;
   return architecture === undefined ? { reason } : { reason, architecture };
+}
+
+/** The name toolchains use for a machine in this class and byte order (target triples' first word). */
+function shortMachineName(machine: number, is64: boolean, littleEndian: boolean): string | undefined {
+  switch (machine) {
+    case 3: return "i386";
+    case 8: return is64 ? (littleEndian ? "mips64el" : "mips64") : littleEndian ? "mipsel" : "mips";
+    case 20: return "powerpc";
+    case 21: return littleEndian ? "ppc64le" : "ppc64";
+    case 22: return is64 ? "s390x" : "s390";
+    case 40: return littleEndian ? "arm" : "armeb";
+    case 43: return "sparc64";
+    case 62: return is64 ? undefined : "x32";
+    case 183: return is64 ? "aarch64_be" : "aarch64_32";
+    case 243: return is64 ? "riscv64" : "riscv32";
+    default: return undefined;
+  }
 }
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
