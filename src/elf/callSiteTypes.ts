@@ -46,6 +46,8 @@ export interface ObjectReference {
 /** A stretch of code the decoder could not walk: a call in it could have been missed. */
 export interface CallSiteDecodeError {
   section: string;
+  /** The section's index (names can repeat across COMDAT groups). */
+  sectionIndex: number;
   /** Section-relative start of the undecodable instruction. */
   offset: number;
   /** Section-relative end of what cannot be trusted: the next known instruction start, or the section's end. */

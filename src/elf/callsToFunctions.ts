@@ -68,7 +68,7 @@ export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string
   }
   for (const list of index.calls.values()) list.sort(bySectionThenOffset);
   if (index.linked) collectLinkedReferences(index, index.linked);
-  else collectOtherReferences(index);
+  else collectOtherReferences(index, decodeErrors);
   for (const list of index.references.values()) list.sort(bySectionThenOffset);
   return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned, coverage, unlocated: findUnlocated(elf, functionNames) };
 }
@@ -117,7 +117,7 @@ function findUnlocated(elf: ElfFile, names: ReadonlySet<string>): Map<string, st
 }
 
 /** Relocations from allocated sections that name a function, or land on it, and that no call explained. */
-function collectOtherReferences(index: ObjectIndex): void {
+function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecodeError[]): void {
   const { elf } = index;
   const absolute = absoluteTypes[elf.machine] ?? new Set<number>();
   // Debug info names every function; it is not a use.
@@ -125,6 +125,8 @@ function collectOtherReferences(index: ObjectIndex): void {
   for (const rel of elf.relocations) {
     if (!allocated[rel.sectionIndex] || index.consumed.has(rel)) continue;
     const target = elf.sections[rel.sectionIndex]!;
+    // A relocation inside undecoded code is what the gap may hide, reported with the gap.
+    if (target.isExecutable && gaps.some((g) => g.sectionIndex === rel.sectionIndex && rel.offset >= g.offset && rel.offset < g.end)) continue;
     const symbol = index.symbolOf(rel);
     if (!symbol) continue;
     const named = symbol.type !== "SECTION" && index.names.has(symbol.name);

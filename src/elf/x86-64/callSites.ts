@@ -139,7 +139,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
     const next = sortedStarts.find((k) => k > e.offset);
     const end = next !== undefined && next <= base + section.size ? next : base + section.size;
     const caller = callers.find(e.offset)?.name;
-    errors.push({ section: section.name, offset: e.offset - base, end: end - base, reason: e.reason, bytes: e.bytes, ...(caller ? { caller } : {}), mayHide: [] });
+    errors.push({ section: section.name, sectionIndex: section.index, offset: e.offset - base, end: end - base, reason: e.reason, bytes: e.bytes, ...(caller ? { caller } : {}), mayHide: [] });
   }
 
   for (const branch of result.branches) {
