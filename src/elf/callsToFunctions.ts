@@ -26,6 +26,13 @@ const absoluteTypes: Record<number, ReadonlySet<number>> = {
 };
 
 /**
+ * x86-64 PC-relative types in code, and the distance from the field to the end of the instruction
+ * that compilers' `.text.f-4` addends assume (PC32, PLT32, GOTPCREL*; PC8). AArch64 code
+ * relocations all resolve to S + A.
+ */
+const x86PcRelative = new Map([[2, 4], [4, 4], [9, 4], [41, 4], [42, 4], [43, 4], [15, 1]]);
+
+/**
  * Every call, jump or conditional branch to the start of each named function in the object's code
  * (every name gets an entry, possibly empty). A jump to a function's start from another function is
  * a tail call and counts; a jmp/jcc from a function to its own start is a loop and does not (a
@@ -130,8 +137,18 @@ function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecod
     const symbol = index.symbolOf(rel);
     if (!symbol) continue;
     const named = symbol.type !== "SECTION" && index.names.has(symbol.name);
-    if (!named && !absolute.has(rel.type)) continue;
-    for (const t of index.resolve(rel, rel.addend, 0)) {
+    let adjust = 0;
+    if (!named && !absolute.has(rel.type)) {
+      // In code, a relocation no call or load explained still points at what it points at: a
+      // branch the decoder swallowed into another instruction must not vanish from the proof.
+      if (!target.isExecutable) continue;
+      if (elf.machine === EM_X86_64) {
+        const toEnd = x86PcRelative.get(rel.type);
+        if (toEnd === undefined) continue;
+        adjust = toEnd;
+      }
+    }
+    for (const t of index.resolve(rel, rel.addend, adjust)) {
       index.references.get(t.name)!.push({ name: t.name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
     }
   }
