@@ -105,12 +105,12 @@ function namesAGapMayHide(index: ObjectIndex, sectionIndex: number, gap: CallSit
  */
 function findUnlocated(elf: ElfFile, names: ReadonlySet<string>): Map<string, string> {
   const unlocated = new Map<string, string>();
-  const mentioned = new Set([...elf.symbols, ...elf.dynamicSymbols].filter((s) => s.type !== "SECTION" && s.type !== "FILE").map((s) => s.name));
   // Linkers drop FILE symbols and default-visibility local functions (crtstuff's frame_dummy, Rust's
   // private functions) only when discarding locals; hidden symbols turned local survive `ld.lld -x`.
   const localsKept =
     elf.fileType === "REL" ? elf.symbols.length > 0 : elf.symbols.some((s) => s.type === "FILE" || (s.type === "FUNC" && s.binding === "LOCAL" && s.visibility === "DEFAULT"));
   if (localsKept) return unlocated;
+  const mentioned = new Set([...elf.symbols, ...elf.dynamicSymbols].filter((s) => s.type !== "SECTION" && s.type !== "FILE").map((s) => s.name));
   for (const name of names) {
     if (mentioned.has(name)) continue;
     unlocated.set(

@@ -101,10 +101,13 @@ export class ObjectIndex {
    * only the same section's functions can be reached that way; in a linked file any address can,
    * and an address that is a PLT stub reaches the function its GOT slot holds.
    */
-  directTargets(section: ElfSection, address: number): ResolvedTarget[] {
-    if (!this.linked) return this.functionsAt(section.index, address).map((fn) => ({ name: fn.name, via: "direct", symbol: fn }));
-    const targets: ResolvedTarget[] = this.linked.functionsAt(address).map((fn) => ({ name: fn.name, via: "direct", symbol: fn }));
-    const slot = this.linked.stubs.get(address);
+  directTargets(section: ElfSection, address: number): readonly ResolvedTarget[] {
+    const named = this.linked ? this.linked.functionsAt(address) : this.functionsAt(section.index, address);
+    const slot = this.linked?.stubs.get(address);
+    // Most branches reach no named function: no allocation for them.
+    if (named.length === 0 && slot === undefined) return NO_TARGETS;
+    const targets: ResolvedTarget[] = named.map((fn) => ({ name: fn.name, via: "direct", symbol: fn }));
+    if (!this.linked) return targets;
     if (slot !== undefined) for (const t of this.linked.slotTargets(slot)) targets.push({ name: t.name, via: "plt", relocation: t.relocation });
     return targets;
   }
@@ -161,6 +164,7 @@ export class ObjectIndex {
 }
 
 const NONE: readonly ElfSymbol[] = [];
+const NO_TARGETS: readonly ResolvedTarget[] = [];
 
 /** .symtab and .dynsym name the same functions in an unstripped linked file: one of each (name, address). */
 function uniqueFunctions(symbols: readonly ElfSymbol[]): ElfSymbol[] {

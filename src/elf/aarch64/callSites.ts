@@ -93,7 +93,7 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
       return undefined;
     }
     const page = registers[rn]?.kind === "page" ? (registers[rn] as Page) : undefined;
-    let targets: ResolvedTarget[] = [];
+    let targets: readonly ResolvedTarget[] = [];
     let pageRelocation: ElfRelocation | undefined;
     if ((word & 0xffc00000) >>> 0 === 0xf9400000) {
       // ldr xt, [xn, #imm]: a GOT slot

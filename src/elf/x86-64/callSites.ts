@@ -95,7 +95,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
     if ((op === 0x8b || op === 0x8d) && info.ripDisplacementPosition >= 0) {
       const field = base + info.ripDisplacementPosition;
       const rel = relocations?.get(field);
-      let targets: ResolvedTarget[] = [];
+      let targets: readonly ResolvedTarget[] = [];
       if (op === 0x8b) {
         if (rel) {
           if (!isGotPcRel(rel.type)) return undefined;
