@@ -122,6 +122,9 @@ describe("x86-64 programs against llvm-objdump", () => {
     ["clang, lld -z force-ibt: .plt.sec", CLANG, [...LLD, "-fcf-protection", "-Wl,-z,force-ibt", "-Wl,--no-warnings"], "plt"],
     ["clang -fno-plt, lld", CLANG, [...LLD, "-fno-plt"], "got-slot"],
     ["clang, lld -z now", CLANG, [...LLD, "-Wl,-z,now"], "plt"],
+    // Function-pointer tables relocated by RELR carry no RELA entry: the packed words are read.
+    ["gcc -z pack-relative-relocs (RELR)", GCC, ["-Wl,-z,pack-relative-relocs"], "plt"],
+    ["clang, lld -z pack-relative-relocs (RELR)", CLANG, [...LLD, "-Wl,-z,pack-relative-relocs"], "plt"],
   ];
   for (const [label, compiler, flags, extVia] of variants) {
     it(label, () => {
@@ -139,6 +142,7 @@ describe("x86-64 programs against llvm-objdump", () => {
       expect(verdicts.rust_helper_hidden).toBe("inlined 0");
       if (label.includes("ibt")) expect(elf.sections.some((s) => s.name === ".plt.sec")).toBe(true);
       if (label.includes("no-pie")) expect(elf.fileType).toBe("EXEC");
+      if (label.includes("RELR")) expect(elf.sections.some((s) => s.typeName === "RELR")).toBe(true);
     });
   }
 });

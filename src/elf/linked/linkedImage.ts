@@ -1,4 +1,6 @@
 import { EM_AARCH64, EM_X86_64, SHF_ALLOC, SHN_LORESERVE, SHT_DYNSYM, SHT_NOBITS, SHT_REL, SHT_RELA } from "../constants.js";
+
+const SHT_RELR = 19;
 import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "../types.js";
 import { ENCODING_LEGACY, sweepX86 } from "../x86-64/decodeBranches.js";
 
@@ -46,6 +48,13 @@ export class LinkedImage {
   /** Slots a counted call or address load went through: their relocations are explained. */
   readonly consumedSlots = new Set<number>();
   readonly stubSections: ElfSection[];
+  /** Addresses an SHT_RELR section relocates: RELATIVE relocations packed, whose words hold the link-time address. */
+  readonly relrAddresses: number[] = [];
+  /**
+   * Whether absolute addresses can appear in code and data with no dynamic relocation: true for a
+   * non-PIE executable (ET_EXEC); a PIE or shared object needs a relocation (RELA or RELR) for each.
+   */
+  readonly fixedAddresses: boolean;
   private readonly dynsymIndex: number;
   readonly types: { symbolic: ReadonlySet<number>; relative: ReadonlySet<number> };
 
@@ -69,6 +78,8 @@ export class LinkedImage {
       this.dynamicRelocations.push(rel);
       if (this.types.symbolic.has(rel.type) || this.types.relative.has(rel.type)) this.slotRelocations.set(rel.offset, rel);
     }
+    this.fixedAddresses = elf.fileType === "EXEC";
+    for (const section of elf.sections) if (section.type === SHT_RELR) this.readRelr(section);
     this.stubSections = elf.sections.filter((s) => isStubSection(s) && s.type !== SHT_NOBITS);
     for (const section of this.stubSections) {
       if (elf.machine === EM_X86_64) this.findX86Stubs(section);
@@ -120,6 +131,30 @@ export class LinkedImage {
     const high = (bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24)) >>> 0;
     if (high >= 0x20_0000) return undefined;
     return high * 0x1_0000_0000 + low;
+  }
+
+  /**
+   * SHT_RELR (gABI; lld and GNU ld `-z pack-relative-relocs`): an even word is an address to
+   * relocate, an odd word a bitmap of which of the next 63 words after the last one are.
+   */
+  private readRelr(section: ElfSection): void {
+    const bytes = this.elf.bytes;
+    let base = 0;
+    for (let at = section.offset; at + 8 <= section.offset + section.size; at += 8) {
+      const low = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+      const high = (bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24)) >>> 0;
+      if ((low & 1) === 0) {
+        const address = high * 0x1_0000_0000 + low;
+        this.relrAddresses.push(address);
+        base = address + 8;
+        continue;
+      }
+      for (let bit = 1; bit < 64; bit++) {
+        const set = bit < 32 ? (low >>> bit) & 1 : (high >>> (bit - 32)) & 1;
+        if (set) this.relrAddresses.push(base + (bit - 1) * 8);
+      }
+      base += 63 * 8;
+    }
   }
 
   /** The allocated, file-backed section holding [address, address + size). */

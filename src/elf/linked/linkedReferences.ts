@@ -14,9 +14,9 @@ const notPointerTables = new Set([".eh_frame", ".eh_frame_hdr", ".gcc_except_tab
 /**
  * Uses of a named function's address in a linked file that no counted call explains: a dynamic
  * relocation that names it (or, R_*_RELATIVE, whose addend is its address) on a GOT slot no counted
- * call went through; and any aligned 64-bit word of data equal to its address or to its PLT stub's
- * (function-pointer tables of non-PIE executables carry no relocation, nor do RELR-packed ones).
- * A word that merely happens to equal the address is reported too: it errs towards "not proven".
+ * call went through; a RELR-relocated word holding its address; and in a non-PIE executable, whose
+ * function-pointer tables carry no relocation at all, any aligned 64-bit data word equal to its
+ * address or its PLT stub's (a word that merely happens to be equal errs towards "not proven").
  */
 export function collectLinkedReferences(index: ObjectIndex, linked: LinkedImage): void {
   const relocated = new Set<number>();
@@ -38,20 +38,26 @@ export function collectLinkedReferences(index: ObjectIndex, linked: LinkedImage)
     if (names.length > 0) addresses.set(stub, [...(addresses.get(stub) ?? []), ...names]);
   }
   if (addresses.size === 0) return;
+  const check = (address: number, value: number | undefined) => {
+    if (relocated.has(address) || linked.consumedSlots.has(address)) return;
+    const names = value === undefined ? undefined : addresses.get(value);
+    if (names) for (const name of names) push(index, linked, name, address, undefined);
+  };
+  // A PIE or shared object can only hold a pointer where a relocation puts one: RELR words carry
+  // the link-time address. A non-PIE executable's tables carry none: every aligned data word counts.
+  if (!linked.fixedAddresses) {
+    for (const address of linked.relrAddresses) check(address, linked.readAddress(address));
+    return;
+  }
   const bytes = index.elf.bytes;
   for (const section of index.elf.sections) {
     if (!holdsPointers(section)) continue;
-    const first = (8 - (section.addr % 8)) % 8;
-    for (let at = first; at + 8 <= section.size; at += 8) {
+    for (let at = (8 - (section.addr % 8)) % 8; at + 8 <= section.size; at += 8) {
       const p = section.offset + at;
       const high = (bytes[p + 4]! | (bytes[p + 5]! << 8) | (bytes[p + 6]! << 16) | (bytes[p + 7]! << 24)) >>> 0;
       if (high >= 0x20_0000) continue;
       const low = (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0;
-      const names = addresses.get(high * 0x1_0000_0000 + low);
-      if (!names) continue;
-      const address = section.addr + at;
-      if (relocated.has(address) || linked.consumedSlots.has(address)) continue;
-      for (const name of names) push(index, linked, name, address, undefined);
+      check(section.addr + at, high * 0x1_0000_0000 + low);
     }
   }
 }

@@ -118,7 +118,8 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
       const size = movImm && info.rexW ? 8 : 4;
       const rel = relocations?.get(end - size);
       if (!rel) {
-        if (!index.linked) return undefined;
+        // Only a non-PIE executable can hold a code address as a bare immediate.
+        if (!index.linked?.fixedAddresses) return undefined;
         // mov $imm32, %r32 zero-extends; c7 /0 with REX.W sign-extends (an address below 2^31 either way).
         const value = size === 8 ? readSigned(code, end - size - base, 8) : readSigned(code, end - size - base, 4) >>> 0;
         const target = index.directTargets(section, value)[0];
