@@ -24,6 +24,11 @@ export const exitCodes = {
   helperCallsLeft: 10,
   /** A helper module is unsafe to internalize (docs/SAFETY.md); refused before any output. */
   unsafeHelpers: 11,
+  /**
+   * The object cannot show that no helper call is left: a machine without a call decoder, code
+   * that could not be decoded, a helper a stripped file does not name, or no helper to check.
+   */
+  cannotProve: 12,
   /** A bug in local-lto itself. */
   internal: 70,
 } as const;

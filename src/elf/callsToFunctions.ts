@@ -1,6 +1,10 @@
 import { EM_AARCH64, EM_X86_64, SHF_ALLOC, SHT_NOBITS } from "./constants.js";
 import { scanA64Section } from "./aarch64/callSites.js";
-import type { CallSiteAnalysis, CallSiteDecodeError, ObjectCallSite } from "./callSiteTypes.js";
+import type { CallSiteAnalysis, CallSiteDecodeError, ObjectCallSite, SectionCoverage } from "./callSiteTypes.js";
+import { describeElf64Machine } from "./constants.js";
+import { UnsupportedMachineError } from "./errors.js";
+import { collectLinkedReferences } from "./linked/linkedReferences.js";
+import { isStubSection } from "./linked/linkedImage.js";
 import { ObjectIndex } from "./objectIndex.js";
 import type { ElfFile, ElfSymbol } from "./types.js";
 import { scanX86Section } from "./x86-64/callSites.js";
@@ -12,6 +16,7 @@ export type {
   CallVia,
   ObjectCallSite,
   ObjectReference,
+  SectionCoverage,
 } from "./callSiteTypes.js";
 
 /** Relocation types whose value is S + A (no PC), so that a section symbol + addend names an address outright. */
@@ -19,6 +24,13 @@ const absoluteTypes: Record<number, ReadonlySet<number>> = {
   [EM_X86_64]: new Set([1, 10, 11]), // R_X86_64_64, _32, _32S
   [EM_AARCH64]: new Set([257, 258]), // R_AARCH64_ABS64, _ABS32
 };
+
+/**
+ * x86-64 PC-relative types in code, and the distance from the field to the end of the instruction
+ * that compilers' `.text.f-4` addends assume (PC32, PLT32, GOTPCREL*; PC8). AArch64 code
+ * relocations all resolve to S + A.
+ */
+const x86PcRelative = new Map([[2, 4], [4, 4], [9, 4], [41, 4], [42, 4], [43, 4], [15, 1]]);
 
 /**
  * Every call, jump or conditional branch to the start of each named function in the object's code
@@ -35,26 +47,84 @@ export function findCallsTo(elf: ElfFile, functionNames: ReadonlySet<string>): M
  * any code the x86-64 decoder could not walk. A proof that a function is gone needs all three empty.
  */
 export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string>): CallSiteAnalysis {
-  if (elf.machine !== EM_X86_64 && elf.machine !== EM_AARCH64) {
-    throw new Error(`cannot count call sites in ${elf.machineName} code: only x86-64 and aarch64 are supported`);
-  }
+  if (elf.machine !== EM_X86_64 && elf.machine !== EM_AARCH64) throw new UnsupportedMachineError(describeElf64Machine(elf.machine));
   const index = new ObjectIndex(elf, functionNames);
   const decodeErrors: CallSiteDecodeError[] = [];
+  const coverage: SectionCoverage[] = [];
   let sectionsScanned = 0;
   for (const section of elf.sections) {
     if (!section.isExecutable || section.type === SHT_NOBITS || section.size === 0) continue;
-    if (!index.mayReachNamed(section)) continue;
+    const entry: SectionCoverage = { section: section.name, size: section.size, status: "decoded" };
+    coverage.push(entry);
+    if (index.linked && isStubSection(section)) {
+      entry.status = "stubs";
+      continue;
+    }
+    if (!index.mayReachNamed(section)) {
+      entry.status = "skipped";
+      continue;
+    }
     sectionsScanned++;
+    const before = decodeErrors.length;
     if (elf.machine === EM_X86_64) scanX86Section(index, section, decodeErrors);
     else scanA64Section(index, section);
+    if (decodeErrors.length > before) {
+      entry.status = "partial";
+      for (const error of decodeErrors.slice(before)) error.mayHide = namesAGapMayHide(index, section.index, error);
+    }
   }
   for (const list of index.calls.values()) list.sort(bySectionThenOffset);
-  collectOtherReferences(index);
-  return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned };
+  if (index.linked) collectLinkedReferences(index, index.linked);
+  else collectOtherReferences(index, decodeErrors);
+  for (const list of index.references.values()) list.sort(bySectionThenOffset);
+  return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned, coverage, unlocated: findUnlocated(elf, functionNames) };
+}
+
+/**
+ * The named functions a call inside an undecoded range could reach: any, in a linked file; in a
+ * relocatable object, those of the same section (a direct call) and those a relocation inside the
+ * range names or points into the section of.
+ */
+function namesAGapMayHide(index: ObjectIndex, sectionIndex: number, gap: CallSiteDecodeError): string[] {
+  if (index.linked) return [...index.names].sort();
+  const hidden = new Set(index.namesStartingIn(sectionIndex));
+  for (const rel of index.relocationsBySection.get(sectionIndex)?.values() ?? []) {
+    if (rel.offset < gap.offset || rel.offset >= gap.end) continue;
+    const symbol = index.symbolOf(rel);
+    if (!symbol) continue;
+    if (symbol.type !== "SECTION" && index.names.has(symbol.name)) hidden.add(symbol.name);
+    else if (symbol.isDefined) for (const name of index.namesStartingIn(symbol.sectionIndex)) hidden.add(name);
+  }
+  return [...hidden].sort();
+}
+
+/**
+ * Names whose calls cannot be found at all. A relocatable object or an unstripped linked file that
+ * does not mention a name has no such function; a stripped one (or one linked with -x) may still
+ * hold a local or hidden copy, called by bare address, that nothing names.
+ */
+function findUnlocated(elf: ElfFile, names: ReadonlySet<string>): Map<string, string> {
+  const unlocated = new Map<string, string>();
+  // Linkers drop FILE symbols and default-visibility local functions (crtstuff's frame_dummy, Rust's
+  // private functions) only when discarding locals; hidden symbols turned local survive `ld.lld -x`.
+  const localsKept =
+    elf.fileType === "REL" ? elf.symbols.length > 0 : elf.symbols.some((s) => s.type === "FILE" || (s.type === "FUNC" && s.binding === "LOCAL" && s.visibility === "DEFAULT"));
+  if (localsKept) return unlocated;
+  const mentioned = new Set([...elf.symbols, ...elf.dynamicSymbols].filter((s) => s.type !== "SECTION" && s.type !== "FILE").map((s) => s.name));
+  for (const name of names) {
+    if (mentioned.has(name)) continue;
+    unlocated.set(
+      name,
+      elf.symbols.length === 0
+        ? `the file has no .symtab (stripped) and ${name} is not in .dynsym: a local or hidden copy would be called by bare address`
+        : `.symtab keeps no local symbols (linked with -x/--discard-all, or stripped with --strip-unneeded) and ${name} is not in it: a local copy would be called by bare address`,
+    );
+  }
+  return unlocated;
 }
 
 /** Relocations from allocated sections that name a function, or land on it, and that no call explained. */
-function collectOtherReferences(index: ObjectIndex): void {
+function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecodeError[]): void {
   const { elf } = index;
   const absolute = absoluteTypes[elf.machine] ?? new Set<number>();
   // Debug info names every function; it is not a use.
@@ -62,15 +132,26 @@ function collectOtherReferences(index: ObjectIndex): void {
   for (const rel of elf.relocations) {
     if (!allocated[rel.sectionIndex] || index.consumed.has(rel)) continue;
     const target = elf.sections[rel.sectionIndex]!;
+    // A relocation inside undecoded code is what the gap may hide, reported with the gap.
+    if (target.isExecutable && gaps.some((g) => g.sectionIndex === rel.sectionIndex && rel.offset >= g.offset && rel.offset < g.end)) continue;
     const symbol = index.symbolOf(rel);
     if (!symbol) continue;
     const named = symbol.type !== "SECTION" && index.names.has(symbol.name);
-    if (!named && !absolute.has(rel.type)) continue;
-    for (const t of index.resolve(rel, rel.addend, 0)) {
+    let adjust = 0;
+    if (!named && !absolute.has(rel.type)) {
+      // In code, a relocation no call or load explained still points at what it points at: a
+      // branch the decoder swallowed into another instruction must not vanish from the proof.
+      if (!target.isExecutable) continue;
+      if (elf.machine === EM_X86_64) {
+        const toEnd = x86PcRelative.get(rel.type);
+        if (toEnd === undefined) continue;
+        adjust = toEnd;
+      }
+    }
+    for (const t of index.resolve(rel, rel.addend, adjust)) {
       index.references.get(t.name)!.push({ name: t.name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
     }
   }
-  for (const list of index.references.values()) list.sort(bySectionThenOffset);
 }
 
 // Plain comparison: localeCompare would load ICU collation data on first use, costing tens of ms.

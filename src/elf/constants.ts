@@ -41,6 +41,15 @@ export function describeMachine(machine: number): string {
   return describedMachines[machine] ?? `machine ${machine}`;
 }
 
+/** The usual short names of ELF64 little-endian machines readElf accepts but no call decoder reads. */
+const elf64LittleEndianNames: Record<number, string> = { 243: "riscv64", 21: "ppc64le", 258: "loongarch64", 8: "mips64el" };
+
+/** For an ELF64 little-endian file: "riscv64 (RISC-V)", "ppc64le (PowerPC64)", else the long name. */
+export function describeElf64Machine(machine: number): string {
+  const short = elf64LittleEndianNames[machine];
+  return short ? `${short} (${describeMachine(machine)})` : describeMachine(machine);
+}
+
 export const ET_NAMES: Record<number, string> = { 0: "NONE", 1: "REL", 2: "EXEC", 3: "DYN", 4: "CORE" };
 
 export const SHT_NULL = 0;

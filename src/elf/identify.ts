@@ -17,19 +17,46 @@ export function describeNonElf(bytes: Uint8Array): string {
   return `bad magic: the file starts with ${hex(bytes.subarray(0, 4))}, not 7f 45 4c 46 ('\\x7fELF')`;
 }
 
-/** Names an ELF file's class, byte order and machine without trusting anything past e_machine. */
-export function describeUnsupportedElf(bytes: Uint8Array): string | undefined {
+/**
+ * Names an ELF file's class, byte order and machine without trusting anything past e_machine.
+ * `architecture` is set when class and byte order are valid: a real object for a machine or
+ * layout this reader does not handle, as opposed to a corrupt header.
+ */
+export function describeUnsupportedElf(bytes: Uint8Array): { reason: string; architecture?: string } | undefined {
   const elfClass = bytes[4];
   const data = bytes[5];
   if (elfClass === 2 && data === 1) return undefined;
   const classText = elfClass === 1 ? "ELF32" : elfClass === 2 ? "ELF64" : `ELF with invalid class byte ${elfClass ?? "(missing)"}`;
   const orderText = data === 1 ? "little-endian" : data === 2 ? "big-endian" : `invalid byte-order byte ${data ?? "(missing)"}`;
   let machineText = "";
+  let architecture: string | undefined;
   if (bytes.length >= 20 && (data === 1 || data === 2)) {
     const m = data === 1 ? bytes[18]! | (bytes[19]! << 8) : (bytes[18]! << 8) | bytes[19]!;
     machineText = ` (${describeMachine(m)})`;
+    if (elfClass === 1 || elfClass === 2) {
+      const short = shortMachineName(m, elfClass === 2, data === 1);
+      architecture = `${short ? `${short} ` : ""}(${describeMachine(m)}, ${classText} ${orderText})`;
+    }
   }
-  return `found ${classText} ${orderText}${machineText}; only ELF64 little-endian is supported`;
+  const reason = `found ${classText} ${orderText}${machineText}; only ELF64 little-endian is supported`;
+  return architecture === undefined ? { reason } : { reason, architecture };
+}
+
+/** The name toolchains use for a machine in this class and byte order (target triples' first word). */
+function shortMachineName(machine: number, is64: boolean, littleEndian: boolean): string | undefined {
+  switch (machine) {
+    case 3: return "i386";
+    case 8: return is64 ? (littleEndian ? "mips64el" : "mips64") : littleEndian ? "mipsel" : "mips";
+    case 20: return "powerpc";
+    case 21: return littleEndian ? "ppc64le" : "ppc64";
+    case 22: return is64 ? "s390x" : "s390";
+    case 40: return littleEndian ? "arm" : "armeb";
+    case 43: return "sparc64";
+    case 62: return is64 ? undefined : "x32";
+    case 183: return is64 ? "aarch64_be" : "aarch64_32";
+    case 243: return is64 ? "riscv64" : "riscv32";
+    default: return undefined;
+  }
 }
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {

@@ -1,5 +1,6 @@
 /** The public API of the ELF reader and call-site counter. */
 export { readElf, ElfFormatError } from "./readElf.js";
+export { UnsupportedMachineError } from "./errors.js";
 export type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "./types.js";
 export type { SymbolVisibility } from "./constants.js";
 export { relocationTypeName } from "./relocationNames.js";
@@ -14,6 +15,7 @@ export {
   type CallVia,
   type ObjectCallSite,
   type ObjectReference,
+  type SectionCoverage,
   type SymbolState,
 } from "./callsToFunctions.js";
 export {

@@ -1,11 +1,16 @@
-import { SHN_LORESERVE, SHT_DYNSYM } from "./constants.js";
+import { SHF_ALLOC, SHN_LORESERVE, SHT_DYNSYM } from "./constants.js";
 import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "./types.js";
 import type { CallVia, ObjectCallSite, ObjectReference } from "./callSiteTypes.js";
+import { isStubSection, LinkedImage } from "./linked/linkedImage.js";
 
-/** What one resolved relocation says: it reaches the start of `name`, recognised `via`. */
+/** What one resolved relocation or address says: it reaches the start of `name`, recognised `via`. */
 export interface ResolvedTarget {
   name: string;
   via: CallVia;
+  /** The function's own symbol, when the target is its start address (to tell a loop from a tail call). */
+  symbol?: ElfSymbol;
+  /** Linked files: the dynamic relocation filling the GOT slot the call went through. */
+  relocation?: ElfRelocation;
 }
 
 /**
@@ -28,6 +33,8 @@ export class ObjectIndex {
   /** Section index → its FUNC/IFUNC symbols. */
   private readonly functionsBySection = new Map<number, ElfSymbol[]>();
   private readonly dynsymIndex: number;
+  /** Linked files (ET_EXEC, ET_DYN): addresses, GOT slots and PLT stubs; undefined for relocatable objects. */
+  readonly linked?: LinkedImage;
 
   constructor(
     readonly elf: ElfFile,
@@ -39,7 +46,10 @@ export class ObjectIndex {
       this.calls.set(name, []);
       this.references.set(name, []);
     }
-    for (const symbol of elf.symbols) {
+    if (!this.isRelocatable) this.linked = new LinkedImage(elf, names);
+    // A stripped linked file still names its exported functions in .dynsym: callers and sync points.
+    const functionSymbols = this.isRelocatable ? elf.symbols : uniqueFunctions([...elf.symbols, ...elf.dynamicSymbols]);
+    for (const symbol of functionSymbols) {
       if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) continue;
       if (symbol.type === "FUNC" || symbol.type === "GNU_IFUNC") {
         const list = this.functionsBySection.get(symbol.sectionIndex);
@@ -54,9 +64,12 @@ export class ObjectIndex {
       else inSection.set(symbol.value, [symbol]);
       this.sectionsWithNamed.add(symbol.sectionIndex);
     }
+    // Linked files are read from their final code: a static relocation kept by --emit-relocs may
+    // describe an instruction the linker has since relaxed (GOTPCRELX → lea, call *GOT → call).
     const executable = new Set(elf.sections.filter((s) => s.isExecutable).map((s) => s.index));
-    for (const rel of elf.relocations) {
-      if (!executable.has(rel.sectionIndex)) continue;
+    const staticRelocationSections = new Set(elf.sections.filter((s) => (s.flags & SHF_ALLOC) === 0).map((s) => s.index));
+    for (const rel of this.isRelocatable ? elf.relocations : []) {
+      if (!executable.has(rel.sectionIndex) || !staticRelocationSections.has(rel.relocationSectionIndex)) continue;
       let byOffset = this.relocationsBySection.get(rel.sectionIndex);
       if (!byOffset) this.relocationsBySection.set(rel.sectionIndex, (byOffset = new Map()));
       byOffset.set(rel.offset, rel);
@@ -84,6 +97,27 @@ export class ObjectIndex {
   }
 
   /**
+   * The named functions a branch or address with no relocation reaches. In a relocatable object
+   * only the same section's functions can be reached that way; in a linked file any address can,
+   * and an address that is a PLT stub reaches the function its GOT slot holds.
+   */
+  directTargets(section: ElfSection, address: number): readonly ResolvedTarget[] {
+    const named = this.linked ? this.linked.functionsAt(address) : this.functionsAt(section.index, address);
+    const slot = this.linked?.stubs.get(address);
+    // Most branches reach no named function: no allocation for them.
+    if (named.length === 0 && slot === undefined) return NO_TARGETS;
+    const targets: ResolvedTarget[] = named.map((fn) => ({ name: fn.name, via: "direct", symbol: fn }));
+    if (!this.linked) return targets;
+    if (slot !== undefined) for (const t of this.linked.slotTargets(slot)) targets.push({ name: t.name, via: "plt", relocation: t.relocation });
+    return targets;
+  }
+
+  /** Linked files: the named functions whose address a GOT slot holds (`call *slot(%rip)`, `ldr x16, [page, #off]`). */
+  slotTargets(slot: number): ResolvedTarget[] {
+    return (this.linked?.slotTargets(slot) ?? []).map((t) => ({ name: t.name, via: "got-slot", relocation: t.relocation }));
+  }
+
+  /**
    * The named functions a relocation reaches: its own symbol if named, else the functions starting
    * at symbol + addend + `adjust` (for PC-relative fields, the distance from the field to the end of
    * the instruction, which the CPU adds back).
@@ -94,6 +128,11 @@ export class ObjectIndex {
     if (symbol.type !== "SECTION" && this.names.has(symbol.name)) return [{ name: symbol.name, via: "symbol-relocation" }];
     if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) return [];
     return this.functionsAt(symbol.sectionIndex, symbol.value + addend + adjust).map((fn) => ({ name: fn.name, via: "section-relocation" }));
+  }
+
+  /** The named functions that start in a section. */
+  namesStartingIn(sectionIndex: number): string[] {
+    return [...(this.starts.get(sectionIndex)?.values() ?? [])].flat().map((s) => s.name);
   }
 
   /** FUNC symbols of a section sorted by address, to name the caller of an instruction. */
@@ -112,6 +151,8 @@ export class ObjectIndex {
    * Sections that cannot are not decoded, which keeps large objects fast.
    */
   mayReachNamed(section: ElfSection): boolean {
+    // A linked file keeps no relocations to go by: any code can branch to any address.
+    if (this.linked) return !isStubSection(section);
     if (this.sectionsWithNamed.has(section.index)) return true;
     for (const rel of this.relocationsBySection.get(section.index)?.values() ?? []) {
       const symbol = this.symbolOf(rel);
@@ -123,6 +164,18 @@ export class ObjectIndex {
 }
 
 const NONE: readonly ElfSymbol[] = [];
+const NO_TARGETS: readonly ResolvedTarget[] = [];
+
+/** .symtab and .dynsym name the same functions in an unstripped linked file: one of each (name, address). */
+function uniqueFunctions(symbols: readonly ElfSymbol[]): ElfSymbol[] {
+  const seen = new Set<string>();
+  return symbols.filter((s) => {
+    const key = `${s.value}:${s.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 export class CallerIndex {
   private readonly sorted: ElfSymbol[];

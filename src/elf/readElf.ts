@@ -133,7 +133,7 @@ function checkIdent(bytes: Uint8Array): void {
   }
   if (bytes.length < 6) throw new ElfFormatError(`truncated: the file is ${bytes.length} bytes, the ELF header needs ${EHDR_SIZE}`);
   const unsupported = describeUnsupportedElf(bytes);
-  if (unsupported) throw new ElfFormatError(unsupported);
+  if (unsupported) throw new ElfFormatError(unsupported.reason, unsupported.architecture);
   if (bytes.length < EHDR_SIZE) throw new ElfFormatError(`truncated: the file is ${bytes.length} bytes, the ELF64 header needs ${EHDR_SIZE}`);
 }
 

@@ -1,6 +1,7 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { withProcessScope } from "../process/run.js";
+import { gateFailure, gateVerdict } from "../report/gate.js";
 import { reportSchemaId } from "../report/schemaId.js";
 import type { Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
@@ -18,19 +19,7 @@ import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./wor
 /** `--require-inlined` failed: the report is attached so the CLI can still print and save it. */
 export class HelperCallsLeftError extends LocalLtoError {
   constructor(readonly report: Report) {
-    const left = report.helpers.filter((h) => h.callsLeft > 0).map((h) => `${h.name} (${h.callsLeft})`);
-    super({
-      code: "LLTO_CALLS_LEFT",
-      exit: "helperCallsLeft",
-      message:
-        report.helpers.length === 0
-          ? "no helper was selected, so nothing was proven inlined; no object was written"
-          : `${report.summary.callsLeft} helper call(s) left in the object: ${left.join(", ")}; no object was written`,
-      fix:
-        report.helpers.length === 0
-          ? "pass the helper inputs that define the functions the Rust code calls (see the notes), or drop --require-inlined for a crate that calls no helper"
-          : "see why with --explain, or drop --require-inlined to accept out-of-line calls",
-    });
+    super(gateFailure(report));
   }
 }
 
@@ -54,11 +43,6 @@ export interface BuildHooks {
   onStage?: (stage: string) => void;
   /** Aborting stops every child process, removes temporary and staged files, and rejects with BuildInterruptedError. */
   signal?: AbortSignal;
-}
-
-/** Whether `--require-inlined` fails for this report: a call left, or nothing to prove. */
-export function gateFails(report: Report): boolean {
-  return report.summary.callsLeft > 0 || report.helpers.length === 0;
 }
 
 /**
@@ -126,7 +110,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       notes: ctx.notes,
       timingsMs: timings,
     };
-    if (resolved.requireInlined && gateFails(report)) {
+    if (resolved.requireInlined && !gateVerdict(report).pass) {
       // The report says why the gate failed: it is written; the object is not.
       if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
       throw new HelperCallsLeftError(report);

@@ -17,24 +17,27 @@ export interface RenderOptions {
 export function renderReport(report: Report, options: RenderOptions): string {
   const paint = options.color ? pc : pc.createColors(false);
   const table = new Table({
-    head: ["helper", "calls before", "calls left", "symbol"],
+    head: ["helper", "calls before", "calls left", "symbol", "verdict"],
     style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 },
-    colAligns: ["left", "right", "right", "left"],
+    colAligns: ["left", "right", "right", "left", "left"],
     chars: borderless,
   });
   for (const h of report.helpers) {
     const before = h.callSitesBefore === null ? "-" : String(h.callSitesBefore + (h.mismatchedCallSitesBefore ?? 0));
     const left = h.callsLeft === 0 ? paint.green("0") : paint.red(String(h.callsLeft));
     const symbolText = h.symbol === "global" || h.symbol === "weak" ? paint.red(`${h.symbol}${h.visibility && h.visibility !== "default" ? ` (${h.visibility})` : ""}`) : h.symbol === "undefined" ? paint.yellow(h.symbol) : paint.green(h.symbol);
-    table.push([h.name, before, left, symbolText]);
+    const verdict = h.verdict === "inlined" ? paint.green("inlined") : h.verdict === "calls-left" ? paint.red("calls left") : paint.yellow("not proven");
+    table.push([h.name, before, left, symbolText, verdict]);
   }
   const s = report.summary;
   const lines = [
     `${report.command === "build" ? "built" : "inspected"} ${report.object}${report.mode !== "none" ? ` (mode: ${report.mode}${report.modeReason ? `, ${report.modeReason}` : ""})` : ""}`,
-    table.toString(),
+    ...(report.helpers.length ? [table.toString()] : []),
     `${s.helpers} helper(s): ${s.callSitesBefore !== null ? `${s.callSitesBefore} call site(s) before, ` : ""}${s.callsLeft} call(s) left, ${s.globalHelperSymbols} global helper symbol(s)` +
-      (s.allInlined && s.globalHelperSymbols === 0 ? paint.green(" — every helper call inlined, no helper exported") : ""),
+      (s.notProven > 0 ? paint.yellow(`, ${s.notProven} not proven`) : "") +
+      (s.helpers === 0 ? paint.yellow(" — nothing checked, nothing proven") : s.allInlined && s.globalHelperSymbols === 0 ? paint.green(" — every helper call inlined, no helper exported") : ""),
   ];
+  for (const h of report.helpers) for (const why of h.notProven ?? []) lines.push(`not proven: ${h.name}: ${why}`);
   const referenced = report.helpers.filter((h) => h.addressReferences > 0);
   if (referenced.length) lines.push(`address still used other than by calls: ${referenced.map((h) => `${h.name} (${h.addressReferences})`).join(", ")}`);
   if (report.safetyChecks?.length) lines.push(safetySummary(report.safetyChecks, paint));

@@ -14,9 +14,19 @@ export const callLeftSchema = z.object({
   section: z.string(),
   offset: z.number().int().nonnegative(),
   instruction: z.enum(["call", "jmp", "jcc", "call-indirect", "jmp-indirect"]),
-  via: z.enum(["symbol-relocation", "section-relocation", "direct", "got-relocation"]),
+  via: z.enum(["symbol-relocation", "section-relocation", "direct", "got-relocation", "plt", "got-slot"]),
   caller: z.string().optional(),
+  /** Archives: the member object holding the call. */
+  member: z.string().optional(),
 });
+
+/**
+ * inlined: no call left and every stretch of code that could call the helper was read;
+ * calls-left: at least one call found; not-proven: no call found, but the object cannot show there
+ * is none (undecodable code, an address used other than by calls, a helper a stripped file does not
+ * name, a machine without a call decoder, an archive member that is not an ELF object).
+ */
+export const helperVerdictSchema = z.enum(["inlined", "calls-left", "not-proven"]);
 
 export const helperReportSchema = z.object({
   name: z.string(),
@@ -31,8 +41,11 @@ export const helperReportSchema = z.object({
   symbol: symbolStateSchema,
   /** Symbol visibility when the symbol is defined and not local. */
   visibility: z.string().optional(),
-  /** No call left in the object. */
+  /** `verdict === "inlined"`: no call left, and nothing could hide one. */
   inlined: z.boolean(),
+  verdict: helperVerdictSchema,
+  /** With verdict not-proven: why each is missing from the proof, one line per cause. */
+  notProven: z.array(z.string()).optional(),
   /**
    * Why LLVM left calls out of line: one entry per call site (docs/INLINING.md); with --explain,
    * the inlined call sites too (category "inlined"). `line` is the call's source line when the
@@ -92,9 +105,21 @@ export const reportSchema = z.object({
     callSitesBefore: z.number().int().nullable(),
     callsLeft: z.number().int(),
     globalHelperSymbols: z.number().int(),
+    /** Helpers whose verdict is not-proven. */
+    notProven: z.number().int(),
+    /** At least one helper, and every one inlined: never true over an empty set. */
     allInlined: z.boolean(),
   }),
   notes: z.array(z.string()),
+  /** How much of the object's code the proof read: sections by status, and each stretch it could not decode. */
+  coverage: z
+    .object({
+      sections: z.object({ decoded: z.number().int(), partial: z.number().int(), skipped: z.number().int(), stubs: z.number().int() }),
+      gaps: z.array(z.object({ member: z.string().optional(), section: z.string(), offset: z.number().int(), end: z.number().int(), caller: z.string().optional(), reason: z.string() })),
+    })
+    .optional(),
+  /** inspect on an archive: each member and what the proof made of it. */
+  members: z.array(z.object({ name: z.string(), kind: z.enum(["elf", "skipped", "unreadable"]), note: z.string().optional() })).optional(),
   /** Every safety check run on the helper modules, and its result (docs/SAFETY.md). */
   safetyChecks: z.array(safetyCheckSchema).optional(),
   /** One line per attribute change local-lto made to helper functions (docs/INLINING.md). */
@@ -105,5 +130,6 @@ export const reportSchema = z.object({
 
 export type SymbolState = z.infer<typeof symbolStateSchema>;
 export type HelperReport = z.infer<typeof helperReportSchema>;
+export type HelperVerdict = z.infer<typeof helperVerdictSchema>;
 export type Report = z.infer<typeof reportSchema>;
 export type HelperBitcodeReport = z.infer<typeof helperBitcodeSchema>;

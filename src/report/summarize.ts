@@ -7,6 +7,8 @@ export function summarize(helpers: readonly HelperReport[]): Report["summary"] {
     callSitesBefore: known ? helpers.reduce((n, h) => n + (h.callSitesBefore ?? 0) + (h.mismatchedCallSitesBefore ?? 0), 0) : null,
     callsLeft: helpers.reduce((n, h) => n + h.callsLeft, 0),
     globalHelperSymbols: helpers.filter((h) => h.symbol === "global" || h.symbol === "weak").length,
-    allInlined: helpers.every((h) => h.inlined),
+    notProven: helpers.filter((h) => h.verdict === "not-proven").length,
+    // Over an empty set "every helper inlined" would be a proof about nothing.
+    allInlined: helpers.length > 0 && helpers.every((h) => h.verdict === "inlined"),
   };
 }

@@ -84,33 +84,48 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
     }
   };
 
-  /** Recognises `mov fn@GOTPCREL(%rip), %r`, `lea fn(%rip), %r` and `mov $fn, %r` for a named fn. */
+  /**
+   * Recognises `mov fn@GOTPCREL(%rip), %r`, `lea fn(%rip), %r` and `mov $fn, %r` for a named fn; in
+   * a linked file, by the address itself: `mov slot(%rip), %r` through a GOT slot holding fn,
+   * `lea fn(%rip), %r`, `mov $fn, %r`.
+   */
   const addressLoad = (info: Readonly<X86InstructionInfo>, address: number, length: number) => {
     const end = address + length;
     const op = info.opcode;
     if ((op === 0x8b || op === 0x8d) && info.ripDisplacementPosition >= 0) {
       const field = base + info.ripDisplacementPosition;
       const rel = relocations?.get(field);
-      let targets: ResolvedTarget[] = [];
+      let targets: readonly ResolvedTarget[] = [];
       if (op === 0x8b) {
-        if (!rel || !isGotPcRel(rel.type)) return undefined;
-        const symbol = index.symbolOf(rel);
-        if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) targets = [{ name: symbol.name, via: "got-relocation" }];
+        if (rel) {
+          if (!isGotPcRel(rel.type)) return undefined;
+          const symbol = index.symbolOf(rel);
+          if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) targets = [{ name: symbol.name, via: "got-relocation" }];
+        } else if (index.linked) {
+          targets = index.slotTargets(end + readSigned(code, info.ripDisplacementPosition, 4));
+        }
       } else if (rel) {
         if (rel.type !== R_X86_64_PC32 && rel.type !== R_X86_64_PLT32) return undefined;
         targets = index.resolve(rel, addendOf(rel, info.ripDisplacementPosition, 4), end - field);
       } else {
-        const target = end + readSigned(code, info.ripDisplacementPosition, 4);
-        targets = index.functionsAt(section.index, target).map((fn) => ({ name: fn.name, via: "direct" as const }));
+        targets = index.directTargets(section, end + readSigned(code, info.ripDisplacementPosition, 4));
       }
       const target = targets[0];
-      return target ? { register: info.reg, value: { target, loadOffset: address, relocation: rel } } : undefined;
+      return target ? { register: info.reg, value: { target, loadOffset: address, relocation: rel ?? target.relocation } } : undefined;
     }
     const movImm = op >= 0xb8 && op <= 0xbf;
     if (movImm || (op === 0xc7 && info.modrm >= 0xc0 && (info.reg & 7) === 0)) {
       const size = movImm && info.rexW ? 8 : 4;
       const rel = relocations?.get(end - size);
-      if (!rel || (rel.type !== R_X86_64_32 && rel.type !== R_X86_64_32S && rel.type !== R_X86_64_64)) return undefined;
+      if (!rel) {
+        // Only a non-PIE executable can hold a code address as a bare immediate.
+        if (!index.linked?.fixedAddresses) return undefined;
+        // mov $imm32, %r32 zero-extends; c7 /0 with REX.W sign-extends (an address below 2^31 either way).
+        const value = size === 8 ? readSigned(code, end - size - base, 8) : readSigned(code, end - size - base, 4) >>> 0;
+        const target = index.directTargets(section, value)[0];
+        return target ? { register: info.rm, value: { target, loadOffset: address, relocation: target.relocation } } : undefined;
+      }
+      if (rel.type !== R_X86_64_32 && rel.type !== R_X86_64_32S && rel.type !== R_X86_64_64) return undefined;
       const target = index.resolve(rel, addendOf(rel, end - size - base, size), 0)[0];
       return target ? { register: info.rm, value: { target, loadOffset: address, relocation: rel } } : undefined;
     }
@@ -118,7 +133,15 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
   };
 
   const result = sweepX86(code, base, { knownInstructionStarts: starts, onInstruction });
-  for (const e of result.decodeErrors) errors.push({ section: section.name, offset: e.offset - base, reason: e.reason, bytes: e.bytes });
+  const sortedStarts = [...startSet].sort((a, b) => a - b);
+  for (const e of result.decodeErrors) {
+    // Past an undecodable byte the sweep only trusts itself again at the next known instruction
+    // start: it resumed there, or (with none ahead) byte by byte to the end, possibly out of step.
+    const next = sortedStarts.find((k) => k > e.offset);
+    const end = next !== undefined && next <= base + section.size ? next : base + section.size;
+    const caller = callers.find(e.offset)?.name;
+    errors.push({ section: section.name, sectionIndex: section.index, offset: e.offset - base, end: end - base, reason: e.reason, bytes: e.bytes, ...(caller ? { caller } : {}), mayHide: [] });
+  }
 
   for (const branch of result.branches) {
     if (branch.displacementOffset !== undefined) relativeBranch(branch);
@@ -147,14 +170,19 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
       for (const t of index.resolve(rel, addendOf(rel, field - base, branch.displacementSize!), end - field)) record(t.name, branch.offset, branch.kind, t.via, rel);
       return;
     }
-    for (const fn of index.functionsAt(section.index, branch.target!)) {
-      if (branch.kind !== "call" && callers.isInside(fn, branch.offset)) continue; // a loop back to its own start
-      record(fn.name, branch.offset, branch.kind, "direct");
+    for (const t of index.directTargets(section, branch.target!)) {
+      if (branch.kind !== "call" && t.symbol && callers.isInside(t.symbol, branch.offset)) continue; // a loop back to its own start
+      record(t.name, branch.offset, branch.kind, t.via);
     }
   }
 
   function gotBranch(branch: X86Branch): void {
     const rel = relocations?.get(branch.ripDisplacementOffset!);
+    if (!rel && index.linked) {
+      const slot = branch.offset + branch.length + readSigned(code, branch.ripDisplacementOffset! - base, 4);
+      for (const t of index.slotTargets(slot)) record(t.name, branch.offset, branch.kind, t.via);
+      return;
+    }
     if (!rel || !isGotPcRel(rel.type)) return;
     const symbol = index.symbolOf(rel);
     if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) record(symbol.name, branch.offset, branch.kind, "got-relocation", rel);
