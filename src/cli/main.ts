@@ -49,7 +49,7 @@ export function createProgram(): Command {
       .addOption(new Option("--codegen-backend <backend>", "inline and generate code with rustc's own rust-lld, or with opt + llc").choices(["auto", "rust-lld", "llc"]).default("auto"))
       .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
       .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"]).default("on"))
-      .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: keep (explain), caller (mark the Rust callers too), drop (from the helpers)").choices(["keep", "caller", "drop"]).default("keep"))
+      .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: caller (mark the Rust callers too; default), keep (explain), drop (from the helpers)").choices(["keep", "caller", "drop"]).default("caller"))
       .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks"),
   ).action(async (rustInput: string, opts: Record<string, unknown>) => {
     process.exitCode = await runBuild({

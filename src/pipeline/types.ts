@@ -55,7 +55,7 @@ export interface BuildOptions {
   reconcile?: "on" | "off";
   /** Explain every helper call site, inlined or not, and check it against LLVM's remarks (`--explain`). */
   explain?: boolean;
-  /** `null_pointer_is_valid` on helpers whose body it affects: keep (default), caller, or drop (docs/INLINING.md). */
+  /** `null_pointer_is_valid` on helpers whose body it affects: caller (default), keep, or drop (docs/INLINING.md). */
   nullPointerPolicy?: NullPointerPolicy;
 }
 

@@ -11,6 +11,8 @@ import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
 import { inlineArguments } from "../inline/inlineHelpers.js";
 import { llvmToolFailure } from "../toolFailure.js";
+import { factsContext } from "../reconcile/reconcileHelpers.js";
+import { withLlvmFacts } from "../reconcile/llvmFacts.js";
 
 export interface ExplainInput {
   rustModule: IrModule;
@@ -57,7 +59,12 @@ export async function explainCalls(ctx: BuildContext, input: ExplainInput): Prom
     });
   }
   const remarks: InlineRemark[] = parseInlineRemarks(await readFile(remarksFile, "utf8"));
-  return explainHelperCalls({ rustModule: input.rustModule, helperModule, helperBodies, helpers: input.helpers, remarks, callerAttributes: input.callerChanges, kept: input.kept });
+  const triple = input.rustModule.triple ?? helperModule.triple ?? "";
+  const settings = { reconcile: ctx.options.reconcile !== "off", nullPointerPolicy: ctx.options.nullPointerPolicy ?? "caller" } as const;
+  const modules = [helperModule, input.rustModule];
+  return withLlvmFacts(factsContext(ctx, triple, modules), (targets) =>
+    explainHelperCalls({ rustModule: input.rustModule, helperModule: modules[0]!, helperBodies: helperBodies!, helpers: input.helpers, remarks, callerAttributes: input.callerChanges, kept: input.kept, targets, settings }),
+  );
 }
 
 /** The report's per-helper reasons: every call left out of line (and, with --explain, the inlined ones). */
