@@ -235,6 +235,7 @@ function alignTarget(input: AlignInput): TargetVerdict {
   }
   if (!chosen) return { ok: false, reason: unknown ? "LLVM could not be asked about its callers' target attributes" : "its Rust callers have target features none of which is contained in all the others" };
   const helperTarget = targetAttributesOf(helper.attributes);
+  model.prefetch(input.cCallers.map((c) => targetAttributesOf(c.attributes)));
   const cmp = compareTargets(chosen, helperTarget, model);
   if (cmp.kind === "unknown") return { ok: false, reason: cmp.why };
   const framed = withTuningOf(helperTarget, chosen);
@@ -309,8 +310,10 @@ function intrinsicRefusal(body: HelperBodyFacts, target: TargetAttributes, remov
     seen.add(call.name);
     const selects = intrinsics.selects(call, target);
     if (selects === true) continue;
+    // What each lost feature alone does for it, asked together with the first question.
+    const withOne = removed.map((f) => [f, intrinsics.selects(call, withFeature(target, f))] as const);
     if (selects === undefined) return { ok: false, reason: `it would lose ${removed.map((f) => `+${f}`).join(",")} and it calls ${call.name}, which LLVM could not be asked about` };
-    const needs = removed.filter((f) => intrinsics.selects(call, withFeature(target, f)) === true);
+    const needs = withOne.filter(([, ok]) => ok === true).map(([f]) => f);
     const what = needs.length ? `LLVM selects it only with ${needs.map((f) => `+${f}`).join(",")}` : `LLVM cannot select it without ${removed.map((f) => `+${f}`).join(",")}`;
     return { ok: false, reason: `it calls ${call.name}, and ${what}, which the Rust callers lack`, ...(needs.length ? { needs } : {}) };
   }

@@ -44,6 +44,12 @@ export function compareTargets(caller: TargetAttributes, callee: TargetAttribute
     return x && y ? [...x].filter((f) => !y.has(f)).sort() : [];
   };
   if (forward) return { kind: "subset", extraInCaller: known(caller, callee), noise: [] };
+  // Everything explaining a refusal and proposing its fix, asked in one round.
+  const proposed = callee.cpu !== undefined && callee.cpu !== caller.cpu ? rustTargetWithCpu(caller, callee.cpu) : undefined;
+  model!.prefetch(
+    [caller, callee, withTuningOf(callee, caller), ...(proposed ? [withTuningOf(proposed, caller)] : [])],
+    proposed ? [{ caller: proposed, callee }] : [],
+  );
   const extraInCaller = model!.difference(caller, callee) ?? [];
   const noise = noiseOf(caller, callee, model!);
   const all = model!.difference(callee, caller) ?? [];

@@ -261,6 +261,16 @@ export class TargetModel {
     return [...x].filter((f) => !y.has(f)).sort();
   }
 
+  /**
+   * Asks ahead for what a later question will need, so that one probe run answers them together
+   * (each run of bit probes costs LLVM a subtarget per feature, about as much for one target as
+   * for ten).
+   */
+  prefetch(bitsFor: readonly TargetAttributes[], verdicts: readonly InlineProbePair[] = []): void {
+    for (const t of bitsFor) this.bits(t);
+    for (const v of verdicts) this.inlinable(v.caller, v.callee);
+  }
+
   /** The questions asked that the facts could not answer. */
   missing(): { verdicts: InlineProbePair[]; bitsFor: TargetAttributes[] } {
     return { verdicts: [...this.missedVerdicts.values()], bitsFor: [...this.missedBits.values()] };

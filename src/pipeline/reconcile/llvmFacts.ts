@@ -4,7 +4,19 @@ import { join } from "node:path";
 import createDebug from "debug";
 import type { IrFunction } from "../../ir/types.js";
 import { IntrinsicFacts, intrinsicProbeModule, readSelection } from "../../inlining/intrinsicNeeds.js";
-import { emptyTargetFacts, inlineProbeModule, parseFeatureList, parseInlinedProbes, planProbes, targetKey, TargetModel, verdictKey, type TargetFacts } from "../../inlining/targetFeatures.js";
+import {
+  emptyTargetFacts,
+  inlineProbeModule,
+  parseFeatureList,
+  parseInlinedProbes,
+  planProbes,
+  targetKey,
+  TargetModel,
+  verdictKey,
+  type InlineProbePair,
+  type TargetAttributes,
+  type TargetFacts,
+} from "../../inlining/targetFeatures.js";
 import { runTool } from "../../process/run.js";
 import type { Toolchain } from "../../toolchain/resolveToolchain.js";
 import { defaultCacheDir } from "../cache/helperCache.js";
@@ -155,7 +167,7 @@ export async function answerQuestions<T>(ctx: FactsContext, store: FactsData, co
   }
 }
 
-async function askTargets(ctx: FactsContext, store: FactsData, verdicts: ReturnType<TargetModel["missing"]>["verdicts"], bitsFor: ReturnType<TargetModel["missing"]>["bitsFor"]): Promise<void> {
+async function askTargets(ctx: FactsContext, store: FactsData, verdicts: InlineProbePair[], bitsFor: TargetAttributes[]): Promise<void> {
   if (verdicts.length === 0 && bitsFor.length === 0) return;
   const facts = store.data.targets;
   const opt = ctx.tools!.opt;
@@ -176,18 +188,56 @@ async function askTargets(ctx: FactsContext, store: FactsData, verdicts: ReturnT
       store.markDirty();
     }
   }
-  const batch = planProbes(facts, verdicts, bitsFor);
+  let batch = planProbes(facts, verdicts, bitsFor);
   if (batch.pairs.length === 0) return;
-  const file = ctx.scratchFile("target-probe.ll");
-  await writeFile(file, inlineProbeModule(ctx.triple, batch.pairs));
-  const run = await runTool({ file: opt, args: ["-passes=inline", "-pass-remarks=inline", "-disable-output", file] });
-  debug("%d target probe(s) for %s: exit %s, %d ms", batch.pairs.length, ctx.triple, run.exitCode, Math.round(run.durationMs));
-  if (run.exitCode !== 0) return giveUp(run.stderr.trim().split("\n").slice(-3).join(" | "));
+  let run = await runInlineProbes(ctx, batch.pairs);
+  if (run.exitCode !== 0) {
+    // Some target attributes are a fatal error for LLVM (a 32-bit CPU on a 64-bit triple): find
+    // them, leave their questions unanswered, and ask the rest again.
+    const fatal = new Set(await fatalTargets(ctx, distinctTargets(batch.pairs)));
+    debug("target probe failed (%s); fatal target attributes: %o", lastLines(run.stderr), [...fatal]);
+    if (fatal.size === 0) return giveUp(lastLines(run.stderr));
+    for (const v of verdicts) if (fatal.has(targetKey(v.caller)) || fatal.has(targetKey(v.callee))) store.tried.add(verdictKey(v.caller, v.callee));
+    for (const t of bitsFor) if (fatal.has(targetKey(t))) store.tried.add(`bits ${targetKey(t)}`);
+    verdicts = verdicts.filter((v) => !fatal.has(targetKey(v.caller)) && !fatal.has(targetKey(v.callee)));
+    bitsFor = bitsFor.filter((t) => !fatal.has(targetKey(t)));
+    batch = planProbes(facts, verdicts, bitsFor);
+    if (batch.pairs.length === 0) return;
+    run = await runInlineProbes(ctx, batch.pairs);
+    if (run.exitCode !== 0) return giveUp(lastLines(run.stderr));
+  }
   batch.record(facts, parseInlinedProbes(run.stderr, batch.pairs.length));
   // A question the batch did not answer (a bits question without a feature list) is not retried.
   for (const v of verdicts) if (!(verdictKey(v.caller, v.callee) in facts.verdicts)) store.tried.add(verdictKey(v.caller, v.callee));
   for (const t of bitsFor) if (!(targetKey(t) in facts.bits)) store.tried.add(`bits ${targetKey(t)}`);
   store.markDirty();
+}
+
+function lastLines(text: string): string {
+  return text.trim().split("\n").slice(-3).join(" | ");
+}
+
+async function runInlineProbes(ctx: FactsContext, pairs: InlineProbePair[]) {
+  const file = ctx.scratchFile("target-probe.ll");
+  await writeFile(file, inlineProbeModule(ctx.triple, pairs));
+  const run = await runTool({ file: ctx.tools!.opt, args: ["-passes=inline", "-pass-remarks=inline", "-disable-output", file] });
+  debug("%d target probe(s) for %s: exit %s, %d ms", pairs.length, ctx.triple, run.exitCode, Math.round(run.durationMs));
+  return run;
+}
+
+function distinctTargets(pairs: readonly InlineProbePair[]): TargetAttributes[] {
+  const out = new Map<string, TargetAttributes>();
+  for (const p of pairs) for (const t of [p.caller, p.callee]) out.set(targetKey(t), t);
+  return [...out.values()];
+}
+
+/** The targets whose subtarget LLVM cannot build, by halving (each test: every target inlined into itself). */
+async function fatalTargets(ctx: FactsContext, targets: TargetAttributes[]): Promise<string[]> {
+  const run = await runInlineProbes(ctx, targets.map((t) => ({ caller: t, callee: t })));
+  if (run.exitCode === 0) return [];
+  if (targets.length === 1) return [targetKey(targets[0]!)];
+  const half = Math.ceil(targets.length / 2);
+  return [...(await fatalTargets(ctx, targets.slice(0, half))), ...(await fatalTargets(ctx, targets.slice(half)))];
 }
 
 async function askSelections(ctx: FactsContext, store: FactsData, asked: ReturnType<IntrinsicFacts["missing"]>): Promise<void> {
