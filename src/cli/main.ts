@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { exitCodes } from "../diagnostics/errors.js";
 import type { BuildMode } from "../pipeline/types.js";
 import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
@@ -12,6 +12,10 @@ import { reportFailure } from "./errorBoundary.js";
 import { addToolOptions, toolOverridesFrom } from "./toolOptions.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const parseThreshold = (value: string) => {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError("expected an integer");
+  return Number(value);
+};
 
 /** argv → the library's options object; no compile or link logic lives here. */
 export function createProgram(): Command {
@@ -50,12 +54,14 @@ export function createProgram(): Command {
       .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
       .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"]).default("on"))
       .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: caller (mark the Rust callers too; default), keep (explain), drop (from the helpers)").choices(["keep", "caller", "drop"]).default("caller"))
-      .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks"),
+      .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks")
+      .option("--inline-threshold <n>", "the inliner's threshold for helper calls (default: -Cllvm-args=-inline-threshold=N given to rustc, else LLVM's 225; helpers count as inline functions: 325)", parseThreshold),
   ).action(async (rustInput: string, opts: Record<string, unknown>) => {
     process.exitCode = await runBuild({
       reconcile: opts.reconcile as "on" | "off",
       nullPointerPolicy: opts.nullPointerPolicy as "keep" | "caller" | "drop",
       explain: opts.explain === true,
+      inlineThreshold: opts.inlineThreshold as number | undefined,
       rustInput,
       helperInputs: (opts.helpers as string[] | undefined) ?? [],
       helpersConfig: opts.helpersConfig as string | undefined,

@@ -12,6 +12,8 @@ import type { TargetModel } from "./targetFeatures.js";
 export interface RuleSettings {
   reconcile: boolean;
   nullPointerPolicy: "keep" | "caller" | "drop";
+  /** The inline step's `-inline-threshold`, when one was given (inlinePolicy.ts). */
+  inlineThreshold?: number;
 }
 
 export const defaultRuleSettings: RuleSettings = { reconcile: true, nullPointerPolicy: "caller" };

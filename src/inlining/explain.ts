@@ -141,7 +141,7 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
       entry.category = verdict === "inlined" ? "inlined" : verdict === "too-costly" ? "too-costly" : verdict === "not-inline-viable" ? "not-inline-viable" : entry.category;
       entry.reason = costModelReason(remark, verdict);
       if (d.alwaysInline) entry.reason += " — alwaysinline: LLVM skipped the attribute checks (newer LLVM keeps the target-feature check), and gives the caller the helper's null_pointer_is_valid if it has one";
-      entry.fix = verdict === "too-costly" ? "LLVM judged the helper too big for this call site; local-lto never forces inlining (no __always_inline): make the helper smaller, or call it from fewer places" : undefined;
+      entry.fix = verdict === "too-costly" ? tooCostlyFix(remark, input.settings ?? defaultRuleSettings) : undefined;
     }
     out.push(entry);
   }
@@ -179,6 +179,22 @@ function fromDiagnosis(d: CallDiagnosis, line: number | undefined, keptReason: (
     reason: `${first.reason}${kept ? ` (not reconciled: ${kept})` : ""}${also}`,
     fix: [first.fix, ...rest.map((b) => b.fix)].filter((f, i, all) => all.indexOf(f) === i).join("; "),
   };
+}
+
+/**
+ * LLVM's threshold for a helper call is the base threshold (325 with the inline hint every helper
+ * gets, or --inline-threshold when higher) scaled by the cost model's bonuses, so the base that
+ * would inline this call is the same fraction of the cost.
+ */
+export function tooCostlyFix(remark: InlineRemark, settings: RuleSettings): string {
+  const cost = Number(remark.cost);
+  const threshold = Number(remark.threshold);
+  const base = Math.max(settings.inlineThreshold ?? 225, 325);
+  const intro = "LLVM judged the helper too big for this call site (local-lto never forces inlining)";
+  const smaller = "make the helper smaller, or call it from fewer places";
+  if (!Number.isFinite(cost) || !Number.isFinite(threshold) || threshold <= 0) return `${intro}: ${smaller}`;
+  const needed = Math.ceil(((cost + 1) * base) / threshold);
+  return `${intro}: --inline-threshold=${needed} or about that inlines it (every helper call gets that threshold: code grows); or ${smaller}`;
 }
 
 function costModelReason(remark: InlineRemark, verdict: RemarkVerdict): string {

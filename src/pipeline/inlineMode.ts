@@ -17,6 +17,7 @@ import { rustTargetTriple } from "./compile/rustTarget.js";
 import type { BuildContext } from "./context.js";
 import { selectHelpers } from "./helperSelection.js";
 import { inlineHelpers, type InlineRunOptions } from "./inline/inlineHelpers.js";
+import { helperInlineHints, inlineThresholdFrom } from "../inlining/inlinePolicy.js";
 import { writeRustNoinlineList } from "./inline/rustFunctions.js";
 import { checkTargetsMatch } from "./merge/checkTargets.js";
 import { linkHelperModules, mergeWithHelpers } from "./merge/linkModules.js";
@@ -138,11 +139,14 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   // rustc's own LLD when present: inlining and codegen in one process, with rustc's LLVM.
   const rustLld = chooseRustLld(ctx, choices);
   const noinlineList = settleLater(rustBitcode.then((bc) => writeRustNoinlineList(toolPath(toolchain, "llvmNm"), bc, workspace.file("rust-functions.csv"))));
+  // Helpers count as inline functions, as the static inline functions they wrap are in C (docs/INLINING.md §3.2).
+  const inlineHints = settleLater(helperModule.then(helperInlineHints));
+  const inlineThreshold = inlineThresholdFrom(options.inlineThreshold, inputs.rustcArgs);
   const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<BuiltObject> => {
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), inputs.userBitcode)).finally(firstMergeDone);
     if (merged.warnings) ctx.warnings.push(merged.warnings);
     const remarksFile = remarksFileFor(tag);
-    const inline: InlineRunOptions = { forceAttributes, remarksFile, noinlineList: await noinlineList };
+    const inline: InlineRunOptions = { forceAttributes, remarksFile, noinlineList: await noinlineList, inlineThreshold };
     const object = workspace.file(`object${tag}.o`);
     const opt = toolPath(toolchain, "opt");
     if (rustLld) {
@@ -159,11 +163,11 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     await timed(`codegen${tag}`, () => emitObject(toolPath(toolchain, "llc"), bitcode, llcArguments(facts, choices), object));
     return { object, bitcode, merged: merged.merged, forceAttributes, remarksFile, backend: "llc" };
   };
-  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode]).then(([rustBc, helpersBc]) => buildObject(rustBc, helpersBc, [], "")));
+  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode, inlineHints]).then(([rustBc, helpersBc, hints]) => buildObject(rustBc, helpersBc, hints, "")));
   const built = settleLater(
-    Promise.all([rustBitcode, helpersBitcode, reconciled]).then(([rustBc, original, { helpersBitcode: helpersBc, callerChanges }]) => {
+    Promise.all([rustBitcode, helpersBitcode, reconciled, inlineHints]).then(([rustBc, original, { helpersBitcode: helpersBc, callerChanges }, hints]) => {
       if (helpersBc === original && callerChanges.length === 0) return speculative;
-      return buildObject(rustBc, helpersBc, callerChanges.map((c) => `${c.caller}:${c.attribute}`), "-reconciled");
+      return buildObject(rustBc, helpersBc, [...hints, ...callerChanges.map((c) => `${c.caller}:${c.attribute}`)], "-reconciled");
     }),
   );
 
@@ -198,7 +202,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
     const { helpersBitcode: mergedHelpers, helperModule: reconciledModule, helperBodies, callerChanges, kept } = await reconciled;
     const rustFunctions = await noinlineList;
     const explained = await timed("explain", () =>
-      explainCalls(ctx, { rustModule: rust, helperModule: reconciledModule, helperBodies, helpersBitcode: mergedHelpers, mergedBitcode, remarksFile, forceAttributes, noinlineList: rustFunctions, helpers: selection.used, callerChanges, kept }),
+      explainCalls(ctx, { rustModule: rust, helperModule: reconciledModule, helperBodies, helpersBitcode: mergedHelpers, mergedBitcode, remarksFile, forceAttributes, noinlineList: rustFunctions, inlineThreshold, helpers: selection.used, callerChanges, kept }),
     );
     helperRows = attachReasons(helperRows, explained, options.explain ?? false);
   }

@@ -57,6 +57,8 @@ export interface BuildOptions {
   explain?: boolean;
   /** `null_pointer_is_valid` on helpers whose body it affects: caller (default), keep, or drop (docs/INLINING.md). */
   nullPointerPolicy?: NullPointerPolicy;
+  /** The inliner's threshold for helper calls (`--inline-threshold`; default: `-Cllvm-args=-inline-threshold=N` given to rustc, else LLVM's). */
+  inlineThreshold?: number;
 }
 
 /** See src/inlining/reconcilePlan.ts. */

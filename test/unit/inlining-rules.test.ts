@@ -7,6 +7,8 @@ import { mustMatchMismatches } from "../../src/inlining/mustMatch.js";
 import { noBuiltinsMissingInCaller } from "../../src/inlining/noBuiltins.js";
 import { asmUsesVectorRegisters } from "../../src/inlining/featureClasses.js";
 import { compareTargets, targetAttributesOf } from "../../src/inlining/targetCompat.js";
+import { tooCostlyFix } from "../../src/inlining/explain.js";
+import { helperInlineHints, inlineThresholdFrom } from "../../src/inlining/inlinePolicy.js";
 import { recordedFacts } from "../support/llvmFacts.js";
 
 const triple = "x86_64-unknown-linux-gnu";
@@ -268,5 +270,35 @@ describe("target comparison: LLVM's answers for any CPU, on x86-64 and AArch64",
     expect(kernel.kind).toBe("subset");
     expect(reverse).toMatchObject({ kind: "incompatible", missingInCaller: ["strict-align"] });
     expect(n1).toMatchObject({ kind: "incompatible", missingInCaller: expect.arrayContaining(["crc", "lse", "rcpc", "v8.2a"]) });
+  });
+});
+
+describe("inline as C would: helpers are inline functions, the threshold is the user's", () => {
+  test("every function the helper inputs define gets inlinehint, unless noinline, optnone, alwaysinline or internal", () => {
+    const m = parseModule(`define i64 @a() #0 { ret i64 0 }
+define internal i64 @b() #0 { ret i64 0 }
+define i64 @c() #1 { ret i64 0 }
+define i64 @d() #2 { ret i64 0 }
+declare i64 @e()
+attributes #0 = { nounwind }
+attributes #1 = { noinline nounwind }
+attributes #2 = { inlinehint }
+`);
+    expect(helperInlineHints(m)).toEqual(["a:inlinehint"]);
+  });
+
+  test("--inline-threshold wins; else -Cllvm-args=-inline-threshold=N given to rustc, in any of rustc's spellings", () => {
+    expect(inlineThresholdFrom(400, ["-Cllvm-args=-inline-threshold=900"])).toBe(400);
+    expect(inlineThresholdFrom(undefined, ["-O", "-Cllvm-args=-inline-threshold=900"])).toBe(900);
+    expect(inlineThresholdFrom(undefined, ["-C", "llvm-args=-x86-asm-syntax=intel --inline-threshold=700"])).toBe(700);
+    expect(inlineThresholdFrom(undefined, ["--codegen=llvm-args=-inline-threshold=50"])).toBe(50);
+    expect(inlineThresholdFrom(undefined, ["-Cllvm-args=-unroll-threshold=10"])).toBeUndefined();
+  });
+
+  test("a call LLVM finds too costly: the fix names the threshold that inlines it", () => {
+    const remark = { kind: "Missed" as const, name: "TooCostly", caller: "f", callee: "h", cost: "340", threshold: "325", message: "" };
+    expect(tooCostlyFix(remark, { reconcile: true, nullPointerPolicy: "caller" })).toContain("--inline-threshold=341 or about that inlines it");
+    // The remark's threshold includes LLVM's bonuses (here 1.5×): the base needed scales with it.
+    expect(tooCostlyFix({ ...remark, cost: "600", threshold: "487" }, { reconcile: true, nullPointerPolicy: "caller" })).toContain("--inline-threshold=402 ");
   });
 });

@@ -28,6 +28,8 @@ export interface ExplainInput {
   forceAttributes: readonly string[];
   /** The Rust functions kept out of the inliner's reach (the same list the build used). */
   noinlineList?: string;
+  /** The inline threshold the build used. */
+  inlineThreshold?: number;
   helpers: readonly string[];
   /** What reconciliation did to Rust callers and left alone (for the reasons). */
   callerChanges?: readonly CallerAttributeChange[];
@@ -54,13 +56,13 @@ export async function explainCalls(ctx: BuildContext, input: ExplainInput): Prom
     remarksFile = workspace.file("inline-remarks.yaml");
     const file = remarksFile;
     await timed("inline remarks", async () => {
-      const run = await runTool({ file: toolPath(toolchain, "opt"), args: ["--disable-verify", ...inlineArguments({ forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList }), input.mergedBitcode, "-o", "/dev/null"] });
+      const run = await runTool({ file: toolPath(toolchain, "opt"), args: ["--disable-verify", ...inlineArguments({ forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList, inlineThreshold: input.inlineThreshold }), input.mergedBitcode, "-o", "/dev/null"] });
       if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "opt (inline remarks)" });
     });
   }
   const remarks: InlineRemark[] = parseInlineRemarks(await readFile(remarksFile, "utf8"));
   const triple = input.rustModule.triple ?? helperModule.triple ?? "";
-  const settings = { reconcile: ctx.options.reconcile !== "off", nullPointerPolicy: ctx.options.nullPointerPolicy ?? "caller" } as const;
+  const settings = { reconcile: ctx.options.reconcile !== "off", nullPointerPolicy: ctx.options.nullPointerPolicy ?? "caller", inlineThreshold: input.inlineThreshold } as const;
   const modules = [helperModule, input.rustModule];
   return withLlvmFacts(factsContext(ctx, triple, modules), (targets) =>
     explainHelperCalls({ rustModule: input.rustModule, helperModule: modules[0]!, helperBodies: helperBodies!, helpers: input.helpers, remarks, callerAttributes: input.callerChanges, kept: input.kept, targets, settings }),

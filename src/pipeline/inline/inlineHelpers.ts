@@ -26,6 +26,8 @@ export interface InlineRunOptions {
   remarksFile?: string;
   /** CSV of `function,noinline` lines: the Rust module's own functions (rustFunctions.ts). */
   noinlineList?: string;
+  /** `-inline-threshold` for the inliner (--inline-threshold). */
+  inlineThreshold?: number;
 }
 
 /** The pass pipeline, with the forceattrs pass first when attributes are forced. */
@@ -36,7 +38,11 @@ export function inlinePassPipeline(options: InlineRunOptions = {}): string {
 
 /** The cl::opt flags that go with the pipeline (for opt directly; rust-lld takes them after -mllvm). */
 export function inlinePassFlags(options: InlineRunOptions = {}): string[] {
-  return [...(options.forceAttributes ?? []).map((f) => `-force-attribute=${f}`), ...(options.noinlineList ? [`-forceattrs-csv-path=${options.noinlineList}`] : [])];
+  return [
+    ...(options.forceAttributes ?? []).map((f) => `-force-attribute=${f}`),
+    ...(options.noinlineList ? [`-forceattrs-csv-path=${options.noinlineList}`] : []),
+    ...(options.inlineThreshold !== undefined ? [`-inline-threshold=${options.inlineThreshold}`] : []),
+  ];
 }
 
 /** opt's arguments for the inline step; also used to ask LLVM for its remarks on the same module. */
