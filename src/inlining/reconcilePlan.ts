@@ -290,6 +290,9 @@ function removalRefusal(feature: string, body: HelperBodyFacts, arch: TargetArch
     if (isRetpolineFeature(feature) && !body.hasIndirectBranches) return null;
     return `it is built with +${feature} (a hardening mitigation the Rust callers lack): build the Rust side with the same mitigation`;
   }
+  // The x86 assembler accepts every instruction whatever the features; others (AArch64, RISC-V)
+  // reject an instruction the function's features lack, so inline assembly may need any of them.
+  if (arch !== "x86" && body.inlineAsm.length) return `it would lose +${feature} and its inline assembly may need it (the ${arch === "aarch64" ? "AArch64" : "target's"} assembler checks instructions against the function's features)`;
   if (isFloatingPointOrVectorFeature(feature, arch)) {
     if (body.usesFloatingPoint || body.usesVectors) return `it would lose +${feature} and its body computes with floating-point or vector values`;
     for (const asm of body.inlineAsm) {

@@ -153,6 +153,38 @@ attributes #0 = { nounwind ${attrs} }
     expect(p.kept[0]!.reason).toMatch(/floating-point or vector|llvm\.x86\.avx2\.psrli\.d/);
   });
 
+  test("AArch64: a helper with inline assembly keeps features its callers lack (the assembler checks them); without assembly it is aligned", async () => {
+    const a64 = "aarch64-unknown-linux-gnu";
+    const helperText = (asm: boolean) => `target triple = "${a64}"
+define i64 @rust_helper_f(ptr %p) #0 {
+${asm ? '  call void asm sideeffect "stadd $1, $0", "=*Q,r,~{memory}"(ptr elementtype(i64) %p, i64 1)\n' : ""}  %v = ptrtoint ptr %p to i64
+  ret i64 %v
+}
+attributes #0 = { nounwind "target-cpu"="generic" "target-features"="+v8.1a,+lse" }
+`;
+    const rust = (helpers: string[]) => parseModule(`target triple = "${a64}"
+define i64 @drive(ptr %p) #0 {
+${helpers.map((h, i) => `  %r${i} = call i64 @${h}(ptr %p)`).join("\n")}
+  ret i64 0
+}
+declare i64 @rust_helper_f(ptr) #0
+attributes #0 = { nounwind "target-cpu"="generic" }
+`);
+    const planFor = async (asm: boolean) => {
+      const text = helperText(asm);
+      const helperModule = parseModule(text);
+      const r = rust(["rust_helper_f"]);
+      return facts.run(a64, [helperModule, r], (targets, intrinsics) =>
+        planReconciliation({ helperModule, helperBodies: readHelperBodies(text, helperModule), rustModule: r, helpers: ["rust_helper_f"], nullPointerPolicy: "caller", targets, intrinsics }),
+      );
+    };
+    const withAsm = await planFor(true);
+    expect(withAsm.kept[0]).toMatchObject({ rule: "target-features", reason: expect.stringContaining("inline assembly may need it (the AArch64 assembler") });
+    const plain = await planFor(false);
+    expect(plain.helperEdits[0]!.setStrings).toEqual({ "target-cpu": "generic" });
+    expect(plain.changes[0]).toMatch(/no longer has .*\+lse/);
+  });
+
   test("a BMI2 intrinsic (scalar operands only): refused by LLVM's own selection, which needs +bmi2", async () => {
     const { plan: p } = await plan(
       intrinsicHelper(`"target-cpu"="x86-64-v3"`, "%v = call i32 @llvm.x86.bmi.pdep.32(i32 7, i32 12)", "declare i32 @llvm.x86.bmi.pdep.32(i32, i32)"),
