@@ -251,7 +251,8 @@ async function askSelections(ctx: FactsContext, store: FactsData, asked: ReturnT
       }
       const file = ctx.scratchFile("intrinsic-probe.ll");
       await writeFile(file, text);
-      const run = await runTool({ file: llc!, args: ["-O2", "-filetype=obj", "-o", "/dev/null", file] });
+      // A refusal is LLVM's fatal "Cannot select": no symbolized stack dump (seconds per crash).
+      const run = await runTool({ file: llc!, args: ["-O2", "-filetype=obj", "-o", "/dev/null", file], env: { LLVM_DISABLE_SYMBOLIZATION: "1" } });
       const result = readSelection(run.exitCode, run.stderr);
       debug("%s for %s: %s", call.name, targetKey(target), result.selects === undefined ? `unknown (${result.message})` : result.selects);
       if (result.selects === undefined) store.tried.add(key);

@@ -71,12 +71,14 @@ function worthReading(rust: IrModule, helperModule: IrModule, helpers: ReadonlyS
 function differsInReconcilable(caller: IrFunction, helper: IrFunction, targets: TargetModel): boolean {
   const callerTarget = targetAttributesOf(caller.attributes);
   const helperTarget = targetAttributesOf(helper.attributes);
+  // Both directions asked together: one probe run answers them.
   const forward = targets.inlinable(callerTarget, helperTarget);
+  const backward = targets.inlinable(helperTarget, callerTarget);
   if (forward !== true) return true;
   // A strict subset fails on x86 only if the helper passes vectors or aggregates to another
   // function (LLVM's ABI check): the call types tell, without the body's text. A call whose vector
   // argument hides behind a scalar return type is missed here; --explain still reports it.
-  const subset = targets.inlinable(helperTarget, callerTarget) !== true;
+  const subset = backward !== true;
   if (subset && targetArch(targets.triple) === "x86" && helper.callSites.some((s) => !s.isIntrinsic && !s.isInlineAsm && /[{[<%]/.test(s.callType))) return true;
   const nb = noBuiltinsMissingInCaller(caller.attributes, helper.attributes);
   if (nb.all || nb.names.length) return true;
