@@ -34,7 +34,7 @@ export function createProgram(): Command {
       .option("--helpers-config <file>", "a JSON file naming helper sources and their variants (docs/VARIANTS.md)")
       .option("--helpers-variant <name>", "the variant of --helpers-config to build with (e.g. module for -DMODULE)")
       .addOption(new Option("--helpers-debug <mode>", "helpers' debug info: keep what the flags give, or none (-g0; stripped from helper bitcode)").choices(["keep", "none"]).default("keep"))
-      .option("--cache-dir <dir>", "where compiled helper bitcode is cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
+      .option("--cache-dir <dir>", "where compiled helper bitcode and LLVM's answers about targets are cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
       .option("--no-cache", "compile .c helpers every time, without the helper bitcode cache")
       .requiredOption("-o, --output <file>", "the object to write")
       .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
