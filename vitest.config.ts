@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,5 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Builds cache helper bitcode and LLVM's answers (docs/VARIANTS.md, docs/INLINING.md): in this
+    // run's own directory, never the user's ~/.cache. Tests that check caching pass their own.
+    env: { LOCAL_LTO_CACHE_DIR: mkdtempSync(join(tmpdir(), "local-lto-test-cache-")) },
   },
 });

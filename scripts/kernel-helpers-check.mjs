@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // Second half of scripts/kernel-helpers-check.sh: generates a Rust caller for every kernel helper
-// (from the helper's IR signature), builds it with local-lto four ways, and prints the figures
-// recorded in docs/BENCHMARKS.md. Usage: node scripts/kernel-helpers-check.mjs <work-dir>
-// (the work dir the shell script prepared: helpers.bc, target.json, rust-flags.txt).
+// (from the helper's IR signature), builds it with local-lto five ways, prints the figures
+// recorded in docs/BENCHMARKS.md and docs/INLINING.md, and checks the targets: with default
+// options at most one call left, and every explanation agreeing with LLVM's remark (exit 1 if not).
+// Usage: node scripts/kernel-helpers-check.mjs <dir> <x86_64|arm64> (the directory the shell
+// script prepared: helpers.bc, rust-flags.txt, and target.json on x86-64).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, parseModule } from "../dist/index.js";
 
 const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const work = resolve(process.argv[2] ?? "");
+const arch = process.argv[3] ?? "x86_64";
 const llvmBin = process.env.LLVM_BIN ?? "/usr/lib/llvm-22/bin";
-if (!process.argv[2]) {
-  console.error("usage: node scripts/kernel-helpers-check.mjs <work-dir prepared by kernel-helpers-check.sh>");
+if (!process.argv[2] || !["x86_64", "arm64"].includes(arch)) {
+  console.error("usage: node scripts/kernel-helpers-check.mjs <dir prepared by kernel-helpers-check.sh> <x86_64|arm64>");
   process.exit(2);
 }
 process.env.RUSTC_BOOTSTRAP ??= "1";
@@ -82,14 +85,19 @@ const lib = join(crateDir, "lib.rs");
 writeFileSync(lib, crate);
 
 const rustFlags = readFileSync(join(work, "rust-flags.txt"), "utf8").split("\n").filter(Boolean);
-// rustc 1.95 reads custom target specs only with -Zunstable-options (the kernel builds with it too).
-const rustcArgs = [...rustFlags, "-Zunstable-options", `--target=${join(work, "target.json")}`];
+// x86-64: the kernel's generated target spec, which rustc 1.95 reads only with -Zunstable-options
+// (the kernel builds with it too); arm64: the built-in target named in the flags.
+const targetSpec = join(work, "target.json");
+const rustcArgs = existsSync(targetSpec) ? [...rustFlags, "-Zunstable-options", `--target=${targetSpec}`] : rustFlags;
+// Every build's LLVM facts go to a cache of this work directory, never the user's.
+const cacheDir = join(work, "cache");
 
 const variants = [
-  { name: "plain merge (--reconcile=off)", options: { reconcile: "off" } },
-  { name: "local-lto (default: --null-pointer-policy=keep)", options: {} },
-  { name: "local-lto --null-pointer-policy=caller", options: { nullPointerPolicy: "caller" } },
-  { name: "local-lto --null-pointer-policy=drop", options: { nullPointerPolicy: "drop" } },
+  { id: "plain", name: "plain merge (--reconcile=off)", options: { reconcile: "off" } },
+  { id: "default", name: "local-lto, default options (--null-pointer-policy=caller)", options: {} },
+  { id: "keep", name: "local-lto --null-pointer-policy=keep", options: { nullPointerPolicy: "keep" } },
+  { id: "caller", name: "local-lto --null-pointer-policy=caller", options: { nullPointerPolicy: "caller" } },
+  { id: "drop", name: "local-lto --null-pointer-policy=drop", options: { nullPointerPolicy: "drop" } },
 ];
 
 /** Machine instructions in an object's text, as llvm-objdump decodes them. */
@@ -103,7 +111,7 @@ function instructionCountAfterO2(bitcode) {
   const optimized = `${bitcode}.O2.bc`;
   const object = `${bitcode}.O2.o`;
   execFileSync(`${llvmBin}/opt`, ["-O2", bitcode, "-o", optimized]);
-  execFileSync(`${llvmBin}/llc`, ["-O2", "-filetype=obj", "-relocation-model=static", "-code-model=kernel", optimized, "-o", object]);
+  execFileSync(`${llvmBin}/llc`, ["-O2", "-filetype=obj", "-relocation-model=static", ...(arch === "x86_64" ? ["-code-model=kernel"] : []), optimized, "-o", object]);
   return instructionCount(object);
 }
 
@@ -120,6 +128,7 @@ for (const variant of variants) {
     rustcArgs,
     mode: "inline",
     explain: true,
+    cacheDir,
     ...variant.options,
   });
   const ms = Math.round(performance.now() - started);
@@ -136,8 +145,11 @@ for (const variant of variants) {
     }
   }
   const mustMatchChanges = (report.reconciliation ?? []).filter((l) => /sanitize|safestack|shadowcallstack|sample-profile|noprofile|denormal|strictfp|sign-return-address|branch-protection/.test(l));
+  const disagreements = report.helpers.flatMap((h) => (h.reasons ?? []).filter((r) => r.llvmAgrees === false).map((r) => `${h.name} from ${r.caller}: ${r.category} (${r.reason}) vs LLVM: ${r.llvmRemark}`));
   results.push({
+    id: variant.id,
     variant: variant.name,
+    disagreements,
     helpers: report.helpers.length,
     callSites: before,
     inlined: before - left,
@@ -156,12 +168,23 @@ for (const variant of variants) {
   });
 }
 
-writeFileSync(join(work, "figures.json"), `${JSON.stringify({ helpersDefined: helpers.length, skipped, results }, null, 2)}\n`);
-console.log(`kernel helpers: ${helpers.length} defined, ${items.length} called from generated Rust, ${skipped.length} skipped${skipped.length ? `: ${skipped.join("; ")}` : ""}`);
+writeFileSync(join(work, "figures.json"), `${JSON.stringify({ arch, helpersDefined: helpers.length, skipped, results }, null, 2)}\n`);
+console.log(`kernel helpers (${arch}): ${helpers.length} defined, ${items.length} called from generated Rust, ${skipped.length} skipped${skipped.length ? `: ${skipped.join("; ")}` : ""}`);
 console.log("| build | call sites | calls gone (inlined or dead) | calls left | why left | diagnosis = LLVM's remark | changes reported | must-be-equal changed | instructions (object / after opt -O2) |");
 console.log("|---|---:|---:|---:|---|---:|---:|---:|---:|");
 for (const r of results) {
   const why = Object.entries(r.categoriesLeft).map(([k, v]) => `${k} ${v}`).join(", ") || "-";
   console.log(`| ${r.variant} | ${r.callSites} | ${r.inlined} | ${r.left} | ${why} | ${r.agreeWithLlvm}/${r.explained} | ${r.reconciliationLines} | ${r.mustMatchReconciled} | ${r.instructions} / ${r.instructionsAfterO2} |`);
 }
+const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+console.log(`calls left per policy (${arch}, of ${byId.default.callSites}): plain merge ${byId.plain.left}, default ${byId.default.left}, keep ${byId.keep.left}, caller ${byId.caller.left}, drop ${byId.drop.left}`);
+for (const r of byId.default.reasons) console.log(`left with default options: ${r}`);
+const problems = [];
+if (byId.default.left > 1) problems.push(`default options leave ${byId.default.left} calls (target: at most 1)`);
+for (const r of results) for (const d of r.disagreements) problems.push(`${r.variant}: explanation disagrees with LLVM: ${d}`);
+for (const r of results) if (r.mustMatchReconciled) problems.push(`${r.variant}: a must-be-equal attribute was changed`);
 console.log(`details: ${join(work, "figures.json")}`);
+if (problems.length) {
+  for (const p of problems) console.log(`check failed: ${p}`);
+  process.exitCode = 1;
+} else console.log(`check passed (${arch}): at most 1 call left with default options, every explanation agrees with LLVM's remark`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { exitCodes } from "../diagnostics/errors.js";
 import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
 import { localLtoVersion } from "../version.js";
@@ -12,6 +12,10 @@ import { interruptController } from "./interrupt.js";
 import { addToolOptions, toolOverridesFrom } from "./toolOptions.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const parseThreshold = (value: string) => {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError("expected an integer");
+  return Number(value);
+};
 const isSafetyCheck = (value: string): value is SafetyCheckId => (safetyCheckIds as readonly string[]).includes(value);
 
 /** argv → the library's options object; no compile or link logic lives here. */
@@ -30,7 +34,7 @@ export function createProgram(signal?: AbortSignal) {
     .option("--helpers-config <file>", "a JSON file naming helper sources and their variants (docs/VARIANTS.md)")
     .option("--helpers-variant <name>", "the variant of --helpers-config to build with (e.g. module for -DMODULE)")
     .addOption(new Option("--helpers-debug <mode>", "helpers' debug info: keep what the flags give, or none (-g0; stripped from helper bitcode)").choices(["keep", "none"] as const).default("keep" as const))
-    .option("--cache-dir <dir>", "where compiled helper bitcode is cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
+    .option("--cache-dir <dir>", "where compiled helper bitcode and LLVM's answers about targets are cached (default: $LOCAL_LTO_CACHE_DIR, else $XDG_CACHE_HOME/local-lto)")
     .option("--no-cache", "compile .c helpers every time, without the helper bitcode cache")
     .requiredOption("-o, --output <file>", "the object to write")
     .option("--rustc-arg <flag>", "pass a flag to rustc (repeatable; write --rustc-arg=-O)", collect)
@@ -53,7 +57,8 @@ export function createProgram(signal?: AbortSignal) {
     .addOption(new Option("--codegen-backend <backend>", "inline and generate code with rustc's own rust-lld, or with opt + llc").choices(["auto", "rust-lld", "llc"] as const).default("auto" as const))
     .option("--keep-temps", "keep intermediate files (their directory is in the debug log)")
     .addOption(new Option("--reconcile <on|off>", "remove attribute differences between helpers and their Rust callers where harmless (docs/INLINING.md); off shows LLVM's raw behaviour").choices(["on", "off"] as const).default("on" as const))
-    .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: keep (explain), caller (mark the Rust callers too), drop (from the helpers)").choices(["keep", "caller", "drop"] as const).default("keep" as const))
+    .addOption(new Option("--null-pointer-policy <policy>", "null_pointer_is_valid on helpers whose body it affects: caller (mark the Rust callers too; default), keep (explain), drop (from the helpers)").choices(["keep", "caller", "drop"] as const).default("caller" as const))
+    .option("--inline-threshold <n>", "the inliner's threshold for helper calls (default: -Cllvm-args=-inline-threshold=N given to rustc, else LLVM's 225; helpers count as inline functions: 325)", parseThreshold)
     .option("--explain", "explain every helper call site (inlined or not) under the table, checked against LLVM's remarks");
   addToolOptions(buildCommand).action(async (rustInput, opts) => {
     const allow = opts.allow ?? [];
@@ -91,6 +96,7 @@ export function createProgram(signal?: AbortSignal) {
         allow: unknown ? [unknown as SafetyCheckId] : allow.filter(isSafetyCheck),
         reconcile: opts.reconcile,
         nullPointerPolicy: opts.nullPointerPolicy,
+        inlineThreshold: opts.inlineThreshold,
         explain: opts.explain === true,
       },
       signal,

@@ -3,7 +3,20 @@ import type { IrAttributes, IrCallSite, IrFunction } from "../ir/types.js";
 import type { HelperBodyFacts } from "./helperBody.js";
 import { mustMatchMismatches } from "./mustMatch.js";
 import { describeNoBuiltins, noBuiltinsMissingInCaller } from "./noBuiltins.js";
-import { compareTargets, isTuningFeature, sameTargetStrings, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
+import { targetFeatureFix, tuningFix } from "./fixes.js";
+import { targetArch } from "./featureClasses.js";
+import { compareTargets, sameTargetStrings, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
+import type { TargetModel } from "./targetFeatures.js";
+
+/** The build's settings the fix lines depend on: a fix never proposes what is already on. */
+export interface RuleSettings {
+  reconcile: boolean;
+  nullPointerPolicy: "keep" | "caller" | "drop";
+  /** The inline step's `-inline-threshold`, when one was given (inlinePolicy.ts). */
+  inlineThreshold?: number;
+}
+
+export const defaultRuleSettings: RuleSettings = { reconcile: true, nullPointerPolicy: "caller" };
 
 /**
  * Why LLVM would leave one call out of line, decided from attributes alone, in the order of
@@ -58,6 +71,11 @@ export interface DiagnoseInput {
   calleeBody?: HelperBodyFacts;
   /** Target attributes of functions the callee calls (for the x86 ABI check of a feature subset). */
   targetOf: (name: string) => TargetAttributes | undefined;
+  /** LLVM's answers about target attributes (targetFeatures.ts); without it they are "unknown". */
+  model?: TargetModel;
+  settings?: RuleSettings;
+  /** Features the helper's body was found to need (its intrinsics), for the fix line. */
+  bodyNeeds?: readonly string[];
 }
 
 const shownLimit = 6;
@@ -92,7 +110,7 @@ export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
     return out;
   }
   out.blockers.push(...targetBlockers(input));
-  out.blockers.push(...noBuiltinBlockers(caller.attributes, callee.attributes));
+  out.blockers.push(...noBuiltinBlockers(caller.attributes, callee.attributes, input.settings ?? defaultRuleSettings));
   for (const m of mustMatchMismatches(caller.attributes, callee.attributes)) {
     out.blockers.push({ category: "must-match", label: m.attribute, reason: m.reason, fix: m.fix, certain: true });
   }
@@ -104,7 +122,7 @@ export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
       category: "null-pointer-is-valid",
       label: "null_pointer_is_valid",
       reason: "null_pointer_is_valid on the helper (from -fno-delete-null-pointer-checks), not on the caller",
-      fix: "--null-pointer-policy=caller keeps C's semantics by marking the Rust caller too (cost: docs/INLINING.md), =drop removes it from the helper",
+      fix: nullPointerFix(input.settings ?? defaultRuleSettings),
       certain: true,
     });
   }
@@ -132,36 +150,46 @@ function isInterposable(fn: IrFunction): boolean {
 function targetBlockers(input: DiagnoseInput): Blocker[] {
   const callerTarget = targetAttributesOf(input.caller.attributes);
   const calleeTarget = targetAttributesOf(input.callee!.attributes);
-  const cmp = compareTargets(callerTarget, calleeTarget, input.triple);
-  const cpu = callerTarget.cpu ?? "generic";
-  const noise = (n: string[]) => (n.length ? `; its ${list(n)} ${n.length === 1 ? "is" : "are"} implied by the caller's target-cpu ${cpu} (noise)` : "");
+  const settings = input.settings ?? defaultRuleSettings;
+  const cmp = compareTargets(callerTarget, calleeTarget, input.model);
+  const cpu = callerTarget.cpu ?? "the default CPU";
+  const noise = (n: string[]) => (n.length ? `; its ${list(n)} ${n.length === 1 ? "is" : "are"} the caller's too (noise)` : "");
   switch (cmp.kind) {
     case "identical":
     case "equal":
       return [];
     case "unknown":
-      return [{ category: "target-features", label: "target features", reason: `target-cpu/target-features differ and ${cmp.why}`, fix: "build both sides for the same CPU and features", certain: false }];
+      return [{ category: "target-features", label: "target features", reason: `target-cpu/tune-cpu/target-features differ and ${cmp.why}`, fix: "build both sides for the same CPU and features", certain: false }];
     case "incompatible": {
-      const tuningOnly = cmp.missingInCaller.every((f) => isTuningFeature(f));
+      if (cmp.missingInCaller.length === 0 && cmp.tuning.length > 0) {
+        return [
+          {
+            category: "target-features",
+            label: list(cmp.tuning),
+            reason: `tune-cpu differs: the helper is tuned with ${list(cmp.tuning)}, which the caller's tuning lacks${noise(cmp.noise)}`,
+            fix: tuningFix(callerTarget, settings, targetArch(input.triple)),
+            certain: true,
+          },
+        ];
+      }
+      const missing = cmp.missingInCaller;
       return [
         {
           category: "target-features",
-          label: list(cmp.missingInCaller),
-          reason: tuningOnly
-            ? `tune-cpu differs: the helper is tuned with ${list(cmp.missingInCaller)}, which the caller's tuning lacks${noise(cmp.noise)}`
-            : `the helper has ${list(cmp.missingInCaller)} which the caller (target-cpu ${cpu}) lacks${noise(cmp.noise)}`,
-          fix: tuningOnly
-            ? "--reconcile=on aligns the helper's tuning; or build the helpers with the Rust side's -mtune"
-            : `--reconcile=on aligns the helper when its body does not use them; otherwise enable ${list(cmp.missingInCaller)} for the Rust caller (-Ctarget-feature, #[target_feature]) or build the helper without them`,
+          label: missing.length ? list(missing) : "target attributes",
+          reason: missing.length
+            ? `the helper has ${list(missing)} which the caller (target-cpu ${cpu}) lacks${noise(cmp.noise)}`
+            : `LLVM refuses the helper's target attributes (${describeTarget(calleeTarget)}) in a caller with ${describeTarget(callerTarget)}`,
+          fix: targetFeatureFix({ caller: callerTarget, callee: calleeTarget, model: input.model!, triple: input.triple, settings, missing, needs: input.bodyNeeds }),
           certain: true,
         },
       ];
     }
     case "subset": {
-      // The callee's features are a strict subset: LLVM then rejects any call in the callee that
+      // The callee's features are a strict subset: x86 then rejects any call in the callee that
       // passes vectors or aggregates to a function whose target attributes differ from the caller's.
       const body = input.calleeBody;
-      if (!body) return [];
+      if (!body || targetArch(input.triple) !== "x86") return [];
       for (const call of body.calls) {
         if (!call.abiSensitive) continue;
         const nested = call.callee ? input.targetOf(call.callee) : undefined;
@@ -170,8 +198,8 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
             {
               category: "target-features",
               label: "ABI of a nested call",
-              reason: `the caller has more features (${list(cmp.extraInCaller)}) and the helper passes a vector or aggregate to ${call.callee ?? "an indirect callee"}, whose target attributes differ from the caller's: LLVM cannot prove the call's ABI stays the same`,
-              fix: "--reconcile=on aligns the helper to the caller's target; or build both sides with the same features",
+              reason: `the caller has more features${cmp.extraInCaller.length ? ` (${list(cmp.extraInCaller)})` : ""} and the helper passes a vector or aggregate to ${call.callee ?? "an indirect callee"}, whose target attributes differ from the caller's: LLVM cannot prove the call's ABI stays the same`,
+              fix: settings.reconcile ? "build both sides with the same CPU and features" : "--reconcile=on aligns the helper to the caller's target; or build both sides with the same features",
               certain: true,
             },
           ];
@@ -182,7 +210,20 @@ function targetBlockers(input: DiagnoseInput): Blocker[] {
   }
 }
 
-function noBuiltinBlockers(caller: IrAttributes, callee: IrAttributes): Blocker[] {
+function describeTarget(t: TargetAttributes): string {
+  const parts = [`target-cpu ${t.cpu ?? "absent"}`];
+  if (t.tuneCpu) parts.push(`tune-cpu ${t.tuneCpu}`);
+  parts.push(t.features ? `features ${t.features.length > 80 ? `${t.features.slice(0, 77)}...` : t.features}` : "no feature string");
+  return parts.join(", ");
+}
+
+function nullPointerFix(settings: RuleSettings): string {
+  if (!settings.reconcile) return "--reconcile=on (the default) with --null-pointer-policy=caller (the default) keeps C's semantics by marking the Rust caller too; =drop removes it from the helper";
+  if (settings.nullPointerPolicy === "keep") return "--null-pointer-policy=caller (the default) keeps C's semantics by marking the Rust caller too (cost: docs/INLINING.md), =drop removes it from the helper";
+  return "the Rust caller is marked only when this is the last obstacle: remove the others; or --null-pointer-policy=drop removes it from the helper (changes the C code's meaning)";
+}
+
+function noBuiltinBlockers(caller: IrAttributes, callee: IrAttributes, settings: RuleSettings): Blocker[] {
   const missing = noBuiltinsMissingInCaller(caller, callee);
   if (!missing.all && missing.names.length === 0) return [];
   const what = describeNoBuiltins(missing);
@@ -192,7 +233,9 @@ function noBuiltinBlockers(caller: IrAttributes, callee: IrAttributes): Blocker[
       category: "no-builtins",
       label: what,
       reason: `${what} on the helper only (from ${from}): LLVM inlines only into callers with the same restrictions`,
-      fix: "--reconcile=on drops it where the helper's body cannot be affected; otherwise build the helper without it, or the Rust crate with #![no_builtins]",
+      fix: settings.reconcile
+        ? "build the helper without it, or the Rust crate with #![no_builtins]"
+        : "--reconcile=on (the default) drops it where the helper's body cannot be affected; otherwise build the helper without it, or the Rust crate with #![no_builtins]",
       certain: true,
     },
   ];

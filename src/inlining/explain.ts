@@ -1,8 +1,9 @@
 import type { IrCallSite, IrFunction, IrModule } from "../ir/types.js";
-import { diagnoseCall, primaryCategory, type CallCategory, type CallDiagnosis } from "./diagnose.js";
+import { defaultRuleSettings, diagnoseCall, primaryCategory, type Blocker, type CallCategory, type CallDiagnosis, type RuleSettings } from "./diagnose.js";
 import type { HelperBodyFacts } from "./helperBody.js";
 import { remarkVerdict, type InlineRemark, type RemarkVerdict } from "./remarks.js";
 import { targetAttributesOf } from "./targetCompat.js";
+import type { TargetModel } from "./targetFeatures.js";
 
 /** One call site's explanation: local-lto's diagnosis, LLVM's verdict, and whether they agree. */
 export interface ExplainedCall {
@@ -31,7 +32,11 @@ export interface ExplainInputs {
   /** Attributes the inline step added to Rust callers (--null-pointer-policy=caller). */
   callerAttributes?: readonly { caller: string; attribute: string }[];
   /** Differences reconciliation saw and left alone, with why: appended to the matching reasons. */
-  kept?: readonly { helper: string; rule: string; reason: string }[];
+  kept?: readonly { helper: string; rule: string; reason: string; needs?: readonly string[] }[];
+  /** LLVM's answers about target attributes (unanswered questions are collected for the caller to ask). */
+  targets?: TargetModel;
+  /** The build's settings, so that a fix never proposes what is already on. */
+  settings?: RuleSettings;
 }
 
 const attributeCategories = new Set<CallCategory>(["target-features", "no-builtins", "must-match"]);
@@ -83,6 +88,9 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
       triple,
       calleeBody: input.helperBodies.get(callee),
       targetOf,
+      model: input.targets,
+      settings: input.settings ?? defaultRuleSettings,
+      bodyNeeds: input.kept?.find((k) => k.helper === callee && k.rule === "target-features")?.needs,
     });
 
   const out: ExplainedCall[] = [];
@@ -123,7 +131,7 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
       continue;
     }
     const site = caller.callSites.find((s) => s.callee === remark.callee && (remark.line === undefined || s.debugLine === remark.line)) ?? caller.callSites.find((s) => s.callee === remark.callee);
-    const d = diagnose(caller, remark.callee, site);
+    const d = deferUncertain(diagnose(caller, remark.callee, site), verdict);
     const entry = fromDiagnosis(d, remark.line, keptReason);
     entry.column = remark.column;
     entry.llvmRemark = remark.message;
@@ -133,11 +141,27 @@ export function explainHelperCalls(input: ExplainInputs): ExplainedCall[] {
       entry.category = verdict === "inlined" ? "inlined" : verdict === "too-costly" ? "too-costly" : verdict === "not-inline-viable" ? "not-inline-viable" : entry.category;
       entry.reason = costModelReason(remark, verdict);
       if (d.alwaysInline) entry.reason += " — alwaysinline: LLVM skipped the attribute checks (newer LLVM keeps the target-feature check), and gives the caller the helper's null_pointer_is_valid if it has one";
-      entry.fix = verdict === "too-costly" ? "LLVM judged the helper too big for this call site; local-lto never forces inlining (no __always_inline): make the helper smaller, or call it from fewer places" : undefined;
+      entry.fix = verdict === "too-costly" ? tooCostlyFix(remark, input.settings ?? defaultRuleSettings) : undefined;
     }
     out.push(entry);
   }
   return out;
+}
+
+/**
+ * Blockers local-lto cannot decide (target attributes its model has no answer for) are LLVM's to
+ * decide: kept when LLVM reports conflicting attributes, dropped when it does not. So an
+ * explanation never contradicts the remark because of something local-lto could not model.
+ */
+export function deferUncertain(d: CallDiagnosis, verdict: RemarkVerdict): CallDiagnosis {
+  if (d.blockers.every((b) => b.certain)) return d;
+  const conflicting = verdict === "conflicting-attributes";
+  const blockers: Blocker[] = [];
+  for (const b of d.blockers) {
+    if (b.certain) blockers.push(b);
+    else if (conflicting) blockers.push({ ...b, reason: `${b.reason}; LLVM reports conflicting attributes`, certain: true });
+  }
+  return { ...d, blockers };
 }
 
 function fromDiagnosis(d: CallDiagnosis, line: number | undefined, keptReason: (helper: string, category: string) => string | undefined): ExplainedCall {
@@ -155,6 +179,22 @@ function fromDiagnosis(d: CallDiagnosis, line: number | undefined, keptReason: (
     reason: `${first.reason}${kept ? ` (not reconciled: ${kept})` : ""}${also}`,
     fix: [first.fix, ...rest.map((b) => b.fix)].filter((f, i, all) => all.indexOf(f) === i).join("; "),
   };
+}
+
+/**
+ * LLVM's threshold for a helper call is the base threshold (325 with the inline hint every helper
+ * gets, or --inline-threshold when higher) scaled by the cost model's bonuses, so the base that
+ * would inline this call is the same fraction of the cost.
+ */
+export function tooCostlyFix(remark: InlineRemark, settings: RuleSettings): string {
+  const cost = Number(remark.cost);
+  const threshold = Number(remark.threshold);
+  const base = Math.max(settings.inlineThreshold ?? 225, 325);
+  const intro = "LLVM judged the helper too big for this call site (local-lto never forces inlining)";
+  const smaller = "make the helper smaller, or call it from fewer places";
+  if (!Number.isFinite(cost) || !Number.isFinite(threshold) || threshold <= 0) return `${intro}: ${smaller}`;
+  const needed = Math.ceil(((cost + 1) * base) / threshold);
+  return `${intro}: --inline-threshold=${needed} or about that inlines it (every helper call gets that threshold: code grows); or ${smaller}`;
 }
 
 function costModelReason(remark: InlineRemark, verdict: RemarkVerdict): string {

@@ -1,4 +1,6 @@
 import type { IrModule } from "../ir/types.js";
+import { isTargetIntrinsic } from "./featureClasses.js";
+import { callArguments as intrinsicArguments, type TargetIntrinsicCall } from "./intrinsicNeeds.js";
 import { maskStrings } from "./irText.js";
 
 /**
@@ -17,8 +19,8 @@ export interface HelperBodyFacts {
   usesFloatingPoint: boolean;
   /** A vector type anywhere in the body or the signature. */
   usesVectors: boolean;
-  /** `llvm.x86.*` intrinsics called (they need the feature they were written for). */
-  x86Intrinsics: string[];
+  /** Target intrinsics called (`llvm.x86.*`, `llvm.aarch64.*`): what they need is asked of LLVM (intrinsicNeeds.ts). */
+  targetIntrinsics: TargetIntrinsicCall[];
   /** Inline assembly: the template and the constraint string of each. */
   inlineAsm: { template: string; constraints: string }[];
   /** Calls to functions that are not intrinsics (direct: the name; indirect: null). */
@@ -66,7 +68,7 @@ export function readHelperBodies(text: string, module: IrModule, names?: Iterabl
       hasLoop: false,
       usesFloatingPoint: [fn.returnType, ...fn.params.map((p) => p.type)].some((t) => floatTypes.test(t)),
       usesVectors: [fn.returnType, ...fn.params.map((p) => p.type)].some((t) => vectorType.test(t)),
-      x86Intrinsics: [],
+      targetIntrinsics: [],
       inlineAsm: [],
       calls: [],
       hasIndirectBranches: false,
@@ -111,7 +113,7 @@ export function readHelperBodies(text: string, module: IrModule, names?: Iterabl
       }
       const callee = site?.callee ?? null;
       if (site?.isIntrinsic || callee?.startsWith("llvm.")) {
-        if (callee?.startsWith("llvm.x86.")) facts.x86Intrinsics.push(callee);
+        if (callee && isTargetIntrinsic(callee)) facts.targetIntrinsics.push({ name: callee, args: intrinsicArguments(raw, callee) });
         if (!callee || !pureIntrinsic.test(callee)) facts.nullPointerNeutral = false;
         continue;
       }

@@ -31,6 +31,8 @@ export interface InlineRunOptions {
   vectorizeLoops?: boolean;
   /** LLVM options given to rustc with `-C llvm-args` (e.g. `-inline-threshold=400`): opt gets them too. */
   llvmOptions?: readonly string[];
+  /** `-inline-threshold` for the inliner (--inline-threshold). */
+  inlineThreshold?: number;
 }
 
 /** The pass pipeline, with the forceattrs pass first when attributes are forced. */
@@ -42,7 +44,11 @@ export function inlinePassPipeline(options: InlineRunOptions = {}): string {
 
 /** The cl::opt flags that go with the pipeline (for opt directly; rust-lld takes them after -mllvm). */
 export function inlinePassFlags(options: InlineRunOptions = {}): string[] {
-  return [...(options.forceAttributes ?? []).map((f) => `-force-attribute=${f}`), ...(options.noinlineList ? [`-forceattrs-csv-path=${options.noinlineList}`] : [])];
+  return [
+    ...(options.forceAttributes ?? []).map((f) => `-force-attribute=${f}`),
+    ...(options.noinlineList ? [`-forceattrs-csv-path=${options.noinlineList}`] : []),
+    ...(options.inlineThreshold !== undefined ? [`-inline-threshold=${options.inlineThreshold}`] : []),
+  ];
 }
 
 /** opt's arguments for the inline step; also used to ask LLVM for its remarks on the same module. */

@@ -1,27 +1,22 @@
 import { findAddressTakenFunctions } from "../ir/addressTaken.js";
 import { functionType } from "../ir/queries.js";
 import type { IrAttributes, IrFunction, IrModule } from "../ir/types.js";
-import { diagnoseCall, type Blocker } from "./diagnose.js";
+import { defaultRuleSettings, diagnoseCall, type Blocker, type RuleSettings } from "./diagnose.js";
+import { asmUsesVectorRegisters, isFloatingPointOrVectorFeature, isHardeningFeature, isRetpolineFeature, targetArch, type TargetArch } from "./featureClasses.js";
 import type { HelperBodyFacts } from "./helperBody.js";
+import { withFeature, type IntrinsicFacts } from "./intrinsicNeeds.js";
 import { noBuiltinSet, synthesizableFromStraightLineCode } from "./noBuiltins.js";
 import type { FunctionAttributeEdit } from "./rewriteAttributes.js";
-import {
-  compareTargets,
-  hardeningFeatures,
-  isFloatingPointOrVectorFeature,
-  isTuningFeature,
-  isX86_64,
-  retpolineFeatures,
-  targetAttributesOf,
-  type TargetAttributes,
-} from "./targetCompat.js";
-import { x86FeatureBits } from "./x86Features.js";
+import { compareTargets, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
+import { withTuningOf, type TargetModel } from "./targetFeatures.js";
+
+export { asmUsesVectorRegisters } from "./featureClasses.js";
 
 /**
  * What to do about `null_pointer_is_valid` on a helper whose body it can affect (docs/INLINING.md):
- * - `keep` (default): change nothing, explain the call;
- * - `caller`: mark each Rust caller `null_pointer_is_valid` too, so the inlined C code keeps its
- *   meaning (what LLVM itself does when it force-inlines such a callee);
+ * - `caller` (default): mark each Rust caller `null_pointer_is_valid` too, so the inlined C code
+ *   keeps its meaning (what LLVM itself does when it force-inlines such a callee);
+ * - `keep`: change nothing, explain the call;
  * - `drop`: remove it from the helper (the kernel's first version), changing the C code's meaning.
  */
 export type NullPointerPolicy = "keep" | "caller" | "drop";
@@ -33,6 +28,10 @@ export interface ReconcileInputs {
   /** The helpers (functions the helper module defines and Rust calls) to consider. */
   helpers: readonly string[];
   nullPointerPolicy: NullPointerPolicy;
+  /** LLVM's answers about target attributes; questions it has not answered yet are collected. */
+  targets: TargetModel;
+  /** LLVM's answers about which target intrinsics select for which features. */
+  intrinsics: IntrinsicFacts;
 }
 
 export interface CallerAttributeChange {
@@ -48,7 +47,15 @@ export interface ReconcilePlan {
   /** One line per change made, for the report. */
   changes: string[];
   /** Differences found and left as they are, with the reason (never for the must-be-equal class: those are not attempted). */
-  kept: { helper: string; rule: "target-features" | "no-builtins" | "null-pointer-is-valid"; reason: string }[];
+  kept: KeptDifference[];
+}
+
+export interface KeptDifference {
+  helper: string;
+  rule: "target-features" | "no-builtins" | "null-pointer-is-valid";
+  reason: string;
+  /** Target features the helper's body needs (found by asking LLVM about its intrinsics). */
+  needs?: string[];
 }
 
 interface HelperCallers {
@@ -100,11 +107,12 @@ export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
     return fn ? targetAttributesOf(fn.attributes) : undefined;
   };
   const callerNeeds = new Map<string, Set<string>>();
+  const settings: RuleSettings = { ...defaultRuleSettings, reconcile: true, nullPointerPolicy: input.nullPointerPolicy };
 
   for (const { helper, callers } of callersOf(input.rustModule, input.helperModule, input.helpers)) {
     const body = input.helperBodies.get(helper.name);
     const diagnose = (caller: IrFunction, attributes: IrAttributes) =>
-      diagnoseCall({ caller, callee: { ...helper, attributes }, calleeName: helper.name, triple, calleeBody: body, targetOf });
+      diagnoseCall({ caller, callee: { ...helper, attributes }, calleeName: helper.name, triple, calleeBody: body, targetOf, model: input.targets, settings });
     const blockersBefore = callers.flatMap((c) => diagnose(c, helper.attributes).blockers);
     const has = (category: Blocker["category"]) => blockersBefore.some((b) => b.category === category);
     const edit: FunctionAttributeEdit = { function: helper.name };
@@ -112,12 +120,12 @@ export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
 
     if (has("target-features")) {
       const cCallers = [...input.helperModule.functions.values()].filter((f) => f.name !== helper.name && f.callSites.some((s) => s.callee === helper.name));
-      const target = alignTarget(helper, callers, cCallers, body, addressTaken.has(helper.name), triple);
+      const target = alignTarget({ helper, callers, cCallers, body, addressTaken: addressTaken.has(helper.name), triple, targets: input.targets, intrinsics: input.intrinsics });
       if (target.ok) {
         edit.setStrings = { ...target.set };
         edit.removeStrings = [...target.remove];
         notes.push(target.change);
-      } else plan.kept.push({ helper: helper.name, rule: "target-features", reason: target.reason });
+      } else plan.kept.push({ helper: helper.name, rule: "target-features", reason: target.reason, ...(target.needs ? { needs: target.needs } : {}) });
     }
 
     if (has("no-builtins")) {
@@ -158,7 +166,8 @@ export function planReconciliation(input: ReconcileInputs): ReconcilePlan {
       // stays out of line anyway would only cost.
       const after = applyToAttributes(helper.attributes, edit);
       for (const caller of callers) {
-        const left = diagnose(caller, after).blockers;
+        // Blockers local-lto cannot model (certain: false) are LLVM's to decide: they do not stop the marking.
+        const left = diagnose(caller, after).blockers.filter((b) => b.certain);
         if (left.length === 1 && left[0]!.category === "null-pointer-is-valid") {
           let set = callerNeeds.get(caller.name);
           if (!set) callerNeeds.set(caller.name, (set = new Set()));
@@ -187,53 +196,70 @@ function nullSensitivity(body: HelperBodyFacts | undefined): string {
 
 type TargetVerdict =
   | { ok: true; set: Record<string, string>; remove: string[]; change: string }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; needs?: string[] };
+
+interface AlignInput {
+  helper: IrFunction;
+  callers: IrFunction[];
+  /** Functions of the helper module that call the helper: they run it too. */
+  cCallers: IrFunction[];
+  body: HelperBodyFacts | undefined;
+  addressTaken: boolean;
+  triple: string | undefined;
+  targets: TargetModel;
+  intrinsics: IntrinsicFacts;
+}
 
 /**
  * Rule "target features": give the helper its callers' target-cpu, tune-cpu and target-features,
- * when every feature it loses is unused by its body and every feature it gains is one all its
- * callers already require.
+ * when every instruction-set feature it loses is unused by its body (target intrinsics: LLVM still
+ * selects them without it) and every one it gains is one all its callers already have. Feature
+ * bits and verdicts are LLVM's (targetFeatures.ts); tuning is compared apart from the instruction
+ * set (the helper's target with the callers' tune-cpu) and is always safe to change.
  */
-function alignTarget(helper: IrFunction, callers: IrFunction[], cCallers: IrFunction[], body: HelperBodyFacts | undefined, addressTaken: boolean, triple: string | undefined): TargetVerdict {
+function alignTarget(input: AlignInput): TargetVerdict {
+  const { helper, callers, body, targets: model } = input;
   if (!body) return { ok: false, reason: "its body could not be read" };
-  const targets = callers.map((c) => targetAttributesOf(c.attributes));
+  const arch = targetArch(input.triple);
+  const callerTargets = callers.map((c) => targetAttributesOf(c.attributes));
   // The callers' target: the one whose features every other caller has (usually they are all equal).
   let chosen: TargetAttributes | undefined;
-  let unknown: string | undefined;
-  for (const candidate of targets) {
-    const fits = targets.every((t) => {
-      const cmp = compareTargets(t, candidate, triple);
-      if (cmp.kind === "unknown") unknown = cmp.why;
-      return cmp.kind === "identical" || cmp.kind === "equal" || cmp.kind === "subset";
-    });
-    if (fits) {
+  let unknown = false;
+  for (const candidate of callerTargets) {
+    const verdicts = callerTargets.map((t) => model.inlinable(t, candidate));
+    if (verdicts.includes(undefined)) unknown = true;
+    if (verdicts.every((v) => v === true)) {
       chosen = candidate;
       break;
     }
   }
-  if (!chosen) return { ok: false, reason: unknown ?? "its Rust callers have target features none of which is contained in all the others" };
+  if (!chosen) return { ok: false, reason: unknown ? "LLVM could not be asked about its callers' target attributes" : "its Rust callers have target features none of which is contained in all the others" };
   const helperTarget = targetAttributesOf(helper.attributes);
-  const cmp = compareTargets(chosen, helperTarget, triple);
+  model.prefetch(input.cCallers.map((c) => targetAttributesOf(c.attributes)));
+  const cmp = compareTargets(chosen, helperTarget, model);
   if (cmp.kind === "unknown") return { ok: false, reason: cmp.why };
-  const is64 = isX86_64(triple);
-  const helperBits = x86FeatureBits(helperTarget, is64);
-  const targetBits = x86FeatureBits(chosen, is64);
-  if (!helperBits.known || !targetBits.known) return { ok: false, reason: "unknown CPU" };
-  const removed = [...helperBits.bits].filter((f) => !targetBits.bits.has(f)).sort();
-  const added = [...targetBits.bits].filter((f) => !helperBits.bits.has(f)).sort();
+  const framed = withTuningOf(helperTarget, chosen);
+  const removed = model.difference(framed, chosen);
+  const added = model.difference(chosen, framed);
+  if (!removed || !added) return { ok: false, reason: "LLVM's feature bits for these targets could not be probed" };
 
   for (const f of removed) {
-    const refusal = removalRefusal(f, body);
+    const refusal = removalRefusal(f, body, arch);
     if (refusal) return { ok: false, reason: refusal };
   }
+  if (removed.length && body.targetIntrinsics.length) {
+    const refusal = intrinsicRefusal(body, chosen, removed, input.intrinsics);
+    if (refusal) return refusal;
+  }
   // Functions of the helper module that call it run it too: a gained feature must be theirs as well.
-  const cCallerBits = cCallers.map((c) => ({ name: c.name, bits: x86FeatureBits(targetAttributesOf(c.attributes), is64) }));
   for (const f of added) {
-    if (isTuningFeature(f) || hardeningFeatures.has(f)) continue;
-    if (addressTaken) return { ok: false, reason: `it would gain +${f}, and its address is taken, so code without +${f} may call it` };
-    const lacking = cCallerBits.find((c) => !c.bits.known || !c.bits.bits.has(f));
-    if (lacking) return { ok: false, reason: `it would gain +${f}, and ${lacking.name} (C code in the helpers) calls it without +${f}` };
-    if (isFloatingPointOrVectorFeature(f) && (body.usesFloatingPoint || body.usesVectors)) {
+    if (isHardeningFeature(f)) continue;
+    if (input.addressTaken) return { ok: false, reason: `it would gain +${f}, and its address is taken, so code without +${f} may call it` };
+    for (const c of input.cCallers) {
+      const bits = model.bits(targetAttributesOf(c.attributes));
+      if (!bits || !bits.has(f)) return { ok: false, reason: `it would gain +${f}, and ${c.name} (C code in the helpers) calls it without +${f}` };
+    }
+    if (isFloatingPointOrVectorFeature(f, arch) && (body.usesFloatingPoint || body.usesVectors)) {
       return { ok: false, reason: `it would gain +${f}, which changes how its floating-point or vector code is computed` };
     }
   }
@@ -243,10 +269,12 @@ function alignTarget(helper: IrFunction, callers: IrFunction[], cCallers: IrFunc
     if (value === undefined) remove.push(key);
     else set[key] = value;
   }
+  const tuning = cmp.kind === "incompatible" ? cmp.tuning : [];
   const parts: string[] = [];
-  if ("noise" in cmp && cmp.noise.length) parts.push(`${cmp.noise.map((f) => `+${f}`).join(",")} ${cmp.noise.length === 1 ? "was" : "were"} already implied by target-cpu ${chosen.cpu ?? "generic"}`);
-  if (removed.length) parts.push(`no longer has ${removed.map((f) => `+${f}`).join(",")} (${removalWhy(removed, body)})`);
+  if (cmp.kind !== "equal" && cmp.kind !== "identical" && cmp.noise.length) parts.push(`${cmp.noise.map((f) => `+${f}`).join(",")} ${cmp.noise.length === 1 ? "was" : "were"} the callers' already`);
+  if (removed.length) parts.push(`no longer has ${removed.map((f) => `+${f}`).join(",")} (${removalWhy(removed, body, arch)})`);
   if (added.length) parts.push(`now has ${added.map((f) => `+${f}`).join(",")} (${addedWhy(added)})`);
+  if (tuning.length) parts.push(`tuning ${tuning.map((f) => `+${f}`).join(",")} now the callers' (tuning only)`);
   if (!parts.length) parts.push("same feature bits, differently written");
   return {
     ok: true,
@@ -256,47 +284,51 @@ function alignTarget(helper: IrFunction, callers: IrFunction[], cCallers: IrFunc
   };
 }
 
-const vectorRegisterName = /(%?\b[xyz]mm\d+\b|%?\bmm\d\b|%?\bst(\(\d\))?(?![a-z])|%?\bk[0-7]\b)/i;
-
-/** Whether an inline-asm constraint string asks for SSE/AVX/MMX/x87/mask registers. */
-export function asmUsesVectorRegisters(template: string, constraints: string): boolean {
-  if (vectorRegisterName.test(template.replace(/\$\{?\d+(:[a-zA-Z])?\}?/g, ""))) return true;
-  for (const raw of constraints.split(",")) {
-    const c = raw.replace(/^[=+&*%~!]+/, "");
-    const explicit = /^\{([^}]*)\}/.exec(c);
-    if (explicit) {
-      if (/^([xyz]mm\d+|mm\d|st(\(\d\))?|fp\d|k[0-7])$/i.test(explicit[1]!)) return true;
-      continue;
-    }
-    if (/[xvytufk]|Y/.test(c)) return true;
-  }
-  return false;
-}
-
-/** Why the body may lose `feature`, or null when it can. */
-function removalRefusal(feature: string, body: HelperBodyFacts): string | null {
-  if (isTuningFeature(feature)) return null;
-  if (hardeningFeatures.has(feature)) {
-    if (retpolineFeatures.has(feature) && !body.hasIndirectBranches) return null;
+/** Why the body may not lose `feature`, or null when it can. */
+function removalRefusal(feature: string, body: HelperBodyFacts, arch: TargetArch): string | null {
+  if (isHardeningFeature(feature)) {
+    if (isRetpolineFeature(feature) && !body.hasIndirectBranches) return null;
     return `it is built with +${feature} (a hardening mitigation the Rust callers lack): build the Rust side with the same mitigation`;
   }
-  if (body.x86Intrinsics.length) return `it would lose +${feature} and it calls ${body.x86Intrinsics[0]}, which may need it`;
-  if (isFloatingPointOrVectorFeature(feature)) {
+  // The x86 assembler accepts every instruction whatever the features; others (AArch64, RISC-V)
+  // reject an instruction the function's features lack, so inline assembly may need any of them.
+  if (arch !== "x86" && body.inlineAsm.length) return `it would lose +${feature} and its inline assembly may need it (the ${arch === "aarch64" ? "AArch64" : "target's"} assembler checks instructions against the function's features)`;
+  if (isFloatingPointOrVectorFeature(feature, arch)) {
     if (body.usesFloatingPoint || body.usesVectors) return `it would lose +${feature} and its body computes with floating-point or vector values`;
     for (const asm of body.inlineAsm) {
-      if (asmUsesVectorRegisters(asm.template, asm.constraints)) return `it would lose +${feature} and its inline assembly uses vector or x87 registers`;
+      if (asmUsesVectorRegisters(asm.template, asm.constraints, arch)) return `it would lose +${feature} and its inline assembly uses vector or floating-point registers`;
     }
   }
   return null;
 }
 
-function removalWhy(removed: string[], body: HelperBodyFacts): string {
+/**
+ * Target intrinsics: each must still be selected by LLVM with the callers' features. When one is
+ * not, the features that make it selectable are the body's real needs (for the fix line).
+ */
+function intrinsicRefusal(body: HelperBodyFacts, target: TargetAttributes, removed: readonly string[], intrinsics: IntrinsicFacts): { ok: false; reason: string; needs?: string[] } | null {
+  const seen = new Set<string>();
+  for (const call of body.targetIntrinsics) {
+    if (seen.has(call.name)) continue;
+    seen.add(call.name);
+    const selects = intrinsics.selects(call, target);
+    if (selects === true) continue;
+    // What each lost feature alone does for it, asked together with the first question.
+    const withOne = removed.map((f) => [f, intrinsics.selects(call, withFeature(target, f))] as const);
+    if (selects === undefined) return { ok: false, reason: `it would lose ${removed.map((f) => `+${f}`).join(",")} and it calls ${call.name}, which LLVM could not be asked about` };
+    const needs = withOne.filter(([, ok]) => ok === true).map(([f]) => f);
+    const what = needs.length ? `LLVM selects it only with ${needs.map((f) => `+${f}`).join(",")}` : `LLVM cannot select it without ${removed.map((f) => `+${f}`).join(",")}`;
+    return { ok: false, reason: `it calls ${call.name}, and ${what}, which the Rust callers lack`, ...(needs.length ? { needs } : {}) };
+  }
+  return null;
+}
+
+function removalWhy(removed: string[], body: HelperBodyFacts, arch: TargetArch): string {
   const reasons = new Set<string>();
   for (const f of removed) {
-    if (isTuningFeature(f)) reasons.add("tuning only");
-    else if (retpolineFeatures.has(f)) reasons.add("no indirect call or jump in its body");
-    else if (isFloatingPointOrVectorFeature(f)) reasons.add(body.inlineAsm.length ? "no floating point, vectors or vector registers in its body or assembly" : "no floating point or vectors in its body");
-    else reasons.add("only changes which instructions generic IR compiles to");
+    if (isRetpolineFeature(f)) reasons.add("no indirect call or jump in its body");
+    else if (isFloatingPointOrVectorFeature(f, arch)) reasons.add(body.inlineAsm.length ? "no floating point, vectors or vector registers in its body or assembly" : "no floating point or vectors in its body");
+    else reasons.add(body.targetIntrinsics.length ? "LLVM selects its intrinsics without them" : "only changes which instructions generic IR compiles to");
   }
   return [...reasons].join("; ");
 }
@@ -304,8 +336,7 @@ function removalWhy(removed: string[], body: HelperBodyFacts): string {
 function addedWhy(added: string[]): string {
   const reasons = new Set<string>();
   for (const f of added) {
-    if (isTuningFeature(f)) reasons.add("tuning only");
-    else if (hardeningFeatures.has(f)) reasons.add("a mitigation its callers have");
+    if (isHardeningFeature(f)) reasons.add("a mitigation its callers have");
     else if (f === "soft-float") reasons.add("its callers' floating-point ABI, and no floating point in its body");
     else reasons.add("instructions every caller may already use");
   }

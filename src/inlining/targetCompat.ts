@@ -1,63 +1,71 @@
 import type { IrAttributes } from "../ir/types.js";
-import { parseTriple } from "../ir/target.js";
-import { x86CpuFeatures, x86FeatureBits, x86PerformanceOnlyFeatures, type X86TargetAttributes } from "./x86Features.js";
+import { sameTargetStrings, withTuningOf, type TargetAttributes, type TargetModel } from "./targetFeatures.js";
 
-export interface TargetAttributes {
-  cpu?: string;
-  tuneCpu?: string;
-  features?: string;
-}
+export { sameTargetStrings, type TargetAttributes } from "./targetFeatures.js";
 
 export function targetAttributesOf(attrs: IrAttributes): TargetAttributes {
   return { cpu: attrs.values.get("target-cpu"), tuneCpu: attrs.values.get("tune-cpu"), features: attrs.values.get("target-features") };
 }
 
-export function sameTargetStrings(a: TargetAttributes, b: TargetAttributes): boolean {
-  return (a.cpu ?? "") === (b.cpu ?? "") && (a.tuneCpu ?? "") === (b.tuneCpu ?? "") && (a.features ?? "") === (b.features ?? "");
-}
-
 export type TargetComparison =
   /** Same cpu, tune-cpu and feature strings. */
   | { kind: "identical" }
-  /** Different strings, same feature bits once LLVM expands them: pure noise. */
+  /** Different strings, each inlinable into the other: pure noise. */
   | { kind: "equal"; noise: string[] }
-  /** The callee's bits are a strict subset of the caller's: LLVM then checks the callee's calls. */
+  /** The callee goes into the caller, not the other way round (x86 then checks the callee's calls). */
   | { kind: "subset"; extraInCaller: string[]; noise: string[] }
-  /** The callee has bits the caller lacks. */
-  | { kind: "incompatible"; missingInCaller: string[]; extraInCaller: string[]; noise: string[] }
-  /** No feature model for this target or CPU: only identical strings are known to be compatible. */
+  /**
+   * LLVM refuses. `missingInCaller`: instruction-set features the callee has and the caller lacks,
+   * compared with the same tuning; `tuning`: what differs only through tune-cpu. Both empty when
+   * LLVM refuses but the bits could not be probed.
+   */
+  | { kind: "incompatible"; missingInCaller: string[]; tuning: string[]; extraInCaller: string[]; noise: string[] }
+  /** LLVM was not asked, or could not answer: only identical strings are known to be compatible. */
   | { kind: "unknown"; why: string };
 
-export function isX86_64(triple: string | undefined): boolean {
-  return parseTriple(triple ?? "").arch === "x86_64";
-}
-
 /**
- * Compares two functions' target attributes as LLVM's x86 inliner does (see x86Features.ts).
- * `noise` lists the features written in the callee's string that the caller's CPU already gives
- * (clang's `+cmov,+cx8,+fxsr` beside rustc's bare `target-cpu`), for explanations.
+ * Compares two functions' target attributes with LLVM's own answers (targetFeatures.ts).
+ * `noise` lists the features written in the callee's string that the caller has anyway (clang's
+ * `+cmov,+cx8,+fxsr` beside rustc's bare `target-cpu`), for explanations of refused pairs.
  */
-export function compareTargets(caller: TargetAttributes, callee: TargetAttributes, triple: string | undefined): TargetComparison {
+export function compareTargets(caller: TargetAttributes, callee: TargetAttributes, model: TargetModel | undefined): TargetComparison {
   if (sameTargetStrings(caller, callee)) return { kind: "identical" };
-  const arch = parseTriple(triple ?? "").arch;
-  if (arch !== "x86_64" && arch !== "i386" && arch !== "i686") {
-    return { kind: "unknown", why: `local-lto has no target-feature model for ${arch || "this target"}; the strings differ` };
+  const forward = model?.inlinable(caller, callee);
+  const backward = model?.inlinable(callee, caller);
+  if (forward === undefined || backward === undefined) {
+    return { kind: "unknown", why: model ? "LLVM could not be asked whether they are compatible" : "no target-feature facts were gathered" };
   }
-  const is64 = arch === "x86_64";
-  const callerBits = x86FeatureBits(caller as X86TargetAttributes, is64);
-  const calleeBits = x86FeatureBits(callee as X86TargetAttributes, is64);
-  if (!callerBits.known) return { kind: "unknown", why: `local-lto has no feature table for CPU ${callerBits.unknownCpu}` };
-  if (!calleeBits.known) return { kind: "unknown", why: `local-lto has no feature table for CPU ${calleeBits.unknownCpu}` };
-  const missingInCaller = [...calleeBits.bits].filter((f) => !callerBits.bits.has(f)).sort();
-  const extraInCaller = [...callerBits.bits].filter((f) => !calleeBits.bits.has(f)).sort();
-  const cpuGives = x86CpuFeatures(caller.cpu || "generic", is64) ?? new Set<string>();
-  const noise = [...writtenPlus(callee.features)].filter((f) => cpuGives.has(f) && !writtenPlus(caller.features).has(f)).sort();
-  if (missingInCaller.length === 0 && extraInCaller.length === 0) return { kind: "equal", noise };
-  if (missingInCaller.length === 0) return { kind: "subset", extraInCaller, noise };
-  return { kind: "incompatible", missingInCaller, extraInCaller, noise };
+  if (forward && backward) return { kind: "equal", noise: [] };
+  // Compatible pairs are described with the bits already known (probing them only for a message
+  // would cost a feature probe per target); refused ones are worth asking for.
+  const known = (a: TargetAttributes, b: TargetAttributes) => {
+    const x = model!.knownBits(a);
+    const y = model!.knownBits(b);
+    return x && y ? [...x].filter((f) => !y.has(f)).sort() : [];
+  };
+  if (forward) return { kind: "subset", extraInCaller: known(caller, callee), noise: [] };
+  // Everything explaining a refusal and proposing its fix, asked in one round.
+  const proposed = callee.cpu !== undefined && callee.cpu !== caller.cpu ? rustTargetWithCpu(caller, callee.cpu) : undefined;
+  model!.prefetch(
+    [caller, callee, withTuningOf(callee, caller), ...(proposed ? [withTuningOf(proposed, caller)] : [])],
+    proposed ? [{ caller: proposed, callee }] : [],
+  );
+  const extraInCaller = model!.difference(caller, callee) ?? [];
+  const noise = noiseOf(caller, callee, model!);
+  const all = model!.difference(callee, caller) ?? [];
+  const missingInCaller = model!.difference(withTuningOf(callee, caller), caller) ?? [];
+  const tuning = all.filter((f) => !missingInCaller.includes(f));
+  return { kind: "incompatible", missingInCaller, tuning, extraInCaller, noise };
 }
 
-function writtenPlus(features: string | undefined): Set<string> {
+function noiseOf(caller: TargetAttributes, callee: TargetAttributes, model: TargetModel): string[] {
+  const has = model.bits(caller);
+  if (!has) return [];
+  const callerWrote = writtenPlus(caller.features);
+  return [...writtenPlus(callee.features)].filter((f) => has.has(f) && !callerWrote.has(f)).sort();
+}
+
+export function writtenPlus(features: string | undefined): Set<string> {
   return new Set(
     (features ?? "")
       .split(",")
@@ -67,23 +75,10 @@ function writtenPlus(features: string | undefined): Set<string> {
   );
 }
 
-/** Tuning-only differences change no result, only instruction choice: noise whatever the body does. */
-export function isTuningFeature(feature: string): boolean {
-  return x86PerformanceOnlyFeatures.has(feature);
-}
-
-/** Features that change code generation for security (hardening) rather than the instruction set. */
-export const hardeningFeatures: ReadonlySet<string> = new Set([
-  "retpoline", "retpoline-indirect-calls", "retpoline-indirect-branches", "retpoline-external-thunk",
-  "lvi-cfi", "lvi-load-hardening", "seses", "harden-sls-ijmp", "harden-sls-ret", "speculative-load-hardening",
-]);
-
-/** Retpoline features only change indirect calls and jumps (and turn jump tables off). */
-export const retpolineFeatures: ReadonlySet<string> = new Set([
-  "retpoline", "retpoline-indirect-calls", "retpoline-indirect-branches", "retpoline-external-thunk",
-]);
-
-/** Features whose presence changes how floating-point and vector values are computed or passed. */
-export function isFloatingPointOrVectorFeature(feature: string): boolean {
-  return /^(x87|mmx|3dnow|sse|ssse3|avx|fma|f16c|xop|aes|vaes|pclmul|vpclmulqdq|gfni|sha|sm3|sm4|kl|widekl|amx|soft-float|evex512|egpr)/.test(feature);
+/**
+ * The Rust target after `-Ctarget-cpu=<the helper's CPU>`: rustc writes the CPU, keeps its feature
+ * string and its tune-cpu (absent unless -Ztune-cpu).
+ */
+export function rustTargetWithCpu(caller: TargetAttributes, cpu: string): TargetAttributes {
+  return { cpu, tuneCpu: caller.tuneCpu, features: caller.features };
 }

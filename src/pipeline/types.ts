@@ -70,8 +70,10 @@ export interface BuildOptions {
   reconcile?: "on" | "off";
   /** Explain every helper call site, inlined or not, and check it against LLVM's remarks (`--explain`). */
   explain?: boolean;
-  /** `null_pointer_is_valid` on helpers whose body it affects: keep (default), caller, or drop (docs/INLINING.md). */
+  /** `null_pointer_is_valid` on helpers whose body it affects: caller (default), keep, or drop (docs/INLINING.md). */
   nullPointerPolicy?: NullPointerPolicy;
+  /** The inliner's threshold for helper calls (`--inline-threshold`; default: `-Cllvm-args=-inline-threshold=N` given to rustc, else LLVM's). */
+  inlineThreshold?: number;
 }
 
 /** See src/inlining/reconcilePlan.ts. */

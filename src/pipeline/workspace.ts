@@ -17,7 +17,9 @@ export async function createWorkspace(keep = false): Promise<Workspace> {
     dir,
     file: (name) => join(dir, name),
     dispose: async () => {
-      if (!keep) await rm(dir, { recursive: true, force: true });
+      // A stage still writing when another failed (a probe file, say) can race the removal:
+      // retry, and never let cleanup hide the build's own error.
+      if (!keep) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
     },
   };
 }

@@ -211,7 +211,11 @@ export function classifyCodegenFlags(codegen: readonly (readonly [string, string
   return { facts, refused };
 }
 
-/** The LLVM options that give local-lto's code generation the same TargetMachine rustc would set up. */
+/**
+ * The LLVM options that give local-lto's code generation the same TargetMachine rustc would set
+ * up. `-inline-threshold` is left out: the inline step takes it from `inlineThresholdFrom`
+ * (src/inlining/inlinePolicy.ts), and LLVM refuses an option given twice.
+ */
 export function codegenLlvmOptions(facts: CodegenFlagFacts): string[] {
-  return [...(facts.emitStackSizes ? ["-stack-size-section"] : []), ...facts.llvmArgs];
+  return [...(facts.emitStackSizes ? ["-stack-size-section"] : []), ...facts.llvmArgs.filter((a) => !/^--?inline-threshold(=|$)/.test(a))];
 }

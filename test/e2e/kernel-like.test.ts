@@ -63,8 +63,9 @@ describe("kernel-like corpus: kernel C flags, bare-metal soft-float Rust", () =>
   beforeAll(async () => {
     [plain, keep, caller] = await Promise.all([
       corpusBuild("kernel", "plain", { reconcile: "off", explain: true }).then((r) => r.report),
-      corpusBuild("kernel", "keep", { explain: true }).then((r) => r.report),
-      corpusBuild("kernel", "caller", { explain: true, nullPointerPolicy: "caller" }).then((r) => r.report),
+      corpusBuild("kernel", "keep", { explain: true, nullPointerPolicy: "keep" }).then((r) => r.report),
+      // Default options: --null-pointer-policy=caller.
+      corpusBuild("kernel", "caller", { explain: true }).then((r) => r.report),
     ]);
   }, 240_000);
 
@@ -81,7 +82,7 @@ describe("kernel-like corpus: kernel C flags, bare-metal soft-float Rust", () =>
     expect(() => reportSchema.parse(plain)).not.toThrow();
   });
 
-  test("default policy: every call blocked only by attribute noise is inlined, the rest explained", () => {
+  test("--null-pointer-policy=keep: every call blocked only by attribute noise is inlined, the rest explained", () => {
     // Noise only: no-builtins (no loop, no call) and null_pointer_is_valid on bodies without memory access.
     expect(inlined(keep)).toEqual(["rust_helper_ERR_PTR", "rust_helper_IS_ERR", "rust_helper_PTR_ERR"]);
     const categories = leftWith(keep);
@@ -95,7 +96,12 @@ describe("kernel-like corpus: kernel C flags, bare-metal soft-float Rust", () =>
       rust_helper_slow_path: "noinline",
     });
     expect(keep.helpers.find((h) => h.name === "rust_helper_count_nonzero")!.reasons![0]!.reason).toContain("not reconciled: its body has a loop");
-    expect(keep.helpers.find((h) => h.name === "rust_helper_crc32")!.reasons![0]!.reason).toContain("llvm.x86.sse42.crc32");
+    // LLVM itself says what the crc32 intrinsic needs, and the fix names the flags (never --reconcile=on, which is on).
+    const crc = keep.helpers.find((h) => h.name === "rust_helper_crc32")!.reasons![0]!;
+    expect(crc.reason).toContain("it calls llvm.x86.sse42.crc32.64.64, and LLVM selects it only with +crc32");
+    expect(crc.fix).toContain("--rustc-arg=-Ctarget-feature=+crc32");
+    expect(crc.fix).not.toContain("--reconcile=on");
+    expect(keep.helpers.find((h) => h.name === "rust_helper_refcount_inc")!.reasons![0]!.fix).toContain("--null-pointer-policy=caller (the default)");
     expectEveryCallExplained(keep);
     expect(keep.reconciliation!.length).toBeGreaterThan(0);
     expect(keep.reconciliation!.filter((line) => mustMatch.test(line))).toEqual([]);
@@ -104,7 +110,7 @@ describe("kernel-like corpus: kernel C flags, bare-metal soft-float Rust", () =>
     );
   });
 
-  test("--null-pointer-policy=caller: all but the explained helpers inlined, each marked caller reported", () => {
+  test("default options (--null-pointer-policy=caller): all but the explained helpers inlined, each marked caller reported", () => {
     expect(leftWith(caller)).toEqual({
       rust_helper_count_nonzero: "no-builtins",
       rust_helper_crc32: "target-features",
@@ -141,7 +147,7 @@ describe("kernel-like corpus: the program behaves the same", () => {
       builds.map(async (b) => {
         await corpusBuild("runnable", `run-${b}`, {
           ...(b === "off" ? { reconcile: "off" as const } : {}),
-          ...(b === "caller" || b === "drop" ? { nullPointerPolicy: b } : {}),
+          ...(b === "keep" || b === "drop" ? { nullPointerPolicy: b } : {}),
           emitBitcode: join(dir, `run-${b}.bc`),
         });
         run(clang, ["-no-pie", "-o", join(dir, `run-${b}`), mainObject, join(dir, `run-${b}.o`)]);

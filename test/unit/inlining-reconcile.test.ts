@@ -3,13 +3,17 @@ import { parseModule } from "../../src/ir/index.js";
 import { readHelperBodies } from "../../src/inlining/helperBody.js";
 import { planReconciliation, type NullPointerPolicy } from "../../src/inlining/reconcilePlan.js";
 import { addCallAttribute, rewriteFunctionAttributes, tokenizeAttributeGroup } from "../../src/inlining/rewriteAttributes.js";
+import { recordedFacts } from "../support/llvmFacts.js";
+
+/** LLVM's answers (target verdicts and bits, intrinsic selection), recorded: test/support/llvmFacts.ts. */
+const facts = recordedFacts("inlining-reconcile");
 
 const triple = "x86_64-unknown-none-elf";
 const rustcBareMetal = `"target-cpu"="x86-64" "target-features"="-mmx,-sse,-sse2,-sse3,-ssse3,-sse4.1,-sse4.2,-avx,-avx2,+soft-float"`;
 const clangKernel = `"target-cpu"="x86-64" "target-features"="+cmov,+cx8,+fxsr,-mmx,-sse,-sse2,-x87" "tune-cpu"="generic"`;
 
 /** Rust calls every helper in `helpers` from one function (plus extra text, e.g. an address-taking global). */
-function rustModule(helpers: string[], extra = "") {
+function rustModule(helpers: string[], extra = "", target = rustcBareMetal) {
   const calls = helpers.map((h, i) => `  %r${i} = call i64 @${h}(ptr %p)`).join("\n");
   const decls = helpers.map((h) => `declare i64 @${h}(ptr) #1`).join("\n");
   return parseModule(`target triple = "${triple}"
@@ -19,16 +23,19 @@ ${calls}
 }
 ${decls}
 ${extra}
-attributes #0 = { nounwind ${rustcBareMetal} }
-attributes #1 = { nounwind ${rustcBareMetal} }
+attributes #0 = { nounwind ${target} }
+attributes #1 = { nounwind ${target} }
 `);
 }
 
-function plan(helperText: string, helpers: string[], policy: NullPointerPolicy = "keep", rustExtra = "") {
+async function plan(helperText: string, helpers: string[], policy: NullPointerPolicy = "keep", rustExtra = "", rustTarget = rustcBareMetal) {
   const helperModule = parseModule(helperText);
-  const rust = rustModule(helpers, rustExtra);
+  const rust = rustModule(helpers, rustExtra, rustTarget);
   const bodies = readHelperBodies(helperText, helperModule, helpers);
-  return { helperModule, rust, plan: planReconciliation({ helperModule, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: policy }) };
+  const result = await facts.run(triple, [helperModule, rust], (targets, intrinsics) =>
+    planReconciliation({ helperModule, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: policy, targets, intrinsics }),
+  );
+  return { helperModule, rust, plan: result };
 }
 
 const kernelHelpers = `target triple = "${triple}"
@@ -64,8 +71,8 @@ attributes #2 = { nobuiltin nounwind "no-builtins" }
 `;
 
 describe("reconciliation plan: each rule acts only when its safety condition holds", () => {
-  test("kernel C flags beside a bare-metal Rust caller: no-builtins dropped where no loop, null_pointer_is_valid only where neutral", () => {
-    const { plan: p } = plan(kernelHelpers, ["rust_helper_ptr_err", "rust_helper_load", "rust_helper_strlen", "rust_helper_loop"]);
+  test("kernel C flags beside a bare-metal Rust caller: no-builtins dropped where no loop, null_pointer_is_valid only where neutral", async () => {
+    const { plan: p } = await plan(kernelHelpers, ["rust_helper_ptr_err", "rust_helper_load", "rust_helper_strlen", "rust_helper_loop"]);
     const edits = new Map(p.helperEdits.map((e) => [e.function, e]));
     expect(edits.get("rust_helper_ptr_err")).toMatchObject({ removeStrings: ["no-builtins", "no-builtin-wcslen"], removeFlags: ["null_pointer_is_valid"] });
     expect(edits.get("rust_helper_load")).toMatchObject({ removeStrings: ["no-builtins", "no-builtin-wcslen"] });
@@ -81,11 +88,11 @@ describe("reconciliation plan: each rule acts only when its safety condition hol
     expect(p.callerChanges).toEqual([]);
   });
 
-  test("policy caller marks the Rust caller once the helper's other differences are gone; drop edits the helper", () => {
-    const caller = plan(kernelHelpers, ["rust_helper_load", "rust_helper_loop"], "caller").plan;
+  test("policy caller marks the Rust caller once the helper's other differences are gone; drop edits the helper", async () => {
+    const caller = (await plan(kernelHelpers, ["rust_helper_load", "rust_helper_loop"], "caller")).plan;
     expect(caller.callerChanges).toEqual([{ caller: "drive", attribute: "null_pointer_is_valid", helpers: ["rust_helper_load"] }]);
     expect(caller.changes.at(-1)).toMatch(/^Rust caller drive: null_pointer_is_valid added/);
-    const drop = plan(kernelHelpers, ["rust_helper_load"], "drop").plan;
+    const drop = (await plan(kernelHelpers, ["rust_helper_load"], "drop")).plan;
     expect(drop.helperEdits[0]!.removeFlags).toEqual(["null_pointer_is_valid"]);
     expect(drop.callerChanges).toEqual([]);
   });
@@ -98,43 +105,119 @@ ${extraDecl}
 attributes #0 = { nounwind "target-cpu"="x86-64" "target-features"="${features}" }
 `;
 
-  test("target features: aligned when the helper does not use what it loses", () => {
-    const { plan: p } = plan(featureHelpers("+popcnt,+cmov,+cx8", "  %v = ptrtoint ptr %p to i64\n  %c = call i64 @llvm.ctpop.i64(i64 %v)\n  ret i64 %c", "declare i64 @llvm.ctpop.i64(i64)"), ["rust_helper_f"]);
+  test("target features: aligned when the helper does not use what it loses", async () => {
+    const { plan: p } = await plan(featureHelpers("+popcnt,+cmov,+cx8", "  %v = ptrtoint ptr %p to i64\n  %c = call i64 @llvm.ctpop.i64(i64 %v)\n  ret i64 %c", "declare i64 @llvm.ctpop.i64(i64)"), ["rust_helper_f"]);
     expect(p.helperEdits[0]!.setStrings).toEqual({ "target-cpu": "x86-64", "target-features": "-mmx,-sse,-sse2,-sse3,-ssse3,-sse4.1,-sse4.2,-avx,-avx2,+soft-float" });
     expect(p.changes[0]).toMatch(/no longer has .*\+popcnt/);
   });
 
-  test("target features: kept when an x86 intrinsic may need a lost feature", () => {
-    const { plan: p } = plan(
+  test("target features: kept when an x86 intrinsic may need a lost feature", async () => {
+    const { plan: p } = await plan(
       featureHelpers("+crc32", "  %v = call i32 @llvm.x86.sse42.crc32.32.32(i32 0, i32 1)\n  %w = zext i32 %v to i64\n  ret i64 %w", "declare i32 @llvm.x86.sse42.crc32.32.32(i32, i32)"),
       ["rust_helper_f"],
     );
     expect(p.helperEdits).toEqual([]);
-    expect(p.kept[0]).toMatchObject({ rule: "target-features", reason: expect.stringContaining("llvm.x86.sse42.crc32") });
+    // LLVM itself says which feature the intrinsic needs: +crc32 (not "any feature").
+    expect(p.kept[0]).toMatchObject({ rule: "target-features", needs: ["crc32"], reason: "it calls llvm.x86.sse42.crc32.32.32, and LLVM selects it only with +crc32, which the Rust callers lack" });
   });
 
-  test("target features: kept when floating point would change with SSE lost", () => {
-    const { plan: p } = plan(featureHelpers("+sse2", "  %d = uitofp i64 1 to double\n  %v = fptoui double %d to i64\n  ret i64 %v"), ["rust_helper_f"]);
+  const userspaceRust = `"target-cpu"="x86-64"`;
+  const corei7 = `"target-cpu"="corei7" "target-features"="+cmov,+crc32,+cx16,+cx8,+fxsr,+mmx,+popcnt,+sahf,+sse,+sse2,+sse3,+sse4.1,+sse4.2,+ssse3,+x87"`;
+  const intrinsicHelper = (attrs: string, call: string, decl: string) => `target triple = "${triple}"
+define i64 @rust_helper_f(ptr %p) #0 {
+  ${call}
+  ret i64 0
+}
+${decl}
+attributes #0 = { nounwind ${attrs} }
+`;
+
+  test("an SSE2 intrinsic every x86-64 caller has (_mm_pause) does not stop a -march=corei7 helper", async () => {
+    const { plan: p } = await plan(intrinsicHelper(corei7, "call void @llvm.x86.sse2.pause()", "declare void @llvm.x86.sse2.pause()"), ["rust_helper_f"], "caller", "", userspaceRust);
+    expect(p.kept).toEqual([]);
+    expect(p.helperEdits[0]!.setStrings).toEqual({ "target-cpu": "x86-64" });
+    expect(p.changes[0], p.changes[0]).toContain("no longer has +crc32,+popcnt,+sse3,+sse4.1,+sse4.2,+ssse3 (LLVM selects its intrinsics without them");
+  });
+
+  test("an AVX2 intrinsic is refused for an x86-64-v1 caller", async () => {
+    const avx2 = `"target-cpu"="x86-64-v3"`;
+    const { plan: p } = await plan(
+      intrinsicHelper(avx2, "%v = call <8 x i32> @llvm.x86.avx2.psrli.d(<8 x i32> zeroinitializer, i32 3)", "declare <8 x i32> @llvm.x86.avx2.psrli.d(<8 x i32>, i32)"),
+      ["rust_helper_f"],
+      "caller",
+      "",
+      userspaceRust,
+    );
+    expect(p.helperEdits).toEqual([]);
+    expect(p.kept[0]).toMatchObject({ rule: "target-features" });
+    expect(p.kept[0]!.reason).toMatch(/floating-point or vector|llvm\.x86\.avx2\.psrli\.d/);
+  });
+
+  test("AArch64: a helper with inline assembly keeps features its callers lack (the assembler checks them); without assembly it is aligned", async () => {
+    const a64 = "aarch64-unknown-linux-gnu";
+    const helperText = (asm: boolean) => `target triple = "${a64}"
+define i64 @rust_helper_f(ptr %p) #0 {
+${asm ? '  call void asm sideeffect "stadd $1, $0", "=*Q,r,~{memory}"(ptr elementtype(i64) %p, i64 1)\n' : ""}  %v = ptrtoint ptr %p to i64
+  ret i64 %v
+}
+attributes #0 = { nounwind "target-cpu"="generic" "target-features"="+v8.1a,+lse" }
+`;
+    const rust = (helpers: string[]) => parseModule(`target triple = "${a64}"
+define i64 @drive(ptr %p) #0 {
+${helpers.map((h, i) => `  %r${i} = call i64 @${h}(ptr %p)`).join("\n")}
+  ret i64 0
+}
+declare i64 @rust_helper_f(ptr) #0
+attributes #0 = { nounwind "target-cpu"="generic" }
+`);
+    const planFor = async (asm: boolean) => {
+      const text = helperText(asm);
+      const helperModule = parseModule(text);
+      const r = rust(["rust_helper_f"]);
+      return facts.run(a64, [helperModule, r], (targets, intrinsics) =>
+        planReconciliation({ helperModule, helperBodies: readHelperBodies(text, helperModule), rustModule: r, helpers: ["rust_helper_f"], nullPointerPolicy: "caller", targets, intrinsics }),
+      );
+    };
+    const withAsm = await planFor(true);
+    expect(withAsm.kept[0]).toMatchObject({ rule: "target-features", reason: expect.stringContaining("inline assembly may need it (the AArch64 assembler") });
+    const plain = await planFor(false);
+    expect(plain.helperEdits[0]!.setStrings).toEqual({ "target-cpu": "generic" });
+    expect(plain.changes[0]).toMatch(/no longer has .*\+lse/);
+  });
+
+  test("a BMI2 intrinsic (scalar operands only): refused by LLVM's own selection, which needs +bmi2", async () => {
+    const { plan: p } = await plan(
+      intrinsicHelper(`"target-cpu"="x86-64-v3"`, "%v = call i32 @llvm.x86.bmi.pdep.32(i32 7, i32 12)", "declare i32 @llvm.x86.bmi.pdep.32(i32, i32)"),
+      ["rust_helper_f"],
+      "caller",
+      "",
+      userspaceRust,
+    );
+    expect(p.kept[0]).toMatchObject({ rule: "target-features", needs: ["bmi2"] });
+  });
+
+  test("target features: kept when floating point would change with SSE lost", async () => {
+    const { plan: p } = await plan(featureHelpers("+sse2", "  %d = uitofp i64 1 to double\n  %v = fptoui double %d to i64\n  ret i64 %v"), ["rust_helper_f"]);
     expect(p.kept[0]!.reason).toMatch(/floating-point or vector/);
   });
 
-  test("hardening: retpoline may go where the body has no indirect branch, SLS hardening never", () => {
-    const retpoline = plan(featureHelpers("+retpoline-indirect-calls,+retpoline-external-thunk", "  %v = ptrtoint ptr %p to i64\n  ret i64 %v"), ["rust_helper_f"]).plan;
+  test("hardening: retpoline may go where the body has no indirect branch, SLS hardening never", async () => {
+    const retpoline = (await plan(featureHelpers("+retpoline-indirect-calls,+retpoline-external-thunk", "  %v = ptrtoint ptr %p to i64\n  ret i64 %v"), ["rust_helper_f"])).plan;
     expect(retpoline.helperEdits).toHaveLength(1);
-    const indirect = plan(featureHelpers("+retpoline-indirect-calls", "  %v = call i64 %p()\n  ret i64 %v"), ["rust_helper_f"]).plan;
+    const indirect = (await plan(featureHelpers("+retpoline-indirect-calls", "  %v = call i64 %p()\n  ret i64 %v"), ["rust_helper_f"])).plan;
     expect(indirect.kept[0]!.reason).toMatch(/hardening mitigation/);
-    const sls = plan(featureHelpers("+harden-sls-ret", "  %v = ptrtoint ptr %p to i64\n  ret i64 %v"), ["rust_helper_f"]).plan;
+    const sls = (await plan(featureHelpers("+harden-sls-ret", "  %v = ptrtoint ptr %p to i64\n  ret i64 %v"), ["rust_helper_f"])).plan;
     expect(sls.kept[0]!.reason).toMatch(/\+harden-sls-ret/);
   });
 
-  test("a helper gaining features whose address escapes is kept: code without them may call it", () => {
+  test("a helper gaining features whose address escapes is kept: code without them may call it", async () => {
     const text = featureHelpers("-cmov", "  %v = ptrtoint ptr %p to i64\n  ret i64 %v");
-    const escaped = plan(text, ["rust_helper_f"], "keep", "@table = global ptr @rust_helper_f").plan;
+    const escaped = (await plan(text, ["rust_helper_f"], "keep", "@table = global ptr @rust_helper_f")).plan;
     expect(escaped.kept[0]!.reason).toMatch(/address is taken/);
-    expect(plan(text, ["rust_helper_f"]).plan.helperEdits).toHaveLength(1);
+    expect((await plan(text, ["rust_helper_f"])).plan.helperEdits).toHaveLength(1);
   });
 
-  test("a helper gaining features that other C code in the helpers calls without them is kept", () => {
+  test("a helper gaining features that other C code in the helpers calls without them is kept", async () => {
     const text = `target triple = "${triple}"
 define i64 @rust_helper_f(ptr %p) #0 {
   %v = ptrtoint ptr %p to i64
@@ -146,23 +229,23 @@ define i64 @c_user(ptr %p) #0 {
 }
 attributes #0 = { nounwind "target-cpu"="x86-64" "target-features"="-cmov" }
 `;
-    expect(plan(text, ["rust_helper_f"]).plan.kept[0]!.reason).toMatch(/c_user \(C code in the helpers\) calls it without \+cmov/);
+    expect((await plan(text, ["rust_helper_f"])).plan.kept[0]!.reason).toMatch(/c_user \(C code in the helpers\) calls it without \+cmov/);
   });
 
-  test("no-builtins: an explicit -fno-builtin-memcpy is kept (memcpy can appear without a call)", () => {
+  test("no-builtins: an explicit -fno-builtin-memcpy is kept (memcpy can appear without a call)", async () => {
     const text = `target triple = "${triple}"
 define i64 @rust_helper_f(ptr %p) #0 {
   ret i64 0
 }
 attributes #0 = { nounwind "no-builtin-memcpy" ${rustcBareMetal} }
 `;
-    expect(plan(text, ["rust_helper_f"]).plan.kept[0]).toMatchObject({ rule: "no-builtins", reason: expect.stringContaining("-fno-builtin-memcpy") });
+    expect((await plan(text, ["rust_helper_f"])).plan.kept[0]).toMatchObject({ rule: "no-builtins", reason: expect.stringContaining("-fno-builtin-memcpy") });
   });
 });
 
 describe("rewriting attributes in the helper module's text", () => {
-  test("each edited function gets its own group; others keep the shared one; calls get nobuiltin", () => {
-    const { helperModule, plan: p } = plan(kernelHelpers, ["rust_helper_ptr_err", "rust_helper_strlen"]);
+  test("each edited function gets its own group; others keep the shared one; calls get nobuiltin", async () => {
+    const { helperModule, plan: p } = await plan(kernelHelpers, ["rust_helper_ptr_err", "rust_helper_strlen"]);
     const out = rewriteFunctionAttributes(kernelHelpers, helperModule, p.helperEdits);
     const after = parseModule(out);
     const ptrErr = after.functions.get("rust_helper_ptr_err")!.attributes;
@@ -181,13 +264,13 @@ describe("rewriting attributes in the helper module's text", () => {
     expect(out).toMatch(/call i64 @strlen\(ptr %p\) #2\n/);
   });
 
-  test("attribute groups are split into whole attributes, including ones with spaces", () => {
+  test("attribute groups are split into whole attributes, including ones with spaces", async () => {
     const tokens = tokenizeAttributeGroup(`nounwind memory(argmem: readwrite) uwtable(sync) alignstack=16 "a b"="c d" "no-builtins" allocsize(0,1)`);
     expect(tokens.map((t) => t.key)).toEqual(["nounwind", "memory", "uwtable", "alignstack", "a b", "no-builtins", "allocsize"]);
     expect(tokens[1]!.text).toBe("memory(argmem: readwrite)");
   });
 
-  test("a call attribute goes right after the argument list, also for quoted callee names", () => {
+  test("a call attribute goes right after the argument list, also for quoted callee names", async () => {
     expect(addCallAttribute(`  %3 = tail call i64 @"odd name"(ptr noundef %0, { i64, i64 } %1) #4, !dbg !7`, "@odd name", "nobuiltin")).toBe(
       `  %3 = tail call i64 @"odd name"(ptr noundef %0, { i64, i64 } %1) nobuiltin #4, !dbg !7`,
     );

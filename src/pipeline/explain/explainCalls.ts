@@ -9,6 +9,8 @@ import { toolPath } from "../../toolchain/resolveToolchain.js";
 import type { BuildContext } from "../context.js";
 import { disassembleModule } from "../../tools/llvmDis.js";
 import { runInlinePasses } from "../../tools/opt.js";
+import { factsContext } from "../reconcile/reconcileHelpers.js";
+import { withLlvmFacts } from "../reconcile/llvmFacts.js";
 
 export interface ExplainInput {
   rustModule: IrModule;
@@ -24,6 +26,8 @@ export interface ExplainInput {
   forceAttributes: readonly string[];
   /** The Rust functions kept out of the inliner's reach (the same list the build used). */
   noinlineList?: string;
+  /** The inline threshold the build used. */
+  inlineThreshold?: number;
   helpers: readonly string[];
   /** What reconciliation did to Rust callers and left alone (for the reasons). */
   callerChanges?: readonly CallerAttributeChange[];
@@ -49,11 +53,16 @@ export async function explainCalls(ctx: BuildContext, input: ExplainInput): Prom
     remarksFile = workspace.file("inline-remarks.yaml");
     const file = remarksFile;
     await timed("inline remarks", async () => {
-      await runInlinePasses(toolPath(toolchain, "opt"), input.mergedBitcode, null, { forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList }, "inline remarks");
+      await runInlinePasses(toolPath(toolchain, "opt"), input.mergedBitcode, null, { forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList, inlineThreshold: input.inlineThreshold }, "inline remarks");
     });
   }
   const remarks: InlineRemark[] = parseInlineRemarks(await readFile(remarksFile, "utf8"));
-  return explainHelperCalls({ rustModule: input.rustModule, helperModule, helperBodies, helpers: input.helpers, remarks, callerAttributes: input.callerChanges, kept: input.kept });
+  const triple = input.rustModule.triple ?? helperModule.triple ?? "";
+  const settings = { reconcile: ctx.build.reconcile, nullPointerPolicy: ctx.build.nullPointerPolicy, inlineThreshold: input.inlineThreshold } as const;
+  const modules = [helperModule, input.rustModule];
+  return withLlvmFacts(factsContext(ctx, triple, modules), (targets) =>
+    explainHelperCalls({ rustModule: input.rustModule, helperModule: modules[0]!, helperBodies: helperBodies!, helpers: input.helpers, remarks, callerAttributes: input.callerChanges, kept: input.kept, targets, settings }),
+  );
 }
 
 /** The report's per-helper reasons: every call left out of line (and, with --explain, the inlined ones). */

@@ -20,6 +20,7 @@ import { reconcileHelpers } from "../reconcile/reconcileHelpers.js";
 import { vetHelpers } from "../vet/vetHelpers.js";
 import { chooseRustLld, codegenChoices, inlineAndCodegen, type CodegenBackend, type InlinedObject } from "./inlineAndCodegen.js";
 import { settleLater } from "../settleLater.js";
+import { helperInlineHints } from "../../inlining/inlinePolicy.js";
 import { selectionNotes } from "../selectionNotes.js";
 
 export interface InlineModeResult {
@@ -109,20 +110,23 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   // The safety checks still gate codegen: a refusal stops the build before any object exists.
   const rustLld = chooseRustLld(ctx, codegenChoices(ctx));
   const noinlineList = settleLater(rustBitcode.then((bc) => writeRustNoinlineList(toolPath(toolchain, "llvmNm"), bc, workspace.file("rust-functions.csv"))));
+  // Helpers count as inline functions, as the static inline functions they wrap are in C (docs/INLINING.md §3.2).
+  const inlineHints = settleLater(helperIr.then((ir) => helperInlineHints(ir.module)));
+  const { inlineThreshold } = build;
   const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<InlinedObject & { merged: string; forceAttributes: string[]; remarksFile?: string }> => {
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), build.userBitcode)).finally(firstMergeDone);
     if (merged.warnings) ctx.warnings.push(merged.warnings);
     const remarksFile = build.explain ? workspace.file(`inline-remarks${tag}.yaml`) : undefined;
     const flags = rustInput.kind === "rust-source" ? rustInput.facts.codegenFlags : undefined;
-    const inline = { forceAttributes, remarksFile, noinlineList: await noinlineList, vectorizeLoops: flags?.vectorizeLoops, llvmOptions: flags ? codegenLlvmOptions(flags) : [] };
+    const inline = { forceAttributes, remarksFile, noinlineList: await noinlineList, vectorizeLoops: flags?.vectorizeLoops, llvmOptions: flags ? codegenLlvmOptions(flags) : [], inlineThreshold };
     const built = await inlineAndCodegen(ctx, merged.merged, tag, inline, rustLld, rustModule);
     return { ...built, merged: merged.merged, forceAttributes, remarksFile };
   };
-  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode]).then(([rustBc, helpersBc]) => buildObject(rustBc, helpersBc, [], "")));
+  const speculative = settleLater(Promise.all([rustBitcode, helpersBitcode, inlineHints]).then(([rustBc, helpersBc, hints]) => buildObject(rustBc, helpersBc, hints, "")));
   const built = settleLater(
-    Promise.all([rustBitcode, helpersBitcode, reconciled]).then(([rustBc, original, { helpersBitcode: helpersBc, callerChanges }]) => {
+    Promise.all([rustBitcode, helpersBitcode, reconciled, inlineHints]).then(([rustBc, original, { helpersBitcode: helpersBc, callerChanges }, hints]) => {
       if (helpersBc === original && callerChanges.length === 0) return speculative;
-      return buildObject(rustBc, helpersBc, callerChanges.map((c) => `${c.caller}:${c.attribute}`), "-reconciled");
+      return buildObject(rustBc, helpersBc, [...hints, ...callerChanges.map((c) => `${c.caller}:${c.attribute}`)], "-reconciled");
     }),
   );
 
@@ -163,6 +167,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
         remarksFile,
         forceAttributes,
         noinlineList: await noinlineList,
+        inlineThreshold,
         helpers: selected.used,
         callerChanges,
         kept,

@@ -6,10 +6,14 @@ import { readHelperBodies, type HelperBodyFacts } from "../../inlining/helperBod
 import { noBuiltinsMissingInCaller } from "../../inlining/noBuiltins.js";
 import { planReconciliation, type CallerAttributeChange, type ReconcilePlan } from "../../inlining/reconcilePlan.js";
 import { rewriteFunctionAttributes } from "../../inlining/rewriteAttributes.js";
-import { compareTargets, targetAttributesOf } from "../../inlining/targetCompat.js";
+import { targetArch } from "../../inlining/featureClasses.js";
+import { targetAttributesOf } from "../../inlining/targetCompat.js";
+import type { TargetModel } from "../../inlining/targetFeatures.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
+import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import type { BuildContext } from "../context.js";
 import { assembleModule } from "../../tools/llvmLink.js";
+import { factsTools, withLlvmFacts, type FactsContext } from "./llvmFacts.js";
 
 const debug = createDebug("local-lto:reconcile");
 
@@ -37,30 +41,48 @@ export interface ReconcileResult {
   kept: ReconcilePlan["kept"];
 }
 
+let probeFiles = 0;
+
+/** How the reconcile and explain stages ask LLVM about targets (llvmFacts.ts). */
+export function factsContext(ctx: BuildContext, triple: string, modules: IrModule[]): FactsContext {
+  return {
+    tools: factsTools(ctx.toolchain),
+    triple,
+    cacheDir: ctx.build.cacheDir ?? defaultCacheDir(ctx.build.env),
+    scratchFile: (name) => ctx.workspace.file(`${++probeFiles}-${name}`),
+    declarationOf: (name) => modules.map((m) => m.functions.get(name)).find((f) => f !== undefined),
+  };
+}
+
 /**
- * Could a caller/helper pair differ in something reconciliation acts on? Cheap, from attributes
- * only: the usual case (clang's feature string beside rustc's bare target-cpu, equal bits) costs
- * no disassembly of the helper module.
+ * Could a caller/helper pair differ in something reconciliation acts on? From attributes and
+ * LLVM's verdicts only (no feature bits): the usual case (clang's feature string beside rustc's
+ * bare target-cpu, equal bits) costs no disassembly of the helper module.
  */
-function worthReading(rust: IrModule, helperModule: IrModule, helpers: ReadonlySet<string>): boolean {
+function worthReading(rust: IrModule, helperModule: IrModule, helpers: ReadonlySet<string>, targets: TargetModel): boolean {
   for (const fn of rust.functions.values()) {
     if (fn.isDeclaration) continue;
     for (const site of fn.callSites) {
       if (!site.callee || !helpers.has(site.callee)) continue;
       const helper = helperModule.functions.get(site.callee);
-      if (helper && differsInReconcilable(fn, helper, rust.triple)) return true;
+      if (helper && differsInReconcilable(fn, helper, targets)) return true;
     }
   }
   return false;
 }
 
-function differsInReconcilable(caller: IrFunction, helper: IrFunction, triple: string | undefined): boolean {
-  const targets = compareTargets(targetAttributesOf(caller.attributes), targetAttributesOf(helper.attributes), triple).kind;
-  if (targets === "incompatible" || targets === "unknown") return true;
-  // A strict subset fails only if the helper passes vectors or aggregates to another function
-  // (LLVM's ABI check): the call types tell, without the body's text. A call whose vector argument
-  // hides behind a scalar return type is missed here; --explain still reports it.
-  if (targets === "subset" && helper.callSites.some((s) => !s.isIntrinsic && !s.isInlineAsm && /[{[<%]/.test(s.callType))) return true;
+function differsInReconcilable(caller: IrFunction, helper: IrFunction, targets: TargetModel): boolean {
+  const callerTarget = targetAttributesOf(caller.attributes);
+  const helperTarget = targetAttributesOf(helper.attributes);
+  // Both directions asked together: one probe run answers them.
+  const forward = targets.inlinable(callerTarget, helperTarget);
+  const backward = targets.inlinable(helperTarget, callerTarget);
+  if (forward !== true) return true;
+  // A strict subset fails on x86 only if the helper passes vectors or aggregates to another
+  // function (LLVM's ABI check): the call types tell, without the body's text. A call whose vector
+  // argument hides behind a scalar return type is missed here; --explain still reports it.
+  const subset = backward !== true;
+  if (subset && targetArch(targets.triple) === "x86" && helper.callSites.some((s) => !s.isIntrinsic && !s.isInlineAsm && /[{[<%]/.test(s.callType))) return true;
   const nb = noBuiltinsMissingInCaller(caller.attributes, helper.attributes);
   if (nb.all || nb.names.length) return true;
   return helper.attributes.flags.has("null_pointer_is_valid") && !caller.attributes.flags.has("null_pointer_is_valid");
@@ -78,12 +100,16 @@ export async function reconcileHelpers(ctx: BuildContext, input: ReconcileInput)
   if (!ctx.build.reconcile) return unchanged;
   const rust = await input.rustModule;
   const helpers = [...input.helpers];
-  if (!worthReading(rust, input.helperModule, new Set(helpers))) return unchanged;
+  const triple = rust.triple ?? input.helperModule.triple ?? "";
+  const worth = await withLlvmFacts(factsContext(ctx, triple, [input.helperModule, rust]), (targets) => worthReading(rust, input.helperModule, new Set(helpers), targets));
+  if (!worth) return unchanged;
 
   const text = input.helperText;
   const module = input.helperModule;
   const bodies = readHelperBodies(text, module, helpers);
-  const plan = planReconciliation({ helperModule: module, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: ctx.build.nullPointerPolicy });
+  const plan = await withLlvmFacts(factsContext(ctx, triple, [module, rust]), (targets, intrinsics) =>
+    planReconciliation({ helperModule: module, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: ctx.build.nullPointerPolicy, targets, intrinsics }),
+  );
   for (const kept of plan.kept) debug("kept %s %s: %s", kept.helper, kept.rule, kept.reason);
   if (plan.helperEdits.length === 0) return { ...unchanged, changes: plan.changes, helperModule: module, helperBodies: bodies, callerChanges: plan.callerChanges, kept: plan.kept };
 

@@ -10,6 +10,7 @@ import type { HelperVariant } from "../variants/helpersConfig.js";
 import { checkInputIsFile, checkOutputPaths, type PathSlot } from "./checkPaths.js";
 import { splitShellWords } from "../../process/shellWords.js";
 import { pkgConfigCflags } from "../../tools/pkgConfig.js";
+import { inlineThresholdFrom } from "../../inlining/inlinePolicy.js";
 import type { HelperInput, HelperNaming, ResolvedBuild, RustInput } from "./resolvedBuild.js";
 
 function usage(message: string, fix: string): LocalLtoError {
@@ -143,7 +144,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
   const helpersDebug = choice<HelpersDebug>(options.helpersDebug, ["keep", "none"], "keep", "--helpers-debug");
   const codegenBackend = choice(options.codegenBackend, ["auto", "rust-lld", "llc"] as const, "auto", "--codegen-backend");
   const reconcile = choice(options.reconcile, ["on", "off"] as const, "on", "--reconcile");
-  const nullPointerPolicy = choice<NullPointerPolicy>(options.nullPointerPolicy, ["keep", "caller", "drop"], "keep", "--null-pointer-policy");
+  const nullPointerPolicy = choice<NullPointerPolicy>(options.nullPointerPolicy, ["keep", "caller", "drop"], "caller", "--null-pointer-policy");
   const codegenOptLevel = choice<CodegenOptLevel>(options.codegenOptLevel, ["0", "1", "2", "3"], "3", "--codegen-opt-level");
 
   const variant = await loadVariant(options, cwd);
@@ -215,6 +216,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
     reconcile: reconcile === "on",
     explain: options.explain ?? false,
     nullPointerPolicy,
+    inlineThreshold: inlineThresholdFrom(options.inlineThreshold, rustcArgs),
     keepTemps: options.keepTemps ?? false,
     userBitcode: [rust, ...helpers].filter((input) => input.kind === "bitcode").map((input) => input.path),
   };

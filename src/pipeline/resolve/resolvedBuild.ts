@@ -72,6 +72,8 @@ export interface ResolvedBuild {
   readonly reconcile: boolean;
   readonly explain: boolean;
   readonly nullPointerPolicy: NullPointerPolicy;
+  /** The inliner's threshold for helper calls: `--inline-threshold`, else `-Cllvm-args=-inline-threshold=N` given to rustc, else LLVM's. */
+  readonly inlineThreshold?: number;
   readonly keepTemps: boolean;
   /** Inputs that are bitcode the user supplied (blamed when an LLVM reader rejects them). */
   readonly userBitcode: readonly string[];
