@@ -102,7 +102,7 @@ const HelperLibrary &helperLibrary() {
   Loaded->Bytes = std::move(*Bytes);
   // A lazy module reads the declarations only, not the bodies: cheap even for large libraries.
   LLVMContext Scratch;
-  auto Helpers = getLazyBitcodeModule(Loaded->Bytes->getMemBufferRef(), Scratch);
+  auto Helpers = getLazyBitcodeModule(Loaded->Bytes->getMemBufferRef(), Scratch, /*ShouldLazyLoadMetadata=*/true);
   if (!Helpers)
     fail("cannot read the helper bitcode " + Loaded->Path + ": " + toString(Helpers.takeError()));
   for (const GlobalValue &Value : (*Helpers)->global_values())
@@ -209,7 +209,7 @@ public:
       return PreservedAnalyses::all(); // the module is left exactly as rustc made it
 
     LLVMContext &Context = M.getContext();
-    auto Helpers = getLazyBitcodeModule(Library.Bytes->getMemBufferRef(), Context);
+    auto Helpers = getLazyBitcodeModule(Library.Bytes->getMemBufferRef(), Context, /*ShouldLazyLoadMetadata=*/true);
     if (!Helpers)
       fail("cannot read the helper bitcode " + Library.Path + ": " + toString(Helpers.takeError()));
     checkTarget(M, **Helpers, Library.Path);
