@@ -9,7 +9,7 @@
  *     none (that one only reads the library, once per rustc process), for the kernel-style
  *     library (9 helpers) and a generated 3,000-helper one.
  *
- *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/pluginCost.js [--pairs=5] [--callgrind] [--nightly] [--only=pass]
+ *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/pluginCost.js [--pairs=5] [--callgrind] [--nightly] [--only=pass] [--keep]
  *
  * Writes bench/results/plugin-cost.json and prints a summary; docs/BENCHMARKS.md is left alone.
  */
@@ -30,7 +30,11 @@ interface PluginApi {
   >;
 }
 interface HelperSetApi {
-  prepareHelperSet(plugin: { path: string; dir: string }, helpersBitcode: string): Promise<{ pluginPath: string; dir: string }>;
+  prepareHelperSet(plugin: { path: string; dir: string }, helpersBitcode: string): Promise<{ pluginPath: string; dir: string; helpersPath: string; hash: string }>;
+}
+interface CompileApi {
+  /** The fast path's exact rustc command line (src/pipeline/plugin/compileWithHelpers.ts). */
+  pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: unknown, plugin: unknown, cwd: string, env: Record<string, string | undefined>, recordFile: string): { args: readonly string[]; env?: Record<string, string | undefined> };
 }
 
 const args = process.argv.slice(2);
@@ -51,7 +55,7 @@ interface SettingResult {
   cpuRatio: Spread;
   plainWallMs: Spread;
   pluginWallMs: Spread;
-  instructions?: { plain: number; plugin: number; ratio: number };
+  instructions?: { plain: number; plugin: number; ratio: number; loadPlugin: number; pluginPass: number };
 }
 
 interface PassTime {
@@ -64,7 +68,8 @@ interface PassTime {
   perUnitMs: number;
 }
 
-async function rustcInstructions(rustc: string, rustcArgs: string[], env: Record<string, string | undefined>, scratch: string, label: string): Promise<number> {
+/** Whole-run instructions, and (inclusive) those of loading the plugin and of its pass. */
+async function rustcInstructions(rustc: string, rustcArgs: readonly string[], env: Record<string, string | undefined>, scratch: string, label: string): Promise<{ total: number; loadPlugin: number; pluginPass: number }> {
   const valgrind = which("valgrind");
   if (!valgrind) throw new Error("valgrind not found (scripts/setup.sh installs it)");
   const out = join(scratch, `callgrind.${label}.out`);
@@ -72,7 +77,12 @@ async function rustcInstructions(rustc: string, rustcArgs: string[], env: Record
   const text = await readFile(out, "utf8");
   const totals = text.match(/^(?:totals|summary): (\d+)/m)?.[1];
   if (!totals) throw new Error(`no totals in ${out}`);
-  return Number(totals);
+  const annotated = (await run("callgrind_annotate", ["--inclusive=yes", "--threshold=100", out])).stdout;
+  const inclusive = (pattern: RegExp) => {
+    const line = annotated.split("\n").find((l) => pattern.test(l));
+    return line ? Number(line.trim().split(/\s/)[0]!.replace(/,/g, "")) : 0;
+  };
+  return { total: Number(totals), loadPlugin: inclusive(/llvm::PassPlugin::Load\(/), pluginPass: inclusive(/PassModel<.*LinkHelpersPass.*>::run\(/) };
 }
 
 async function objectsOf(dir: string): Promise<string[]> {
@@ -139,6 +149,7 @@ async function main(): Promise<void> {
   const rustc = existsSync(join(sysroot, "bin/rustc")) ? join(sysroot, "bin/rustc") : chosen;
   const { ensureRustcPlugin } = (await import(join(repoRoot, "dist/toolchain/rustcPlugin.js"))) as PluginApi;
   const { prepareHelperSet } = (await import(join(repoRoot, "dist/pipeline/plugin/helperSet.js"))) as HelperSetApi;
+  const { pluginRustcCommand } = (await import(join(repoRoot, "dist/pipeline/plugin/compileWithHelpers.js"))) as CompileApi;
   const built = await ensureRustcPlugin({ rustc });
   if (!built.ok) throw new Error(`no plugin: ${built.problem.message}\n${built.problem.details ?? ""}`);
   const plugin = built.plugin;
@@ -148,6 +159,11 @@ async function main(): Promise<void> {
   await mustRun(clang, ["-c", "-emit-llvm", "-O2", `-I${join(repoRoot, "examples/kernel-style")}`, "--target=x86_64-unknown-linux-gnu", kernelC, "-o", helpersBc]);
   const set = await prepareHelperSet(plugin, helpersBc);
   const env: Record<string, string> = plugin.needsBootstrap ? { RUSTC_BOOTSTRAP: "1" } : {};
+  // The fast path's own command line (RUSTC_BOOTSTRAP, mangling pinned on stable, the plugin).
+  const pluginCommand = (rustcArgs: string[]) => {
+    const command = pluginRustcCommand(rustc, rustcArgs, set, plugin, scratch, {}, join(scratch, "record.jsonl"));
+    return { args: [...command.args], env: command.env ?? {} };
+  };
   // Plain rustc as users run it: no RUSTC_BOOTSTRAP, no plugin.
   const plainEnv = { RUSTC_BOOTSTRAP: undefined };
   console.error(`plugin-cost: ${plugin.rustcVersion.release.text} (LLVM ${plugin.llvmVersion}, headers ${plugin.headersVersion}), ${pairs} pairs${withCallgrind ? ", callgrind" : ""}`);
@@ -170,15 +186,15 @@ async function main(): Promise<void> {
       await mkdir(pluginDir);
       const base = [...crate.rustFlags, ...setting.flags, "--emit=obj", crate.source];
       const plainArgs = [...base, "--out-dir", plainDir];
-      const pluginArgs = [...base, "--out-dir", pluginDir, `-Zllvm-plugins=${set.pluginPath}`];
+      const { args: pluginArgs, env: pluginEnv } = pluginCommand([...base, "--out-dir", pluginDir]);
       console.error(`  plain:  ${formatCommand(rustc, plainArgs)}`);
       console.error(`  plugin: ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), formatCommand(rustc, pluginArgs)].join(" ")}`);
       // One warm-up each (page cache), then pairs in turn: plugin, plain, plugin, plain…
-      await measure(rustc, pluginArgs, scratch, { env });
+      await measure(rustc, pluginArgs, scratch, { env: pluginEnv });
       await measure(rustc, plainArgs, scratch, { env: plainEnv });
       const samples: { plugin: Measured; plain: Measured }[] = [];
       for (let i = 0; i < pairs; i++) {
-        const withPlugin = await measure(rustc, pluginArgs, scratch, { env });
+        const withPlugin = await measure(rustc, pluginArgs, scratch, { env: pluginEnv });
         const plain = await measure(rustc, plainArgs, scratch, { env: plainEnv });
         samples.push({ plugin: withPlugin, plain });
         console.error(`  pair ${i + 1}: plugin ${fixed(withPlugin.wallMs, 0)} ms / plain ${fixed(plain.wallMs, 0)} ms wall; cpu ${fixed(withPlugin.cpuMs, 0)} / ${fixed(plain.cpuMs, 0)} ms`);
@@ -195,8 +211,8 @@ async function main(): Promise<void> {
       };
       if (withCallgrind) {
         const plainIr = await rustcInstructions(rustc, plainArgs, plainEnv, scratch, `plain-${results.length}`);
-        const pluginIr = await rustcInstructions(rustc, pluginArgs, env, scratch, `plugin-${results.length}`);
-        result.instructions = { plain: plainIr, plugin: pluginIr, ratio: pluginIr / plainIr };
+        const pluginIr = await rustcInstructions(rustc, pluginArgs, pluginEnv, scratch, `plugin-${results.length}`);
+        result.instructions = { plain: plainIr.total, plugin: pluginIr.total, ratio: pluginIr.total / plainIr.total, loadPlugin: pluginIr.loadPlugin, pluginPass: pluginIr.pluginPass };
       }
       results.push(result);
     }
@@ -213,12 +229,13 @@ async function main(): Promise<void> {
   await mkdir(join(benchDir, "results"), { recursive: true });
   await writeFile(join(benchDir, "results", "plugin-cost.json"), `${JSON.stringify(summary, null, 2)}\n`);
   for (const r of results) {
-    console.log(`regex-syntax ${r.setting}: objects ${r.identical ? "byte-identical" : "DIFFER"} (${r.objects}); wall ×${formatSpread(r.wallRatio, 3)}, CPU ×${formatSpread(r.cpuRatio, 3)} (plain ${formatSpread(r.plainWallMs, 0, " ms")})${r.instructions ? `; instructions ×${r.instructions.ratio.toFixed(4)} (${r.instructions.plugin} / ${r.instructions.plain})` : ""}`);
+    console.log(`regex-syntax ${r.setting}: objects ${r.identical ? "byte-identical" : "DIFFER"} (${r.objects}); wall ×${formatSpread(r.wallRatio, 3)}, CPU ×${formatSpread(r.cpuRatio, 3)} (plain ${formatSpread(r.plainWallMs, 0, " ms")})${r.instructions ? `; instructions ×${r.instructions.ratio.toFixed(4)} (${r.instructions.plugin} / ${r.instructions.plain}; loading the plugin ${r.instructions.loadPlugin}, its pass ${r.instructions.pluginPass})` : ""}`);
   }
   for (const p of passes) {
     console.log(`plugin pass, ${p.library} library (${p.helpers} helpers): unit linking 3 helpers ${formatSpread(p.linkingUnitMs, 2, " ms")}, unit declaring none (library read) ${formatSpread(p.readOnlyMs, 2, " ms")}: ${fixed(p.perUnitMs, 2)} ms per linking unit`);
   }
-  await rm(scratch, { recursive: true, force: true });
+  if (args.includes("--keep")) console.error(`plugin-cost: kept ${scratch}`);
+  else await rm(scratch, { recursive: true, force: true });
 }
 
 await main();

@@ -271,7 +271,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
   const checkedMarker = join(dir, `loaded-by-${sha256(rustcRun.stdout).slice(0, 16)}`);
   if (existsSync(pluginPath) && existsSync(checkedMarker)) return { ok: true, plugin };
   if (options.build === false && !existsSync(pluginPath)) {
-    return { ok: false, problem: { reason: "not-built", message: `the rustc plugin for LLVM ${llvmVersion} is not built yet`, fix: "run scripts/build-plugin.sh (scripts/setup.sh does)" } };
+    return { ok: false, problem: { reason: "not-built", message: `the rustc plugin for LLVM ${llvmVersion} is not built yet`, fix: "run node scripts/build-plugin.mjs in local-lto's folder (scripts/setup.sh does)" } };
   }
 
   await mkdir(dir, { recursive: true });

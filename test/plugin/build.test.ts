@@ -42,7 +42,7 @@ describe("building the plugin for the rustc in use", () => {
     await pluginFor("rustc");
     expect(await checkPlugin({ rustc: "rustc", cacheDir: pluginCacheDir })).toMatch(/^rustc plugin: ok for rustc 1\.\d+\.\d+ \(LLVM 22\.1\.\d+, headers 22\.1\.\d+, loaded with RUSTC_BOOTSTRAP=1 in rustc's environment only\): \/.*libllto_plugin\.so$/);
     const empty = tempDir("llto-plugin-empty-cache-");
-    expect(await checkPlugin({ rustc: "rustc", cacheDir: empty })).toMatch(/^rustc plugin: unavailable: the rustc plugin for LLVM 22\.1\.\d+ is not built yet \(fix: run scripts\/build-plugin/);
+    expect(await checkPlugin({ rustc: "rustc", cacheDir: empty })).toMatch(/^rustc plugin: unavailable: the rustc plugin for LLVM 22\.1\.\d+ is not built yet \(fix: run node scripts\/build-plugin\.mjs/);
     expect(readdirSync(empty)).toEqual([]);
   });
 });

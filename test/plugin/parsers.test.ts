@@ -1,6 +1,6 @@
 /** Pure parts of the plugin path: record and error parsers, flags, the rustc command line. */
 import { describe, expect, test } from "vitest";
-import { pluginRustcCommand } from "../../src/pipeline/plugin/compileWithHelpers.js";
+import { bootstrapNeutralArgs, pluginRustcCommand } from "../../src/pipeline/plugin/compileWithHelpers.js";
 import { parsePluginFailure, parsePluginRecord } from "../../src/pipeline/plugin/pluginRecord.js";
 import { pluginBuildKey, pluginCompileArgs, rustcNeedsBootstrap, type RustcPlugin } from "../../src/toolchain/rustcPlugin.js";
 import { parseRustcVersion } from "../../src/toolchain/versions.js";
@@ -66,9 +66,19 @@ describe("building and loading", () => {
     const set = { dir: "/c/set", pluginPath: "/c/set/libllto_plugin.so", helpersPath: "/c/set/helpers.bc", hash: "h" };
     const stable = { needsBootstrap: true } as RustcPlugin;
     const command = pluginRustcCommand("rustc", ["-O", "lib.rs"], set, stable, "/w", { FOO: "1" }, "/t/record.jsonl");
-    expect(command.args).toEqual(["-O", "lib.rs", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
+    expect(command.args).toEqual(["-O", "lib.rs", "-Zunstable-options", "-Csymbol-mangling-version=legacy", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
     expect(command.env).toEqual({ FOO: "1", RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_RECORD: "/t/record.jsonl", LOCAL_LTO_PLUGIN_HELPERS: undefined });
-    const nightly = pluginRustcCommand("rustc", [], set, { needsBootstrap: false } as RustcPlugin, "/w", {}, "/r");
+    const nightly = pluginRustcCommand("rustc", ["-O"], set, { needsBootstrap: false } as RustcPlugin, "/w", {}, "/r");
     expect(nightly.env).not.toHaveProperty("RUSTC_BOOTSTRAP");
+    expect(nightly.args).toEqual(["-O", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
+  });
+
+  test("stable under RUSTC_BOOTSTRAP keeps stable's symbol mangling unless the user chose one", () => {
+    const stable = { needsBootstrap: true };
+    expect(bootstrapNeutralArgs(stable, ["-O"])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
+    expect(bootstrapNeutralArgs(stable, ["-Zunstable-options"])).toEqual(["-Csymbol-mangling-version=legacy"]);
+    expect(bootstrapNeutralArgs(stable, ["-Csymbol-mangling-version=v0"])).toEqual([]);
+    expect(bootstrapNeutralArgs(stable, ["-C", "symbol-mangling-version=v0"])).toEqual([]);
+    expect(bootstrapNeutralArgs({ needsBootstrap: false }, ["-O"])).toEqual([]);
   });
 });

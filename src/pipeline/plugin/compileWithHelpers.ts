@@ -42,11 +42,23 @@ export interface CompileWithHelpersResult {
   helperSet: HelperSet;
 }
 
+/**
+ * Arguments that keep a stable rustc under RUSTC_BOOTSTRAP=1 producing what it produces without:
+ * rustc takes RUSTC_BOOTSTRAP for a nightly, and nightly rustc mangles symbols with v0 by default
+ * where stable uses the legacy scheme (measured on 1.95: every mangled name, and so the object,
+ * changes). Pinning `legacy` (an unstable value, hence -Zunstable-options) gives objects
+ * byte-identical to plain stable rustc's. A mangling version the user chose is left alone. Pure.
+ */
+export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "needsBootstrap">, rustcArgs: readonly string[]): string[] {
+  if (!plugin.needsBootstrap || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
+  return [...(rustcArgs.includes("-Zunstable-options") ? [] : ["-Zunstable-options"]), "-Csymbol-mangling-version=legacy"];
+}
+
 /** The rustc command line of the fast path. Pure. */
 export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: HelperSet, plugin: RustcPlugin, cwd: string, env: Record<string, string | undefined>, recordFile: string): ToolCommand {
   return {
     file: rustc,
-    args: [...rustcArgs, `-Zllvm-plugins=${helperSet.pluginPath}`],
+    args: [...rustcArgs, ...bootstrapNeutralArgs(plugin, rustcArgs), `-Zllvm-plugins=${helperSet.pluginPath}`],
     cwd,
     // RUSTC_BOOTSTRAP only here, never in local-lto's own environment: a build script's feature
     // probe that saw it would change the crate's code.
