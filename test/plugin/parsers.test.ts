@@ -80,5 +80,8 @@ describe("building and loading", () => {
     expect(bootstrapNeutralArgs(stable, ["-Csymbol-mangling-version=v0"])).toEqual([]);
     expect(bootstrapNeutralArgs(stable, ["-C", "symbol-mangling-version=v0"])).toEqual([]);
     expect(bootstrapNeutralArgs({ needsBootstrap: false }, ["-O"])).toEqual([]);
+    const set = { dir: "/s", pluginPath: "/s/p.so", helpersPath: "/s/h.bc", hash: "h" };
+    const unpinned = pluginRustcCommand("rustc", ["-O"], set, { needsBootstrap: true } as RustcPlugin, "/w", {}, "/r", false);
+    expect(unpinned.args).toEqual(["-O", "-Zllvm-plugins=/s/p.so"]);
   });
 });

@@ -23,6 +23,12 @@ export interface CompileWithHelpersRequest {
   cwd: string;
   /** Added to the environment of this rustc only (RUSTC_BOOTSTRAP=1 is added here when needed). */
   env?: Record<string, string | undefined>;
+  /**
+   * Stable/beta only: pin stable's legacy symbol mangling under RUSTC_BOOTSTRAP (default true), so
+   * objects match plain stable rustc's. Costs ~0.6% of rustc's instructions: the pin needs
+   * -Zunstable-options, which turns on rustc's internal lints (docs/PLUGIN.md).
+   */
+  pinLegacyMangling?: boolean;
   /** Where the plugin writes its record (emptied first); default a temporary file, removed afterwards. */
   recordFile?: string;
 }
@@ -48,6 +54,8 @@ export interface CompileWithHelpersResult {
  * where stable uses the legacy scheme (measured on 1.95: every mangled name, and so the object,
  * changes). Pinning `legacy` (an unstable value, hence -Zunstable-options) gives objects
  * byte-identical to plain stable rustc's. A mangling version the user chose is left alone. Pure.
+ * Cost (regex-syntax, callgrind): -Zunstable-options also runs rustc's internal lints, +0.6% of
+ * rustc's instructions, even with `-A rustc::internal`.
  */
 export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "needsBootstrap">, rustcArgs: readonly string[]): string[] {
   if (!plugin.needsBootstrap || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
@@ -55,10 +63,10 @@ export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "needsBootstrap">
 }
 
 /** The rustc command line of the fast path. Pure. */
-export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: HelperSet, plugin: RustcPlugin, cwd: string, env: Record<string, string | undefined>, recordFile: string): ToolCommand {
+export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: HelperSet, plugin: RustcPlugin, cwd: string, env: Record<string, string | undefined>, recordFile: string, pinLegacyMangling = true): ToolCommand {
   return {
     file: rustc,
-    args: [...rustcArgs, ...bootstrapNeutralArgs(plugin, rustcArgs), `-Zllvm-plugins=${helperSet.pluginPath}`],
+    args: [...rustcArgs, ...(pinLegacyMangling ? bootstrapNeutralArgs(plugin, rustcArgs) : []), `-Zllvm-plugins=${helperSet.pluginPath}`],
     cwd,
     // RUSTC_BOOTSTRAP only here, never in local-lto's own environment: a build script's feature
     // probe that saw it would change the crate's code.
@@ -72,7 +80,7 @@ export async function compileRustWithHelpers(request: CompileWithHelpersRequest)
   const recordFile = request.recordFile ?? join(scratch!, "record.jsonl");
   try {
     await writeFile(recordFile, "");
-    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, request.env ?? {}, recordFile);
+    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, request.env ?? {}, recordFile, request.pinLegacyMangling ?? true);
     const run = await runTool(command);
     const recordText = await readFile(recordFile, "utf8").catch(() => "");
     return {
