@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # One-time set-up on a Debian machine; quick and silent when everything is already there.
-# Installs the LLVM 22 toolchain matching rustc 1.95 (clang-22, lld-22, llvm-22), the older
-# compilers the compatibility tests use (clang-19, llvm-14), and the npm packages, then builds.
+# Installs the LLVM 22 toolchain matching rustc 1.95 (clang-22, lld-22, llvm-22, and llvm-22-dev
+# for the rustc plugin), the older compilers the compatibility tests use (clang-19, llvm-14), and
+# the npm packages, then builds local-lto and its rustc plugin (docs/PLUGIN.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-22 lld-22 llvm-22 clang-19 llvm-14 gcc binutils valgrind time librust-regex-syntax-dev librust-libm-dev)
+packages=(clang-22 lld-22 llvm-22 llvm-22-dev clang-19 llvm-14 gcc binutils valgrind time librust-regex-syntax-dev librust-libm-dev)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -27,3 +28,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
+node scripts/build-plugin.mjs

@@ -1,0 +1,281 @@
+// local-lto's LLVM pass plugin for rustc (docs/PLUGIN.md).
+//
+// rustc loads it with `-Zllvm-plugins=<dir>/libllto_plugin.so`. Once per codegen unit, at the
+// start of rustc's optimisation pipeline (before the inliner), it links into the module the C
+// helpers that the module declares, from `<dir>/helpers.bc`, and makes them internal. rustc's own
+// inliner, pipeline and parallel code generation do the rest.
+//
+// Deliberately minimal: which helpers are in helpers.bc, whether they are safe to copy into every
+// object, and their attributes are decided in TypeScript before rustc starts (one implementation
+// of every rule). This file only links, internalizes and records.
+//
+// Built against the LLVM headers of the same major as rustc's LLVM, with -fno-rtti, and linked
+// without libLLVM: its LLVM symbols bind to rustc's own libLLVM when rustc loads it.
+
+#if __has_include("llvm/Plugins/PassPlugin.h")
+#include "llvm/Plugins/PassPlugin.h" // LLVM 22 moved it here
+#else
+#include "llvm/Passes/PassPlugin.h"
+#endif
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/DiagnosticHandler.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/DiagnosticPrinter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <mutex>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#ifndef LOCAL_LTO_PLUGIN_VERSION
+#define LOCAL_LTO_PLUGIN_VERSION "dev"
+#endif
+
+using namespace llvm;
+
+namespace {
+
+// Every message starts with this, so local-lto can tell the plugin's failures from rustc's own
+// (rustc prints them as `LLVM ERROR: local-lto plugin: …` and exits with 101).
+constexpr const char *MessagePrefix = "local-lto plugin: ";
+
+[[noreturn]] void fail(const Twine &Message) {
+  report_fatal_error(Twine(MessagePrefix) + Message, /*gen_crash_diag=*/false);
+}
+
+// The helper bitcode is found from the plugin's own path, not from an option: rustc tracks the
+// `-Zllvm-plugins` path for incremental builds but not files the plugin reads, and `-Cllvm-args`
+// are parsed before plugins load. local-lto puts `helpers.bc` beside a link to the plugin, in a
+// directory named by the bitcode's content hash, so the path rustc tracks names the helpers.
+// LOCAL_LTO_PLUGIN_HELPERS overrides it, for tests (rustc does not see a change of it).
+std::string findHelperBitcode() {
+  if (const char *Override = std::getenv("LOCAL_LTO_PLUGIN_HELPERS"); Override && *Override)
+    return Override;
+  Dl_info Info;
+  // dladdr names the file as it was given to dlopen (a link's own path, not its target's).
+  if (!dladdr(reinterpret_cast<void *>(&findHelperBitcode), &Info) || !Info.dli_fname)
+    fail("cannot find the plugin's own path (dladdr failed); set LOCAL_LTO_PLUGIN_HELPERS");
+  std::string Path = Info.dli_fname;
+  size_t Slash = Path.rfind('/');
+  return (Slash == std::string::npos ? std::string(".") : Path.substr(0, Slash)) + "/helpers.bc";
+}
+
+// Read once per rustc process, shared by the codegen threads (read-only after loading). Each
+// codegen unit has its own LLVMContext, so the module itself is parsed again in every unit that
+// needs helpers; the names let a unit that declares none return at once.
+struct HelperLibrary {
+  std::string Path;
+  std::unique_ptr<MemoryBuffer> Bytes;
+  // Helpers with external linkage that helpers.bc defines: what a Rust module can declare.
+  StringSet<> Defined;
+};
+
+std::mutex LibraryLock;
+const HelperLibrary *Library = nullptr; // never freed: codegen threads may outlive static destructors
+
+const HelperLibrary &helperLibrary() {
+  std::lock_guard<std::mutex> Guard(LibraryLock);
+  if (Library)
+    return *Library;
+  auto *Loaded = new HelperLibrary();
+  Loaded->Path = findHelperBitcode();
+  auto Bytes = MemoryBuffer::getFile(Loaded->Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!Bytes)
+    fail("cannot read the helper bitcode " + Loaded->Path + ": " + Bytes.getError().message());
+  Loaded->Bytes = std::move(*Bytes);
+  // A lazy module reads the declarations only, not the bodies: cheap even for large libraries.
+  LLVMContext Scratch;
+  auto Helpers = getLazyBitcodeModule(Loaded->Bytes->getMemBufferRef(), Scratch, /*ShouldLazyLoadMetadata=*/true);
+  if (!Helpers)
+    fail("cannot read the helper bitcode " + Loaded->Path + ": " + toString(Helpers.takeError()));
+  for (const GlobalValue &Value : (*Helpers)->global_values())
+    if (!Value.isDeclaration() && !Value.hasLocalLinkage() && Value.hasName())
+      Loaded->Defined.insert(Value.getName());
+  Helpers->reset(); // before Scratch goes away
+  Library = Loaded;
+  return *Library;
+}
+
+// Only the vendor may differ: clang writes x86_64-pc-linux-gnu, rustc x86_64-unknown-linux-gnu
+// for the same target. The linker would warn once per unit; for a vendor-only difference the
+// helpers take the Rust module's triple. Any other difference is local-lto's bug or the user's
+// mistake, and an error.
+bool onlyVendorDiffers(const Triple &Rust, const Triple &Helpers) {
+  return Rust.getArch() == Helpers.getArch() && Rust.getSubArch() == Helpers.getSubArch() &&
+         Rust.getOS() == Helpers.getOS() && Rust.getEnvironment() == Helpers.getEnvironment() &&
+         Rust.getObjectFormat() == Helpers.getObjectFormat() &&
+         Rust.getOSVersion() == Helpers.getOSVersion();
+}
+
+// While linking, the linker's errors are collected here to be reported as one fatal error that
+// names the module; its warnings go on to rustc's handler (which prints them as warnings).
+struct LinkerDiagnostics : DiagnosticHandler {
+  std::unique_ptr<DiagnosticHandler> Outer;
+  std::string Errors;
+  explicit LinkerDiagnostics(std::unique_ptr<DiagnosticHandler> Outer) : Outer(std::move(Outer)) {}
+  bool handleDiagnostics(const DiagnosticInfo &Info) override {
+    if (Info.getSeverity() == DS_Error) {
+      raw_string_ostream Stream(Errors);
+      if (!Errors.empty())
+        Stream << "; ";
+      DiagnosticPrinterRawOStream Printer(Stream);
+      Info.print(Printer);
+      return true;
+    }
+    return Outer && Outer->handleDiagnostics(Info);
+  }
+};
+
+void appendJsonString(std::string &Out, StringRef Text) {
+  Out += '"';
+  for (unsigned char C : Text) {
+    if (C == '"' || C == '\\') {
+      Out += '\\';
+      Out += static_cast<char>(C);
+    } else if (C < 0x20) {
+      static const char Hex[] = "0123456789abcdef";
+      Out += "\\u00";
+      Out += Hex[C >> 4];
+      Out += Hex[C & 15];
+    } else {
+      Out += static_cast<char>(C);
+    }
+  }
+  Out += '"';
+}
+
+std::mutex RecordLock;
+
+// LOCAL_LTO_PLUGIN_RECORD=<file>: one JSON line per module that linked helpers,
+// {"module":"<id>","helpers":["a","b"]}. A line is one write() on an O_APPEND descriptor, under
+// a lock: lines from rustc's codegen threads (and from other rustc processes) never interleave.
+void recordLinked(StringRef ModuleId, std::vector<std::string> &Names) {
+  const char *RecordPath = std::getenv("LOCAL_LTO_PLUGIN_RECORD");
+  if (!RecordPath || !*RecordPath)
+    return;
+  std::sort(Names.begin(), Names.end());
+  std::string Line = "{\"module\":";
+  appendJsonString(Line, ModuleId);
+  Line += ",\"helpers\":[";
+  for (size_t I = 0; I < Names.size(); ++I) {
+    if (I)
+      Line += ',';
+    appendJsonString(Line, Names[I]);
+  }
+  Line += "]}\n";
+  std::lock_guard<std::mutex> Guard(RecordLock);
+  int Fd = ::open(RecordPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (Fd < 0)
+    fail(Twine("cannot open the record file ") + RecordPath + ": " + std::strerror(errno));
+  ssize_t Written;
+  do
+    Written = ::write(Fd, Line.data(), Line.size());
+  while (Written < 0 && errno == EINTR);
+  int WriteErrno = errno;
+  ::close(Fd);
+  if (Written != static_cast<ssize_t>(Line.size()))
+    fail(Twine("cannot write the record file ") + RecordPath + ": " +
+         (Written < 0 ? std::strerror(WriteErrno) : "short write"));
+}
+
+class LinkHelpersPass : public PassInfoMixin<LinkHelpersPass> {
+public:
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    const HelperLibrary &Library = helperLibrary();
+    bool Declared = false;
+    for (const GlobalValue &Value : M.global_values())
+      if (Value.isDeclaration() && Library.Defined.contains(Value.getName())) {
+        Declared = true;
+        break;
+      }
+    if (!Declared)
+      return PreservedAnalyses::all(); // the module is left exactly as rustc made it
+
+    LLVMContext &Context = M.getContext();
+    auto Helpers = getLazyBitcodeModule(Library.Bytes->getMemBufferRef(), Context, /*ShouldLazyLoadMetadata=*/true);
+    if (!Helpers)
+      fail("cannot read the helper bitcode " + Library.Path + ": " + toString(Helpers.takeError()));
+    checkTarget(M, **Helpers, Library.Path);
+
+    std::vector<std::string> Linked;
+    auto Internalize = [&Linked](Module &Dest, const StringSet<> &Names) {
+      for (const auto &Entry : Names) {
+        GlobalValue *Value = Dest.getNamedValue(Entry.getKey());
+        if (!Value || Value->isDeclaration())
+          continue;
+        // A private copy per object: internal, so the inliner may delete it once every call is
+        // inlined, and no symbol is exported from the object.
+        Value->setLinkage(GlobalValue::InternalLinkage);
+        Value->setVisibility(GlobalValue::DefaultVisibility);
+        if (auto *Object = dyn_cast<GlobalObject>(Value))
+          Object->setComdat(nullptr);
+        Linked.push_back(Entry.getKey().str());
+      }
+    };
+
+    auto Collector = std::make_unique<LinkerDiagnostics>(Context.getDiagnosticHandler());
+    LinkerDiagnostics *Collected = Collector.get();
+    // rustc installs its handler with the default RespectFilters=false; put it back the same way.
+    Context.setDiagnosticHandler(std::move(Collector));
+    bool Failed = Linker::linkModules(M, std::move(*Helpers), Linker::Flags::LinkOnlyNeeded, Internalize);
+    std::string Errors = Collected->Errors;
+    std::unique_ptr<DiagnosticHandler> Ours = Context.getDiagnosticHandler();
+    Context.setDiagnosticHandler(std::move(static_cast<LinkerDiagnostics *>(Ours.get())->Outer));
+    if (Failed)
+      fail("linking the helpers of " + Library.Path + " into " + M.getModuleIdentifier() +
+           " failed: " + (Errors.empty() ? std::string("(no message from the linker)") : Errors));
+
+    if (!Linked.empty())
+      recordLinked(M.getModuleIdentifier(), Linked);
+    return PreservedAnalyses::none();
+  }
+
+  // Also at -Copt-level=0 and in functions marked optnone: a declared helper is always linked.
+  static bool isRequired() { return true; }
+
+private:
+  static void checkTarget(Module &Rust, Module &Helpers, StringRef Path) {
+    const Triple &RustTriple = Rust.getTargetTriple();
+    const Triple &HelperTriple = Helpers.getTargetTriple();
+    if (RustTriple != HelperTriple) {
+      if (!onlyVendorDiffers(RustTriple, HelperTriple))
+        fail("the helper bitcode " + Path + " is for " + HelperTriple.str() + " but " +
+             Rust.getModuleIdentifier() + " is for " + RustTriple.str() +
+             ": compile the helpers with --target=" + RustTriple.str());
+      Helpers.setTargetTriple(RustTriple);
+    }
+    if (Rust.getDataLayoutStr() != Helpers.getDataLayoutStr())
+      fail("the helper bitcode " + Path + " has data layout \"" + Helpers.getDataLayoutStr() +
+           "\" but " + Rust.getModuleIdentifier() + " has \"" + Rust.getDataLayoutStr() + "\"");
+  }
+};
+
+void registerCallbacks(PassBuilder &Builder) {
+  // Once per codegen unit (and at -Copt-level=0 too), before the inliner: rustc's own pipeline
+  // then inlines the helpers and drops the copies it no longer needs.
+  Builder.registerPipelineStartEPCallback(
+      [](ModulePassManager &Passes, OptimizationLevel) { Passes.addPass(LinkHelpersPass()); });
+}
+
+} // namespace
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "local-lto", LOCAL_LTO_PLUGIN_VERSION, registerCallbacks};
+}

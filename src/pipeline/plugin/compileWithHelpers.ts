@@ -1,0 +1,101 @@
+/**
+ * The fast path's compile: rustc itself links the helpers in, through local-lto's pass plugin
+ * (docs/PLUGIN.md). The caller has chosen the path (`ensureRustcPlugin`) and vetted the helper
+ * bitcode; this runs rustc once and returns what happened, deciding nothing fatal.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runTool, type ToolCommand } from "../../process/run.js";
+import { pluginRustcEnv, type RustcPlugin } from "../../toolchain/rustcPlugin.js";
+import { prepareHelperSet, type HelperSet } from "./helperSet.js";
+import { parsePluginFailure, parsePluginRecord, type LinkedModule } from "./pluginRecord.js";
+
+export interface CompileWithHelpersRequest {
+  /** From `ensureRustcPlugin`: built for, and load-tested with, this rustc. */
+  plugin: RustcPlugin;
+  /** rustc, as given to `ensureRustcPlugin` (default `plugin.rustc`). */
+  rustc?: string;
+  /** rustc's arguments: the source, `--emit`, `-o`/`--out-dir` and the user's flags. */
+  rustcArgs: readonly string[];
+  /** Vetted helper definitions only: every one a module declares is linked and internalized. */
+  helpersBitcode: string;
+  cwd: string;
+  /** Added to the environment of this rustc only (RUSTC_BOOTSTRAP=1 is added here when needed). */
+  env?: Record<string, string | undefined>;
+  /**
+   * Stable/beta only: pin stable's legacy symbol mangling under RUSTC_BOOTSTRAP (default true), so
+   * objects match plain stable rustc's. Costs ~0.6% of rustc's instructions: the pin needs
+   * -Zunstable-options, which turns on rustc's internal lints (docs/PLUGIN.md).
+   */
+  pinLegacyMangling?: boolean;
+  /** Where the plugin writes its record (emptied first); default a temporary file, removed afterwards. */
+  recordFile?: string;
+}
+
+export interface CompileWithHelpersResult {
+  exitCode: number | null;
+  signal: string | null;
+  spawnError: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  command: ToolCommand;
+  /** One entry per codegen unit that linked helpers (none: the crate declared no helper). */
+  record: LinkedModule[];
+  /** The plugin's own error when it stopped rustc (unreadable helpers, a target mismatch…). */
+  pluginError?: string;
+  helperSet: HelperSet;
+}
+
+/**
+ * Arguments that keep a stable rustc under RUSTC_BOOTSTRAP=1 producing what it produces without:
+ * rustc takes RUSTC_BOOTSTRAP for a nightly, and nightly rustc mangles symbols with v0 by default
+ * where stable uses the legacy scheme (measured on 1.95: every mangled name, and so the object,
+ * changes). Pinning `legacy` (an unstable value, hence -Zunstable-options) gives objects
+ * byte-identical to plain stable rustc's. A mangling version the user chose is left alone. Pure.
+ * Cost (regex-syntax, callgrind): -Zunstable-options also runs rustc's internal lints, +0.6% of
+ * rustc's instructions, even with `-A rustc::internal`.
+ */
+export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "needsBootstrap">, rustcArgs: readonly string[]): string[] {
+  if (!plugin.needsBootstrap || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
+  return [...(rustcArgs.includes("-Zunstable-options") ? [] : ["-Zunstable-options"]), "-Csymbol-mangling-version=legacy"];
+}
+
+/** The rustc command line of the fast path. Pure. */
+export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: HelperSet, plugin: RustcPlugin, cwd: string, env: Record<string, string | undefined>, recordFile: string, pinLegacyMangling = true): ToolCommand {
+  return {
+    file: rustc,
+    args: [...rustcArgs, ...(pinLegacyMangling ? bootstrapNeutralArgs(plugin, rustcArgs) : []), `-Zllvm-plugins=${helperSet.pluginPath}`],
+    cwd,
+    // RUSTC_BOOTSTRAP only here, never in local-lto's own environment: a build script's feature
+    // probe that saw it would change the crate's code.
+    env: { ...env, ...pluginRustcEnv(plugin), LOCAL_LTO_PLUGIN_RECORD: recordFile, LOCAL_LTO_PLUGIN_HELPERS: undefined },
+  };
+}
+
+export async function compileRustWithHelpers(request: CompileWithHelpersRequest): Promise<CompileWithHelpersResult> {
+  const helperSet = await prepareHelperSet(request.plugin, request.helpersBitcode);
+  const scratch = request.recordFile ? undefined : await mkdtemp(join(tmpdir(), "llto-plugin-"));
+  const recordFile = request.recordFile ?? join(scratch!, "record.jsonl");
+  try {
+    await writeFile(recordFile, "");
+    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, request.env ?? {}, recordFile, request.pinLegacyMangling ?? true);
+    const run = await runTool(command);
+    const recordText = await readFile(recordFile, "utf8").catch(() => "");
+    return {
+      exitCode: run.exitCode,
+      signal: run.signal,
+      spawnError: run.spawnError,
+      stdout: run.stdout,
+      stderr: run.stderr,
+      durationMs: run.durationMs,
+      command,
+      record: parsePluginRecord(recordText),
+      pluginError: parsePluginFailure(run.stderr),
+      helperSet,
+    };
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
