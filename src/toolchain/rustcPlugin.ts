@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import createDebug from "debug";
 import { readElf, symbolState } from "../elf/index.js";
-import { defaultCacheDir } from "../pipeline/cache/helperCache.js";
+import { defaultCacheDir } from "./cacheDir.js";
 import { parsePluginRecord } from "../pipeline/plugin/pluginRecord.js";
 import { pluginFileName, prepareHelperSet } from "../pipeline/plugin/helperSet.js";
 import { formatCommand, runTool, type ToolRun } from "../process/run.js";
