@@ -3,7 +3,7 @@
 // into the plugin cache (docs/PLUGIN.md). Run by scripts/setup.sh after `npm run build`.
 // The plugin is optional (local-lto falls back to its own pipeline): a rustc it cannot serve is
 // reported and exits 0, unless --require is given.
-import { ensureRustcPlugin } from "../dist/toolchain/rustcPlugin.js";
+import { ensureRustcPlugin } from "../dist/tools/plugin/rustcPlugin.js";
 
 const require = process.argv.includes("--require");
 const rustc = process.env.RUSTC || "rustc";

@@ -33,7 +33,7 @@ interface HelperSetApi {
   prepareHelperSet(plugin: { path: string; dir: string }, helpersBitcode: string): Promise<{ pluginPath: string; dir: string; helpersPath: string; hash: string }>;
 }
 interface CompileApi {
-  /** The fast path's exact rustc command line (src/pipeline/plugin/compileWithHelpers.ts). */
+  /** The fast path's exact rustc command line (src/tools/plugin/compileWithHelpers.ts). */
   pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: unknown, plugin: unknown, cwd: string, env: Record<string, string | undefined>, recordFile: string): { args: readonly string[]; env?: Record<string, string | undefined> };
 }
 
@@ -147,9 +147,9 @@ async function main(): Promise<void> {
   // start-up is the same on both sides anyway.
   const sysroot = (await mustRun(chosen, ["--print", "sysroot"])).stdout.trim();
   const rustc = existsSync(join(sysroot, "bin/rustc")) ? join(sysroot, "bin/rustc") : chosen;
-  const { ensureRustcPlugin } = (await import(join(repoRoot, "dist/toolchain/rustcPlugin.js"))) as PluginApi;
-  const { prepareHelperSet } = (await import(join(repoRoot, "dist/pipeline/plugin/helperSet.js"))) as HelperSetApi;
-  const { pluginRustcCommand } = (await import(join(repoRoot, "dist/pipeline/plugin/compileWithHelpers.js"))) as CompileApi;
+  const { ensureRustcPlugin } = (await import(join(repoRoot, "dist/tools/plugin/rustcPlugin.js"))) as PluginApi;
+  const { prepareHelperSet } = (await import(join(repoRoot, "dist/tools/plugin/helperSet.js"))) as HelperSetApi;
+  const { pluginRustcCommand } = (await import(join(repoRoot, "dist/tools/plugin/compileWithHelpers.js"))) as CompileApi;
   const built = await ensureRustcPlugin({ rustc });
   if (!built.ok) throw new Error(`no plugin: ${built.problem.message}\n${built.problem.details ?? ""}`);
   const plugin = built.plugin;

@@ -6,10 +6,10 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { compileRustWithHelpers, type CompileWithHelpersResult } from "../../src/pipeline/plugin/compileWithHelpers.js";
-import { prepareHelperSet } from "../../src/pipeline/plugin/helperSet.js";
+import { compileRustWithHelpers, type CompileWithHelpersResult } from "../../src/tools/plugin/compileWithHelpers.js";
+import { prepareHelperSet } from "../../src/tools/plugin/helperSet.js";
 import { runTool } from "../../src/process/run.js";
-import { pluginRustcEnv, type RustcPlugin } from "../../src/toolchain/rustcPlugin.js";
+import { pluginRustcEnv, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { llvmBin, run, tempDir } from "../support/toolchain.js";
 import {
   compileHelperBitcode,

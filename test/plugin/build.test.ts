@@ -6,9 +6,9 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { checkPlugin } from "../../src/pipeline/plugin/checkPlugin.js";
-import { pluginFileName, prepareHelperSet } from "../../src/pipeline/plugin/helperSet.js";
-import { ensureRustcPlugin, type RustcPlugin } from "../../src/toolchain/rustcPlugin.js";
+import { checkPlugin } from "../../src/tools/plugin/checkPlugin.js";
+import { pluginFileName, prepareHelperSet } from "../../src/tools/plugin/helperSet.js";
+import { ensureRustcPlugin, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { tempDir } from "../support/toolchain.js";
 import { compileHelperBitcode, kernelHelpersC, pluginCacheDir, pluginFor, rustcsUnderTest } from "./pluginSupport.js";
 

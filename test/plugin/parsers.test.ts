@@ -1,8 +1,8 @@
 /** Pure parts of the plugin path: record and error parsers, flags, the rustc command line. */
 import { describe, expect, test } from "vitest";
-import { bootstrapNeutralArgs, pluginRustcCommand } from "../../src/pipeline/plugin/compileWithHelpers.js";
-import { parsePluginFailure, parsePluginRecord } from "../../src/pipeline/plugin/pluginRecord.js";
-import { pluginBuildKey, pluginCompileArgs, rustcNeedsBootstrap, type RustcPlugin } from "../../src/toolchain/rustcPlugin.js";
+import { bootstrapNeutralArgs, pluginRustcCommand } from "../../src/tools/plugin/compileWithHelpers.js";
+import { parsePluginFailure, parsePluginRecord } from "../../src/tools/plugin/pluginRecord.js";
+import { pluginBuildKey, pluginCompileArgs, rustcNeedsBootstrap, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { parseRustcVersion } from "../../src/toolchain/versions.js";
 
 const stableVV = "rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\ncommit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860\ncommit-date: 2026-04-14\nhost: x86_64-unknown-linux-gnu\nrelease: 1.95.0\nLLVM version: 22.1.2\n";

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeCallSites, readElf, symbolState } from "../../src/elf/index.js";
-import { ensureRustcPlugin, type RustcPlugin } from "../../src/toolchain/rustcPlugin.js";
+import { ensureRustcPlugin, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { clang, exampleDir, llvmBin, repoRoot, run } from "../support/toolchain.js";
 
 /**

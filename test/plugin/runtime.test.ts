@@ -5,8 +5,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { compileRustWithHelpers } from "../../src/pipeline/plugin/compileWithHelpers.js";
-import type { RustcPlugin } from "../../src/toolchain/rustcPlugin.js";
+import { compileRustWithHelpers } from "../../src/tools/plugin/compileWithHelpers.js";
+import type { RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { clang, exampleDir, run, tempDir } from "../support/toolchain.js";
 import { compileHelperBitcode, expectNoHelperLeft, helperFacts, kernelHelpersC, pluginFor, rustcsUnderTest } from "./pluginSupport.js";
 

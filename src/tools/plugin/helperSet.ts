@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { RustcPlugin } from "../../toolchain/rustcPlugin.js";
+import type { RustcPlugin } from "./rustcPlugin.js";
 
 /** The plugin's file name, in the build directory and in every helper-set directory. */
 export const pluginFileName = "libllto_plugin.so";

@@ -10,18 +10,18 @@ import { mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFile } f
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import createDebug from "debug";
-import { readElf, symbolState } from "../elf/index.js";
-import { defaultCacheDir } from "./cacheDir.js";
-import { parsePluginRecord } from "../pipeline/plugin/pluginRecord.js";
-import { pluginFileName, prepareHelperSet } from "../pipeline/plugin/helperSet.js";
-import { formatCommand, runTool, type ToolRun } from "../process/run.js";
-import { findExecutable } from "./findExecutable.js";
-import { parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "./versions.js";
+import { readElf, symbolState } from "../../elf/index.js";
+import { defaultCacheDir } from "../../toolchain/cacheDir.js";
+import { parsePluginRecord } from "./pluginRecord.js";
+import { pluginFileName, prepareHelperSet } from "./helperSet.js";
+import { formatCommand, runTool, type ToolRun } from "../../process/run.js";
+import { findExecutable } from "../../toolchain/findExecutable.js";
+import { parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "../../toolchain/versions.js";
 
 const debugPlugin = createDebug("local-lto:plugin");
 
 /** The plugin's source, beside `src/` and `dist/` alike (package.json ships `plugin/`). */
-export const pluginSourcePath = fileURLToPath(new URL("../../plugin/link_helpers.cpp", import.meta.url));
+export const pluginSourcePath = fileURLToPath(new URL("../../../plugin/link_helpers.cpp", import.meta.url));
 
 export { pluginFileName };
 

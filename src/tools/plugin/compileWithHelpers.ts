@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runTool, type ToolCommand } from "../../process/run.js";
-import { pluginRustcEnv, type RustcPlugin } from "../../toolchain/rustcPlugin.js";
+import { pluginRustcEnv, type RustcPlugin } from "./rustcPlugin.js";
 import { prepareHelperSet, type HelperSet } from "./helperSet.js";
 import { parsePluginFailure, parsePluginRecord, type LinkedModule } from "./pluginRecord.js";
 

@@ -1,4 +1,4 @@
-import { ensureRustcPlugin, type RustcPluginOptions } from "../../toolchain/rustcPlugin.js";
+import { ensureRustcPlugin, type RustcPluginOptions } from "./rustcPlugin.js";
 
 /**
  * One line for `local-lto doctor`: whether this rustc can take the plugin fast path, and if not,
