@@ -20,7 +20,10 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Attributes.h"
 #include "llvm/IR/DiagnosticHandler.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InstrTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/LLVMContext.h"
@@ -242,6 +245,9 @@ public:
       fail("linking the helpers of " + Library.Path + " into " + M.getModuleIdentifier() +
            " failed: " + (Errors.empty() ? std::string("(no message from the linker)") : Errors));
 
+    for (const std::string &Name : Linked)
+      if (Function *Helper = M.getFunction(Name))
+        applyCallerAttributes(*Helper);
     if (!Linked.empty())
       recordLinked(M.getModuleIdentifier(), Linked);
     return PreservedAnalyses::none();
@@ -251,6 +257,32 @@ public:
   static bool isRequired() { return true; }
 
 private:
+  // local-lto's TypeScript decides which attributes a helper's Rust callers must take on to
+  // inline it without changing C's semantics (--null-pointer-policy=caller: LLVM's own rule for
+  // always-inline callees) and writes them on the helper as
+  // "local-lto-caller-attributes"="attr,attr". Every function of the unit that calls the helper
+  // gets them; the marker is then removed, so the object carries nothing of local-lto's.
+  static void applyCallerAttributes(Function &Helper) {
+    Attribute Marker = Helper.getFnAttribute("local-lto-caller-attributes");
+    if (!Marker.isValid())
+      return;
+    SmallVector<StringRef, 4> Names;
+    Marker.getValueAsString().split(Names, ',', -1, /*KeepEmpty=*/false);
+    for (User *Use : Helper.users()) {
+      auto *Call = dyn_cast<CallBase>(Use);
+      if (!Call || Call->getCalledOperand() != &Helper)
+        continue;
+      Function *Caller = Call->getFunction();
+      for (StringRef Name : Names) {
+        Attribute::AttrKind Kind = Attribute::getAttrKindFromName(Name);
+        if (Kind == Attribute::None)
+          fail("unknown caller attribute \"" + Name.str() + "\" on helper " + Helper.getName().str());
+        Caller->addFnAttr(Kind);
+      }
+    }
+    Helper.removeFnAttr("local-lto-caller-attributes");
+  }
+
   static void checkTarget(Module &Rust, Module &Helpers, StringRef Path) {
     const Triple &RustTriple = Rust.getTargetTriple();
     const Triple &HelperTriple = Helpers.getTargetTriple();
