@@ -61,6 +61,37 @@ export interface PreparedPluginHelpers {
   triple: string;
 }
 
+/**
+ * The Rust side reconciliation compares helpers with, as IR text (pure): one caller per helper
+ * carrying the attributes rustc gave the probe's functions (the crate's attributes), calling the
+ * helper with the helper's own IR type — so a call is never mistaken for a signature mismatch,
+ * which is the Rust declaration's business and shows in the proof if it happens.
+ */
+export function callerModuleText(probeIr: string, helperModule: IrModule, helpers: readonly string[]): { text: string; callers: Map<string, string> } | undefined {
+  const probe = parseModule(probeIr);
+  const first = [...probe.functions.values()].find((f) => !f.isDeclaration);
+  if (!first) return undefined;
+  const definition = probeIr.split("\n").find((line) => line.startsWith(`define `) && line.includes(`@${first.name}(`));
+  const groupIds = [...(definition?.matchAll(/ #(\d+)/g) ?? [])].map((m) => m[1]);
+  const groups = groupIds.map((id) => probeIr.split("\n").find((line) => line.startsWith(`attributes #${id} = {`))).filter((l): l is string => !!l);
+  const body = groups.map((line) => line.slice(line.indexOf("{") + 1, line.lastIndexOf("}")).trim()).join(" ");
+  const lines = [`target datalayout = "${probe.dataLayout ?? ""}"`, `target triple = "${probe.triple ?? ""}"`, ""];
+  const callers = new Map<string, string>();
+  helpers.forEach((name, i) => {
+    const fn = helperModule.functions.get(name);
+    if (!fn) return;
+    const caller = `__llto_caller_${i}`;
+    callers.set(caller, name);
+    const params = fn.params.map((p) => p.type);
+    const quoted = /^[-a-zA-Z$._][-a-zA-Z$._0-9]*$/.test(name) ? `@${name}` : `@"${name}"`;
+    lines.push(`declare ${fn.returnType} ${quoted}(${[...params, ...(fn.isVarArg ? ["..."] : [])].join(", ")})`);
+    const callee = fn.isVarArg ? `${fn.returnType} (${[...params, "..."].join(", ")}) ${quoted}` : `${fn.returnType} ${quoted}`;
+    lines.push(`define void @${caller}() #0 {`, `  call ${callee}(${params.map((t) => `${t} poison`).join(", ")})`, "  ret void", "}", "");
+  });
+  lines.push(`attributes #0 = { ${body} }`, "");
+  return { text: lines.join("\n"), callers };
+}
+
 function definedByHelpers(helpers: IrModule): string[] {
   return [...helpers.functions.values()].filter((f) => !f.isDeclaration && f.linkage !== "internal" && f.linkage !== "private").map((f) => f.name);
 }
@@ -107,19 +138,22 @@ export async function preparePluginHelpers(request: PluginHelperRequest): Promis
     if (!probe) {
       request.notes.push("rustc could not compile the caller probe for this target: helper attributes were not reconciled with the crate's (docs/INLINING.md)");
     } else {
-      const reconciled = await timed("reconcile", () =>
-        reconcileHelpers(ctx, {
-          helperModule: helperIr.module,
-          helperText: helperIr.text,
-          rustModule: Promise.resolve(parseModule(probe.irText)),
-          helpersBitcode: linked,
-          helpers: selection.used,
-          probeCallers: probe.callers,
-        }),
-      );
-      helpersBitcode = reconciled.helpersBitcode;
-      helperModule = reconciled.helperModule ?? helperModule;
-      reconciliation = reconciled.changes;
+      const callerModule = callerModuleText(probe.irText, helperIr.module, selection.used);
+      if (callerModule) {
+        const reconciled = await timed("reconcile", () =>
+          reconcileHelpers(ctx, {
+            helperModule: helperIr.module,
+            helperText: helperIr.text,
+            rustModule: Promise.resolve(parseModule(callerModule.text)),
+            helpersBitcode: linked,
+            helpers: selection.used,
+            probeCallers: callerModule.callers,
+          }),
+        );
+        helpersBitcode = reconciled.helpersBitcode;
+        helperModule = reconciled.helperModule ?? helperModule;
+        reconciliation = reconciled.changes;
+      }
     }
   }
   return {

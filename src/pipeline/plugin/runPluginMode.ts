@@ -76,7 +76,21 @@ async function readRemarks(dir: string): Promise<InlineRemark[]> {
 function attachRemarks(rows: HelperReport[], remarks: readonly InlineRemark[], includeInlined: boolean, inlineThreshold: number | undefined): HelperReport[] {
   return rows.map((row) => {
     const mine = remarks.filter((r) => r.callee === row.name && (includeInlined || r.kind === "Missed"));
-    if (mine.length === 0) return row;
+    if (mine.length === 0) {
+      if (row.callsLeft === 0) return row;
+      // LLVM remarks on every call its inliner considers: none means it never considered this one.
+      return {
+        ...row,
+        reasons: [
+          {
+            caller: row.calls[0]?.caller ?? "?",
+            category: "unknown",
+            reason: "LLVM wrote no inlining remark for this call: its inliner never considered it (an indirect call, e.g. a Rust declaration whose type differs from the C definition)",
+            fix: "--mode inline --explain diagnoses the call from both modules",
+          },
+        ],
+      };
+    }
     const reasons = mine.map((remark) => {
       const verdict = remarkVerdict(remark);
       const category = verdict === "inlined" ? "inlined" : verdict === "too-costly" ? "too-costly" : verdict === "null-pointer-is-valid" ? "null-pointer-is-valid" : verdict === "conflicting-attributes" ? "unknown" : verdict;

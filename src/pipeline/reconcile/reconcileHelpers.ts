@@ -140,6 +140,8 @@ export async function reconcileHelpers(ctx: HelperStageContext, input: Reconcile
       else plan.helperEdits.push(marker);
     }
     plan.callerChanges = [];
+    // The report speaks of the crate's callers, not of the probe's.
+    plan.changes = plan.changes.map((line) => line.replace(/Rust caller (__llto_caller_\d+)/g, (_, caller: string) => `every Rust caller of ${input.probeCallers!.get(caller) ?? caller}`));
   }
   if (plan.helperEdits.length === 0) return { ...unchanged, changes: plan.changes, helperModule: module, helperBodies: bodies, callerChanges: plan.callerChanges, kept: plan.kept };
 
