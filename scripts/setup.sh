@@ -29,3 +29,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 node scripts/build-plugin.mjs
+# Nightly loads the plugin without RUSTC_BOOTSTRAP: build it for nightly's LLVM too when installed.
+if nightly="$(rustup which rustc --toolchain nightly 2>/dev/null)"; then RUSTC="$nightly" node scripts/build-plugin.mjs; fi

@@ -41,7 +41,8 @@ export function createProgram(signal?: AbortSignal) {
     .option("--cc-arg <flag>", "pass a flag to the C compiler for .c helpers (repeatable; write --cc-arg=-DMODULE)", collect)
     .option("--cc-args <flags>", "pass C flags given as one string, split as a shell would (repeatable; e.g. --cc-args \"$CFLAGS\")", collect)
     .option("--pkg-config <name>", "add a library's `pkg-config --cflags` to the C flags (repeatable)", collect)
-    .addOption(new Option("--mode <mode>", "inline (merge and inline), static (link helpers in, make them local), or auto: inline when the LLVM tools allow (docs/MODES.md)").choices(["auto", "inline", "static"] as const).default("auto" as const))
+    .addOption(new Option("--mode <mode>", "plugin (rustc inlines the helpers through local-lto's plugin), inline (the link path: merge, then inline and codegen), static (link helpers in, make them local), or auto: the first that can run (docs/MODES.md)").choices(["auto", "plugin", "inline", "static"] as const).default("auto" as const))
+    .option("--rustc-bootstrap", "let local-lto set RUSTC_BOOTSTRAP=1 for its own rustc run only, so a stable rustc can load the plugin (env LOCAL_LTO_RUSTC_BOOTSTRAP=1)")
     .option("--cc <compiler>", "C compiler for .c helpers, in both modes (gcc, clang-19, …; static mode's default: cc)")
     .option("--linker <path>", "static mode: the linker for ld -r (GNU ld or ld.lld; default: the C compiler's)")
     .option("--allow <check>", `accept a safety check's findings (repeatable): ${safetyCheckIds.join(", ")}`, collect)
@@ -90,6 +91,7 @@ export function createProgram(signal?: AbortSignal) {
         keepTemps: opts.keepTemps === true,
         tools: toolOverridesFrom(opts),
         mode: opts.mode,
+        rustcBootstrap: opts.rustcBootstrap === true ? true : undefined,
         cc: opts.cc,
         linker: opts.linker,
         // An unknown check id is passed on so the library's one message reports it.

@@ -9,6 +9,7 @@ import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
 import { runInlineMode } from "./inline/runInlineMode.js";
+import { runPluginMode } from "./plugin/runPluginMode.js";
 import { planBuild } from "./mode/planBuild.js";
 import { resolveBuild } from "./resolve/resolveBuild.js";
 import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
@@ -78,6 +79,21 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   try {
     // One process scope: if a stage fails or a signal arrives, children still running are stopped before cleanup.
     const outcome = await withProcessScope(async (): Promise<{ fields: ModeReportFields; inlinedBitcode?: string }> => {
+      if (plan.mode === "plugin") {
+        const result = await runPluginMode(ctx, plan.plugin);
+        return {
+          fields: {
+            mode: "plugin",
+            target: result.target,
+            helperBitcode: result.helperBitcode,
+            helpers: result.helpers,
+            unusedHelpers: result.unusedHelpers,
+            safetyChecks: result.safetyChecks,
+            reconciliation: result.reconciliation,
+            toolchain: { ...toolchainSummary(toolchain, plan.tools), "local-lto plugin": { path: plan.plugin.path, version: `LLVM ${plan.plugin.llvmVersion}` } },
+          },
+        };
+      }
       if (plan.mode === "static") {
         const result = await runStaticMode(ctx, plan);
         return { fields: { mode: "static", target: result.target, helpers: result.helpers, unusedHelpers: result.unusedHelpers, safetyChecks: result.safety, toolchain: result.toolchain } };

@@ -15,3 +15,14 @@ export interface BuildContext {
   /** Runs one stage, recording its wall time under `stage`. */
   timed<T>(stage: string, work: () => Promise<T>): Promise<T>;
 }
+
+/** What the helper stages (compile, vet, reconcile) read of a build: both `build` and rustc mode provide it. */
+export type HelperSettings = Pick<ResolvedBuild, "helpers" | "ccArgs" | "helpersDebug" | "cacheDir" | "cwd" | "env" | "allow" | "reconcile" | "nullPointerPolicy" | "userBitcode"> & {
+  /** Named in safety findings: where the Rust code comes from. */
+  readonly rust: { readonly path: string };
+};
+
+/** The part of a BuildContext the helper stages need. */
+export interface HelperStageContext extends Pick<BuildContext, "toolchain" | "workspace" | "warnings" | "notes" | "timed"> {
+  readonly build: HelperSettings;
+}

@@ -32,6 +32,11 @@ export interface BuildOptions {
   emitBitcode?: string;
   /** Also write the JSON report here (published with the object, all or nothing); `-` is standard output. */
   reportPath?: string;
+  /**
+   * Stable rustc loads plugins only with RUSTC_BOOTSTRAP=1: allow local-lto to set it for its own
+   * rustc run only (`--rustc-bootstrap`, or LOCAL_LTO_RUSTC_BOOTSTRAP=1). Nightly needs nothing.
+   */
+  rustcBootstrap?: boolean;
   /** The environment tools are found and run in; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Fail (exit 10, no object written) when any helper call is left in the object. */
@@ -81,7 +86,12 @@ export type NullPointerPolicy = "keep" | "caller" | "drop";
 
 export type HelpersDebug = "keep" | "none";
 
-export type BuildMode = "auto" | "inline" | "static";
+/**
+ * plugin: rustc links the helpers in through local-lto's pass plugin (the fast path); inline: the
+ * link path (llvm-link, then inline and codegen with rust-lld or opt + llc); static: helpers linked
+ * in and made local, not inlined; auto: the first that can run (docs/MODES.md).
+ */
+export type BuildMode = "auto" | "plugin" | "inline" | "static";
 
 export type { CodegenOptLevel } from "../tools/rustcArgs.js";
 

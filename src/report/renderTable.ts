@@ -41,7 +41,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
   const referenced = report.helpers.filter((h) => h.addressReferences > 0);
   if (referenced.length) lines.push(`address still used other than by calls: ${referenced.map((h) => `${h.name} (${h.addressReferences})`).join(", ")}`);
   if (report.safetyChecks?.length) lines.push(safetySummary(report.safetyChecks, paint));
-  if (report.unusedHelpers.length) lines.push(`not called from Rust (${report.mode === "static" ? "kept as local symbols; a --gc-sections link drops them" : "dropped by the merge"}): ${report.unusedHelpers.join(", ")}`);
+  if (report.unusedHelpers.length) lines.push(`not called from Rust (${report.mode === "static" ? "kept as local symbols; a --gc-sections link drops them" : report.mode === "plugin" ? "never linked in" : "dropped by the merge"}): ${report.unusedHelpers.join(", ")}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   lines.push(...renderReconciliation(report), ...renderExplanations(report, paint));
   return lines.join("\n");

@@ -86,7 +86,7 @@ export const helperBitcodeSchema = z.object({
 export const reportSchema = z.object({
   schema: z.literal(reportSchemaId),
   command: z.enum(["build", "inspect"]),
-  mode: z.enum(["inline", "static", "none"]),
+  mode: z.enum(["plugin", "inline", "static", "none"]),
   /** Why this mode ran (auto mode's choice, or the user's). */
   modeReason: z.string().optional(),
   object: z.string(),

@@ -156,3 +156,55 @@ async function readSpecFile(path: string): Promise<string> {
   }
   return spec["llvm-target"];
 }
+
+/**
+ * A crate whose only code is one caller per helper (`__llto_caller_N` calls helper N), so rustc's
+ * attributes for this crate's functions can be read without compiling the crate (pure). No `core`:
+ * the target may have none (kernel targets), so the crate brings the three lang items rustc 1.89+
+ * requires of any crate; the calls need nothing else.
+ */
+export function callerProbeSource(helpers: readonly string[]): { source: string; callers: Map<string, string> } {
+  const callers = new Map<string, string>();
+  const decls: string[] = [];
+  const fns: string[] = [];
+  helpers.forEach((helper, i) => {
+    const caller = `__llto_caller_${i}`;
+    callers.set(caller, helper);
+    decls.push(`    #[link_name = ${JSON.stringify(helper)}] fn h${i}();`);
+    fns.push(`#[no_mangle]\npub unsafe extern "C" fn ${caller}() { h${i}() }`);
+  });
+  const source = [
+    "#![feature(no_core, lang_items)]",
+    "#![no_core]",
+    "#![allow(internal_features, improper_ctypes, non_snake_case)]",
+    '#[lang = "pointee_sized"] pub trait PointeeSized {}',
+    '#[lang = "meta_sized"] pub trait MetaSized: PointeeSized {}',
+    '#[lang = "sized"] pub trait Sized: MetaSized {}',
+    'extern "C" {',
+    ...decls,
+    "}",
+    ...fns,
+    "",
+  ].join("\n");
+  return { source, callers };
+}
+
+/**
+ * rustc's IR for the caller probe with the crate's codegen flags (`-O`, `-C…`, `-Z…`, target):
+ * its callers carry the attributes every function of the real crate carries (target CPU and
+ * features, frame pointers, probe-stack…), which is what reconciliation compares helpers with.
+ * Undefined when rustc cannot compile it (then the helpers are used as they are, and said so).
+ */
+export async function compileCallerProbe(rustc: string, userArgs: readonly string[], helpers: readonly string[], cwd: string): Promise<{ irText: string; callers: Map<string, string> } | undefined> {
+  const { source, callers } = callerProbeSource(helpers);
+  const optimize = userArgs.includes("-O") ? ["-O"] : [];
+  const run = await runTool({
+    file: rustc,
+    args: [...codegenProbeArgs(userArgs), ...optimize, "--crate-type=lib", "--crate-name=local_lto_caller_probe", "--emit=llvm-ir", "-o", "-", "-"],
+    cwd,
+    input: source,
+    // The probe uses no_core, an unstable feature; it compiles nothing of the user's.
+    env: { RUSTC_BOOTSTRAP: "1" },
+  });
+  return run.exitCode === 0 ? { irText: run.stdout, callers } : undefined;
+}

@@ -119,6 +119,8 @@ export interface CachedCompileRequest {
 
 export interface CachedCompileResult {
   bitcode: string;
+  /** The files the compile read (source and headers, absolute), when known: for dep-info files. */
+  dependencies?: string[];
   cache: "hit" | "miss" | "off";
   key?: string;
   /** Why the result was not stored or not looked up. */
@@ -184,14 +186,14 @@ async function readManifest(path: string): Promise<ManifestEntry[]> {
  * The bitcode of the first manifest entry whose dependencies are unchanged and whose probes give
  * the same answers, verified by its hash; a bitcode file that does not verify is removed.
  */
-async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bitcode: string; bitcodeKey: string } | undefined> {
+async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bitcode: string; bitcodeKey: string; dependencies: string[] } | undefined> {
   for (const entry of await readManifest(join(cacheDir, "manifests", `${key}.json`))) {
     if (!entry.probes.every(([path, existed]) => existsSync(path) === existed)) continue;
     const current = await Promise.all(entry.deps.map(([path]) => memoHash(resolve(cwd, path))));
     if (!entry.deps.every(([, hash], i) => current[i] === hash)) continue;
     const bitcode = join(cacheDir, "bitcode", `${entry.bitcode}.bc`);
     try {
-      if (sha256(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode };
+      if (sha256(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode, dependencies: entry.deps.map(([path]) => resolve(cwd, path)) };
       debugCache("removing corrupt bitcode %s", bitcode);
       await rm(bitcode, { recursive: true, force: true });
     } catch {
@@ -272,7 +274,7 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
       return undefined;
     }
     debugCache("hit %s -> %s", source, found.bitcodeKey);
-    return { bitcode: request.output, cache: "hit", key: found.bitcodeKey };
+    return { bitcode: request.output, cache: "hit", key: found.bitcodeKey, dependencies: found.dependencies };
   };
   fileHashes.clear();
   const first = await hit();
@@ -335,7 +337,7 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
       return undefined;
     });
     debugCache("miss %s -> %s (%d deps, %d probes)", source, stored ?? "(not stored)", deps.length, probes.length);
-    return { bitcode: request.output, cache: "miss", ...(stored ? { key: stored } : { reason: "the cache could not be written" }) };
+    return { bitcode: request.output, cache: "miss", dependencies: depPaths.map((path) => resolve(cwd, path)), ...(stored ? { key: stored } : { reason: "the cache could not be written" }) };
   } finally {
     if (release) await release().catch(() => undefined);
   }

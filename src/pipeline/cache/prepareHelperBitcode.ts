@@ -1,13 +1,18 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { HelperBitcodeReport } from "../../report/schema.js";
+import { parseDepfile } from "./depfile.js";
 import { compileHelperBitcode, helperBitcodeName, printIncludeSearch } from "../../tools/clang.js";
 import { stripDebugInfo } from "../../tools/opt.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
-import type { BuildContext } from "../context.js";
+import type { HelperStageContext } from "../context.js";
 import { compileHelperCached } from "./helperCache.js";
 
 export interface PreparedHelper {
   bitcode: string;
   report: HelperBitcodeReport;
+  /** The files its compile read (source and headers), when known: for dep-info files. */
+  dependencies?: string[];
 }
 
 /**
@@ -15,9 +20,10 @@ export interface PreparedHelper {
  * cache unless `--no-cache`) in the build's working directory, or the user's bitcode, with its
  * debug info stripped for `--helpers-debug=none`.
  */
-export async function prepareHelperBitcode(ctx: BuildContext, index: number, triple: string | undefined): Promise<PreparedHelper> {
+export async function prepareHelperBitcode(ctx: HelperStageContext, index: number, triple: string | undefined): Promise<PreparedHelper> {
   const { build, toolchain, workspace } = ctx;
   const { path: source, kind } = build.helpers[index]!;
+  if (kind === "object") throw new Error("internal: a helper object in a bitcode pipeline");
   if (kind !== "c-source") {
     if (build.helpersDebug !== "none") return { bitcode: source, report: { source, origin: "input" } };
     const stripped = await stripDebugInfo(toolPath(toolchain, "opt"), source, workspace.file(`stripped-${helperBitcodeName(source, index)}`), build.userBitcode);
@@ -30,8 +36,10 @@ export async function prepareHelperBitcode(ctx: BuildContext, index: number, tri
     await compileHelperBitcode(clang, source, out, triple, build.ccArgs, { cwd: build.cwd, depfile });
   };
   if (build.cacheDir === undefined) {
-    await compile(output);
-    return { bitcode: output, report: { source, origin: "compiled", uncached: "--no-cache" } };
+    const depfile = workspace.file(`${helperBitcodeName(source, index)}.d`);
+    await compile(output, depfile);
+    const deps = await readFile(depfile, "utf8").then(parseDepfile, () => undefined);
+    return { bitcode: output, report: { source, origin: "compiled", uncached: "--no-cache" }, dependencies: deps?.map((d) => resolve(build.cwd, d)) };
   }
   const result = await compileHelperCached({
     clang: { path: clang, version: toolchain.tools.clang.version?.text ?? "unknown" },
@@ -48,6 +56,7 @@ export async function prepareHelperBitcode(ctx: BuildContext, index: number, tri
   });
   return {
     bitcode: result.bitcode,
+    dependencies: result.dependencies,
     report: { source, origin: result.cache === "hit" ? "cache-hit" : "compiled", ...(result.key ? { cacheKey: result.key } : {}), ...(result.reason ? { uncached: result.reason } : {}) },
   };
 }

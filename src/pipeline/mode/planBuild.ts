@@ -1,5 +1,7 @@
 import { toolSpecs, type ToolId } from "../../toolchain/catalogue.js";
 import { requireTools, resolveToolchain, type Toolchain } from "../../toolchain/resolveToolchain.js";
+import { LocalLtoError } from "../../diagnostics/errors.js";
+import { ensureRustcPlugin, rustcNeedsBootstrap, type RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
 import { identifyCCompiler, type CcIdentity } from "../../tools/cc.js";
 import { unsupportedCodegenFlagsError } from "../../tools/rustcArgs.js";
 import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
@@ -7,6 +9,7 @@ import { chooseMode, type ModeChoice } from "./chooseMode.js";
 import { inlineModeTools } from "./inlineTools.js";
 
 export type BuildPlan =
+  | { mode: "plugin"; reason: string; toolchain: Toolchain; tools: ToolId[]; plugin: RustcPlugin }
   | { mode: "inline"; reason: string; toolchain: Toolchain; tools: ToolId[] }
   | { mode: "static"; reason: string; toolchain: Toolchain; cc?: CcIdentity; inlineUnavailable?: Extract<ModeChoice, { mode: "static" }>["inlineUnavailable"] };
 
@@ -30,6 +33,11 @@ export async function planBuild(build: ResolvedBuild, onStage?: (stage: string) 
   const toolchain = await resolveToolchain(cc?.family === "clang" ? { ...build.tools, clang: cc.path } : build.tools, build.env);
   const rustKind = build.rust.kind;
   const helperKinds = build.helpers.map((h) => h.kind);
+  if (build.mode === "plugin" || build.mode === "auto") {
+    const fast = await pluginPath(build, toolchain);
+    if (fast.ok) return { mode: "plugin", reason: `${build.mode === "auto" ? "auto: " : "requested with --mode plugin: "}${fast.reason}`, toolchain, tools: fast.tools, plugin: fast.plugin };
+    if (build.mode === "plugin") throw fast.error;
+  }
   const choice = chooseMode({
     requested: build.mode,
     rustKind,
@@ -46,4 +54,42 @@ export async function planBuild(build: ResolvedBuild, onStage?: (stage: string) 
     return { mode: "inline", reason: choice.reason, toolchain, tools };
   }
   return { mode: "static", reason: choice.reason, toolchain, cc, inlineUnavailable: choice.inlineUnavailable };
+}
+
+type PluginPathVerdict = { ok: true; reason: string; plugin: RustcPlugin; tools: ToolId[] } | { ok: false; error: LocalLtoError };
+
+function pluginUnavailable(message: string, fix: string, details?: string): PluginPathVerdict {
+  return { ok: false, error: new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", exit: "toolchainMismatch", message: `plugin mode cannot run: ${message}`, fix, details }) };
+}
+
+/**
+ * Whether rustc can take the fast path: Rust source and helpers that compile to bitcode, the
+ * tools that prepare the helpers, the plugin built for this rustc's LLVM (scripts/setup.sh builds
+ * it; auto mode never starts a C++ build), and a rustc that accepts `-Z` — nightly, or stable
+ * when the user allowed RUSTC_BOOTSTRAP=1 for local-lto's own rustc run. Flags only the link path
+ * honours (`--emit-bc`, `--codegen-backend`) keep auto mode on the link path.
+ */
+async function pluginPath(build: ResolvedBuild, toolchain: Toolchain): Promise<PluginPathVerdict> {
+  if (build.rust.kind !== "rust-source") return pluginUnavailable("the Rust input is not Rust source (rustc must compile it)", "pass the Rust source, or use --mode inline");
+  if (build.helpers.some((h) => h.kind === "object")) return pluginUnavailable("a helper input is an object (no IR to link)", "pass the helpers' C source or bitcode, or use --mode static");
+  if (build.mode === "auto" && build.outputs.emitBitcode) return pluginUnavailable("--emit-bc writes the link path's merged bitcode", "drop --emit-bc");
+  if (build.mode === "auto" && build.codegenBackend !== "auto") return pluginUnavailable(`--codegen-backend=${build.codegenBackend} chooses the link path's code generation`, "drop --codegen-backend");
+  const tools: ToolId[] = ["rustc", ...(build.helpers.some((h) => h.kind === "c-source") ? (["clang"] as const) : []), "llvmLink", "llvmDis", "opt", "llc"];
+  for (const id of tools) {
+    const tool = id === "rustc" ? toolchain.rustcTool : toolchain.tools[id];
+    if (tool.problem) return { ok: false, error: tool.problem };
+  }
+  const rustc = toolchain.rustc!;
+  const needsBootstrap = rustcNeedsBootstrap(rustc.version);
+  if (needsBootstrap && !build.rustcBootstrap) {
+    return pluginUnavailable(
+      `${rustc.version.release.text} is a stable rustc, which loads plugins only with RUSTC_BOOTSTRAP=1`,
+      "pass --rustc-bootstrap (or set LOCAL_LTO_RUSTC_BOOTSTRAP=1) to let local-lto set it for its own rustc run only, as the kernel builds Rust; or use a nightly rustc",
+    );
+  }
+  const found = await ensureRustcPlugin({ rustc: rustc.path, env: build.env, build: build.mode === "plugin" });
+  if (!found.ok) return pluginUnavailable(found.problem.message, found.problem.fix, found.problem.details);
+  const plugin = found.plugin;
+  const how = plugin.needsBootstrap ? " with RUSTC_BOOTSTRAP=1 for this compile only" : "";
+  return { ok: true, reason: `${rustc.version.release.text} loads local-lto's plugin (LLVM ${plugin.llvmVersion})${how}: rustc inlines the helpers itself`, plugin, tools };
 }

@@ -5,13 +5,13 @@ import type { IrFunction, IrModule } from "../../ir/types.js";
 import { readHelperBodies, type HelperBodyFacts } from "../../inlining/helperBody.js";
 import { noBuiltinsMissingInCaller } from "../../inlining/noBuiltins.js";
 import { planReconciliation, type CallerAttributeChange, type ReconcilePlan } from "../../inlining/reconcilePlan.js";
-import { rewriteFunctionAttributes } from "../../inlining/rewriteAttributes.js";
+import { rewriteFunctionAttributes, type FunctionAttributeEdit } from "../../inlining/rewriteAttributes.js";
 import { targetArch } from "../../inlining/featureClasses.js";
 import { targetAttributesOf } from "../../inlining/targetCompat.js";
 import type { TargetModel } from "../../inlining/targetFeatures.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
-import type { BuildContext } from "../context.js";
+import type { HelperStageContext } from "../context.js";
 import { assembleModule } from "../../tools/llvmLink.js";
 import { factsTools, withLlvmFacts, type FactsContext } from "./llvmFacts.js";
 
@@ -25,6 +25,28 @@ export interface ReconcileInput {
   helpersBitcode: string;
   /** The helpers selected for this build (helperSelection.ts). */
   helpers: readonly string[];
+  /**
+   * The plugin path: the Rust module is a probe whose caller `caller` calls only `helper`, and
+   * rustc links the helpers itself, so a change to a Rust caller becomes a marker on the helper
+   * (`"local-lto-caller-attributes"`) that the plugin applies to every real caller.
+   */
+  probeCallers?: ReadonlyMap<string, string>;
+}
+
+/** The marker the rustc plugin reads (plugin/link_helpers.cpp, applyCallerAttributes). */
+export const callerAttributesMarker = "local-lto-caller-attributes";
+
+/** Caller changes, planned on the probe's callers, as markers on the helpers they call. */
+function callerMarkers(changes: readonly CallerAttributeChange[], probeCallers: ReadonlyMap<string, string>): FunctionAttributeEdit[] {
+  const byHelper = new Map<string, Set<string>>();
+  for (const change of changes) {
+    const helper = probeCallers.get(change.caller);
+    if (!helper) continue;
+    const set = byHelper.get(helper) ?? new Set<string>();
+    set.add(change.attribute);
+    byHelper.set(helper, set);
+  }
+  return [...byHelper].map(([helper, attributes]) => ({ function: helper, setStrings: { [callerAttributesMarker]: [...attributes].sort().join(",") } }));
 }
 
 export interface ReconcileResult {
@@ -44,7 +66,7 @@ export interface ReconcileResult {
 let probeFiles = 0;
 
 /** How the reconcile and explain stages ask LLVM about targets (llvmFacts.ts). */
-export function factsContext(ctx: BuildContext, triple: string, modules: IrModule[]): FactsContext {
+export function factsContext(ctx: HelperStageContext, triple: string, modules: IrModule[]): FactsContext {
   return {
     tools: factsTools(ctx.toolchain),
     triple,
@@ -95,7 +117,7 @@ function differsInReconcilable(caller: IrFunction, helper: IrFunction, targets: 
  * change to Rust code, null_pointer_is_valid on callers with --null-pointer-policy=caller, is made
  * by the inline step and reported per caller.
  */
-export async function reconcileHelpers(ctx: BuildContext, input: ReconcileInput): Promise<ReconcileResult> {
+export async function reconcileHelpers(ctx: HelperStageContext, input: ReconcileInput): Promise<ReconcileResult> {
   const unchanged: ReconcileResult = { helpersBitcode: input.helpersBitcode, changes: [], callerChanges: [], kept: [] };
   if (!ctx.build.reconcile) return unchanged;
   const rust = await input.rustModule;
@@ -111,6 +133,16 @@ export async function reconcileHelpers(ctx: BuildContext, input: ReconcileInput)
     planReconciliation({ helperModule: module, helperBodies: bodies, rustModule: rust, helpers, nullPointerPolicy: ctx.build.nullPointerPolicy, targets, intrinsics }),
   );
   for (const kept of plan.kept) debug("kept %s %s: %s", kept.helper, kept.rule, kept.reason);
+  if (input.probeCallers) {
+    for (const marker of callerMarkers(plan.callerChanges, input.probeCallers)) {
+      const existing = plan.helperEdits.find((edit) => edit.function === marker.function);
+      if (existing) existing.setStrings = { ...existing.setStrings, ...marker.setStrings };
+      else plan.helperEdits.push(marker);
+    }
+    plan.callerChanges = [];
+    // The report speaks of the crate's callers, not of the probe's.
+    plan.changes = plan.changes.map((line) => line.replace(/Rust caller (__llto_caller_\d+)/g, (_, caller: string) => `every Rust caller of ${input.probeCallers!.get(caller) ?? caller}`));
+  }
   if (plan.helperEdits.length === 0) return { ...unchanged, changes: plan.changes, helperModule: module, helperBodies: bodies, callerChanges: plan.callerChanges, kept: plan.kept };
 
   const rewritten = rewriteFunctionAttributes(text, module, plan.helperEdits);

@@ -137,7 +137,7 @@ function checkCcArgs(ccArgs: readonly string[]): void {
  */
 export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedBuild> {
   const cwd = options.cwd ?? process.cwd();
-  const mode = choice<BuildMode>(options.mode, ["auto", "inline", "static"], "auto", "--mode");
+  const mode = choice<BuildMode>(options.mode, ["auto", "plugin", "inline", "static"], "auto", "--mode");
   for (const check of options.allow ?? []) {
     if (!safetyCheckIds.includes(check)) throw usage(`--allow=${String(check)} names no safety check`, `use one of: ${safetyCheckIds.join(", ")}`);
   }
@@ -217,6 +217,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
     explain: options.explain ?? false,
     nullPointerPolicy,
     inlineThreshold: inlineThresholdFrom(options.inlineThreshold, rustcArgs),
+    rustcBootstrap: options.rustcBootstrap ?? (env.LOCAL_LTO_RUSTC_BOOTSTRAP === "1" || env.RUSTC_BOOTSTRAP === "1"),
     keepTemps: options.keepTemps ?? false,
     userBitcode: [rust, ...helpers].filter((input) => input.kind === "bitcode").map((input) => input.path),
   };

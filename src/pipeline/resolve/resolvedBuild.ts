@@ -75,6 +75,8 @@ export interface ResolvedBuild {
   /** The inliner's threshold for helper calls: `--inline-threshold`, else `-Cllvm-args=-inline-threshold=N` given to rustc, else LLVM's. */
   readonly inlineThreshold?: number;
   readonly keepTemps: boolean;
+  /** Stable rustc may be given RUSTC_BOOTSTRAP=1 to load the plugin (its own run only). */
+  readonly rustcBootstrap: boolean;
   /** Inputs that are bitcode the user supplied (blamed when an LLVM reader rejects them). */
   readonly userBitcode: readonly string[];
 }

@@ -4,12 +4,18 @@ import { overrideNotes, unsafeHelperModuleError } from "../../safety/refusal.js"
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
 import { readModule } from "../../tools/llvmDis.js";
-import type { BuildContext } from "../context.js";
+import type { HelperStageContext } from "../context.js";
 
 export interface VetInput {
   helperModule: IrModule;
-  /** The Rust module, read concurrently; await it only if a check needs it. */
-  rustModule: Promise<IrModule>;
+  /**
+   * The Rust module, read concurrently; await it only if a check needs it. Absent on the plugin
+   * path (rustc links the helpers itself): then `usedHelpers` says what may be linked, and the
+   * Rust-side checks run on the object afterwards.
+   */
+  rustModule?: Promise<IrModule>;
+  /** The helpers that may be linked, when there is no Rust module to tell. */
+  usedHelpers?: readonly string[];
   /** The linked helper bitcode (before reconciliation). */
   helpersBitcode: string;
   /** One bitcode file per helper input, in input order (to say which input defines a symbol). */
@@ -24,9 +30,9 @@ export interface VetInput {
  * It waits for the Rust module's IR: which helpers the merge keeps, addresses the Rust code takes
  * and symbols both sides define are only known from it.
  */
-export async function vetHelpers(ctx: BuildContext, input: VetInput): Promise<SafetyCheckResult[]> {
-  const rust = await input.rustModule;
-  const used = helperSymbolsUsedByRust(rust, input.helperModule);
+export async function vetHelpers(ctx: HelperStageContext, input: VetInput): Promise<SafetyCheckResult[]> {
+  const rust = input.rustModule ? await input.rustModule : undefined;
+  const used = rust ? helperSymbolsUsedByRust(rust, input.helperModule) : [...(input.usedHelpers ?? [])];
   const allow = ctx.build.allow;
   const names = { rustInput: ctx.build.rust.path };
   let results = checkHelperModule(input.helperModule, rust, used, allow, names);
@@ -44,7 +50,7 @@ export async function vetHelpers(ctx: BuildContext, input: VetInput): Promise<Sa
  * Which helper input defines a symbol: the only input, or the one whose own module defines it
  * (each input's module is read only on this path, when a finding is reported).
  */
-async function helperInputLookup(ctx: BuildContext, input: VetInput): Promise<NonNullable<IrCheckNames["helperInputOf"]>> {
+async function helperInputLookup(ctx: HelperStageContext, input: VetInput): Promise<NonNullable<IrCheckNames["helperInputOf"]>> {
   const inputs = ctx.build.helpers.map((h) => h.path);
   if (inputs.length === 1) return () => inputs[0];
   const bitcodes = input.helperBitcodes;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import createDebug from "debug";
 import { readElf, symbolState } from "../../elf/index.js";
-import { defaultCacheDir } from "../../toolchain/cacheDir.js";
+import { pluginInstallDir } from "../../toolchain/cacheDir.js";
 import { parsePluginRecord } from "./pluginRecord.js";
 import { pluginFileName, prepareHelperSet } from "./helperSet.js";
 import { formatCommand, runTool, type ToolRun } from "../../process/run.js";
@@ -35,7 +35,7 @@ export interface RustcPluginOptions {
   rustc: string;
   /** Environment to find tools and the cache in; the default is process.env. Never changed. */
   env?: NodeJS.ProcessEnv;
-  /** Where builds go; default `<LOCAL_LTO_CACHE_DIR or $XDG_CACHE_HOME/local-lto>/plugin`. */
+  /** Where builds go; default LOCAL_LTO_PLUGIN_DIR, else `$XDG_CACHE_HOME/local-lto/plugin` (toolchain/cacheDir.ts). */
   cacheDir?: string;
   /** false: only find an existing build, never start the C++ compiler (for `doctor`). */
   build?: boolean;
@@ -252,7 +252,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
   }
   const headersVersion = `${dev.version.major}.${dev.version.minor}.${dev.version.patch}`;
   const key = pluginBuildKey({ source, llvmVersion, headersVersion, clangxxVersion: clangxx.version.text, args: pluginCompileArgs(dev.cxxFlags, "") });
-  const cacheDir = options.cacheDir ?? join(defaultCacheDir(env), "plugin");
+  const cacheDir = options.cacheDir ?? pluginInstallDir(env);
   const dir = join(cacheDir, `llvm-${llvmVersion}-${key}`);
   const pluginPath = join(dir, pluginFileName);
   const plugin: RustcPlugin = {
