@@ -7,6 +7,7 @@ import { runBuild } from "./commands/build.js";
 import { runDemoCommand } from "./commands/demo.js";
 import { runDoctor } from "./commands/doctor.js";
 import { runInspect } from "./commands/inspect.js";
+import { isWrapperInvocation, runRustcCommand, rustcForSubcommand } from "./commands/rustc.js";
 import { reportFailure } from "./errorBoundary.js";
 import { interruptController } from "./interrupt.js";
 import { addToolOptions, toolOverridesFrom } from "./toolOptions.js";
@@ -129,6 +130,19 @@ export function createProgram(signal?: AbortSignal) {
     process.exitCode = await runDoctor(toolOverridesFrom(opts));
   });
 
+  // rustc and cargo take their tools' own arguments: main() runs them before commander parses anything; these are for --help.
+  program.command("rustc").description("run rustc with the helpers inlined where a crate calls them (Make, Kbuild; docs/INTEGRATION.md)").argument("[rustc-args...]").helpOption(false);
+  program.command("cargo").description("run cargo with local-lto as its workspace wrapper, then print the build's summary").argument("[cargo-args...]").helpOption(false);
+  program
+    .command("report")
+    .description("print the last build's report from a target directory's local-lto/report.jsonl")
+    .argument("[target-dir]", "Cargo's target directory (default: cargo metadata's, else ./target)")
+    .option("--json", "print the report's lines as JSON")
+    .action(async (targetDir, opts) => {
+      const { runReportCommand } = await import("./commands/cargo.js");
+      process.exitCode = await runReportCommand({ targetDir, json: opts.json === true });
+    });
+
   program
     .command("demo")
     .description("build the bundled example out of line and with local-lto, run both, and compare")
@@ -139,7 +153,22 @@ export function createProgram(signal?: AbortSignal) {
   return program;
 }
 
+/** `local-lto rustc …`, `local-lto cargo …` and Cargo's wrapper form `local-lto /path/to/rustc …`: their arguments are the tools'. */
+async function runPassThroughCommand(argv: string[]): Promise<number | undefined> {
+  const [first, ...rest] = argv.slice(2);
+  if (first === "rustc") return runRustcCommand(rustcForSubcommand(process.env), rest);
+  if (first === "cargo") return (await import("./commands/cargo.js")).runCargoCommand(rest);
+  if (isWrapperInvocation(first)) return runRustcCommand(first!, rest);
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  try {
+    const code = await runPassThroughCommand(argv);
+    if (code !== undefined) return code;
+  } catch (error) {
+    return reportFailure(error);
+  }
   const interrupt = interruptController();
   const program = createProgram(interrupt.signal);
   try {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { fstatSync } from "node:fs";
 import { AsyncLocalStorage } from "node:async_hooks";
 import createDebug from "debug";
 
@@ -137,4 +138,68 @@ export function runTool(command: ToolCommand): Promise<ToolRun> {
 export function formatCommand(command: ToolCommand): string {
   const quote = (part: string) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, "'\\''")}'`);
   return [command.file, ...command.args].map(quote).join(" ");
+}
+
+export interface InheritedRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  spawnError: string | null;
+}
+
+/**
+ * The file descriptors of a make jobserver this process was given (`--jobserver-auth=R,W`, or
+ * the older `--jobserver-fds=R,W`, in MAKEFLAGS or Cargo's CARGO_MAKEFLAGS), so that a child
+ * shares its parent's job slots; a `fifo:` jobserver needs nothing passed (pure).
+ */
+export function jobserverFds(env: NodeJS.ProcessEnv): number[] {
+  const fds = new Set<number>();
+  for (const flags of [env.CARGO_MAKEFLAGS, env.MAKEFLAGS]) {
+    for (const match of (flags ?? "").matchAll(/--jobserver-(?:auth|fds)=(\d+),(\d+)/g)) {
+      fds.add(Number(match[1]));
+      fds.add(Number(match[2]));
+    }
+  }
+  return [...fds].filter((fd) => fd > 2 && fd < 1024).sort((a, b) => a - b);
+}
+
+function isOpenFd(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a command on this process's own standard input, output and error — for the rustc mode,
+ * where rustc's diagnostics, JSON messages and colours must reach Cargo or the terminal exactly
+ * as rustc writes them. A stop signal this process receives meanwhile is passed on to the child
+ * (which usually got it from the terminal already), and the caller exits after the child.
+ */
+export function runInherited(command: ToolCommand): Promise<InheritedRun> {
+  const started = performance.now();
+  const env = command.env ? { ...process.env, ...command.env } : process.env;
+  // Node gives a child only the descriptors named in stdio: the jobserver's must be named too.
+  const stdio: ("inherit" | "ignore" | number)[] = ["inherit", "inherit", "inherit"];
+  for (const fd of jobserverFds(env)) {
+    if (!isOpenFd(fd)) continue;
+    while (stdio.length < fd) stdio.push("ignore");
+    stdio[fd] = fd;
+  }
+  return new Promise((resolve) => {
+    const child = spawn(command.file, [...command.args], { cwd: command.cwd, env, stdio });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, forward);
+    let spawnError: string | null = null;
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      spawnError = error.code ?? error.message;
+    });
+    child.on("close", (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      debugRun("%s %o -> %s in %dms (inherited stdio)", command.file, command.args, code ?? signal ?? spawnError, Math.round(performance.now() - started));
+      resolve({ exitCode: spawnError ? null : code, signal, spawnError });
+    });
+  });
 }

@@ -139,11 +139,24 @@ async function readTomlTable(path: string, kind: ConfigSource["kind"]): Promise<
   return { source: { kind, path, table: "" }, value: parseTomlFile(text, path), files: [path] };
 }
 
+/** The directories a configuration is looked for in, in order (see the file comment). */
+function configDirs(cwd: string, targetDir: string | undefined): string[] {
+  return [...new Set([cwd, ...(targetDir ? [dirname(targetDir)] : [])])];
+}
+
+/**
+ * Every file whose appearance or change can change which configuration applies: what a run
+ * without configuration depends on (the launcher re-checks them before running rustc directly).
+ */
+export function configCandidates(cwd: string, targetDir: string | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (env.LOCAL_LTO_CONFIG) return [resolve(cwd, env.LOCAL_LTO_CONFIG)];
+  return configDirs(cwd, targetDir).flatMap((dir) => [join(dir, "local-lto.toml"), join(dir, "Cargo.toml")]);
+}
+
 /** The first configuration table found (see the file comment), or undefined. */
 async function findTable(cwd: string, targetDir: string | undefined, env: NodeJS.ProcessEnv): Promise<FoundTable | undefined> {
   if (env.LOCAL_LTO_CONFIG) return readTomlTable(resolve(cwd, env.LOCAL_LTO_CONFIG), "LOCAL_LTO_CONFIG");
-  const dirs = [cwd, ...(targetDir ? [dirname(targetDir)] : [])];
-  for (const dir of [...new Set(dirs)]) {
+  for (const dir of configDirs(cwd, targetDir)) {
     if (existsSync(join(dir, "local-lto.toml"))) return readTomlTable(join(dir, "local-lto.toml"), "local-lto.toml");
     const cargo = await readTomlTable(join(dir, "Cargo.toml"), "Cargo.toml");
     if (cargo) return cargo;
