@@ -89,7 +89,9 @@ export function validateConfig(value: unknown, file: string, table: string): Rus
     const near = configKeys.find((k) => k.replace(/[-_]/g, "") === key.replace(/[-_]/g, "").toLowerCase());
     throw configError(`${file}: ${keyPath(table, [...issue.path, key])}`, "unknown key", near ? `write ${near}` : `the keys are: ${configKeys.join(", ")}`);
   }
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  let at: unknown = value;
+  for (const part of issue.path) at = at && typeof at === "object" ? (at as Record<PropertyKey, unknown>)[part as PropertyKey] : undefined;
+  const missing = issue.code === "invalid_type" && at === undefined;
   throw configError(`${file}: ${keyPath(table, issue.path)}`, missing ? "missing (required)" : issue.message, formatFix);
 }
 
@@ -120,7 +122,8 @@ interface FoundTable {
   files: string[];
 }
 
-async function readTomlTable(path: string, kind: ConfigSource["kind"]): Promise<FoundTable | undefined> {
+async function readTomlTable(path: string, kind: ConfigSource["kind"], cwd: string): Promise<FoundTable | undefined> {
+  const shown = relative(cwd, path) || path;
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -133,10 +136,10 @@ async function readTomlTable(path: string, kind: ConfigSource["kind"]): Promise<
   if (kind === "Cargo.toml") {
     // Only parse manifests that can hold the table: most crates' Cargo.toml never mention it.
     if (!text.includes("local-lto")) return undefined;
-    const table = cargoMetadataTable(parseTomlFile(text, path));
+    const table = cargoMetadataTable(parseTomlFile(text, shown));
     return table ? { source: { kind, path, table: table.table }, value: table.value, files: [path] } : undefined;
   }
-  return { source: { kind, path, table: "" }, value: parseTomlFile(text, path), files: [path] };
+  return { source: { kind, path, table: "" }, value: parseTomlFile(text, shown), files: [path] };
 }
 
 /** The directories a configuration is looked for in, in order (see the file comment). */
@@ -155,10 +158,10 @@ export function configCandidates(cwd: string, targetDir: string | undefined, env
 
 /** The first configuration table found (see the file comment), or undefined. */
 async function findTable(cwd: string, targetDir: string | undefined, env: NodeJS.ProcessEnv): Promise<FoundTable | undefined> {
-  if (env.LOCAL_LTO_CONFIG) return readTomlTable(resolve(cwd, env.LOCAL_LTO_CONFIG), "LOCAL_LTO_CONFIG");
+  if (env.LOCAL_LTO_CONFIG) return readTomlTable(resolve(cwd, env.LOCAL_LTO_CONFIG), "LOCAL_LTO_CONFIG", cwd);
   for (const dir of configDirs(cwd, targetDir)) {
-    if (existsSync(join(dir, "local-lto.toml"))) return readTomlTable(join(dir, "local-lto.toml"), "local-lto.toml");
-    const cargo = await readTomlTable(join(dir, "Cargo.toml"), "Cargo.toml");
+    if (existsSync(join(dir, "local-lto.toml"))) return readTomlTable(join(dir, "local-lto.toml"), "local-lto.toml", cwd);
+    const cargo = await readTomlTable(join(dir, "Cargo.toml"), "Cargo.toml", cwd);
     if (cargo) return cargo;
   }
   return undefined;

@@ -1,0 +1,180 @@
+/**
+ * The rustc mode end to end with the real rustc and local-lto's plugin, through the launcher as
+ * Cargo and make run it (`bin/local-lto /path/to/rustc <args>`): outputs, dep-info, diagnostics,
+ * exit codes, the proof and the gate.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { findCallsTo, readElf, symbolState } from "../../src/elf/index.js";
+import { readArchive } from "../../src/elf/readArchive.js";
+import { parseRunLines } from "../../src/rustc/buildReport.js";
+import { repoRoot } from "../support/toolchain.js";
+
+const launcher = join(repoRoot, "bin/local-lto");
+const rustc = join(execFileSync("rustc", ["--print", "sysroot"], { encoding: "utf8" }).trim(), "bin/rustc");
+
+const helpersH = "static inline int twice(int x) { return 2 * x + 1; }\n";
+const helpersC = '#include "helpers.h"\nint twice__extern(int x) { return twice(x); }\n';
+const userRs = 'extern "C" { #[link_name = "twice__extern"] fn twice(x: i32) -> i32; }\npub fn sum(n: i32) -> i32 { let mut s = 0; for i in 0..n { s += unsafe { twice(i) }; } s }\n';
+const plainRs = "pub fn describe(x: u64) -> String { format!(\"{x:016x}\") }\npub fn total(v: &[u64]) -> u64 { v.iter().sum() }\n";
+
+function project(config = 'helpers = ["helpers.c"]\nrequire-inlined = true\n'): string {
+  const dir = mkdtempSync(join(tmpdir(), "llto-rustc-mode-"));
+  writeFileSync(join(dir, "local-lto.toml"), config);
+  writeFileSync(join(dir, "helpers.h"), helpersH);
+  writeFileSync(join(dir, "helpers.c"), helpersC);
+  writeFileSync(join(dir, "user.rs"), userRs);
+  writeFileSync(join(dir, "plain.rs"), plainRs);
+  mkdirSync(join(dir, "out"));
+  return dir;
+}
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  trace: string[];
+}
+
+function viaLauncher(dir: string, args: string[], env: Record<string, string> = {}): Run {
+  const run = spawnSync(launcher, [rustc, ...args], { cwd: dir, env: { ...process.env, LOCAL_LTO_LAUNCHER_TRACE: "1", ...env }, encoding: "utf8" });
+  const trace = run.stderr.split("\n").filter((l) => l.startsWith("local-lto launcher: ")).map((l) => l.slice(20));
+  const stderr = run.stderr.split("\n").filter((l) => !l.startsWith("local-lto launcher: ")).join("\n");
+  return { status: run.status, stdout: run.stdout, stderr, trace };
+}
+
+function plainRustc(dir: string, args: string[]): Run {
+  const run = spawnSync(rustc, args, { cwd: dir, encoding: "utf8" });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, trace: [] };
+}
+
+const rlibArgs = (name: string, extra: string[] = []) => ["--crate-name", name, "--edition=2021", `${name}.rs`, "--crate-type", "lib", "--emit=dep-info,metadata,link", "-C", "opt-level=3", "-C", "embed-bitcode=no", "-C", "metadata=1234", "-C", "extra-filename=-1234", "--out-dir", "out", ...extra];
+
+function members(path: string): Map<string, Buffer> {
+  return new Map(readArchive(new Uint8Array(readFileSync(path))).members.map((m) => [m.name, Buffer.from(m.data)]));
+}
+
+function reportLines(dir: string) {
+  return parseRunLines(readFileSync(join(dir, "out/local-lto/report.jsonl"), "utf8"));
+}
+
+describe("local-lto as rustc", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = project();
+  });
+
+  it("a crate that calls no helper: rustc's own objects and dep-info, then the launcher's fast path", () => {
+    expect(plainRustc(dir, rlibArgs("plain")).status).toBe(0);
+    const before = { rlib: members(join(dir, "out/libplain-1234.rlib")), d: readFileSync(join(dir, "out/plain-1234.d"), "utf8") };
+    const first = viaLauncher(dir, rlibArgs("plain"));
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.trace).toContain("node no-entry");
+    const after = members(join(dir, "out/libplain-1234.rlib"));
+    // Every object byte for byte; the metadata differs only in the crate hash (rustc hashes its tracked flags, -Zllvm-plugins among them).
+    const objects = [...before.rlib.keys()].filter((m) => m.endsWith(".o"));
+    expect(objects.length).toBeGreaterThan(0);
+    for (const m of objects) expect(after.get(m)?.equals(before.rlib.get(m)!), m).toBe(true);
+    expect(readFileSync(join(dir, "out/plain-1234.d"), "utf8")).toBe(before.d);
+
+    const second = viaLauncher(dir, rlibArgs("plain"));
+    expect(second.status).toBe(0);
+    expect(second.trace).toEqual([`target-dir ${join(dir, "out")}`, "plugin"]);
+    for (const m of objects) expect(members(join(dir, "out/libplain-1234.rlib")).get(m)?.equals(before.rlib.get(m)!), m).toBe(true);
+    const lines = reportLines(dir).filter((l) => l.crate === "plain");
+    expect(lines.map((l) => l.action)).toEqual(["no-helpers", "no-helpers"]);
+  });
+
+  it("a crate that calls a helper: inlined, proven, its files in the dep-info, one report line", () => {
+    const run = viaLauncher(dir, rlibArgs("user", ["-C", "codegen-units=16"]));
+    expect(run.status, run.stderr).toBe(0);
+    for (const [name, data] of members(join(dir, "out/libuser-1234.rlib"))) {
+      if (!name.endsWith(".o")) continue;
+      const elf = readElf(new Uint8Array(data));
+      expect(symbolState(elf, "twice__extern")).toBe("absent");
+      expect(findCallsTo(elf, new Set(["twice__extern"])).get("twice__extern") ?? []).toEqual([]);
+    }
+    const d = readFileSync(join(dir, "out/user-1234.d"), "utf8");
+    const firstRule = d.split("\n")[0]!;
+    for (const file of ["local-lto.toml", "helpers.c", "helpers.h"]) expect(firstRule).toContain(join(dir, file));
+    const line = reportLines(dir).find((l) => l.crate === "user")!;
+    expect(line.action).toBe("compiled");
+    expect(line.linked?.flatMap((m) => m.helpers)).toContain("twice__extern");
+    expect(line.helpers?.map((h) => [h.name, h.verdict, h.symbol])).toEqual([["twice__extern", "inlined", "absent"]]);
+    expect(line.gate).toMatchObject({ required: true, applied: true, pass: true });
+    // The launcher now runs rustc with the plugin itself, and Node only for the proof.
+    expect(viaLauncher(dir, rlibArgs("user")).trace.slice(1)).toEqual(["plugin", "node proof"]);
+  });
+
+  it("a Kbuild-style object (--emit=obj=…,dep-info=…)", () => {
+    const args = ["--edition=2021", "--crate-type=rlib", "-O", "--emit=dep-info=obj/.user.o.d", "--emit=obj=obj/user.o", "user.rs"];
+    mkdirSync(join(dir, "obj"), { recursive: true });
+    const run = viaLauncher(dir, args);
+    expect(run.status, run.stderr).toBe(0);
+    const elf = readElf(new Uint8Array(readFileSync(join(dir, "obj/user.o"))));
+    expect(symbolState(elf, "twice__extern")).toBe("absent");
+    expect(readFileSync(join(dir, "obj/.user.o.d"), "utf8")).toMatch(new RegExp(`^obj/user\\.o: user\\.rs .*${join(dir, "helpers.h")}`, "m"));
+    expect(existsSync(join(dir, "obj/local-lto/report.jsonl"))).toBe(true);
+  });
+
+  it("rustc's diagnostics, JSON messages and exit code pass through untouched", () => {
+    writeFileSync(join(dir, "bad.rs"), 'pub fn f() -> u32 { "no" }\n');
+    for (const format of [[], ["--error-format=json", "--json=diagnostic-rendered-ansi"]]) {
+      const args = ["--crate-name", "bad", "bad.rs", "--crate-type", "lib", "--emit=link", "--out-dir", "out", ...format];
+      const expected = plainRustc(dir, args);
+      const got = viaLauncher(dir, args);
+      expect(got.status).toBe(expected.status);
+      expect(expected.status).toBe(1);
+      expect(got.stderr).toBe(expected.stderr);
+      expect(got.stdout).toBe(expected.stdout);
+    }
+  });
+
+  it("a failing gate names the crate, the helper and the reason, and leaves no output", () => {
+    const gated = project();
+    writeFileSync(join(gated, "helpers.c"), '#include "helpers.h"\n__attribute__((noinline)) int twice__extern(int x) { return twice(x); }\n');
+    const run = viaLauncher(gated, rlibArgs("user"));
+    expect(run.status).toBe(10);
+    const errors = run.stderr.split("\n").filter((l) => /^error\[|^ {2}fix:/.test(l));
+    expect(errors[0]).toMatch(/^error\[LLTO_CALLS_LEFT\]: crate user: twice__extern: \d+ call\(s\) left \(from .*\) in out\/libuser-1234\.rlib$/);
+    expect(errors[1]).toMatch(/^ {2}fix: .*require-inlined = false/);
+    expect(existsSync(join(gated, "out/libuser-1234.rlib"))).toBe(false);
+    expect(reportLines(gated).at(-1)).toMatchObject({ crate: "user", action: "failed", gate: { code: "LLTO_CALLS_LEFT", pass: false } });
+    // Without the gate the same build succeeds, and the report says what was left.
+    const relaxed = viaLauncher(gated, rlibArgs("user"), { LOCAL_LTO_REQUIRE_INLINED: "0" });
+    expect(relaxed.status, relaxed.stderr).toBe(0);
+    expect(reportLines(gated).at(-1)?.summary?.callsLeft).toBeGreaterThan(0);
+  });
+
+  it("a malformed configuration stops the build before rustc runs, naming the key", () => {
+    const broken = project('helpers = "helpers.c"\n');
+    const run = viaLauncher(broken, rlibArgs("user"));
+    expect(run.status).toBe(4);
+    expect(run.stderr).toMatch(/^error\[LLTO_CONFIG\]: local-lto\.toml: helpers: expected an array of file names\n {2}fix: /m);
+    expect(existsSync(join(broken, "out/libuser-1234.rlib"))).toBe(false);
+  });
+
+  it("without a configuration, rustc runs as it is", () => {
+    const none = project();
+    rmSync(join(none, "local-lto.toml"));
+    const run = viaLauncher(none, rlibArgs("user"));
+    expect(run.status).toBe(0);
+    expect(run.trace.at(-1)).toBe("pass-through no-configuration");
+    const object = [...members(join(none, "out/libuser-1234.rlib")).entries()].find(([n]) => n.endsWith(".o"))![1];
+    const elf = readElf(new Uint8Array(object));
+    expect(symbolState(elf, "twice__extern")).toBe("undefined");
+    expect(readdirSync(join(none, "out"))).not.toContain("local-lto");
+  });
+});
+
+describe("local-lto rustc (the subcommand)", () => {
+  it("runs rustc from LOCAL_LTO_RUSTC with the same behaviour", () => {
+    const dir = project();
+    const run = spawnSync(launcher, ["rustc", ...rlibArgs("user")], { cwd: dir, env: { ...process.env, LOCAL_LTO_RUSTC: rustc }, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(reportLines(dir).at(-1)).toMatchObject({ crate: "user", action: "compiled" });
+  });
+});
