@@ -5,103 +5,32 @@
  * program output; in local-lto's executable no helper call and no helper symbol (the proof
  * code on the linked file); rebuilds exactly where a helper's header changed, none without change.
  */
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readElf } from "../../src/elf/index.js";
-import { readObjectFacts } from "../../src/report/objectFacts.js";
 import { parseRunLines } from "../../src/rustc/buildReport.js";
-import { repoRoot } from "../support/toolchain.js";
-
-const fixture = join(repoRoot, "test/fixtures/cargo-workspace");
-const launcher = join(repoRoot, "bin/local-lto");
-
-/** The wrappers the -sys crate exports: every helper the executable must neither call nor define. */
-const helperNames = [...readFileSync(join(fixture, "ck-sys/extern.c"), "utf8").matchAll(/\b(\w+__extern)\(/g), ...readFileSync(join(fixture, "ck-sys/fixture_extern.c"), "utf8").matchAll(/\b(\w+__extern)\(/g)].map((m) => m[1]!);
-
-/** Environment without any wrapper or profile setting the caller's shell may have. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(RUSTC_WRAPPER|RUSTC_WORKSPACE_WRAPPER|CARGO_PROFILE_|CARGO_BUILD_|CARGO_INCREMENTAL|RUSTFLAGS|LOCAL_LTO_(?!PLUGIN_DIR|CACHE_DIR))/.test(key)) delete env[key];
-  return { ...env, CARGO_TERM_COLOR: "never", ...extra };
-}
-
-export function copyWorkspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "llto-cargo-"));
-  cpSync(fixture, dir, { recursive: true, filter: (src) => !/\/(target|Cargo\.lock)$/.test(src) });
-  return dir;
-}
-
-interface CargoRun {
-  status: number | null;
-  stderr: string;
-  /** compiler-artifact messages: target name → fresh. */
-  artifacts: Map<string, boolean>;
-}
-
-function parseArtifacts(stdout: string): Map<string, boolean> {
-  const artifacts = new Map<string, boolean>();
-  for (const line of stdout.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const message = JSON.parse(line) as { reason?: string; target?: { name: string; kind: string[] }; fresh?: boolean };
-    if (message.reason === "compiler-artifact" && message.target && !message.target.kind.includes("custom-build")) artifacts.set(message.target.name, message.fresh!);
-  }
-  return artifacts;
-}
-
-/** `cargo build` (plain), or `local-lto cargo build` (withLocalLto). */
-export function cargoBuild(dir: string, options: { withLocalLto: boolean; profile?: "release" | "dev"; env?: Record<string, string> }): CargoRun {
-  const args = ["build", ...(options.profile === "dev" ? [] : ["--release"]), "--message-format=json-render-diagnostics"];
-  const run = options.withLocalLto
-    ? spawnSync(launcher, ["cargo", ...args], { cwd: dir, env: cleanEnv(options.env), encoding: "utf8" })
-    : spawnSync("cargo", args, { cwd: dir, env: cleanEnv(options.env), encoding: "utf8" });
-  return { status: run.status, stderr: run.stderr, artifacts: parseArtifacts(run.stdout) };
-}
-
-function rebuilt(run: CargoRun): string[] {
-  return [...run.artifacts].filter(([, fresh]) => !fresh).map(([name]) => name).sort();
-}
-
-function runProgram(dir: string, profile = "release"): string {
-  const run = spawnSync(join(dir, "target", profile, "hot-loop"), ["20000"], { encoding: "utf8" });
-  expect(run.status, run.stderr).toBe(0);
-  return run.stdout;
-}
-
-/** The proof on the linked executable, for every helper the wrappers define. */
-function executableFacts(dir: string, profile = "release") {
-  const elf = readElf(new Uint8Array(readFileSync(join(dir, "target", profile, "hot-loop"))));
-  return readObjectFacts(elf, helperNames).helpers;
-}
-
-/** What fixture_mix (include/fixture_config.h) gives for the program's sum, with multiplier `k`. */
-function expectedMix(output: string, k: number): number {
-  const sum = BigInt(`0x${/iterations: ([0-9a-f]{16})/.exec(output)![1]}`);
-  return Number((((sum & 0xffffffffn) * BigInt(k)) + 1n) & 0xffffffffn);
-}
+import { cargoBuild, copyWorkspace, executableFacts, expectedMix, rebuilt, runProgram } from "./cargoSupport.js";
 
 describe("cargo build with local-lto", () => {
   let dir: string;
   let plainOutput: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = copyWorkspace();
-    const plain = cargoBuild(dir, { withLocalLto: false });
+    const plain = await cargoBuild(dir, { withLocalLto: false });
     expect(plain.status, plain.stderr).toBe(0);
-    plainOutput = runProgram(dir);
+    plainOutput = await runProgram(dir);
   });
 
-  it("out of line, the plain build calls the helpers and exports them (what local-lto removes)", () => {
+  it("out of line, the plain build calls the helpers and exports them (what local-lto removes)", async () => {
     const facts = executableFacts(dir);
     expect(facts.reduce((n, h) => n + h.callsLeft, 0)).toBeGreaterThan(0);
     expect(facts.some((h) => h.symbol === "global")).toBe(true);
   });
 
-  it("builds the same program with every helper call inlined and no helper symbol left", () => {
-    const run = cargoBuild(dir, { withLocalLto: true });
+  it("builds the same program with every helper call inlined and no helper symbol left", async () => {
+    const run = await cargoBuild(dir, { withLocalLto: true });
     expect(run.status, run.stderr).toBe(0);
-    expect(runProgram(dir)).toBe(plainOutput);
+    expect(await runProgram(dir)).toBe(plainOutput);
     for (const h of executableFacts(dir)) {
       expect(h.callsLeft, h.name).toBe(0);
       expect(h.symbol, h.name).toBe("absent");
@@ -113,38 +42,38 @@ describe("cargo build with local-lto", () => {
     expect(run.stderr).toMatch(/0 call\(s\) left, 0 global helper symbol\(s\) — every helper call inlined, no helper exported$/m);
     // The generic ring is compiled in hot-loop, in several codegen units (the release default), each linking its own copies.
     const lines = parseRunLines(readFileSync(join(dir, "target/local-lto/report.jsonl"), "utf8"));
-    const hot = lines.findLast((l) => l.crate === "hot_loop")!;
+    const hot = lines.filter((l) => l.crate === "hot_loop").at(-1)!;
     expect(hot.linked!.length).toBeGreaterThan(1);
     expect(hot.linked!.flatMap((m) => m.helpers)).toEqual(expect.arrayContaining(["ck_ring_enqueue_spsc__extern", "ck_spinlock_fas_lock__extern"]));
   });
 
-  it("rebuilds nothing when nothing changed", () => {
-    const run = cargoBuild(dir, { withLocalLto: true });
+  it("rebuilds nothing when nothing changed", async () => {
+    const run = await cargoBuild(dir, { withLocalLto: true });
     expect(run.status, run.stderr).toBe(0);
     expect(rebuilt(run)).toEqual([]);
     expect([...run.artifacts.keys()].sort()).toEqual(["cc", "ck_ring", "ck_sys", "hot-loop", "plain"]);
     expect(run.stderr).toMatch(/^local-lto: no crate compiled by local-lto in this build/m);
   });
 
-  it("rebuilds exactly the crates that inlined a changed header, and the program takes the new code", () => {
+  it("rebuilds exactly the crates that inlined a changed header, and the program takes the new code", async () => {
     const header = join(dir, "include/fixture_config.h");
     writeFileSync(header, readFileSync(header, "utf8").replace("x * 3u + 1u", "x * 5u + 1u"));
     // Plain Cargo does not know the header (ck-sys's build script does not track it): nothing to rebuild.
-    const plain = cargoBuild(dir, { withLocalLto: false });
+    const plain = await cargoBuild(dir, { withLocalLto: false });
     expect(rebuilt(plain)).toEqual([]);
-    const run = cargoBuild(dir, { withLocalLto: true });
+    const run = await cargoBuild(dir, { withLocalLto: true });
     expect(run.status, run.stderr).toBe(0);
     expect(rebuilt(run)).toEqual(["ck_ring", "hot-loop"]);
-    const output = runProgram(dir);
+    const output = await runProgram(dir);
     expect(output).toContain(`mix=${expectedMix(output, 5)}`);
     expect(plainOutput).toContain(`mix=${expectedMix(plainOutput, 3)}`);
-    expect(rebuilt(cargoBuild(dir, { withLocalLto: true }))).toEqual([]);
+    expect(rebuilt(await cargoBuild(dir, { withLocalLto: true }))).toEqual([]);
   });
 
-  it("rebuilds the same crates when the configuration changes", () => {
+  it("rebuilds the same crates when the configuration changes", async () => {
     const config = join(dir, "local-lto.toml");
     writeFileSync(config, `${readFileSync(config, "utf8")}# changed\n`);
-    const run = cargoBuild(dir, { withLocalLto: true });
+    const run = await cargoBuild(dir, { withLocalLto: true });
     expect(run.status, run.stderr).toBe(0);
     expect(rebuilt(run)).toEqual(["ck_ring", "hot-loop"]);
   });
@@ -153,11 +82,11 @@ describe("cargo build with local-lto", () => {
 describe("Cargo's profile settings", () => {
   let dir: string;
   let expected: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = copyWorkspace();
-    const plain = cargoBuild(dir, { withLocalLto: false });
+    const plain = await cargoBuild(dir, { withLocalLto: false });
     expect(plain.status, plain.stderr).toBe(0);
-    expected = runProgram(dir);
+    expected = await runProgram(dir);
   });
 
   const settings: [string, Record<string, string>][] = [
@@ -166,42 +95,42 @@ describe("Cargo's profile settings", () => {
     ["one codegen unit, embed-bitcode", { CARGO_PROFILE_RELEASE_CODEGEN_UNITS: "1", RUSTFLAGS: "-Cembed-bitcode=yes" }],
   ];
   for (const [name, env] of settings) {
-    it(`${name}: same output, every call inlined`, () => {
-      const run = cargoBuild(dir, { withLocalLto: true, env });
+    it(`${name}: same output, every call inlined`, async () => {
+      const run = await cargoBuild(dir, { withLocalLto: true, env });
       expect(run.status, run.stderr).toBe(0);
-      expect(runProgram(dir)).toBe(expected);
+      expect(await runProgram(dir)).toBe(expected);
       for (const h of executableFacts(dir)) expect([h.name, h.callsLeft, h.symbol]).toEqual([h.name, 0, "absent"]);
     });
   }
 
-  it("strip=symbols: the linked file cannot be proven, and the gate says so (naming the crate and the fix)", () => {
-    const failing = cargoBuild(dir, { withLocalLto: true, env: { CARGO_PROFILE_RELEASE_STRIP: "symbols" } });
+  it("strip=symbols: the linked file cannot be proven, and the gate says so (naming the crate and the fix)", async () => {
+    const failing = await cargoBuild(dir, { withLocalLto: true, env: { CARGO_PROFILE_RELEASE_STRIP: "symbols" } });
     expect(failing.status).not.toBe(0);
     expect(failing.stderr).toMatch(/^error\[LLTO_NOT_PROVEN\]: crate hot_loop: .*not proven/m);
     expect(failing.stderr).toMatch(/^ {2}fix: keep the symbol table in the linked file \(profile strip = "debuginfo" or "none"\)/m);
-    const relaxed = cargoBuild(dir, { withLocalLto: true, env: { CARGO_PROFILE_RELEASE_STRIP: "symbols", LOCAL_LTO_REQUIRE_INLINED: "0" } });
+    const relaxed = await cargoBuild(dir, { withLocalLto: true, env: { CARGO_PROFILE_RELEASE_STRIP: "symbols", LOCAL_LTO_REQUIRE_INLINED: "0" } });
     expect(relaxed.status, relaxed.stderr).toBe(0);
-    expect(runProgram(dir)).toBe(expected);
+    expect(await runProgram(dir)).toBe(expected);
   });
 
-  it("dev profile (opt-level 0, incremental): builds and runs, helpers linked privately, nothing rebuilt the second time", () => {
-    const run = cargoBuild(dir, { withLocalLto: true, profile: "dev" });
+  it("dev profile (opt-level 0, incremental): builds and runs, helpers linked privately, nothing rebuilt the second time", async () => {
+    const run = await cargoBuild(dir, { withLocalLto: true, profile: "dev" });
     expect(run.status, run.stderr).toBe(0);
-    expect(runProgram(dir, "debug")).toBe(expected);
+    expect(await runProgram(dir, "debug")).toBe(expected);
     expect(run.stderr).toMatch(/^hot_loop\s+\d+\s+\d+\s+0\s+linked, not inlined \(opt-level 0\)$/m);
     // No helper is exported from the executable: each unit has its own private copy.
     for (const h of executableFacts(dir, "debug")) expect(h.symbol === "global" || h.symbol === "weak", h.name).toBe(false);
-    expect(rebuilt(cargoBuild(dir, { withLocalLto: true, profile: "dev" }))).toEqual([]);
+    expect(rebuilt(await cargoBuild(dir, { withLocalLto: true, profile: "dev" }))).toEqual([]);
   });
 
-  it("reads the configuration from [workspace.metadata.local-lto] in Cargo.toml", () => {
+  it("reads the configuration from [workspace.metadata.local-lto] in Cargo.toml", async () => {
     const config = readFileSync(join(dir, "local-lto.toml"), "utf8").replace(/^#.*\n/gm, "");
     rmSync(join(dir, "local-lto.toml"));
     writeFileSync(join(dir, "Cargo.toml"), `${readFileSync(join(dir, "Cargo.toml"), "utf8")}\n[workspace.metadata.local-lto]\n${config}`);
-    const run = cargoBuild(dir, { withLocalLto: true });
+    const run = await cargoBuild(dir, { withLocalLto: true });
     expect(run.status, run.stderr).toBe(0);
     expect(rebuilt(run)).toEqual(expect.arrayContaining(["ck_ring", "hot-loop"]));
-    expect(runProgram(dir)).toBe(expected);
+    expect(await runProgram(dir)).toBe(expected);
     for (const h of executableFacts(dir)) expect([h.name, h.callsLeft, h.symbol]).toEqual([h.name, 0, "absent"]);
   });
 });
