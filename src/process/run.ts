@@ -162,10 +162,10 @@ export function jobserverFds(env: NodeJS.ProcessEnv): number[] {
   return [...fds].filter((fd) => fd > 2 && fd < 1024).sort((a, b) => a - b);
 }
 
-function isOpenFd(fd: number): boolean {
+/** A jobserver is a pipe: a descriptor of that number that is anything else is not the one MAKEFLAGS names (make closed it for this recipe, and the number was reused). */
+function isPipeFd(fd: number): boolean {
   try {
-    fstatSync(fd);
-    return true;
+    return fstatSync(fd).isFIFO();
   } catch {
     return false;
   }
@@ -183,7 +183,7 @@ export function runInherited(command: ToolCommand): Promise<InheritedRun> {
   // Node gives a child only the descriptors named in stdio: the jobserver's must be named too.
   const stdio: ("inherit" | "ignore" | number)[] = ["inherit", "inherit", "inherit"];
   for (const fd of jobserverFds(env)) {
-    if (!isOpenFd(fd)) continue;
+    if (!isPipeFd(fd)) continue;
     while (stdio.length < fd) stdio.push("ignore");
     stdio[fd] = fd;
   }

@@ -38,6 +38,8 @@ export interface RustcInvocation {
   json?: string;
   /** `-O` */
   optimize: boolean;
+  /** `--cfg` values, as given (`MODULE`, `feature="std"`). */
+  cfgs: string[];
 }
 
 /** Options whose value is the next argument when not written `--opt=value` (rustc 1.95). */
@@ -65,7 +67,7 @@ function parseEmit(value: string): EmitRequest[] {
 }
 
 export function parseRustcArgs(argv: readonly string[]): RustcInvocation {
-  const inv: RustcInvocation = { argv, crateTypes: [], emit: [], codegen: [], unstable: [], print: [], informational: false, optimize: false };
+  const inv: RustcInvocation = { argv, crateTypes: [], emit: [], codegen: [], unstable: [], print: [], informational: false, optimize: false, cfgs: [] };
   const apply = (option: string, value: string) => {
     switch (option) {
       case "--crate-type":
@@ -103,6 +105,9 @@ export function parseRustcArgs(argv: readonly string[]): RustcInvocation {
         break;
       case "--explain":
         inv.informational = true;
+        break;
+      case "--cfg":
+        inv.cfgs.push(value);
         break;
       case "--error-format":
         inv.errorFormat = value;

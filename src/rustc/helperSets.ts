@@ -64,6 +64,8 @@ export interface HelperSetRequest {
   rustc: string;
   /** helperSetArgs(): the crate's flags that matter to the set. */
   setArgs: readonly string[];
+  /** The configuration's cfg-defines this crate is built with (`--cfg MODULE`): `-D` flags for its helpers. */
+  defines: readonly string[];
   stateDir: string;
   env: NodeJS.ProcessEnv;
 }
@@ -89,12 +91,13 @@ export async function rustcIdentity(rustc: string, env: NodeJS.ProcessEnv): Prom
 }
 
 /** The set's key (pure): every input that changes what preparation makes, except file contents, which `dependencies` track. */
-export function helperSetKey(config: RustcConfig, rustcId: string, setArgs: readonly string[], env: NodeJS.ProcessEnv): string {
+export function helperSetKey(config: RustcConfig, rustcId: string, setArgs: readonly string[], defines: readonly string[], env: NodeJS.ProcessEnv): string {
   const data = {
     format: SET_FORMAT,
     localLto: localLtoVersion,
     rustc: rustcId,
     setArgs,
+    defines,
     baseDir: config.baseDir,
     helpers: config.helpers,
     ccArgs: config.ccArgs,
@@ -148,7 +151,7 @@ async function prepare(request: HelperSetRequest, key: string, dir: string): Pro
   const plugin = found.plugin;
   const toolchain = await resolveToolchain({ rustc }, env);
   requireTools(toolchain, ["rustc", ...(config.helpers.some((h) => h.kind === "c-source") ? (["clang"] as const) : []), "llvmLink", "llvmDis", "opt", "llc"]);
-  const ccArgs = [...(await pkgConfigCflags(config.pkgConfig, env, config.baseDir)), ...config.ccArgs, ...(config.helpersDebug === "none" ? ["-g0"] : [])];
+  const ccArgs = [...(await pkgConfigCflags(config.pkgConfig, env, config.baseDir)), ...config.ccArgs, ...request.defines.map((d) => `-D${d}`), ...(config.helpersDebug === "none" ? ["-g0"] : [])];
   const workspace = await createWorkspace();
   const notes: string[] = [];
   try {
@@ -202,7 +205,7 @@ async function prepare(request: HelperSetRequest, key: string, dir: string): Pro
 /** The prepared set for this configuration, rustc and target flags: found ready, or prepared once under a lock. */
 export async function ensureHelperSet(request: HelperSetRequest): Promise<PreparedSet> {
   const rustcId = await rustcIdentity(request.rustc, request.env);
-  const key = helperSetKey(request.config, rustcId, request.setArgs, request.env);
+  const key = helperSetKey(request.config, rustcId, request.setArgs, request.defines, request.env);
   const dir = join(request.stateDir, "sets", key);
   const ready = await readManifest(dir);
   if (ready && (await isFresh(ready))) return { dir, manifest: ready, prepared: false };

@@ -72,7 +72,8 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     return plainRun(rustc, args, cwd, env);
   }
   const crateName = inv.crateName ?? crateNameFromInput(inv.input ?? "rust_out");
-  const set = await ensureHelperSet({ config, rustc, setArgs: helperSetArgs(inv), stateDir: state, env });
+  const defines = config.cfgDefines.filter((name) => inv.cfgs.includes(name));
+  const set = await ensureHelperSet({ config, rustc, setArgs: helperSetArgs(inv), defines, stateDir: state, env });
   if (launchKey) {
     const m = set.manifest;
     await writeLaunchEntry(state, launchKey, { action: "plugin", pluginPath: m.pluginPath, bootstrap: m.needsBootstrap, crates: config.crates, dependencies: m.dependencies, absent: [] }, m.preparedAt);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LocalLtoError } from "../../src/diagnostics/errors.js";
+import { parseKbuildCmd } from "../../src/rustc/config/kbuildCmd.js";
 import { configCandidates, envOverrides, loadRustcConfig, selectsCrate } from "../../src/rustc/config/loadConfig.js";
 
 function workspace(files: Record<string, string>): string {
@@ -88,11 +89,25 @@ describe("loadRustcConfig", () => {
     expect(envOverrides({ LOCAL_LTO_HELPERS: "x.c 'y z.c'", LOCAL_LTO_HELPER_PREFIX: "rust_helper_" })).toEqual({ helpers: ["x.c", "y z.c"], "helper-prefix": "rust_helper_" });
   });
 
+  it("takes helpers and their C flags from Kbuild's .cmd file (helpers-cmd), and cfg-defines", async () => {
+    const savedcmd =
+      "savedcmd_rust/helpers/helpers.o := clang -Wp,-MMD,rust/helpers/.helpers.o.d  -nostdinc -I./arch/x86/include -I./include -include ./include/linux/compiler-version.h -D__KERNEL__ -fno-delete-null-pointer-checks -mno-sse -O2 '-DKBUILD_MODFILE=\"rust/helpers/helpers\"' -DKBUILD_BASENAME='\"helpers\"' -c -o rust/helpers/helpers.o rust/helpers/helpers.c  ; ./tools/objtool/objtool --hacks=jump_label rust/helpers/helpers.o";
+    const dir = workspace({ "local-lto.toml": 'helpers-cmd = ["rust/helpers/.helpers.o.cmd"]\ncfg-defines = ["MODULE"]\ncc-args = ["-g0"]\n', "rust/helpers/.helpers.o.cmd": `${savedcmd}\n\nsource_rust/helpers/helpers.o := rust/helpers/helpers.c\n` });
+    const config = (await loadRustcConfig(dir, undefined, {}))!;
+    expect(config.helpers).toEqual([{ path: join(dir, "rust/helpers/helpers.c"), kind: "c-source" }]);
+    expect(config.ccArgs).toEqual(["-nostdinc", "-I./arch/x86/include", "-I./include", "-include", "./include/linux/compiler-version.h", "-D__KERNEL__", "-fno-delete-null-pointer-checks", "-mno-sse", "-O2", '-DKBUILD_MODFILE="rust/helpers/helpers"', '-DKBUILD_BASENAME="helpers"', "-g0"]);
+    expect(config.files).toEqual([join(dir, "local-lto.toml"), join(dir, "rust/helpers/.helpers.o.cmd")]);
+    expect(config.cfgDefines).toEqual(["MODULE"]);
+    expect(parseKbuildCmd("cmd_drivers/x.o := gcc -MD -MF d/.x.o.d -c -o drivers/x.o drivers/x.c\n")).toEqual({ object: "drivers/x.o", source: "drivers/x.c", ccArgs: [] });
+    expect(() => parseKbuildCmd("deps_x.o := \\\n")).toThrow(/no `savedcmd_/);
+  });
+
   describe("errors name the file and the key", () => {
     const cases: [string, Record<string, string>, RegExp, RegExp?][] = [
       ["a TOML syntax error, with line and column", { "local-lto.toml": 'helpers = ["a.c",\n  2' }, /^local-lto\.toml:2:4: not valid TOML: /],
       ["a wrong type in a list", { "local-lto.toml": 'helpers = ["a.c", 3]\n', "a.c": "" }, /^local-lto\.toml: helpers\[1\]: /],
-      ["a missing key", { "local-lto.toml": 'cc-args = ["-O2"]\n' }, /^local-lto\.toml: helpers: missing \(required\)$/],
+      ["no helpers at all", { "local-lto.toml": 'cc-args = ["-O2"]\n' }, /^local-lto\.toml: helpers: name the helpers: helpers = \["extern\.c"\] or helpers-cmd = /],
+      ["a missing Kbuild .cmd file", { "local-lto.toml": 'helpers-cmd = ["rust/helpers/.helpers.o.cmd"]\n' }, /^local-lto\.toml: helpers-cmd\[0\]: rust\/helpers\/\.helpers\.o\.cmd cannot be read \(ENOENT\)$/],
       ["an unknown key, with the key it resembles", { "local-lto.toml": 'helpers = ["a.c"]\nrequire_inlined = true\n', "a.c": "" }, /^local-lto\.toml: require_inlined: unknown key$/, /write require-inlined/],
       ["a bad value in Cargo.toml", { "Cargo.toml": '[workspace]\n[workspace.metadata.local-lto]\nhelpers = ["a.c"]\nrequire-inlined = "yes"\n', "a.c": "" }, /^Cargo\.toml: workspace\.metadata\.local-lto\.require-inlined: expected true or false$/],
       ["a helper file that does not exist", { "local-lto.toml": 'helpers = ["sys/missing.c"]\n' }, /^local-lto\.toml: helpers\[0\]: sys\/missing\.c does not exist/],

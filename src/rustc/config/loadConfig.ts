@@ -21,6 +21,7 @@ import type { HelperInput, HelperNaming } from "../../pipeline/resolve/resolvedB
 import type { HelpersDebug, NullPointerPolicy } from "../../pipeline/types.js";
 import { splitShellWords } from "../../process/shellWords.js";
 import type { SafetyCheckId } from "../../safety/types.js";
+import { parseKbuildCmd } from "./kbuildCmd.js";
 import { configKeys, rustcConfigSchema, type RustcConfigFile } from "./schema.js";
 
 /**
@@ -64,6 +65,8 @@ export interface RustcConfig {
   readonly helpersDebug: HelpersDebug;
   readonly reconcile: boolean;
   readonly nullPointerPolicy: NullPointerPolicy;
+  /** `--cfg` names that become `-D` flags for the helpers of the crates built with them. */
+  readonly cfgDefines: readonly string[];
 }
 
 function configError(where: string, problem: string, fix: string): LocalLtoError {
@@ -222,7 +225,7 @@ export async function loadRustcConfig(cwd: string, targetDir: string | undefined
   const config = validateConfig(merged, where, source.table);
   const baseDir = source.path ? dirname(source.path) : cwd;
 
-  const helpers = config.helpers.map((file, index): HelperInput => {
+  const helpers = (config.helpers ?? []).map((file, index): HelperInput => {
     const path = resolve(baseDir, file);
     const kind = helperKind(path);
     const key = overrides.helpers ? "LOCAL_LTO_HELPERS" : `${where}: ${keyPath(source.table, ["helpers", index])}`;
@@ -238,10 +241,13 @@ export async function loadRustcConfig(cwd: string, targetDir: string | undefined
       throw configError(`${where}: ${keyPath(source.table, ["helper-regex"])}`, `not a regular expression: ${(error as Error).message}`, "write a JavaScript regular expression matching whole helper names, e.g. \".*__extern\"");
     }
   }
-  const ccArgs = config["cc-args"] === undefined ? [] : typeof config["cc-args"] === "string" ? envWords(`${where}: ${keyPath(source.table, ["cc-args"])}`, config["cc-args"]) : config["cc-args"];
+  const userCcArgs = config["cc-args"] === undefined ? [] : typeof config["cc-args"] === "string" ? envWords(`${where}: ${keyPath(source.table, ["cc-args"])}`, config["cc-args"]) : config["cc-args"];
+  const kbuild = await readKbuildCommands(config["helpers-cmd"] ?? [], baseDir, `${where}: ${keyPath(source.table, ["helpers-cmd"])}`);
+  helpers.push(...kbuild.helpers);
+  const ccArgs = [...kbuild.ccArgs, ...userCcArgs];
   return Object.freeze({
     source,
-    files: found?.files ?? [],
+    files: [...(found?.files ?? []), ...kbuild.files],
     baseDir,
     helpers,
     ccArgs,
@@ -257,7 +263,42 @@ export async function loadRustcConfig(cwd: string, targetDir: string | undefined
     helpersDebug: config["helpers-debug"] ?? "keep",
     reconcile: config.reconcile ?? true,
     nullPointerPolicy: config["null-pointer-policy"] ?? "caller",
+    cfgDefines: config["cfg-defines"] ?? [],
   });
+}
+
+/**
+ * The helpers and C flags of Kbuild `.cmd` files (kbuildCmd.ts): every file must record the same
+ * flags, since the helpers are compiled with one set. The `.cmd` files are dependencies: Kbuild
+ * rewrites one when it compiles the helpers with other flags.
+ */
+async function readKbuildCommands(files: readonly string[], baseDir: string, where: string): Promise<{ helpers: HelperInput[]; ccArgs: string[]; files: string[] }> {
+  const helpers: HelperInput[] = [];
+  let ccArgs: string[] | undefined;
+  const paths: string[] = [];
+  for (const [index, file] of files.entries()) {
+    const path = resolve(baseDir, file);
+    const at = `${where}[${index}]`;
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      throw configError(at, `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, "build the helper object with Kbuild first (it writes the .cmd file), or name the helpers' sources with helpers = […]");
+    }
+    let command;
+    try {
+      command = parseKbuildCmd(text);
+    } catch (error) {
+      throw configError(at, `${file}: ${(error as Error).message}`, "name a Kbuild .cmd file (.<object>.cmd beside the object Kbuild built)");
+    }
+    if (ccArgs && JSON.stringify(ccArgs) !== JSON.stringify(command.ccArgs)) {
+      throw configError(at, `${file} records other C flags than ${files[0]}`, "local-lto compiles every helper with one set of flags: name .cmd files of objects compiled alike");
+    }
+    ccArgs = command.ccArgs;
+    helpers.push({ path: resolve(baseDir, command.source), kind: "c-source" });
+    paths.push(path);
+  }
+  return { helpers, ccArgs: ccArgs ?? [], files: paths };
 }
 
 /** Whether a crate is one the configuration builds with helpers. */

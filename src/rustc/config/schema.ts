@@ -15,7 +15,15 @@ const wordsOrString = z.union([z.array(z.string()), z.string()], { error: "expec
 export const rustcConfigSchema = z
   .object({
     /** Helper definitions: C sources (`.c`) or LLVM bitcode (`.bc`), relative to the config file. */
-    helpers: z.array(nonEmpty, { error: "expected an array of file names" }).min(1, "name at least one helper file"),
+    helpers: z.array(nonEmpty, { error: "expected an array of file names" }).optional(),
+    /**
+     * Kbuild `.cmd` files of helper objects (`rust/helpers/.helpers.o.cmd`), relative to the
+     * config file, which sits at the root of the tree Kbuild ran in: each gives a helper source and
+     * the C flags Kbuild compiled it with.
+     */
+    "helpers-cmd": z.array(nonEmpty, { error: "expected an array of .cmd file names" }).optional(),
+    /** rustc `--cfg NAME`s that become `-DNAME` for the helpers of crates built with them (Kbuild: MODULE). */
+    "cfg-defines": z.array(z.string().regex(/^[A-Za-z_]\w*$/, "expected a cfg name (letters, digits, _)"), { error: "expected an array of cfg names" }).optional(),
     /** C flags for the helpers (include paths relative to the config file's directory). */
     "cc-args": wordsOrString.optional(),
     /** Libraries whose `pkg-config --cflags` the helpers need. */
@@ -36,7 +44,8 @@ export const rustcConfigSchema = z
     reconcile: z.boolean({ error: "expected true or false" }).optional(),
     "null-pointer-policy": z.enum(["caller", "keep", "drop"], { error: 'expected "caller", "keep" or "drop"' }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.helpers !== undefined || c["helpers-cmd"] !== undefined, { message: "name the helpers: helpers = [\"extern.c\"] or helpers-cmd = [\"rust/helpers/.helpers.o.cmd\"]", path: ["helpers"] });
 
 export type RustcConfigFile = z.infer<typeof rustcConfigSchema>;
 
