@@ -10,3 +10,10 @@ export { reportSchema, type Report, type HelperReport } from "./report/schema.js
 export { LocalLtoError, exitCodes } from "./diagnostics/errors.js";
 export { readElf } from "./elf/index.js";
 export { parseModule } from "./ir/index.js";
+/** The rustc mode (docs/INTEGRATION.md): what `local-lto rustc`, Cargo's wrapper and the launcher run. */
+export { runRustc, type RustcRunOptions } from "./rustc/runRustc.js";
+export { parseRustcArgs, type RustcInvocation } from "./rustc/args.js";
+export { decideFromArgs, type ArgsDecision } from "./rustc/decide.js";
+export { loadRustcConfig, type RustcConfig } from "./rustc/config/loadConfig.js";
+export { addDepInfoDependencies } from "./rustc/depInfo.js";
+export { readRunLines, latestPerUnit, renderBuildSummary, runLineSchema, type RunLine } from "./rustc/buildReport.js";

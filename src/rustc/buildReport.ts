@@ -5,15 +5,17 @@
  * `local-lto report` and `local-lto cargo` read it back: the latest line per crate unit (a crate's
  * name and Cargo's `-C extra-filename`) is that crate's state.
  */
-import { appendFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import Table from "cli-table3";
 import pc from "picocolors";
 import { z } from "zod";
 import { borderless } from "../report/renderTable.js";
 import { helperReportSchema, safetyCheckSchema } from "../report/schema.js";
+import { reportPath } from "./runLine.js";
 
-export const runLineSchemaId = "local-lto/rustc-run/1";
+import { runLineSchemaId } from "./runLine.js";
+
+export { runLineSchemaId };
 
 export const runLineSchema = z.object({
   schema: z.literal(runLineSchemaId),
@@ -49,15 +51,7 @@ export const runLineSchema = z.object({
 
 export type RunLine = z.infer<typeof runLineSchema>;
 
-export function reportPath(stateDir: string): string {
-  return join(stateDir, "report.jsonl");
-}
-
-/** One line, appended with one write (O_APPEND: lines from parallel rustc runs never interleave). */
-export async function appendRunLine(stateDir: string, line: RunLine): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
-  await appendFile(reportPath(stateDir), `${JSON.stringify(line)}\n`);
-}
+export { appendRunLine, reportPath } from "./runLine.js";
 
 /** Every valid line of the file, in order; a line that does not parse is skipped (a crash mid-write, an older format). */
 export function parseRunLines(text: string): RunLine[] {
@@ -140,7 +134,17 @@ export function renderBuildSummary(lines: readonly RunLine[], options: { color: 
     for (const l of rows) {
       const sum = l.summary;
       const verdict =
-        l.action === "failed" ? paint.red(`failed${l.gate?.code ? ` (${l.gate.code})` : ""}`) : !l.gate?.applied && l.optLevel === "0" ? paint.yellow("linked, not inlined (opt-level 0)") : sum?.allInlined ? paint.green("inlined") : (sum?.callsLeft ?? 0) > 0 ? paint.red("calls left") : paint.yellow("not proven");
+        l.action === "failed"
+          ? paint.red(`failed${l.gate?.code ? ` (${l.gate.code})` : ""}`)
+          : !l.gate?.applied && l.optLevel === "0"
+            ? paint.yellow("linked, not inlined (opt-level 0)")
+            : sum?.allInlined
+              ? paint.green("inlined")
+              : (sum?.callsLeft ?? 0) > 0
+                ? paint.red("calls left")
+                : (sum?.helpers ?? 0) === 0
+                  ? paint.green("no helper left in the linked file")
+                  : paint.yellow("not proven");
       table.push([l.crate, String(sum?.helpers ?? 0), String(sum?.callsLeft ?? 0), String(sum?.globalHelperSymbols ?? 0), verdict]);
     }
     out.push(table.toString());

@@ -11,24 +11,16 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, readdir, rename, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, stat, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
-import { LocalLtoError } from "../diagnostics/errors.js";
-import { preparePluginHelpers } from "../pipeline/plugin/preparePluginHelpers.js";
-import { createWorkspace } from "../pipeline/workspace.js";
 import type { HelperBitcodeReport } from "../report/schema.js";
 import type { SafetyCheckResult } from "../safety/types.js";
-import { defaultCacheDir } from "../toolchain/cacheDir.js";
-import { requireTools, resolveToolchain } from "../toolchain/resolveToolchain.js";
-import { pkgConfigCflags } from "../tools/pkgConfig.js";
-import { prepareHelperSet } from "../tools/plugin/helperSet.js";
-import { ensureRustcPlugin } from "../tools/plugin/rustcPlugin.js";
 import { runTool } from "../process/run.js";
 import { localLtoVersion } from "../version.js";
 import type { RustcConfig } from "./config/loadConfig.js";
 
-const SET_FORMAT = 1;
+export const SET_FORMAT = 1;
 const LOCK_STALE_MS = 30_000;
 
 export interface SetManifest {
@@ -70,7 +62,7 @@ export interface HelperSetRequest {
   env: NodeJS.ProcessEnv;
 }
 
-function sha256(text: string | Uint8Array): string {
+export function sha256(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
@@ -112,94 +104,11 @@ export function helperSetKey(config: RustcConfig, rustcId: string, setArgs: read
   return sha256(JSON.stringify(data)).slice(0, 24);
 }
 
-async function readManifest(dir: string): Promise<SetManifest | undefined> {
-  try {
-    const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as SetManifest;
-    return manifest.format === SET_FORMAT ? manifest : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether a prepared set can be used as it is: its plugin is there and no dependency changed since. */
 export async function isFresh(manifest: SetManifest): Promise<boolean> {
   if (!existsSync(manifest.pluginPath)) return false;
   const times = await Promise.all(manifest.dependencies.map((d) => stat(d).then((s) => s.mtimeMs, () => Infinity)));
   return times.every((t) => t <= manifest.preparedAt);
-}
-
-/** `pkg-config --path`: the .pc files whose change changes the flags (best effort: not every pkg-config has it). */
-async function pkgConfigFiles(names: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const name of names) {
-    const run = await runTool({ file: env.PKG_CONFIG ?? "pkg-config", args: ["--path", name], env, cwd });
-    if (run.exitCode === 0 && run.stdout.trim()) files.push(resolve(cwd, run.stdout.trim()));
-  }
-  return files;
-}
-
-function pluginUnavailable(message: string, fix: string, details?: string): LocalLtoError {
-  return new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", exit: "toolchainMismatch", message: `the rustc mode needs local-lto's rustc plugin: ${message}`, fix, details });
-}
-
-/** Prepares the set (the caller holds the lock). */
-async function prepare(request: HelperSetRequest, key: string, dir: string): Promise<SetManifest> {
-  const { config, rustc, env } = request;
-  const preparedAt = Date.now();
-  const found = await ensureRustcPlugin({ rustc, env });
-  if (!found.ok) throw pluginUnavailable(found.problem.message, found.problem.fix, found.problem.details);
-  const plugin = found.plugin;
-  const toolchain = await resolveToolchain({ rustc }, env);
-  requireTools(toolchain, ["rustc", ...(config.helpers.some((h) => h.kind === "c-source") ? (["clang"] as const) : []), "llvmLink", "llvmDis", "opt", "llc"]);
-  const ccArgs = [...(await pkgConfigCflags(config.pkgConfig, env, config.baseDir)), ...config.ccArgs, ...request.defines.map((d) => `-D${d}`), ...(config.helpersDebug === "none" ? ["-g0"] : [])];
-  const workspace = await createWorkspace();
-  const notes: string[] = [];
-  try {
-    const prepared = await preparePluginHelpers({
-      helpers: config.helpers,
-      ccArgs,
-      helpersDebug: config.helpersDebug,
-      cacheDir: defaultCacheDir(env),
-      cwd: config.baseDir,
-      env,
-      allow: new Set(config.allow),
-      helperNaming: config.helperNaming,
-      reconcile: config.reconcile,
-      nullPointerPolicy: config.nullPointerPolicy,
-      rustc: { path: toolchain.rustc!.path, host: toolchain.rustc!.version.host },
-      rustcArgs: request.setArgs,
-      toolchain,
-      workspace,
-      notes,
-      warnings: notes,
-    });
-    await mkdir(dir, { recursive: true });
-    const helpersBc = join(dir, "helpers.bc");
-    await copyFile(prepared.helpersBitcode, `${helpersBc}.tmp`);
-    await rename(`${helpersBc}.tmp`, helpersBc);
-    const set = await prepareHelperSet(plugin, helpersBc, { dir: join(request.stateDir, "plugin", sha256(await readFile(helpersBc)).slice(0, 32)) });
-    const dependencies = [...new Set([...config.files, ...prepared.dependencies.map((d) => resolve(config.baseDir, d)), ...(await pkgConfigFiles(config.pkgConfig, env, config.baseDir))])].sort();
-    const manifest: SetManifest = {
-      format: SET_FORMAT,
-      key,
-      preparedAt,
-      helperNames: prepared.helperNames,
-      dependencies,
-      triple: prepared.triple,
-      pluginPath: set.pluginPath,
-      needsBootstrap: plugin.needsBootstrap,
-      llvmVersion: plugin.llvmVersion,
-      safetyChecks: prepared.safetyChecks,
-      reconciliation: prepared.reconciliation,
-      helperBitcode: prepared.helperBitcode,
-      notes,
-    };
-    await writeFile(join(dir, "manifest.json.tmp"), `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(join(dir, "manifest.json.tmp"), join(dir, "manifest.json"));
-    return manifest;
-  } finally {
-    await workspace.dispose();
-  }
 }
 
 /** The prepared set for this configuration, rustc and target flags: found ready, or prepared once under a lock. */
@@ -214,7 +123,9 @@ export async function ensureHelperSet(request: HelperSetRequest): Promise<Prepar
   try {
     const again = await readManifest(dir);
     if (again && (await isFresh(again))) return { dir, manifest: again, prepared: false };
-    return { dir, manifest: await prepare(request, key, dir), prepared: true };
+    // Preparing loads most of local-lto (compile, vet, reconcile): only when a set is missing or stale.
+    const { prepareSet } = await import("./prepareSet.js");
+    return { dir, manifest: await prepareSet(request, key, dir), prepared: true };
   } finally {
     await release().catch(() => undefined);
   }
@@ -222,21 +133,75 @@ export async function ensureHelperSet(request: HelperSetRequest): Promise<Prepar
 
 /** What the launcher reads (bin/local-lto, `llto_read_entry`): one fact per line. */
 export type LaunchEntry =
-  | { action: "plugin"; pluginPath: string; bootstrap: boolean; crates?: readonly string[]; dependencies: readonly string[]; absent: readonly string[] }
+  | {
+      action: "plugin";
+      pluginPath: string;
+      /** The prepared set's directory (its manifest). */
+      setDir: string;
+      bootstrap: boolean;
+      crates?: readonly string[];
+      /** What the proof after a launcher's compile needs of the configuration, as it was read with this entry's environment. */
+      config: EntryConfig;
+      dependencies: readonly string[];
+      absent: readonly string[];
+    }
   | { action: "plain"; dependencies: readonly string[]; absent: readonly string[] };
+
+/** The configuration's facts the proof needs, without reading (and validating) the configuration again. */
+export type EntryConfig = Pick<RustcConfig, "files" | "requireInlined" | "allow"> & { sourcePath?: string };
 
 /** The entry's text (pure). */
 export function launchEntryText(entry: LaunchEntry, keyText: string): string {
   // The launcher compares the key text too: its key is a checksum, and checksums collide.
   const lines = ["local-lto-launch 1", `keytext ${keyText}`];
   if (entry.action === "plugin") {
-    lines.push(`plugin ${entry.pluginPath}`, `bootstrap ${entry.bootstrap ? 1 : 0}`, `crates ${entry.crates ? entry.crates.join(" ") : "*"}`);
+    lines.push(`plugin ${entry.pluginPath}`, `set ${entry.setDir}`, `bootstrap ${entry.bootstrap ? 1 : 0}`, `crates ${entry.crates ? entry.crates.join(" ") : "*"}`);
+    lines.push(`require-inlined ${entry.config.requireInlined ? 1 : 0}`, `allow ${entry.config.allow.join(" ")}`.trimEnd());
+    if (entry.config.sourcePath) lines.push(`config ${entry.config.sourcePath}`);
+    for (const f of entry.config.files) lines.push(`config-file ${f}`);
   } else {
     lines.push("plain");
   }
   for (const d of entry.dependencies) lines.push(`dep ${d}`);
   for (const a of entry.absent) lines.push(`absent ${a}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** The launcher's entry, read back (pure): undefined when it is not one. */
+export function parseLaunchEntry(text: string): (LaunchEntry & { keyText?: string }) | undefined {
+  const lines = text.split("\n");
+  if (lines[0] !== "local-lto-launch 1") return undefined;
+  const value = (tag: string) => lines.find((l) => l.startsWith(`${tag} `))?.slice(tag.length + 1);
+  const all = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1));
+  const dependencies = all("dep");
+  const absent = all("absent");
+  const keyText = value("keytext");
+  if (lines.includes("plain")) return { action: "plain", dependencies, absent, keyText };
+  const pluginPath = value("plugin");
+  const setDir = value("set");
+  if (!pluginPath || !setDir) return undefined;
+  const crates = value("crates");
+  const sourcePath = value("config");
+  return {
+    action: "plugin",
+    pluginPath,
+    setDir,
+    bootstrap: value("bootstrap") === "1",
+    ...(crates && crates !== "*" ? { crates: crates.split(" ") } : {}),
+    config: { requireInlined: value("require-inlined") === "1", allow: (value("allow") ?? "").split(" ").filter(Boolean) as RustcConfig["allow"][number][], files: all("config-file"), ...(sourcePath ? { sourcePath } : {}) },
+    dependencies,
+    absent,
+    keyText,
+  };
+}
+
+export async function readManifest(dir: string): Promise<SetManifest | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as SetManifest;
+    return manifest.format === SET_FORMAT ? manifest : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

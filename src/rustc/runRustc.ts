@@ -19,15 +19,20 @@ import { bootstrapNeutralArgs } from "../tools/plugin/compileWithHelpers.js";
 import { parsePluginRecord, type LinkedModule } from "../tools/plugin/pluginRecord.js";
 import { exitCodeForSignal } from "../cli/interrupt.js";
 import { crateNameFromInput, codegenValue, optLevel, parseRustcArgs, type RustcInvocation } from "./args.js";
-import { appendRunLine, runLineSchemaId, type RunLine } from "./buildReport.js";
-import { configCandidates, loadRustcConfig, selectsCrate, type RustcConfig } from "./config/loadConfig.js";
+import type { RunLine } from "./buildReport.js";
+import type { RustcConfig } from "./config/loadConfig.js";
 import { decideFromArgs, linkedCrateTypes } from "./decide.js";
 import { addDepInfoDependencies } from "./depInfo.js";
 import { helperSetArgs } from "./helperSetArgs.js";
-import { ensureHelperSet, writeLaunchEntry, type PreparedSet } from "./helperSets.js";
+import { ensureHelperSet, parseLaunchEntry, readManifest, writeLaunchEntry, type EntryConfig, type SetManifest } from "./helperSets.js";
 import { rustcOutputs, type OutputFile, type RustcOutputs } from "./outputs.js";
-import { proveOutputs } from "./proveOutputs.js";
+import { appendRunLine, runLineSchemaId } from "./runLine.js";
 import { stateDir as stateDirOf, targetDirFor } from "./targetDir.js";
+
+/** The configuration (its schema and TOML libraries) is loaded when a run needs it, not when the launcher already checked it. */
+async function configModule() {
+  return import("./config/loadConfig.js");
+}
 
 export interface RustcRunOptions {
   /** The rustc to run: Cargo's `$RUSTC` (a toolchain's rustc), or a name on PATH. */
@@ -62,7 +67,27 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
   const targetDir = targetDirFor(inv, cwd, env);
   const state = stateDirOf(targetDir);
   const launchKey = env.LOCAL_LTO_LAUNCH_KEY && env.LOCAL_LTO_LAUNCH_TEXT !== undefined ? { key: env.LOCAL_LTO_LAUNCH_KEY, text: env.LOCAL_LTO_LAUNCH_TEXT } : undefined;
+  const crateName = inv.crateName ?? crateNameFromInput(inv.input ?? "rust_out");
+
+  const record = env.LOCAL_LTO_POST_RECORD;
+  if (record && launchKey && decision.action === "compile") {
+    // The launcher ran rustc with the plugin from its entry: what is left is the proof, with the
+    // entry's facts (it checked them fresh) instead of reading the configuration again.
+    const linked = parsePluginRecord(await readFile(record, "utf8").catch(() => ""));
+    await rm(record, { force: true });
+    const entry = parseLaunchEntry(await readFile(join(state, "launch", launchKey.key), "utf8").catch(() => ""));
+    const manifest = entry?.action === "plugin" ? await readManifest(entry.setDir) : undefined;
+    if (entry?.action === "plugin" && manifest) return afterCompile({ inv, crateName, cwd, env, config: entry.config, manifest, state, linked, durationMs: 0 });
+    // The entry or its set went away meanwhile (a parallel `cargo clean`?): the proof from the configuration itself.
+    const { loadRustcConfig } = await configModule();
+    const config = await loadRustcConfig(cwd, targetDir, env);
+    if (!config) return 0;
+    const set = await ensureHelperSet({ config, rustc, setArgs: helperSetArgs(inv), defines: config.cfgDefines.filter((n) => inv.cfgs.includes(n)), stateDir: state, env });
+    return afterCompile({ inv, crateName, cwd, env, config: { files: config.files, requireInlined: config.requireInlined, allow: config.allow, ...(config.source.path ? { sourcePath: config.source.path } : {}) }, manifest: set.manifest, state, linked, durationMs: 0 });
+  }
+
   const startedAt = Date.now();
+  const { configCandidates, loadRustcConfig, selectsCrate } = await configModule();
   const config = await loadRustcConfig(cwd, targetDir, env);
   if (!config) {
     if (launchKey) {
@@ -71,12 +96,12 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     }
     return plainRun(rustc, args, cwd, env);
   }
-  const crateName = inv.crateName ?? crateNameFromInput(inv.input ?? "rust_out");
   const defines = config.cfgDefines.filter((name) => inv.cfgs.includes(name));
   const set = await ensureHelperSet({ config, rustc, setArgs: helperSetArgs(inv), defines, stateDir: state, env });
+  const entryConfig: EntryConfig = { files: config.files, requireInlined: config.requireInlined, allow: config.allow, ...(config.source.path ? { sourcePath: config.source.path } : {}) };
   if (launchKey) {
     const m = set.manifest;
-    await writeLaunchEntry(state, launchKey, { action: "plugin", pluginPath: m.pluginPath, bootstrap: m.needsBootstrap, crates: config.crates, dependencies: m.dependencies, absent: [] }, m.preparedAt);
+    await writeLaunchEntry(state, launchKey, { action: "plugin", pluginPath: m.pluginPath, setDir: set.dir, bootstrap: m.needsBootstrap, crates: config.crates, config: entryConfig, dependencies: m.dependencies, absent: [] }, m.preparedAt);
   }
   if (!selectsCrate(config, crateName)) return plainRun(rustc, args, cwd, env);
 
@@ -84,27 +109,19 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // sccache's probe for the files a compile reads: they include the helpers', so that a changed
     // header changes its cache key.
     const code = await plainRun(rustc, args, cwd, env);
-    if (code === 0) await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, config, set);
+    if (code === 0) await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entryConfig, set.manifest);
     return code;
   }
 
-  const record = env.LOCAL_LTO_POST_RECORD;
-  let linked: LinkedModule[];
   const started = performance.now();
-  if (record) {
-    // The launcher ran rustc with the plugin already; what is left is the proof.
-    linked = parsePluginRecord(await readFile(record, "utf8").catch(() => ""));
-    await rm(record, { force: true });
-  } else {
-    const run = await compileWithPlugin(rustc, args, cwd, env, set, state);
-    if (run.code !== 0) return run.code;
-    linked = run.linked;
-  }
-  return afterCompile({ inv, crateName, cwd, env, config, set, state, linked, durationMs: performance.now() - started });
+  const run = await compileWithPlugin(rustc, args, cwd, env, set.manifest, state);
+  if (run.code !== 0) return run.code;
+  return afterCompile({ inv, crateName, cwd, env, config: entryConfig, manifest: set.manifest, state, linked: run.linked, durationMs: performance.now() - started });
 }
 
 async function configApplies(inv: RustcInvocation, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
+    const { loadRustcConfig } = await configModule();
     return (await loadRustcConfig(cwd, targetDirFor(inv, cwd, env), env)) !== undefined;
   } catch {
     return false;
@@ -129,19 +146,19 @@ async function plainRun(rustc: string, args: readonly string[], cwd: string, env
  * then `-Zllvm-plugins`; RUSTC_BOOTSTRAP=1 in this rustc's environment only (never in local-lto's,
  * where a build script's feature probe could see it).
  */
-export function pluginRustcArgs(args: readonly string[], set: Pick<PreparedSet["manifest"], "pluginPath" | "needsBootstrap">): string[] {
+export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "needsBootstrap">): string[] {
   return [...args, ...bootstrapNeutralArgs({ needsBootstrap: set.needsBootstrap }, args), `-Zllvm-plugins=${set.pluginPath}`];
 }
 
-async function compileWithPlugin(rustc: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, set: PreparedSet, state: string): Promise<{ code: number; linked: LinkedModule[] }> {
+async function compileWithPlugin(rustc: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, set: SetManifest, state: string): Promise<{ code: number; linked: LinkedModule[] }> {
   await mkdir(state, { recursive: true });
   const recordFile = join(state, `record-${process.pid}-${Date.now()}.jsonl`);
   try {
     const run = await runInherited({
       file: rustc,
-      args: pluginRustcArgs(args, set.manifest),
+      args: pluginRustcArgs(args, set),
       cwd,
-      env: { ...env, ...(set.manifest.needsBootstrap ? { RUSTC_BOOTSTRAP: "1" } : {}), LOCAL_LTO_PLUGIN_RECORD: recordFile, LOCAL_LTO_PLUGIN_HELPERS: undefined },
+      env: { ...env, ...(set.needsBootstrap ? { RUSTC_BOOTSTRAP: "1" } : {}), LOCAL_LTO_PLUGIN_RECORD: recordFile, LOCAL_LTO_PLUGIN_HELPERS: undefined },
     });
     const code = exitCodeOf(run, rustc);
     if (code !== 0) return { code, linked: [] };
@@ -180,10 +197,10 @@ async function withUnitObjects(outputs: RustcOutputs): Promise<OutputFile[]> {
   return files.filter((f) => !f.proof || existsSync(f.path));
 }
 
-async function addHelperDependencies(depInfo: string | undefined, config: RustcConfig, set: PreparedSet): Promise<void> {
+async function addHelperDependencies(depInfo: string | undefined, config: EntryConfig, set: SetManifest): Promise<void> {
   if (!depInfo || !existsSync(depInfo)) return;
   const text = await readFile(depInfo, "utf8");
-  const updated = addDepInfoDependencies(text, [...config.files, ...set.manifest.dependencies]);
+  const updated = addDepInfoDependencies(text, [...config.files, ...set.dependencies]);
   if (updated !== text) await writeFile(depInfo, updated);
 }
 
@@ -200,8 +217,8 @@ interface AfterCompile {
   crateName: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  config: RustcConfig;
-  set: PreparedSet;
+  config: EntryConfig;
+  manifest: SetManifest;
   state: string;
   linked: LinkedModule[];
   durationMs: number;
@@ -209,7 +226,7 @@ interface AfterCompile {
 
 /** Proof, gate, dep-info and the report line, after rustc succeeded. */
 async function afterCompile(run: AfterCompile): Promise<number> {
-  const { inv, crateName, cwd, env, config, set, state } = run;
+  const { inv, crateName, cwd, env, config, manifest, state } = run;
   const extra = codegenValue(inv, "extra-filename") ?? "";
   const unit = `${crateName}${extra}`;
   const statePath = join(state, "crates", `${unit}.json`);
@@ -232,11 +249,12 @@ async function afterCompile(run: AfterCompile): Promise<number> {
 
   const outputs = rustcOutputs(inv, crateTypes, cwd, crateName);
   const files = await withUnitObjects(outputs);
-  const proof = await proveOutputs(files, crateName, linkedHelpers, set.manifest.helperNames);
+  const { proveOutputs } = await import("./proveOutputs.js");
+  const proof = await proveOutputs(files, crateName, linkedHelpers, manifest.helperNames);
   const level = optLevel(inv);
   const rows = proof.helpers;
   const notes = [...proof.notes];
-  const configName = config.source.path ? relative(cwd, config.source.path) || config.source.path : "LOCAL_LTO_* in the environment";
+  const configName = config.sourcePath ? relative(cwd, config.sourcePath) || config.sourcePath : "LOCAL_LTO_* in the environment";
   const line: RunLine = {
     ...base,
     action: "compiled",
@@ -247,9 +265,9 @@ async function afterCompile(run: AfterCompile): Promise<number> {
     linked,
     helpers: rows,
     summary: summaryOf(rows),
-    helperSet: { key: set.manifest.key, helpers: set.manifest.helperNames.length, config: configName },
-    safetyChecks: set.manifest.safetyChecks,
-    reconciliation: set.manifest.reconciliation,
+    helperSet: { key: manifest.key, helpers: manifest.helperNames.length, config: configName },
+    safetyChecks: manifest.safetyChecks,
+    reconciliation: manifest.reconciliation,
     notes,
     durationMs: Math.round(run.durationMs),
   };
@@ -269,7 +287,7 @@ async function afterCompile(run: AfterCompile): Promise<number> {
   }
 
   if (linkedHelpers.length) {
-    await addHelperDependencies(outputs.depInfo, config, set);
+    await addHelperDependencies(outputs.depInfo, config, manifest);
     await mkdir(join(state, "crates"), { recursive: true });
     await writeFile(statePath, `${JSON.stringify({ linked } satisfies CrateState)}\n`);
     await writeFile(join(state, "linked"), "");
@@ -288,7 +306,7 @@ function summaryOf(rows: readonly HelperReport[]): NonNullable<RunLine["summary"
  * that uses a linked helper's address (each object's private copy has its own), or that defines a
  * helper's name itself (its units would get the helper's copy instead).
  */
-function rustSideRefusal(crateName: string, rows: readonly HelperReport[], shadowed: readonly string[], config: RustcConfig): LocalLtoError | undefined {
+function rustSideRefusal(crateName: string, rows: readonly HelperReport[], shadowed: readonly string[], config: Pick<RustcConfig, "allow">): LocalLtoError | undefined {
   if (shadowed.length) {
     return new LocalLtoError({
       code: "LLTO_UNSAFE_HELPERS",
@@ -316,7 +334,7 @@ interface GateResult {
 }
 
 /** `require-inlined` for one crate: every helper it linked (and, in a linked file, every helper still called) inlined and proven. */
-function applyGate(crateName: string, files: readonly OutputFile[], rows: readonly HelperReport[], config: RustcConfig, level: string, linkedAny: boolean, cwd: string): GateResult {
+function applyGate(crateName: string, files: readonly OutputFile[], rows: readonly HelperReport[], config: EntryConfig, level: string, linkedAny: boolean, cwd: string): GateResult {
   if (!config.requireInlined) return { applied: false, pass: true };
   // Without an inliner (opt-level 0) every linked helper is called, by design.
   if (level === "0") return { applied: false, pass: true };
@@ -334,7 +352,7 @@ function applyGate(crateName: string, files: readonly OutputFile[], rows: readon
       }
       return `${h.name}: not proven (${h.notProven?.[0] ?? "unknown"})`;
     });
-  const configName = config.source.path ?? "the environment";
+  const configName = config.sourcePath ?? "the environment";
   const fix =
     verdict.failure.code === "LLTO_CALLS_LEFT"
       ? `see why rustc's inliner kept the call (local-lto build <crate source> --mode plugin --explain, docs/INLINING.md), or set require-inlined = false in ${configName}`
