@@ -147,7 +147,7 @@ export function renderBuildSummary(lines: readonly RunLine[], options: { color: 
                   : paint.yellow("not proven");
       table.push([l.crate, String(sum?.helpers ?? 0), String(sum?.callsLeft ?? 0), String(sum?.globalHelperSymbols ?? 0), verdict]);
     }
-    out.push(table.toString());
+    out.push(...table.toString().split("\n").map((l) => l.trimEnd()));
   }
   const totals = `${s.helpers.length} helper(s) linked, ${s.callsLeft} call(s) left, ${s.globalHelperSymbols} global helper symbol(s)` + (s.notProven ? `, ${s.notProven} not proven` : "");
   out.push(s.linkedCrates > 0 && s.callsLeft === 0 && s.globalHelperSymbols === 0 && s.notProven === 0 ? `${totals}${paint.green(" — every helper call inlined, no helper exported")}` : totals);

@@ -6,12 +6,12 @@
  * header they read, pkg-config files) is newer than the time its preparation started; a lock makes
  * parallel rustc runs (Cargo's jobs) prepare a set once.
  *
- * Each set also gives the launcher (bin/local-lto) an entry, `<target-dir>/local-lto/launch/<key>`
- * under the launcher's own key, so that later compiles reach rustc with the plugin without Node.
+ * Each set also gives the launcher (bin/local-lto) an entry (launchEntries.ts), so that later
+ * compiles reach rustc with the plugin without Node.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
 import type { HelperBitcodeReport } from "../report/schema.js";
@@ -131,70 +131,6 @@ export async function ensureHelperSet(request: HelperSetRequest): Promise<Prepar
   }
 }
 
-/** What the launcher reads (bin/local-lto, `llto_read_entry`): one fact per line. */
-export type LaunchEntry =
-  | {
-      action: "plugin";
-      pluginPath: string;
-      /** The prepared set's directory (its manifest). */
-      setDir: string;
-      bootstrap: boolean;
-      crates?: readonly string[];
-      /** What the proof after a launcher's compile needs of the configuration, as it was read with this entry's environment. */
-      config: EntryConfig;
-      dependencies: readonly string[];
-      absent: readonly string[];
-    }
-  | { action: "plain"; dependencies: readonly string[]; absent: readonly string[] };
-
-/** The configuration's facts the proof needs, without reading (and validating) the configuration again. */
-export type EntryConfig = Pick<RustcConfig, "files" | "requireInlined" | "allow"> & { sourcePath?: string };
-
-/** The entry's text (pure). */
-export function launchEntryText(entry: LaunchEntry, keyText: string): string {
-  // The launcher compares the key text too: its key is a checksum, and checksums collide.
-  const lines = ["local-lto-launch 1", `keytext ${keyText}`];
-  if (entry.action === "plugin") {
-    lines.push(`plugin ${entry.pluginPath}`, `set ${entry.setDir}`, `bootstrap ${entry.bootstrap ? 1 : 0}`, `crates ${entry.crates ? entry.crates.join(" ") : "*"}`);
-    lines.push(`require-inlined ${entry.config.requireInlined ? 1 : 0}`, `allow ${entry.config.allow.join(" ")}`.trimEnd());
-    if (entry.config.sourcePath) lines.push(`config ${entry.config.sourcePath}`);
-    for (const f of entry.config.files) lines.push(`config-file ${f}`);
-  } else {
-    lines.push("plain");
-  }
-  for (const d of entry.dependencies) lines.push(`dep ${d}`);
-  for (const a of entry.absent) lines.push(`absent ${a}`);
-  return `${lines.join("\n")}\n`;
-}
-
-/** The launcher's entry, read back (pure): undefined when it is not one. */
-export function parseLaunchEntry(text: string): (LaunchEntry & { keyText?: string }) | undefined {
-  const lines = text.split("\n");
-  if (lines[0] !== "local-lto-launch 1") return undefined;
-  const value = (tag: string) => lines.find((l) => l.startsWith(`${tag} `))?.slice(tag.length + 1);
-  const all = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => l.slice(tag.length + 1));
-  const dependencies = all("dep");
-  const absent = all("absent");
-  const keyText = value("keytext");
-  if (lines.includes("plain")) return { action: "plain", dependencies, absent, keyText };
-  const pluginPath = value("plugin");
-  const setDir = value("set");
-  if (!pluginPath || !setDir) return undefined;
-  const crates = value("crates");
-  const sourcePath = value("config");
-  return {
-    action: "plugin",
-    pluginPath,
-    setDir,
-    bootstrap: value("bootstrap") === "1",
-    ...(crates && crates !== "*" ? { crates: crates.split(" ") } : {}),
-    config: { requireInlined: value("require-inlined") === "1", allow: (value("allow") ?? "").split(" ").filter(Boolean) as RustcConfig["allow"][number][], files: all("config-file"), ...(sourcePath ? { sourcePath } : {}) },
-    dependencies,
-    absent,
-    keyText,
-  };
-}
-
 export async function readManifest(dir: string): Promise<SetManifest | undefined> {
   try {
     const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as SetManifest;
@@ -202,22 +138,4 @@ export async function readManifest(dir: string): Promise<SetManifest | undefined
   } catch {
     return undefined;
   }
-}
-
-/**
- * Writes the launcher's entry under the key the launcher computed (LOCAL_LTO_LAUNCH_KEY), dated
- * `validFrom` (when the facts in it were read): a dependency changed after that is newer than
- * the entry, and the launcher hands the next compile to Node again.
- */
-export async function writeLaunchEntry(stateDir: string, launch: { key: string; text: string }, entry: LaunchEntry, validFrom: number): Promise<void> {
-  const launchKey = launch.key;
-  if (!/^[0-9A-Za-z_-]+$/.test(launchKey) || launch.text.includes("\n")) return;
-  const dir = join(stateDir, "launch");
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, launchKey);
-  const staged = `${path}.${process.pid}.tmp`;
-  await writeFile(staged, launchEntryText(entry, launch.text));
-  const when = new Date(validFrom);
-  await utimes(staged, when, when);
-  await rename(staged, path);
 }

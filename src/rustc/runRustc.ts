@@ -24,7 +24,8 @@ import type { RustcConfig } from "./config/loadConfig.js";
 import { decideFromArgs, linkedCrateTypes } from "./decide.js";
 import { addDepInfoDependencies } from "./depInfo.js";
 import { helperSetArgs } from "./helperSetArgs.js";
-import { ensureHelperSet, parseLaunchEntry, readManifest, writeLaunchEntry, type EntryConfig, type SetManifest } from "./helperSets.js";
+import { ensureHelperSet, readManifest, type SetManifest } from "./helperSets.js";
+import { readLaunchEntry, writeLaunchEntry, type EntryConfig } from "./launchEntries.js";
 import { rustcOutputs, type OutputFile, type RustcOutputs } from "./outputs.js";
 import { appendRunLine, runLineSchemaId } from "./runLine.js";
 import { stateDir as stateDirOf, targetDirFor } from "./targetDir.js";
@@ -66,7 +67,8 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
 
   const targetDir = targetDirFor(inv, cwd, env);
   const state = stateDirOf(targetDir);
-  const launchKey = env.LOCAL_LTO_LAUNCH_KEY && env.LOCAL_LTO_LAUNCH_TEXT !== undefined ? { key: env.LOCAL_LTO_LAUNCH_KEY, text: env.LOCAL_LTO_LAUNCH_TEXT } : undefined;
+  // The launcher's key for this invocation (bin/local-lto, keytext): Node writes the entry under it.
+  const launchKey = env.LOCAL_LTO_LAUNCH_TEXT;
   const crateName = inv.crateName ?? crateNameFromInput(inv.input ?? "rust_out");
 
   const record = env.LOCAL_LTO_POST_RECORD;
@@ -75,7 +77,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // entry's facts (it checked them fresh) instead of reading the configuration again.
     const linked = parsePluginRecord(await readFile(record, "utf8").catch(() => ""));
     await rm(record, { force: true });
-    const entry = parseLaunchEntry(await readFile(join(state, "launch", launchKey.key), "utf8").catch(() => ""));
+    const entry = await readLaunchEntry(state, launchKey);
     const manifest = entry?.action === "plugin" ? await readManifest(entry.setDir) : undefined;
     if (entry?.action === "plugin" && manifest) return afterCompile({ inv, crateName, cwd, env, config: entry.config, manifest, state, linked, durationMs: 0 });
     // The entry or its set went away meanwhile (a parallel `cargo clean`?): the proof from the configuration itself.

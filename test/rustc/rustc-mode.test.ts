@@ -120,6 +120,27 @@ describe("local-lto as rustc", () => {
     expect(existsSync(join(dir, "obj/local-lto/report.jsonl"))).toBe(true);
   });
 
+  it("sccache's dep-info probe (--emit=dep-info alone): rustc's dep-info plus the helpers' files", () => {
+    const run = viaLauncher(dir, ["--crate-name", "user", "--edition=2021", "user.rs", "--crate-type", "lib", "--emit", "dep-info", "-o", "out/probe.d"]);
+    expect(run.status, run.stderr).toBe(0);
+    const d = readFileSync(join(dir, "out/probe.d"), "utf8");
+    const firstRule = d.split("\n")[0]!;
+    expect(firstRule.startsWith("out/probe.d: user.rs ")).toBe(true);
+    for (const file of ["local-lto.toml", "helpers.c", "helpers.h"]) expect(firstRule).toContain(` ${join(dir, file)}`);
+    expect(d).toContain(`\n${join(dir, "helpers.h")}:\n`);
+  });
+
+  it("crates the configuration does not name run as they are", () => {
+    mkdirSync(join(dir, "out/unselected"), { recursive: true });
+    const args = rlibArgs("user").map((a) => (a === "out" ? "out/unselected" : a));
+    expect(viaLauncher(dir, args, { LOCAL_LTO_CRATES: "plain" }).status).toBe(0); // Node: reads the configuration, writes the entry
+    const run = viaLauncher(dir, args, { LOCAL_LTO_CRATES: "plain" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.trace.at(-1)).toBe("pass-through not-selected");
+    const object = [...members(join(dir, "out/unselected/libuser-1234.rlib")).entries()].find(([n]) => n.endsWith(".o"))![1];
+    expect(symbolState(readElf(new Uint8Array(object)), "twice__extern")).toBe("undefined");
+  });
+
   it("rustc's diagnostics, JSON messages and exit code pass through untouched", () => {
     writeFileSync(join(dir, "bad.rs"), 'pub fn f() -> u32 { "no" }\n');
     for (const format of [[], ["--error-format=json", "--json=diagnostic-rendered-ansi"]]) {

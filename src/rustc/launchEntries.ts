@@ -1,0 +1,117 @@
+/**
+ * What Node leaves for the launcher (bin/local-lto), so that later compiles reach rustc with the
+ * plugin without starting Node: in `<target-dir>/local-lto/launch/`,
+ *
+ * - `index.sh`: one `case` over the launcher's key text (its rustc, the target flags, the
+ *   configuration's environment: `keytext` in bin/local-lto) naming each entry;
+ * - `<name>.sh`: the entry, which the launcher sources: the plugin to load, whether rustc needs
+ *   RUSTC_BOOTSTRAP, the crates configured, and `llto_dep`/`llto_absent` calls over the files the
+ *   entry depends on (a file newer than the entry makes it stale);
+ * - `<name>.json`: the same for Node (the proof after the launcher's compile).
+ *
+ * Shell the launcher sources instead of a file it reads line by line: dash reads a file with
+ * `read` one byte per system call, but parses a sourced file in blocks, and a hash of the key
+ * would cost it a process. Every value is single-quoted (shQuote).
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import lockfile from "proper-lockfile";
+import type { RustcConfig } from "./config/loadConfig.js";
+
+const ENTRY_FORMAT = 1;
+
+/** The configuration's facts the proof needs, without reading (and validating) the configuration again. */
+export type EntryConfig = Pick<RustcConfig, "files" | "requireInlined" | "allow"> & { sourcePath?: string };
+
+export type LaunchEntry =
+  | {
+      action: "plugin";
+      pluginPath: string;
+      /** The prepared set's directory (its manifest). */
+      setDir: string;
+      bootstrap: boolean;
+      crates?: readonly string[];
+      config: EntryConfig;
+      dependencies: readonly string[];
+      absent: readonly string[];
+    }
+  | { action: "plain"; dependencies: readonly string[]; absent: readonly string[] };
+
+/** A POSIX shell word that is exactly `text` (pure). */
+export function shQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** The entry's file name for a key text (pure). */
+export function entryName(keyText: string): string {
+  return createHash("sha256").update(keyText).digest("hex").slice(0, 20);
+}
+
+function words(command: string, args: readonly string[]): string[] {
+  // Long lists in a few calls: a line per 50 files keeps the file readable.
+  const lines: string[] = [];
+  for (let i = 0; i < args.length; i += 50) lines.push(`${command} ${args.slice(i, i + 50).map(shQuote).join(" ")}`);
+  return lines;
+}
+
+/** The launcher's entry (pure). */
+export function entryScript(entry: LaunchEntry): string {
+  const lines = [`# local-lto launch entry ${ENTRY_FORMAT} (src/rustc/launchEntries.ts): sourced by bin/local-lto`];
+  if (entry.action === "plugin") {
+    lines.push(`llto_e_plugin=${shQuote(entry.pluginPath)}`, `llto_e_bootstrap=${entry.bootstrap ? 1 : 0}`, `llto_e_crates=${shQuote(entry.crates ? entry.crates.join(" ") : "*")}`);
+  } else {
+    lines.push("llto_e_plain=1");
+  }
+  lines.push(...words("llto_dep", entry.dependencies), ...words("llto_absent", entry.absent), "");
+  return lines.join("\n");
+}
+
+/** The index the launcher sources to find its entry (pure). */
+export function indexScript(entries: Readonly<Record<string, string>>): string {
+  const cases = Object.entries(entries).map(([keyText, name]) => `${shQuote(keyText)}) llto_entry=${name} ;;`);
+  return [`# local-lto launch index ${ENTRY_FORMAT} (src/rustc/launchEntries.ts): sourced by bin/local-lto`, "case $keytext in", ...cases, "esac", ""].join("\n");
+}
+
+async function writeAtomically(path: string, text: string, when?: Date): Promise<void> {
+  const staged = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(staged, text);
+  if (when) await utimes(staged, when, when);
+  await rename(staged, path);
+}
+
+/**
+ * Writes the entry for the launcher's key text (LOCAL_LTO_LAUNCH_TEXT), dated `validFrom` (when
+ * the facts in it were read: a dependency changed after that is newer than the entry, and the
+ * launcher hands the next compile to Node again), and adds it to the index under a lock.
+ */
+export async function writeLaunchEntry(stateDir: string, keyText: string, entry: LaunchEntry, validFrom: number): Promise<void> {
+  if (keyText.includes("\n")) return;
+  const dir = join(stateDir, "launch");
+  await mkdir(dir, { recursive: true });
+  const name = entryName(keyText);
+  const when = new Date(validFrom);
+  await writeAtomically(join(dir, `${name}.json`), `${JSON.stringify({ format: ENTRY_FORMAT, keyText, entry })}\n`);
+  await writeAtomically(join(dir, `${name}.sh`), entryScript(entry), when);
+  const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
+  try {
+    const indexJson = join(dir, "index.json");
+    const known = JSON.parse(await readFile(indexJson, "utf8").catch(() => "{}")) as Record<string, string>;
+    if (known[keyText] === name) return;
+    known[keyText] = name;
+    await writeAtomically(indexJson, `${JSON.stringify(known, null, 1)}\n`);
+    await writeAtomically(join(dir, "index.sh"), indexScript(known));
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** The entry for a key text, as Node wrote it; undefined when there is none. */
+export async function readLaunchEntry(stateDir: string, keyText: string): Promise<LaunchEntry | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(join(stateDir, "launch", `${entryName(keyText)}.json`), "utf8")) as { format: number; keyText: string; entry: LaunchEntry };
+    return stored.format === ENTRY_FORMAT && stored.keyText === keyText ? stored.entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
