@@ -11,16 +11,18 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, stat } from "node:fs/promises";
+import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
 import type { HelperBitcodeReport } from "../report/schema.js";
 import type { SafetyCheckResult } from "../safety/types.js";
 import { runTool } from "../process/run.js";
+import { defaultCacheDir } from "../toolchain/cacheDir.js";
+import { prepareHelperSet } from "../tools/plugin/helperSet.js";
 import { localLtoVersion } from "../version.js";
 import type { RustcConfig } from "./config/loadConfig.js";
 
-export const SET_FORMAT = 1;
+export const SET_FORMAT = 2;
 const LOCK_STALE_MS = 30_000;
 
 export interface SetManifest {
@@ -34,6 +36,10 @@ export interface SetManifest {
   triple: string;
   /** What rustc gets: `-Zllvm-plugins=<pluginPath>` (a content-named helper-set directory, docs/PLUGIN.md). */
   pluginPath: string;
+  /** The built plugin the helper-set directory links to (ensureRustcPlugin). */
+  pluginBuild: string;
+  /** Set when the set was copied from local-lto's cache directory instead of prepared: when it was prepared. */
+  restoredFrom?: string;
   /** Stable or beta rustc: RUSTC_BOOTSTRAP=1 in its environment, and the legacy-mangling pin. */
   needsBootstrap: boolean;
   llvmVersion: string;
@@ -123,12 +129,35 @@ export async function ensureHelperSet(request: HelperSetRequest): Promise<Prepar
   try {
     const again = await readManifest(dir);
     if (again && (await isFresh(again))) return { dir, manifest: again, prepared: false };
+    const restored = await restoreFromCache(request, key, dir);
+    if (restored) return { dir, manifest: restored, prepared: false };
     // Preparing loads most of local-lto (compile, vet, reconcile): only when a set is missing or stale.
     const { prepareSet } = await import("./prepareSet.js");
     return { dir, manifest: await prepareSet(request, key, dir), prepared: true };
   } finally {
     await release().catch(() => undefined);
   }
+}
+
+/**
+ * The set from local-lto's cache directory, when a build prepared the same set before (same key)
+ * and none of its dependencies changed since: a clean build then costs a copy, not a preparation.
+ * The helper-set directory rustc loads the plugin from is made again in this target directory.
+ */
+async function restoreFromCache(request: HelperSetRequest, key: string, dir: string): Promise<SetManifest | undefined> {
+  const cached = join(defaultCacheDir(request.env), "rustc-sets", key);
+  const manifest = await readManifest(cached);
+  if (!manifest || !existsSync(manifest.pluginBuild)) return undefined;
+  const times = await Promise.all(manifest.dependencies.map((d) => stat(d).then((s) => s.mtimeMs, () => Infinity)));
+  if (!times.every((t) => t <= manifest.preparedAt)) return undefined;
+  await mkdir(dir, { recursive: true });
+  await copyFile(join(cached, "helpers.bc"), join(dir, "helpers.bc"));
+  const bytes = await readFile(join(dir, "helpers.bc"));
+  const set = await prepareHelperSet({ path: manifest.pluginBuild, dir: dirname(manifest.pluginBuild) }, join(dir, "helpers.bc"), { dir: join(request.stateDir, "plugin", sha256(bytes).slice(0, 32)) });
+  const restored: SetManifest = { ...manifest, pluginPath: set.pluginPath, restoredFrom: cached };
+  await writeFile(join(dir, "manifest.json.tmp"), `${JSON.stringify(restored, null, 2)}\n`);
+  await rename(join(dir, "manifest.json.tmp"), join(dir, "manifest.json"));
+  return restored;
 }
 
 export async function readManifest(dir: string): Promise<SetManifest | undefined> {

@@ -3,7 +3,7 @@
  * rustc and these target flags (preparePluginHelpers), the plugin's content-named helper-set
  * directory made, the manifest written. Loaded only when a set is missing or stale.
  */
-import { copyFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { preparePluginHelpers } from "../pipeline/plugin/preparePluginHelpers.js";
@@ -30,14 +30,29 @@ function pluginUnavailable(message: string, fix: string, details?: string): Loca
   return new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", exit: "toolchainMismatch", message: `the rustc mode needs local-lto's rustc plugin: ${message}`, fix, details });
 }
 
+/**
+ * A copy of the set in local-lto's cache directory (`<cache>/rustc-sets/<key>/`), so that a clean
+ * build (`cargo clean`, a fresh target directory) finds it there instead of preparing it again
+ * (helperSets.ts, restoreFromCache). Written whole, then renamed into place.
+ */
+async function storeInCache(request: HelperSetRequest, key: string, dir: string): Promise<void> {
+  const cached = join(defaultCacheDir(request.env), "rustc-sets", key);
+  const staging = `${cached}.${process.pid}.tmp`;
+  await mkdir(staging, { recursive: true });
+  await copyFile(join(dir, "helpers.bc"), join(staging, "helpers.bc"));
+  await copyFile(join(dir, "manifest.json"), join(staging, "manifest.json"));
+  await rm(cached, { recursive: true, force: true });
+  await rename(staging, cached).catch(() => rm(staging, { recursive: true, force: true }));
+}
+
 /** Prepares the set (the caller holds the lock). */
 export async function prepareSet(request: HelperSetRequest, key: string, dir: string): Promise<SetManifest> {
   const { config, rustc, env } = request;
   const preparedAt = Date.now();
-  const found = await ensureRustcPlugin({ rustc, env });
+  // Independent questions to rustc and the tools: asked at once.
+  const [found, toolchain, pcFiles] = await Promise.all([ensureRustcPlugin({ rustc, env }), resolveToolchain({ rustc }, env), pkgConfigFiles(config.pkgConfig, env, config.baseDir)]);
   if (!found.ok) throw pluginUnavailable(found.problem.message, found.problem.fix, found.problem.details);
   const plugin = found.plugin;
-  const toolchain = await resolveToolchain({ rustc }, env);
   requireTools(toolchain, ["rustc", ...(config.helpers.some((h) => h.kind === "c-source") ? (["clang"] as const) : []), "llvmLink", "llvmDis", "opt", "llc"]);
   const ccArgs = [...(await pkgConfigCflags(config.pkgConfig, env, config.baseDir)), ...config.ccArgs, ...request.defines.map((d) => `-D${d}`), ...(config.helpersDebug === "none" ? ["-g0"] : [])];
   const workspace = await createWorkspace();
@@ -66,7 +81,7 @@ export async function prepareSet(request: HelperSetRequest, key: string, dir: st
     await copyFile(prepared.helpersBitcode, `${helpersBc}.tmp`);
     await rename(`${helpersBc}.tmp`, helpersBc);
     const set = await prepareHelperSet(plugin, helpersBc, { dir: join(request.stateDir, "plugin", sha256(await readFile(helpersBc)).slice(0, 32)) });
-    const dependencies = [...new Set([...config.files, ...prepared.dependencies.map((d) => resolve(config.baseDir, d)), ...(await pkgConfigFiles(config.pkgConfig, env, config.baseDir))])].sort();
+    const dependencies = [...new Set([...config.files, ...prepared.dependencies.map((d) => resolve(config.baseDir, d)), ...pcFiles])].sort();
     const manifest: SetManifest = {
       format: SET_FORMAT,
       key,
@@ -75,6 +90,7 @@ export async function prepareSet(request: HelperSetRequest, key: string, dir: st
       dependencies,
       triple: prepared.triple,
       pluginPath: set.pluginPath,
+      pluginBuild: plugin.path,
       needsBootstrap: plugin.needsBootstrap,
       llvmVersion: plugin.llvmVersion,
       safetyChecks: prepared.safetyChecks,
@@ -84,6 +100,7 @@ export async function prepareSet(request: HelperSetRequest, key: string, dir: st
     };
     await writeFile(join(dir, "manifest.json.tmp"), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(join(dir, "manifest.json.tmp"), join(dir, "manifest.json"));
+    await storeInCache(request, key, dir).catch(() => undefined);
     return manifest;
   } finally {
     await workspace.dispose();

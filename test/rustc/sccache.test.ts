@@ -64,5 +64,9 @@ describe.skipIf(!sccache)("beside sccache", () => {
     const secondArtifacts = artifactsOf(dir);
     for (const [name, bytes] of firstArtifacts) expect(secondArtifacts.get(name)?.equals(bytes), name).toBe(true);
     expect(existsSync(join(dir, "target/local-lto/report.jsonl"))).toBe(true);
+    // The clean build took the prepared helpers from local-lto's cache instead of preparing them again.
+    const sets = readdirSync(join(dir, "target/local-lto/sets")).filter((f) => !f.endsWith(".lock"));
+    expect(sets.length).toBeGreaterThan(0);
+    for (const set of sets) expect(JSON.parse(readFileSync(join(dir, "target/local-lto/sets", set, "manifest.json"), "utf8")).restoredFrom).toMatch(/rustc-sets/);
   });
 });
