@@ -103,7 +103,13 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
   const entryConfig: EntryConfig = { files: config.files, requireInlined: config.requireInlined, allow: config.allow, ...(config.source.path ? { sourcePath: config.source.path } : {}) };
   if (launchKey) {
     const m = set.manifest;
-    await writeLaunchEntry(state, launchKey, { action: "plugin", pluginPath: m.pluginPath, setDir: set.dir, bootstrap: m.needsBootstrap, crates: config.crates, config: entryConfig, dependencies: m.dependencies, absent: [] }, m.preparedAt);
+    // A configuration file appearing where the search looks first would replace this one.
+    const candidates = configCandidates(cwd, targetDir, env);
+    const earlier = config.source.path ? candidates.slice(0, Math.max(0, candidates.indexOf(config.source.path))) : candidates;
+    const entry = { action: "plugin" as const, pluginPath: m.pluginPath, setDir: set.dir, bootstrap: m.needsBootstrap, crates: config.crates, config: entryConfig };
+    // Dated when this run started reading: every dependency was checked unchanged since the set's
+    // preparation after that moment, so a change from then on makes the entry stale.
+    await writeLaunchEntry(state, launchKey, { ...entry, dependencies: [...m.dependencies, ...earlier.filter((c) => existsSync(c))], absent: earlier.filter((c) => !existsSync(c)) }, startedAt);
   }
   if (!selectsCrate(config, crateName)) return plainRun(rustc, args, cwd, env);
 
