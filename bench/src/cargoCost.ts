@@ -16,7 +16,7 @@
  * Writes bench/results/cargo-cost.json and prints a summary; docs/BENCHMARKS.md is left alone.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { measure, mustRun, run, type Measured } from "./proc.js";
@@ -29,6 +29,9 @@ const pairs = option("pairs", 3);
 const crateCount = option("crates", 50);
 const calling = option("calling", 10);
 const invocations = option("invocations", 20);
+/** `--only=no-calls,unconfigured`: run those workspaces only (the others' figures are kept from the last results file). */
+const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const runs = (name: string) => !only || only.includes(name);
 const launcher = join(repoRoot, "bin/local-lto");
 const helperCount = 12;
 
@@ -225,32 +228,36 @@ async function main(): Promise<void> {
   const withHelpers = await generate(scratch, "with-helpers", calling, true);
   const noCalls = await generate(scratch, "no-calls", 0, true);
   const unconfigured = await generate(scratch, "unconfigured", 0, false);
+  const resultsFile = join(benchDir, "results/cargo-cost.json");
+  const previous = only && existsSync(resultsFile) ? (JSON.parse(await readFile(resultsFile, "utf8")) as Record<string, any>) : undefined;
 
-  const helpersClean = await cleanBuilds(withHelpers, scratch, "with-helpers");
-  const helpersNoChange = await noChangeBuilds(withHelpers, scratch, "with-helpers");
-  const noCallsClean = await cleanBuilds(noCalls, scratch, "no-calls");
-  const unconfiguredClean = await cleanBuilds(unconfigured, scratch, "unconfigured");
-  const perCrate = [await perInvocation(unconfigured, scratch, "unconfigured", "c05"), await perInvocation(noCalls, scratch, "no-calls", "c05")];
+  const helpersClean = runs("with-helpers") ? ratios(await cleanBuilds(withHelpers, scratch, "with-helpers")) : previous?.cleanBuild?.withHelpers;
+  const helpersNoChange = runs("with-helpers") ? ratios(await noChangeBuilds(withHelpers, scratch, "with-helpers")) : previous?.noChangeRebuild?.withHelpers;
+  const noCallsClean = runs("no-calls") ? ratios(await cleanBuilds(noCalls, scratch, "no-calls")) : previous?.cleanBuild?.noCalls;
+  const unconfiguredClean = runs("unconfigured") ? ratios(await cleanBuilds(unconfigured, scratch, "unconfigured")) : previous?.cleanBuild?.unconfigured;
+  const perCrate: Invocation[] =
+    runs("no-calls") && runs("unconfigured") ? [await perInvocation(unconfigured, scratch, "unconfigured", "c05"), await perInvocation(noCalls, scratch, "no-calls", "c05")] : (previous?.perInvocation ?? []);
 
   // What local-lto reported for the helper workspace.
-  const report = await run(launcher, ["report", join(scratch, "with-helpers-target-llto")], { cwd: withHelpers.dir, env: cleanEnv({}) });
+  const report = runs("with-helpers") ? (await run(launcher, ["report", join(scratch, "with-helpers-target-llto")], { cwd: withHelpers.dir, env: cleanEnv({}) })).stdout.trim() : (previous?.report ?? "");
 
   const result = {
     generated: new Date().toISOString(),
     workspace: { crates: crateCount, calling, callers: withHelpers.callers, helpers: helperCount },
-    pairs,
+    /** Pairs per workspace (each after one warm-up pair). */
+    pairs: Object.fromEntries(["with-helpers", "no-calls", "unconfigured"].map((w) => [w, runs(w) ? pairs : (typeof previous?.pairs === "object" ? previous.pairs[w] : previous?.pairs)])),
     commands: {
       plain: "cargo build --release -q (CARGO_TARGET_DIR=<plain>)",
       localLto: "RUSTC_WORKSPACE_WRAPPER=bin/local-lto cargo build --release -q (CARGO_TARGET_DIR=<local-lto>)",
       bench: "node bench/dist/cargoCost.js",
     },
-    cleanBuild: { withHelpers: ratios(helpersClean), noCalls: ratios(noCallsClean), unconfigured: ratios(unconfiguredClean) },
-    noChangeRebuild: { withHelpers: ratios(helpersNoChange) },
+    cleanBuild: { withHelpers: helpersClean, noCalls: noCallsClean, unconfigured: unconfiguredClean },
+    noChangeRebuild: { withHelpers: helpersNoChange },
     perInvocation: perCrate,
-    report: report.stdout.trim(),
+    report,
   };
   await mkdir(join(benchDir, "results"), { recursive: true });
-  await writeFile(join(benchDir, "results/cargo-cost.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
   const line = (name: string, r: ReturnType<typeof ratios>) =>
     `${name.padEnd(44)} wall ×${formatSpread(r.wall, 3)}  cpu ×${formatSpread(r.cpu, 3)}  (medians: plain ${fixed(r.plainWallMs.median / 1000, 2)} s, local-lto ${fixed(r.lltoWallMs.median / 1000, 2)} s)`;
   process.stdout.write(

@@ -19,6 +19,7 @@ const rustc = join(execFileSync("rustc", ["--print", "sysroot"], { encoding: "ut
 const helpersH = "static inline int twice(int x) { return 2 * x + 1; }\n";
 const helpersC = '#include "helpers.h"\nint twice__extern(int x) { return twice(x); }\n';
 const userRs = 'extern "C" { #[link_name = "twice__extern"] fn twice(x: i32) -> i32; }\npub fn sum(n: i32) -> i32 { let mut s = 0; for i in 0..n { s += unsafe { twice(i) }; } s }\n';
+const exportRs = 'extern "C" { #[link_name = "twice__extern"] fn twice(x: i32) -> i32; }\n#[no_mangle]\npub extern "C" fn export_sum(n: i32) -> i32 { let mut s = 0; for i in 0..n { s += unsafe { twice(i) }; } s }\n';
 const plainRs = "pub fn describe(x: u64) -> String { format!(\"{x:016x}\") }\npub fn total(v: &[u64]) -> u64 { v.iter().sum() }\n";
 
 function project(config = 'helpers = ["helpers.c"]\nrequire-inlined = true\n'): string {
@@ -28,6 +29,7 @@ function project(config = 'helpers = ["helpers.c"]\nrequire-inlined = true\n'): 
   writeFileSync(join(dir, "helpers.c"), helpersC);
   writeFileSync(join(dir, "user.rs"), userRs);
   writeFileSync(join(dir, "plain.rs"), plainRs);
+  writeFileSync(join(dir, "export.rs"), exportRs);
   mkdirSync(join(dir, "out"));
   return dir;
 }
@@ -107,6 +109,24 @@ describe("local-lto as rustc", () => {
     expect(line.gate).toMatchObject({ required: true, applied: true, pass: true });
     // The launcher now runs rustc with the plugin itself, and Node only for the proof.
     expect(viaLauncher(dir, rlibArgs("user")).trace.slice(1)).toEqual(["plugin", "node proof"]);
+  });
+
+  it("a static library and a cdylib: this crate's members, and the linked file, proven", () => {
+    const args = ["--crate-name", "export", "--edition=2021", "export.rs", "--crate-type", "staticlib", "--crate-type", "cdylib", "--emit=dep-info,link", "-C", "opt-level=3", "-C", "panic=abort", "-C", "extra-filename=-55", "--out-dir", "out/libs"];
+    mkdirSync(join(dir, "out/libs"), { recursive: true });
+    const run = viaLauncher(dir, args);
+    expect(run.status, run.stderr).toBe(0);
+    const line = parseRunLines(readFileSync(join(dir, "out/libs/local-lto/report.jsonl"), "utf8")).at(-1)!;
+    expect(line).toMatchObject({ crate: "export", action: "compiled", crateTypes: ["staticlib", "cdylib"] });
+    expect(line.read).toEqual(expect.arrayContaining(["libexport-55.so"]));
+    // Of the static library only this crate's members are read (std's are not this crate's code).
+    const members = line.read!.filter((r) => r.startsWith("libexport-55.a("));
+    expect(members.length).toBeGreaterThan(0);
+    expect(members.every((m) => /^libexport-55\.a\(export-55\./.test(m))).toBe(true);
+    expect(line.helpers?.map((h) => [h.name, h.callsLeft, h.symbol])).toEqual([["twice__extern", 0, "absent"]]);
+    const so = readElf(new Uint8Array(readFileSync(join(dir, "out/libs/libexport-55.so"))));
+    expect(symbolState(so, "twice__extern")).toBe("absent");
+    expect(symbolState(so, "export_sum")).toBe("global");
   });
 
   it("a Kbuild-style object (--emit=obj=…,dep-info=…)", () => {
