@@ -152,8 +152,8 @@ async function restoreFromCache(request: HelperSetRequest, key: string, dir: str
   if (!times.every((t) => t <= manifest.preparedAt)) return undefined;
   await mkdir(dir, { recursive: true });
   await copyFile(join(cached, "helpers.bc"), join(dir, "helpers.bc"));
-  const bytes = await readFile(join(dir, "helpers.bc"));
-  const set = await prepareHelperSet({ path: manifest.pluginBuild, dir: dirname(manifest.pluginBuild) }, join(dir, "helpers.bc"), { dir: join(request.stateDir, "plugin", sha256(bytes).slice(0, 32)) });
+  // The helper-set directory rustc loads the plugin from: the plugin's own place (docs/PLUGIN.md), named by content.
+  const set = await prepareHelperSet({ path: manifest.pluginBuild, dir: dirname(manifest.pluginBuild) }, join(dir, "helpers.bc"));
   const restored: SetManifest = { ...manifest, pluginPath: set.pluginPath, restoredFrom: cached };
   await writeFile(join(dir, "manifest.json.tmp"), `${JSON.stringify(restored, null, 2)}\n`);
   await rename(join(dir, "manifest.json.tmp"), join(dir, "manifest.json"));

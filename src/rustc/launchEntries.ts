@@ -1,6 +1,7 @@
 /**
  * What Node leaves for the launcher (bin/local-lto), so that later compiles reach rustc with the
- * plugin without starting Node: in `<target-dir>/local-lto/launch/`,
+ * plugin without starting Node: in `<cache>/launch/` (local-lto's cache directory, so that they
+ * outlive `cargo clean`; the key text names the target directory),
  *
  * - `index.sh`: one `case` over the launcher's key text (its rustc, the target flags, the
  *   configuration's environment: `keytext` in bin/local-lto) naming each entry;
@@ -17,6 +18,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
+import { defaultCacheDir } from "../toolchain/cacheDir.js";
 import type { RustcConfig } from "./config/loadConfig.js";
 
 const ENTRY_FORMAT = 1;
@@ -37,6 +39,14 @@ export type LaunchEntry =
       absent: readonly string[];
     }
   | { action: "plain"; dependencies: readonly string[]; absent: readonly string[] };
+
+/**
+ * Where the entries live: `<cache>/launch`, the cache being LOCAL_LTO_CACHE_DIR, else
+ * $XDG_CACHE_HOME/local-lto, else ~/.cache/local-lto (bin/local-lto finds the same).
+ */
+export function launchDir(env: NodeJS.ProcessEnv): string {
+  return join(defaultCacheDir(env), "launch");
+}
 
 /** A POSIX shell word that is exactly `text` (pure). */
 export function shQuote(text: string): string {
@@ -85,9 +95,9 @@ async function writeAtomically(path: string, text: string, when?: Date): Promise
  * the facts in it were read: a dependency changed after that is newer than the entry, and the
  * launcher hands the next compile to Node again), and adds it to the index under a lock.
  */
-export async function writeLaunchEntry(stateDir: string, keyText: string, entry: LaunchEntry, validFrom: number): Promise<void> {
+export async function writeLaunchEntry(launchDir: string, keyText: string, entry: LaunchEntry, validFrom: number): Promise<void> {
   if (keyText.includes("\n")) return;
-  const dir = join(stateDir, "launch");
+  const dir = launchDir;
   await mkdir(dir, { recursive: true });
   const name = entryName(keyText);
   const when = new Date(validFrom);
@@ -107,9 +117,9 @@ export async function writeLaunchEntry(stateDir: string, keyText: string, entry:
 }
 
 /** The entry for a key text, as Node wrote it; undefined when there is none. */
-export async function readLaunchEntry(stateDir: string, keyText: string): Promise<LaunchEntry | undefined> {
+export async function readLaunchEntry(launchDir: string, keyText: string): Promise<LaunchEntry | undefined> {
   try {
-    const stored = JSON.parse(await readFile(join(stateDir, "launch", `${entryName(keyText)}.json`), "utf8")) as { format: number; keyText: string; entry: LaunchEntry };
+    const stored = JSON.parse(await readFile(join(launchDir, `${entryName(keyText)}.json`), "utf8")) as { format: number; keyText: string; entry: LaunchEntry };
     return stored.format === ENTRY_FORMAT && stored.keyText === keyText ? stored.entry : undefined;
   } catch {
     return undefined;

@@ -3,7 +3,7 @@
  * rustc and these target flags (preparePluginHelpers), the plugin's content-named helper-set
  * directory made, the manifest written. Loaded only when a set is missing or stale.
  */
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { preparePluginHelpers } from "../pipeline/plugin/preparePluginHelpers.js";
@@ -14,7 +14,7 @@ import { requireTools, resolveToolchain } from "../toolchain/resolveToolchain.js
 import { pkgConfigCflags } from "../tools/pkgConfig.js";
 import { prepareHelperSet } from "../tools/plugin/helperSet.js";
 import { ensureRustcPlugin } from "../tools/plugin/rustcPlugin.js";
-import { SET_FORMAT, sha256, type HelperSetRequest, type SetManifest } from "./helperSets.js";
+import { SET_FORMAT, type HelperSetRequest, type SetManifest } from "./helperSets.js";
 
 /** `pkg-config --path`: the .pc files whose change changes the flags (best effort: not every pkg-config has it). */
 async function pkgConfigFiles(names: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string[]> {
@@ -80,7 +80,8 @@ export async function prepareSet(request: HelperSetRequest, key: string, dir: st
     const helpersBc = join(dir, "helpers.bc");
     await copyFile(prepared.helpersBitcode, `${helpersBc}.tmp`);
     await rename(`${helpersBc}.tmp`, helpersBc);
-    const set = await prepareHelperSet(plugin, helpersBc, { dir: join(request.stateDir, "plugin", sha256(await readFile(helpersBc)).slice(0, 32)) });
+    // The helper-set directory rustc loads the plugin from: the plugin's own place (docs/PLUGIN.md), named by content.
+    const set = await prepareHelperSet(plugin, helpersBc);
     const dependencies = [...new Set([...config.files, ...prepared.dependencies.map((d) => resolve(config.baseDir, d)), ...pcFiles])].sort();
     const manifest: SetManifest = {
       format: SET_FORMAT,

@@ -25,7 +25,7 @@ import { decideFromArgs, linkedCrateTypes } from "./decide.js";
 import { addDepInfoDependencies } from "./depInfo.js";
 import { helperSetArgs } from "./helperSetArgs.js";
 import { ensureHelperSet, readManifest, type SetManifest } from "./helperSets.js";
-import { readLaunchEntry, writeLaunchEntry, type EntryConfig } from "./launchEntries.js";
+import { launchDir, readLaunchEntry, writeLaunchEntry, type EntryConfig } from "./launchEntries.js";
 import { rustcOutputs, type OutputFile, type RustcOutputs } from "./outputs.js";
 import { appendRunLine, runLineSchemaId } from "./runLine.js";
 import { stateDir as stateDirOf, targetDirFor } from "./targetDir.js";
@@ -77,7 +77,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // entry's facts (it checked them fresh) instead of reading the configuration again.
     const linked = parsePluginRecord(await readFile(record, "utf8").catch(() => ""));
     await rm(record, { force: true });
-    const entry = await readLaunchEntry(state, launchKey);
+    const entry = await readLaunchEntry(launchDir(env), launchKey);
     const manifest = entry?.action === "plugin" ? await readManifest(entry.setDir) : undefined;
     if (entry?.action === "plugin" && manifest) return afterCompile({ inv, crateName, cwd, env, config: entry.config, manifest, state, linked, durationMs: 0 });
     // The entry or its set went away meanwhile (a parallel `cargo clean`?): the proof from the configuration itself.
@@ -94,7 +94,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
   if (!config) {
     if (launchKey) {
       const candidates = configCandidates(cwd, targetDir, env);
-      await writeLaunchEntry(state, launchKey, { action: "plain", dependencies: candidates.filter((c) => existsSync(c)), absent: candidates.filter((c) => !existsSync(c)) }, startedAt);
+      await writeLaunchEntry(launchDir(env), launchKey, { action: "plain", dependencies: candidates.filter((c) => existsSync(c)), absent: candidates.filter((c) => !existsSync(c)) }, startedAt);
     }
     return plainRun(rustc, args, cwd, env);
   }
@@ -109,7 +109,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     const entry = { action: "plugin" as const, pluginPath: m.pluginPath, setDir: set.dir, bootstrap: m.needsBootstrap, crates: config.crates, config: entryConfig };
     // Dated when this run started reading: every dependency was checked unchanged since the set's
     // preparation after that moment, so a change from then on makes the entry stale.
-    await writeLaunchEntry(state, launchKey, { ...entry, dependencies: [...m.dependencies, ...earlier.filter((c) => existsSync(c))], absent: earlier.filter((c) => !existsSync(c)) }, startedAt);
+    await writeLaunchEntry(launchDir(env), launchKey, { ...entry, dependencies: [...m.dependencies, ...earlier.filter((c) => existsSync(c))], absent: earlier.filter((c) => !existsSync(c)) }, startedAt);
   }
   if (!selectsCrate(config, crateName)) return plainRun(rustc, args, cwd, env);
 

@@ -77,6 +77,19 @@ describe("cargo build with local-lto", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(rebuilt(run)).toEqual(["ck_ring", "hot-loop"]);
   });
+
+  it("after cargo clean, the launcher runs rustc with the plugin from the first crate on (Node only for the proofs)", async () => {
+    rmSync(join(dir, "target"), { recursive: true });
+    const run = await cargoBuild(dir, { withLocalLto: true, env: { LOCAL_LTO_LAUNCHER_TRACE: "1" } });
+    expect(run.status, run.stderr).toBe(0);
+    const decisions = run.stderr.split("\n").filter((l) => l.startsWith("local-lto launcher: ") && !l.includes("target-dir"));
+    expect(decisions.filter((d) => d.includes("node no-entry") || d.includes("stale-entry"))).toEqual([]);
+    expect(decisions.filter((d) => d.endsWith(": plugin")).length).toBe(4);
+    expect(decisions.filter((d) => d.endsWith(": node proof")).length).toBe(2);
+    // The header still says `x * 5u + 1u` (changed above): the rebuilt program takes it.
+    const output = await runProgram(dir);
+    expect(output).toContain(`mix=${expectedMix(output, 5)}`);
+  });
 });
 
 describe("Cargo's profile settings", () => {

@@ -88,16 +88,16 @@ describe("the launcher's entries", () => {
   });
 
   it("are written with their index and read back by Node", async () => {
-    const state = mkdtempSync(join(tmpdir(), "llto-entries-"));
+    const state = join(mkdtempSync(join(tmpdir(), "llto-entries-")), "launch");
     await writeLaunchEntry(state, "key one", entry, Date.now() - 60_000);
     await writeLaunchEntry(state, "key two", { action: "plain", dependencies: ["/w/Cargo.toml"], absent: [] }, Date.now());
     expect(await readLaunchEntry(state, "key one")).toEqual(entry);
     expect((await readLaunchEntry(state, "key two"))?.action).toBe("plain");
     expect(await readLaunchEntry(state, "key three")).toBeUndefined();
-    const index = readFileSync(join(state, "launch/index.sh"), "utf8");
+    const index = readFileSync(join(state, "index.sh"), "utf8");
     expect(index).toContain(`'key one') llto_entry=${entryName("key one")} ;;`);
     expect(index).toContain(`'key two') llto_entry=${entryName("key two")} ;;`);
     // The entry is dated when its facts were read: a file changed since is newer than it.
-    expect(statSync(join(state, "launch", `${entryName("key one")}.sh`)).mtimeMs).toBeLessThan(Date.now() - 50_000);
+    expect(statSync(join(state, `${entryName("key one")}.sh`)).mtimeMs).toBeLessThan(Date.now() - 50_000);
   });
 });
