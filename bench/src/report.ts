@@ -9,6 +9,9 @@ import { fixed, formatSpread, median, mib, min, seconds, spread } from "./stats.
 
 export interface SuiteResults {
   startedAt: string;
+  /** The commit measured (`git rev-parse --short HEAD`, with `+dirty` for uncommitted changes) and the command that measured it. */
+  commit?: string;
+  command?: string;
   durationMs: number;
   argv: string[];
   machine: MachineInfo;
@@ -486,7 +489,7 @@ export function renderReport(results: SuiteResults, charts: { runtime?: string; 
   const out: string[] = [];
   out.push("# Benchmarks", "");
   out.push(
-    `Written by \`npm run bench\` (\`bench/src/run.ts\`) on ${results.startedAt}; the suite took ${fixed(results.durationMs / 60000, 1)} min (${code(["node", "bench/dist/run.js", ...results.argv].join(" "))}). Raw figures: \`bench/results/latest.json\`. To run it: \`./scripts/setup.sh\`, then \`npm run bench\` (\`npm run bench -- --quick\` for a smaller, faster run while working on the bench). Commands below use ${results.commandVariables.map(([k, v]) => `\`${k}\` = ${v}`).join(", ")}; they run from the repository root.`,
+    `Written by \`npm run bench\` (\`bench/src/run.ts\`) on ${results.startedAt}${results.commit ? ` at commit \`${results.commit}\`` : ""}; the suite took ${fixed(results.durationMs / 60000, 1)} min (${code(["node", "bench/dist/run.js", ...results.argv].join(" "))}). Raw figures: \`bench/results/latest.json\`. To run it: \`./scripts/setup.sh\`, then \`npm run bench\` (\`npm run bench -- --quick\` for a smaller, faster run while working on the bench). Commands below use ${results.commandVariables.map(([k, v]) => `\`${k}\` = ${v}`).join(", ")}; they run from the repository root.`,
     "",
   );
   out.push("## Targets", "", table(["target", "measured", "verdict"], verdicts.map((v) => v.split(" ¦ ")), ["---", "---", "---"]), "");

@@ -7,6 +7,7 @@
  *   --out=FILE           where to write the report (default docs/BENCHMARKS.md)
  *   --from=FILE          measure nothing: write the report and charts again from saved figures
  */
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -47,7 +48,9 @@ async function measureAll(): Promise<SuiteResults> {
   ];
   progress(`scratch directory ${work}`);
   const machine = await describeMachine(tools);
-  const results: SuiteResults = { startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"), durationMs: 0, argv, machine, loadAfter: [], commandVariables };
+  const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot, encoding: "utf8" }).trim() !== "";
+  const commit = `${execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim()}${dirty ? "+dirty" : ""}`;
+  const results: SuiteResults = { commit, command: ["node", "bench/dist/run.js", ...argv].join(" "), startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"), durationMs: 0, argv, machine, loadAfter: [], commandVariables };
   try {
     if (only.has("runtime")) results.runtime = await runRuntime(tools, work, { rounds: quick ? 3 : 7, targetMs: quick ? 10 : 25, progress });
     if (only.has("build")) results.buildCost = await runBuildCost(tools, work, { rounds: quick ? { "regex-syntax": 1, libm: 2, startup: 3 } : { "regex-syntax": 5, libm: 5, startup: 5 }, componentRounds: quick ? 1 : 3, progress });

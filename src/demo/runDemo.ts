@@ -23,7 +23,7 @@ export interface DemoResult {
 async function mustRun(file: string, args: string[], what: string): Promise<string> {
   const run = await runTool({ file, args });
   if (run.exitCode !== 0) {
-    throw new LocalLtoError({ code: "LLTO_DEMO_FAILED", exit: "toolFailed", message: `demo: ${what} failed`, fix: "run `local-lto doctor`", details: run.stderr || run.spawnError || "" });
+    throw new LocalLtoError({ code: "LLTO_DEMO_FAILED", message: `demo: ${what} failed`, fix: "run `local-lto doctor`", details: run.stderr || run.spawnError || "" });
   }
   return run.stdout;
 }

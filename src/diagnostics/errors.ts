@@ -3,42 +3,14 @@
  * cause, one line naming the fix, and the documented exit code (docs/EXIT-CODES.md).
  */
 
-export const exitCodes = {
-  /** Bad command line: unknown flag, missing argument. */
-  usage: 2,
-  /** An input or output path cannot be read or written. */
-  unreadablePath: 3,
-  /** An input is empty, corrupt or of the wrong kind (not bitcode, not ELF, not C/Rust). */
-  invalidInput: 4,
-  /** A required tool (rustc, clang, llvm-link, …) was not found. */
-  toolMissing: 5,
-  /** Tools found, but their LLVM versions cannot work together. */
-  toolchainMismatch: 6,
-  /** The Rust and helper modules are built for different targets. */
-  targetMismatch: 7,
-  /** rustc or the C compiler rejected the source; their message is shown. */
-  compileFailed: 8,
-  /** A toolchain command failed on input local-lto produced (an LLVM crash or bug). */
-  toolFailed: 9,
-  /** `--require-inlined` was given and at least one helper call is left in the object. */
-  helperCallsLeft: 10,
-  /** A helper module is unsafe to internalize (docs/SAFETY.md); refused before any output. */
-  unsafeHelpers: 11,
-  /**
-   * The object cannot show that no helper call is left: a machine without a call decoder, code
-   * that could not be decoded, a helper a stripped file does not name, or no helper to check.
-   */
-  cannotProve: 12,
-  /** A bug in local-lto itself. */
-  internal: 70,
-} as const;
+import { diagnosticCatalogue, type DiagnosticCode } from "./catalogue.js";
+import { exitCodes, type ExitCodeName } from "./exitCodes.js";
 
-export type ExitCodeName = keyof typeof exitCodes;
+export { exitCodes, type ExitCodeName, type DiagnosticCode };
 
 export interface DiagnosticInit {
-  /** Stable identifier, e.g. `LLTO_TOOL_MISSING`, listed in docs/EXIT-CODES.md. */
-  code: string;
-  exit: ExitCodeName;
+  /** Stable identifier from the catalogue (catalogue.ts), which also gives the exit code. */
+  code: DiagnosticCode;
   /** The cause, in one line. */
   message: string;
   /** What the user should do about it, in one line. */
@@ -50,7 +22,7 @@ export interface DiagnosticInit {
 }
 
 export class LocalLtoError extends Error {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly exit: ExitCodeName;
   readonly fix: string;
   readonly file?: string;
@@ -61,7 +33,7 @@ export class LocalLtoError extends Error {
     super(init.message);
     this.name = "LocalLtoError";
     this.code = init.code;
-    this.exit = init.exit;
+    this.exit = diagnosticCatalogue[init.code].exit;
     this.fix = init.fix;
     this.file = init.file;
     this.line = init.line;
@@ -75,4 +47,9 @@ export class LocalLtoError extends Error {
 
 export function isLocalLtoError(value: unknown): value is LocalLtoError {
   return value instanceof LocalLtoError;
+}
+
+/** A bad command line or option value: one builder, used by the CLI and the library alike. */
+export function usageError(message: string, fix: string): LocalLtoError {
+  return new LocalLtoError({ code: "LLTO_USAGE", message, fix });
 }

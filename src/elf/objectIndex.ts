@@ -136,6 +136,26 @@ export class ObjectIndex {
   }
 
   /** FUNC symbols of a section sorted by address, to name the caller of an instruction. */
+  /**
+   * The function both architectures' scanners use to record one call found in `section`: the
+   * site, the function containing it, and the relocation it consumed (so it is not counted again).
+   */
+  callRecorder(section: ElfSection): (name: string, offset: number, instruction: ObjectCallSite["instruction"], via: CallVia, rel?: ElfRelocation) => ObjectCallSite {
+    const base = this.base(section);
+    const callers = this.callerIndex(section);
+    return (name, offset, instruction, via, rel) => {
+      const site: ObjectCallSite = { name, section: section.name, offset: offset - base, instruction, via };
+      const caller = callers.find(offset);
+      if (caller) site.callerSymbol = caller.name;
+      if (rel) {
+        site.relocationType = rel.typeName;
+        this.consumed.add(rel);
+      }
+      this.calls.get(name)!.push(site);
+      return site;
+    };
+  }
+
   callerIndex(section: ElfSection): CallerIndex {
     return new CallerIndex([...(this.functionsBySection.get(section.index) ?? [])]);
   }

@@ -3,20 +3,13 @@ import type { IrAttributes, IrCallSite, IrFunction } from "../ir/types.js";
 import type { HelperBodyFacts } from "./helperBody.js";
 import { mustMatchMismatches } from "./mustMatch.js";
 import { describeNoBuiltins, noBuiltinsMissingInCaller } from "./noBuiltins.js";
-import { targetFeatureFix, tuningFix } from "./fixes.js";
+import { defaultRuleSettings, targetFeatureFix, tuningFix, type RuleSettings } from "./fixes.js";
 import { targetArch } from "./featureClasses.js";
 import { compareTargets, sameTargetStrings, targetAttributesOf, type TargetAttributes } from "./targetCompat.js";
 import type { TargetModel } from "./targetFeatures.js";
 
 /** The build's settings the fix lines depend on: a fix never proposes what is already on. */
-export interface RuleSettings {
-  reconcile: boolean;
-  nullPointerPolicy: "keep" | "caller" | "drop";
-  /** The inline step's `-inline-threshold`, when one was given (inlinePolicy.ts). */
-  inlineThreshold?: number;
-}
-
-export const defaultRuleSettings: RuleSettings = { reconcile: true, nullPointerPolicy: "caller" };
+export { defaultRuleSettings, type RuleSettings } from "./fixes.js";
 
 /**
  * Why LLVM would leave one call out of line, decided from attributes alone, in the order of

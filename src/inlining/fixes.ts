@@ -1,7 +1,16 @@
-import type { RuleSettings } from "./diagnose.js";
 import { clangCpuFlag, targetArch, type TargetArch } from "./featureClasses.js";
 import { rustTargetWithCpu } from "./targetCompat.js";
 import { effectiveTuneCpu, withTuningOf, type TargetAttributes, type TargetModel } from "./targetFeatures.js";
+
+/** The build settings rules must respect (a fix never proposes what is already on). */
+export interface RuleSettings {
+  reconcile: boolean;
+  nullPointerPolicy: "keep" | "caller" | "drop";
+  /** The inline step's `-inline-threshold`, when one was given (inlinePolicy.ts). */
+  inlineThreshold?: number;
+}
+
+export const defaultRuleSettings: RuleSettings = { reconcile: true, nullPointerPolicy: "caller" };
 
 /**
  * Fix lines for a helper that has target features its Rust caller lacks: the exact flag for

@@ -4,9 +4,9 @@ import { ElfFormatError, readElf, type ElfFile } from "../elf/index.js";
 import { ArchiveFormatError, isArchive, readArchive } from "../elf/readArchive.js";
 import { unreadableInput } from "../pipeline/compile/classifyInput.js";
 import { defaultHelperPrefix } from "../pipeline/types.js";
-import { combineMemberFacts, uniqueMemberNames, type MemberFacts } from "../report/archiveFacts.js";
-import { cannotProveArchitecture } from "../report/gate.js";
-import { readObjectFacts } from "../report/objectFacts.js";
+import { combineMemberFacts, uniqueMemberNames, type MemberFacts } from "../verify/archiveFacts.js";
+import { cannotProveArchitecture } from "../verify/gate.js";
+import { readObjectFacts } from "../verify/objectFacts.js";
 import { reportSchemaId } from "../report/schemaId.js";
 import type { Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
@@ -44,17 +44,12 @@ export async function inspectObject(options: InspectOptions): Promise<Report> {
   const notes = [...facts.notes];
   if (elf.fileType !== "REL" && elf.symbols.length === 0) notes.push("the file is stripped (no .symtab): only the helpers .dynsym names can be located");
   if (names.length === 0) notes.push(noHelperNote(prefix, "the object"));
-  return {
-    schema: reportSchemaId,
-    command: "inspect",
-    mode: "none",
-    object: options.object,
-    helpers: facts.helpers,
-    unusedHelpers: [],
-    summary: summarize(facts.helpers),
-    notes,
-    ...(facts.coverage ? { coverage: facts.coverage } : {}),
-  };
+  return inspectReport(options.object, facts.helpers, notes, facts.coverage ? { coverage: facts.coverage } : {});
+}
+
+/** The report `inspect` prints, for an object or an archive. */
+function inspectReport(object: string, helpers: Report["helpers"], notes: string[], extra: Partial<Report>): Report {
+  return { schema: reportSchemaId, command: "inspect", mode: "none", object, helpers, unusedHelpers: [], summary: summarize(helpers), notes, ...extra };
 }
 
 /** An archive (static library, rlib): the proof over every ELF member, one row per helper. */
@@ -64,7 +59,7 @@ function inspectArchive(options: InspectOptions, bytes: Uint8Array, prefix: stri
     archive = readArchive(bytes);
   } catch (error) {
     if (error instanceof ArchiveFormatError) {
-      throw new LocalLtoError({ code: "LLTO_NOT_ELF", exit: "invalidInput", message: `${options.object}: ${error.message}`, fix: "pass an ELF object, shared object, executable, or a regular ar archive of ELF objects", file: options.object });
+      throw new LocalLtoError({ code: "LLTO_NOT_ELF", message: `${options.object}: ${error.message}`, fix: "pass an ELF object, shared object, executable, or a regular ar archive of ELF objects", file: options.object });
     }
     throw error;
   }
@@ -84,18 +79,7 @@ function inspectArchive(options: InspectOptions, bytes: Uint8Array, prefix: stri
   const notes = [...combined.notes];
   if (elves.length === 0) notes.push("the archive holds no ELF object: there is no code to check");
   if (names.length === 0) notes.push(noHelperNote(prefix, "any member"));
-  return {
-    schema: reportSchemaId,
-    command: "inspect",
-    mode: "none",
-    object: options.object,
-    helpers: combined.helpers,
-    unusedHelpers: [],
-    summary: summarize(combined.helpers),
-    notes,
-    coverage: combined.coverage,
-    members: combined.members,
-  };
+  return inspectReport(options.object, combined.helpers, notes, { coverage: combined.coverage, members: combined.members });
 }
 
 function readInspectedElf(path: string, bytes: Uint8Array): ElfFile {
@@ -104,7 +88,7 @@ function readInspectedElf(path: string, bytes: Uint8Array): ElfFile {
   } catch (error) {
     if (!(error instanceof ElfFormatError)) throw error;
     if (error.architecture) throw new LocalLtoError(cannotProveArchitecture(path, error.architecture));
-    throw new LocalLtoError({ code: "LLTO_NOT_ELF", exit: "invalidInput", message: `${path}: ${error.message}`, fix: "pass an ELF object (.o), shared object, executable, or an ar archive of them (.a, .rlib)", file: path });
+    throw new LocalLtoError({ code: "LLTO_NOT_ELF", message: `${path}: ${error.message}`, fix: "pass an ELF object (.o), shared object, executable, or an ar archive of them (.a, .rlib)", file: path });
   }
 }
 

@@ -1,17 +1,4 @@
-import {
-  C_EQ,
-  C_HASH,
-  C_LPAREN,
-  C_QUOTE,
-  groupEnd,
-  integerEnd,
-  isDigit,
-  isLetter,
-  skipSpaces,
-  stringEnd,
-  unescapeIr,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, integerEnd, isDigit, isLetter, skipSpaces, stringEnd, unescapeIr, wordEnd } from "./lexer.js";
 import type { IrAttributes } from "./types.js";
 
 export function emptyAttributes(): IrAttributes {
@@ -34,18 +21,18 @@ export interface RawAttributes {
  */
 export function readAttribute(s: string, p: number, into: RawAttributes): number {
   const c = s.charCodeAt(p);
-  if (c === C_HASH) {
+  if (c === Ch.HASH) {
     const e = integerEnd(s, p + 1);
     if (e === p + 1) return -1;
     (into.groups ??= []).push(Number(s.slice(p + 1, e)));
     return e;
   }
-  if (c === C_QUOTE) {
+  if (c === Ch.QUOTE) {
     const ke = stringEnd(s, p);
     if (ke < 0) return -1;
     const key = unescapeIr(s.slice(p + 1, ke - 1));
     const attrs = (into.inline ??= emptyAttributes());
-    if (s.charCodeAt(ke) === C_EQ && s.charCodeAt(ke + 1) === C_QUOTE) {
+    if (s.charCodeAt(ke) === Ch.EQ && s.charCodeAt(ke + 1) === Ch.QUOTE) {
       const ve = stringEnd(s, ke + 1);
       if (ve < 0) return -1;
       attrs.values.set(key, unescapeIr(s.slice(ke + 2, ve - 1)));
@@ -59,16 +46,16 @@ export function readAttribute(s: string, p: number, into: RawAttributes): number
   const word = s.slice(p, we);
   const attrs = (into.inline ??= emptyAttributes());
   const next = s.charCodeAt(we);
-  if (next === C_LPAREN) {
+  if (next === Ch.LPAREN) {
     const ge = groupEnd(s, we);
     if (ge < 0) return -1;
     attrs.values.set(word, s.slice(we + 1, ge - 1).trim());
     return ge;
   }
-  if (next === C_EQ) {
+  if (next === Ch.EQ) {
     const vs = we + 1;
     let ve: number;
-    if (s.charCodeAt(vs) === C_QUOTE) {
+    if (s.charCodeAt(vs) === Ch.QUOTE) {
       ve = stringEnd(s, vs);
       if (ve < 0) return -1;
       attrs.values.set(word, unescapeIr(s.slice(vs + 1, ve - 1)));

@@ -1,22 +1,5 @@
 import { CALL_INCOMPLETE, CallScratch, parseCall, type CallKind } from "./calls.js";
-import {
-  C_COLON,
-  C_EQ,
-  C_HASH,
-  C_PERCENT,
-  C_QUOTE,
-  C_RBRACE,
-  C_SEMI,
-  C_SPACE,
-  C_TAB,
-  isNameChar,
-  isWordChar,
-  nameEnd,
-  openDepth,
-  skipSpaces,
-  stringEnd,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, isNameChar, isWordChar, nameEnd, openDepth, skipSpaces, stringEnd, wordEnd } from "./lexer.js";
 import { emptyAttributes, type RawAttributes } from "./attributes.js";
 import { metadataId } from "./metadata.js";
 import { scanReferences } from "./references.js";
@@ -69,12 +52,12 @@ export class BodyBuilder {
     // as few character visits as possible and leave the scanning to native indexOf.
     let p = 0;
     let c = s.charCodeAt(0);
-    while (c === C_SPACE || c === C_TAB) c = s.charCodeAt(++p);
+    while (c === Ch.SPACE || c === Ch.TAB) c = s.charCodeAt(++p);
     const n = s.length;
-    if (p >= n || c === C_SEMI || c === 13) return "ok";
-    if (c === C_RBRACE) {
+    if (p >= n || c === Ch.SEMI || c === 13) return "ok";
+    if (c === Ch.RBRACE) {
       const q = skipSpaces(s, p + 1);
-      if (q >= n || s.charCodeAt(q) === C_SEMI) return "end";
+      if (q >= n || s.charCodeAt(q) === Ch.SEMI) return "end";
     }
     if (this.caseListDepth > 0) {
       this.caseListDepth += openDepth(s, p);
@@ -82,20 +65,20 @@ export class BodyBuilder {
       return "ok";
     }
     // Debug records (#dbg_value, #dbg_declare, …) are not instructions since LLVM 19.
-    if (c === C_HASH) return "ok";
+    if (c === Ch.HASH) return "ok";
 
-    if (c === C_PERCENT) {
+    if (c === Ch.PERCENT) {
       // `%name = opcode …`; an unquoted name cannot contain a space, so the ` = ` is the first.
       let e = s.indexOf(" = ", p) + 1;
-      if (e <= 0 || s.charCodeAt(p + 1) === C_QUOTE || s.indexOf(" ", p) !== e - 1) {
+      if (e <= 0 || s.charCodeAt(p + 1) === Ch.QUOTE || s.indexOf(" ", p) !== e - 1) {
         // Quoted names, or no space before the `=`: the slow way.
         e = nameEnd(s, p + 1);
         if (e > 0) e = skipSpaces(s, e);
       }
-      if (e > 0 && s.charCodeAt(e) === C_EQ) p = skipSpaces(s, e + 1);
-    } else if (c === C_QUOTE) {
+      if (e > 0 && s.charCodeAt(e) === Ch.EQ) p = skipSpaces(s, e + 1);
+    } else if (c === Ch.QUOTE) {
       const e = stringEnd(s, p);
-      if (e > 0 && s.charCodeAt(e) === C_COLON) return "ok";
+      if (e > 0 && s.charCodeAt(e) === Ch.COLON) return "ok";
     } else if (isNameChar(c)) {
       // A label (`bb3:`, `12:`): only lines with a colon can be one.
       const colon = s.indexOf(":", p);

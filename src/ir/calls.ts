@@ -1,31 +1,7 @@
 import { readAttribute, type RawAttributes } from "./attributes.js";
+import { skipToType } from "./typePrefix.js";
 import { CallSyntaxError } from "./errors.js";
-import {
-  C_AT,
-  C_COMMA,
-  C_GT,
-  C_LBRACE,
-  C_LBRACKET,
-  C_LPAREN,
-  C_LT,
-  C_PERCENT,
-  C_QUOTE,
-  C_RBRACE,
-  C_RBRACKET,
-  C_RPAREN,
-  C_SEMI,
-  groupEnd,
-  integerEnd,
-  isLetter,
-  nameEnd,
-  nameText,
-  isSpace,
-  readAttachment,
-  skipSpaces,
-  splitTopLevel,
-  stringEnd,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, integerEnd, isLetter, nameEnd, nameText, isSpace, readAttachment, skipSpaces, splitTopLevel, stringEnd, wordEnd } from "./lexer.js";
 import { isCallingConv } from "./linkage.js";
 import { scanReferences } from "./references.js";
 import { Signatures, type SignatureNode } from "./signatures.js";
@@ -80,57 +56,36 @@ export function parseCall(
 ): boolean | typeof CALL_INCOMPLETE {
 
   // Fast-math flags, calling convention, return attributes, addrspace: everything before the type.
-  let typeStart = -1;
-  while (p < s.length) {
-    p = skipSpaces(s, p);
-    const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
-      let e = stringEnd(s, p);
-      if (e > 0 && s.charCodeAt(e) === 61) e = stringEnd(s, e + 1);
-      if (e < 0) throw new CallSyntaxError("unterminated string");
-      p = e;
-      continue;
-    }
-    if (!isLetter(c)) {
-      if (p < s.length) typeStart = p;
-      break;
-    }
-    const we = wordEnd(s, p);
-    if (isTypeWord(s, p, we)) {
-      typeStart = p;
-      break;
-    }
-    if (s.charCodeAt(we) === C_LPAREN) {
-      const ge = groupEnd(s, we);
-      if (ge < 0) return CALL_INCOMPLETE;
-      p = ge;
-      continue;
-    }
+  const typeStart = skipToType(s, p, {
+    stringEnd: (text, at) => {
+      const e = stringEnd(text, at);
+      return e > 0 && text.charCodeAt(e) === 61 ? stringEnd(text, e + 1) : e;
+    },
+    unterminated: () => new CallSyntaxError("unterminated string"),
     // Return attributes and fast-math flags are skipped without making strings of them.
-    const len = we - p;
-    if (len === 2 && s.startsWith("cc", p)) {
-      const q = skipSpaces(s, we);
-      p = integerEnd(s, q);
-      call.callingConv = `cc ${s.slice(q, p)}`;
-      continue;
-    }
-    if (len === 5 && s.startsWith("align", p)) {
-      p = integerEnd(s, skipSpaces(s, we));
-      continue;
-    }
-    const underscore = s.indexOf("_", p);
-    if ((s.charCodeAt(we - 1) === 99 && s.charCodeAt(we - 2) === 99) || (underscore >= 0 && underscore < we)) {
-      const word = s.slice(p, we);
-      if (isCallingConv(word)) call.callingConv = word;
-    }
-    p = we;
-  }
+    word: (at, we) => {
+      const len = we - at;
+      if (len === 2 && s.startsWith("cc", at)) {
+        const q = skipSpaces(s, we);
+        const end = integerEnd(s, q);
+        call.callingConv = `cc ${s.slice(q, end)}`;
+        return end;
+      }
+      if (len === 5 && s.startsWith("align", at)) return integerEnd(s, skipSpaces(s, we));
+      const underscore = s.indexOf("_", at);
+      if ((s.charCodeAt(we - 1) === 99 && s.charCodeAt(we - 2) === 99) || (underscore >= 0 && underscore < we)) {
+        const word = s.slice(at, we);
+        if (isCallingConv(word)) call.callingConv = word;
+      }
+      return we;
+    },
+  });
   if (typeStart < 0) return CALL_INCOMPLETE;
   let te = typeEnd(s, typeStart);
   if (te < 0) throw new CallSyntaxError("expected a type");
   p = skipSpaces(s, te);
   let fnParams = -1;
-  if (s.charCodeAt(p) === C_LPAREN) {
+  if (s.charCodeAt(p) === Ch.LPAREN) {
     // `i32 (ptr, ...) @printf(…)`: a function type, needed for varargs callees.
     fnParams = p;
     te = groupEnd(s, p);
@@ -143,16 +98,16 @@ export function parseCall(
   // The callee operand.
   let calleeName: string | null = null;
   const c = s.charCodeAt(p);
-  if (c === C_AT || c === C_PERCENT) {
+  if (c === Ch.AT || c === Ch.PERCENT) {
     const e = nameEnd(s, p + 1);
     if (e <= p + 1) throw new CallSyntaxError("malformed callee name");
-    if (s.charCodeAt(p + 1) === C_QUOTE) {
+    if (s.charCodeAt(p + 1) === Ch.QUOTE) {
       const name = nameText(s, p + 1, e);
-      call.calleeOperand = (c === C_AT ? "@" : "%") + name;
-      if (c === C_AT) calleeName = name;
+      call.calleeOperand = (c === Ch.AT ? "@" : "%") + name;
+      if (c === Ch.AT) calleeName = name;
     } else {
       call.calleeOperand = s.slice(p, e);
-      if (c === C_AT) calleeName = s.slice(p + 1, e);
+      if (c === Ch.AT) calleeName = s.slice(p + 1, e);
     }
     call.calleeName = calleeName;
     p = e;
@@ -170,7 +125,7 @@ export function parseCall(
   }
 
   p = skipSpaces(s, p);
-  if (s.charCodeAt(p) !== C_LPAREN) throw new CallSyntaxError("expected ( after the callee");
+  if (s.charCodeAt(p) !== Ch.LPAREN) throw new CallSyntaxError("expected ( after the callee");
   // Intrinsic signatures are checked by LLVM's verifier: their calls always match the declaration.
   const signatures = call.signatures;
   const wantTypes = fnParams < 0 && !(calleeName !== null && calleeName.startsWith("llvm."));
@@ -185,18 +140,18 @@ export function parseCall(
   while (p < s.length) {
     p = skipSpaces(s, p);
     const d = s.charCodeAt(p);
-    if (d === C_LBRACKET) {
+    if (d === Ch.LBRACKET) {
       const e = groupEnd(s, p);
       if (e < 0) return CALL_INCOMPLETE;
       scanReferences(s, p, e, onReference);
       p = e;
       continue;
     }
-    if (d === C_COMMA) {
+    if (d === Ch.COMMA) {
       readAttachments(s, p, call);
       break;
     }
-    if (d === C_SEMI || p >= s.length) break;
+    if (d === Ch.SEMI || p >= s.length) break;
     if (d === 116 /* t */ && s.startsWith("to", p) && !isLetter(s.charCodeAt(p + 2))) break;
     const e = readAttribute(s, p, call.attributes);
     if (e < 0) throw new CallSyntaxError(`unexpected text after the arguments: ${s.slice(p, p + 30)}`);
@@ -212,13 +167,13 @@ function inlineAsmEnd(s: string, p: number): number {
     if (!isLetter(s.charCodeAt(p))) break;
     p = wordEnd(s, p);
   }
-  if (s.charCodeAt(p) !== C_QUOTE) return -1;
+  if (s.charCodeAt(p) !== Ch.QUOTE) return -1;
   p = stringEnd(s, p);
   if (p < 0) return -1;
   p = skipSpaces(s, p);
-  if (s.charCodeAt(p) !== C_COMMA) return -1;
+  if (s.charCodeAt(p) !== Ch.COMMA) return -1;
   p = skipSpaces(s, p + 1);
-  if (s.charCodeAt(p) !== C_QUOTE) return -1;
+  if (s.charCodeAt(p) !== Ch.QUOTE) return -1;
   return stringEnd(s, p);
 }
 
@@ -246,14 +201,14 @@ function readArguments(
   let p = open;
   while (p < n) {
     const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       const q = s.indexOf('"', p + 1);
       if (q < 0) return -1;
       p = q + 1;
       continue;
     }
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if ((c === C_COMMA && depth === 1) || ((c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) && --depth === 0)) {
+    if (c === Ch.LPAREN || c === Ch.LBRACKET || c === Ch.LBRACE || c === Ch.LT) depth++;
+    else if ((c === Ch.COMMA && depth === 1) || ((c === Ch.RPAREN || c === Ch.RBRACKET || c === Ch.RBRACE || c === Ch.GT) && --depth === 0)) {
       // An argument ends at [argStart, p).
       const a = skipSpaces(s, argStart);
       if (a < p) {

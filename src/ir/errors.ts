@@ -10,7 +10,6 @@ export class IrParseError extends LocalLtoError {
   constructor(line: number, reason: string, fix?: string) {
     super({
       code: "LLTO_IR_PARSE",
-      exit: "invalidInput",
       message: `line ${line}: ${reason}`,
       fix: fix ?? "pass LLVM IR text as printed by llvm-dis (for example `llvm-dis x.bc -o x.ll`)",
       line,

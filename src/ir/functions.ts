@@ -1,28 +1,7 @@
 import { readAttribute, type RawAttributes } from "./attributes.js";
+import { skipToType } from "./typePrefix.js";
 import { SyntaxProblem } from "./errors.js";
-import {
-  C_AT,
-  C_BANG,
-  C_DOLLAR,
-  C_DOT,
-  C_EQ,
-  C_LBRACE,
-  C_LPAREN,
-  C_PERCENT,
-  C_QUOTE,
-  C_SEMI,
-  groupEnd,
-  integerEnd,
-  isLetter,
-  nameEnd,
-  nameText,
-  readAttachment,
-  skipSpaces,
-  splitTopLevel,
-  stringEnd,
-  unescapeIr,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, integerEnd, isLetter, nameEnd, nameText, readAttachment, skipSpaces, splitTopLevel, stringEnd, unescapeIr, wordEnd } from "./lexer.js";
 import { applyPrefixWord, isCallingConv, newLinkagePrefix, type LinkagePrefix } from "./linkage.js";
 import { scanReferences } from "./references.js";
 import { constantEnd, isTypeWord, typeEnd } from "./syntax.js";
@@ -61,65 +40,41 @@ export function parseFunctionHeader(s: string, p: number, isDefine: boolean): Fu
 
   // Before the return type: linkage, visibility, cconv, return attributes and, on declarations,
   // metadata attachments (llvm-dis prints `declare !dbg !80 i64 @wcslen(…)`).
-  let typeStart = -1;
-  while (p < s.length) {
-    p = skipSpaces(s, p);
-    const c = s.charCodeAt(p);
-    if (c === C_BANG) {
-      const a = readAttachment(s, p);
+  const typeStart = skipToType(s, p, {
+    stringEnd: stringAttributeEnd,
+    unterminated: () => new SyntaxProblem("unterminated string in function header"),
+    bang: (at) => {
+      const a = readAttachment(s, at);
       if (!a) throw new SyntaxProblem("malformed metadata attachment in function header");
       if (a.kind === "dbg") dbg = a.value;
-      p = a.end;
-      continue;
-    }
-    if (c === C_QUOTE) {
-      const e = stringAttributeEnd(s, p);
-      if (e < 0) throw new SyntaxProblem("unterminated string in function header");
-      p = e;
-      continue;
-    }
-    if (!isLetter(c)) {
-      if (p < s.length) typeStart = p;
-      break;
-    }
-    const we = wordEnd(s, p);
-    if (isTypeWord(s, p, we)) {
-      typeStart = p;
-      break;
-    }
-    if (s.charCodeAt(we) === C_LPAREN) {
-      // range(i32 0, 2), dereferenceable(8), addrspace(1)
-      const ge = groupEnd(s, we);
-      if (ge < 0) return INCOMPLETE;
-      p = ge;
-      continue;
-    }
-    const word = s.slice(p, we);
-    p = we;
-    if (word === "cc") {
-      const q = skipSpaces(s, we);
-      p = integerEnd(s, q);
-      callingConv = `cc ${s.slice(q, p)}`;
-    } else if (word === "align") {
-      p = integerEnd(s, skipSpaces(s, we));
-    } else if (!applyPrefixWord(prefix, word) && isCallingConv(word)) {
-      callingConv = word;
-    }
-  }
+      return a.end;
+    },
+    word: (at, we) => {
+      const word = s.slice(at, we);
+      if (word === "cc") {
+        const q = skipSpaces(s, we);
+        callingConv = `cc ${s.slice(q, integerEnd(s, q))}`;
+        return integerEnd(s, q);
+      }
+      if (word === "align") return integerEnd(s, skipSpaces(s, we));
+      if (!applyPrefixWord(prefix, word) && isCallingConv(word)) callingConv = word;
+      return we;
+    },
+  });
   if (typeStart < 0) return INCOMPLETE;
   const te = typeEnd(s, typeStart);
   if (te < 0) throw new SyntaxProblem("expected a return type in function header");
   const returnType = s.slice(typeStart, te);
 
   p = skipSpaces(s, te);
-  if (s.charCodeAt(p) !== C_AT) throw new SyntaxProblem("expected @name after the return type in function header");
+  if (s.charCodeAt(p) !== Ch.AT) throw new SyntaxProblem("expected @name after the return type in function header");
   const ne = nameEnd(s, p + 1);
   if (ne < 0) throw new SyntaxProblem("unterminated quoted function name");
   if (ne === p + 1) throw new SyntaxProblem("empty function name");
   const name = nameText(s, p + 1, ne);
 
   p = skipSpaces(s, ne);
-  if (s.charCodeAt(p) !== C_LPAREN) throw new SyntaxProblem(`expected ( after @${name}`);
+  if (s.charCodeAt(p) !== Ch.LPAREN) throw new SyntaxProblem(`expected ( after @${name}`);
   const pe = groupEnd(s, p);
   if (pe < 0) return INCOMPLETE;
   const { params, isVarArg } = parseParams(s, p + 1, pe - 1);
@@ -142,13 +97,13 @@ export function parseFunctionHeader(s: string, p: number, isDefine: boolean): Fu
     p = skipSpaces(s, p);
     if (p >= s.length) break;
     const c = s.charCodeAt(p);
-    if (c === C_SEMI) break;
-    if (c === C_LBRACE) {
+    if (c === Ch.SEMI) break;
+    if (c === Ch.LBRACE) {
       if (!isDefine) throw new SyntaxProblem("a declaration has no body");
       header.bodyStart = p + 1;
       break;
     }
-    if (c === C_BANG) {
+    if (c === Ch.BANG) {
       const a = readAttachment(s, p);
       if (!a) throw new SyntaxProblem("malformed metadata attachment in function header");
       if (a.kind === "dbg") dbg = a.value;
@@ -184,26 +139,26 @@ function headerKeyword(s: string, p: number, header: FunctionHeader): number {
     case "partition":
     case "gc": {
       const q = skipSpaces(s, we);
-      const e = s.charCodeAt(q) === C_QUOTE ? stringEnd(s, q) : -1;
+      const e = s.charCodeAt(q) === Ch.QUOTE ? stringEnd(s, q) : -1;
       if (e < 0) throw new SyntaxProblem(`expected a string after ${word}`);
       if (word === "section") header.section = unescapeIr(s.slice(q + 1, e - 1));
       return e;
     }
     case "comdat": {
       const q = skipSpaces(s, we);
-      if (s.charCodeAt(q) !== C_LPAREN) {
+      if (s.charCodeAt(q) !== Ch.LPAREN) {
         header.comdat = header.name;
         return we;
       }
       const d = skipSpaces(s, q + 1);
       const ge = groupEnd(s, q);
-      if (ge < 0 || s.charCodeAt(d) !== C_DOLLAR) throw new SyntaxProblem("expected comdat($name)");
+      if (ge < 0 || s.charCodeAt(d) !== Ch.DOLLAR) throw new SyntaxProblem("expected comdat($name)");
       header.comdat = nameText(s, d + 1, nameEnd(s, d + 1));
       return ge;
     }
     case "align": {
       // Function alignment, `align 16` (the attribute inside groups is `align=16`).
-      if (s.charCodeAt(we) === C_EQ) return -1;
+      if (s.charCodeAt(we) === Ch.EQ) return -1;
       const q = skipSpaces(s, we);
       return integerEnd(s, q);
     }
@@ -221,7 +176,7 @@ function headerKeyword(s: string, p: number, header: FunctionHeader): number {
       const ve = vs < 0 ? -1 : constantEnd(s, vs);
       if (ve < 0) throw new SyntaxProblem(`expected a typed constant after ${word}`);
       scanReferences(s, vs, ve, (n) => header.references.push(n));
-      if (word === "personality" && s.charCodeAt(vs) === C_AT) header.personality = nameText(s, vs + 1, ve);
+      if (word === "personality" && s.charCodeAt(vs) === Ch.AT) header.personality = nameText(s, vs + 1, ve);
       return ve;
     }
     default:
@@ -231,7 +186,7 @@ function headerKeyword(s: string, p: number, header: FunctionHeader): number {
 
 function stringAttributeEnd(s: string, p: number): number {
   let e = stringEnd(s, p);
-  if (e > 0 && s.charCodeAt(e) === C_EQ && s.charCodeAt(e + 1) === C_QUOTE) e = stringEnd(s, e + 1);
+  if (e > 0 && s.charCodeAt(e) === Ch.EQ && s.charCodeAt(e + 1) === Ch.QUOTE) e = stringEnd(s, e + 1);
   return e;
 }
 
@@ -240,7 +195,7 @@ export function parseParams(s: string, start: number, end: number): { params: Ir
   const params: IrParam[] = [];
   let isVarArg = false;
   for (const [a, b] of splitTopLevel(s, start, end)) {
-    if (s.charCodeAt(a) === C_DOT && s.startsWith("...", a)) {
+    if (s.charCodeAt(a) === Ch.DOT && s.startsWith("...", a)) {
       isVarArg = true;
       continue;
     }
@@ -250,12 +205,12 @@ export function parseParams(s: string, start: number, end: number): { params: Ir
     let p = skipSpaces(s, te);
     while (p < b) {
       const c = s.charCodeAt(p);
-      if (c === C_PERCENT) break; // the parameter's name ends the list
+      if (c === Ch.PERCENT) break; // the parameter's name ends the list
       let e: number;
-      if (c === C_QUOTE) e = stringAttributeEnd(s, p);
+      if (c === Ch.QUOTE) e = stringAttributeEnd(s, p);
       else if (isLetter(c)) {
         e = wordEnd(s, p);
-        if (s.charCodeAt(e) === C_LPAREN) e = groupEnd(s, e);
+        if (s.charCodeAt(e) === Ch.LPAREN) e = groupEnd(s, e);
         else if (e - p === 5 && s.startsWith("align", p)) {
           const q = skipSpaces(s, e);
           const ie = integerEnd(s, q);

@@ -1,22 +1,4 @@
-import {
-  C_AT,
-  C_BANG,
-  C_COMMA,
-  C_DOLLAR,
-  C_LBRACE,
-  C_LPAREN,
-  C_QUOTE,
-  groupEnd,
-  isLetter,
-  nameEnd,
-  nameText,
-  readAttachment,
-  skipSpaces,
-  splitTopLevel,
-  stringEnd,
-  unescapeIr,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, isLetter, nameEnd, nameText, readAttachment, skipSpaces, splitTopLevel, stringEnd, unescapeIr, wordEnd } from "./lexer.js";
 import { applyPrefixWord, newLinkagePrefix, type LinkagePrefix } from "./linkage.js";
 import { scanReferences } from "./references.js";
 import { SyntaxProblem } from "./errors.js";
@@ -69,7 +51,7 @@ export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine 
     p = skipSpaces(s, p);
     if (!isLetter(s.charCodeAt(p))) throw new SyntaxProblem(`expected global, constant or alias in the definition of @${name}`);
     const we = wordEnd(s, p);
-    if (s.charCodeAt(we) === C_LPAREN) {
+    if (s.charCodeAt(we) === Ch.LPAREN) {
       // thread_local(initialexec) is kept; addrspace(N) and unknown words with arguments are not.
       const ge = groupEnd(s, we);
       if (ge < 0) return GLOBAL_INCOMPLETE;
@@ -94,7 +76,7 @@ export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine 
   let te = typeEnd(s, ts);
   if (te < 0) throw new SyntaxProblem(`expected a type in the definition of @${name}`);
   p = skipSpaces(s, te);
-  if ((kind === "alias" || kind === "ifunc") && s.charCodeAt(p) === C_LPAREN) {
+  if ((kind === "alias" || kind === "ifunc") && s.charCodeAt(p) === Ch.LPAREN) {
     // `alias i32 (i32), ptr @f`: the value type of an alias to a function is a function type.
     te = groupEnd(s, p);
     if (te < 0) return GLOBAL_INCOMPLETE;
@@ -102,7 +84,7 @@ export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine 
   }
 
   if (kind === "alias" || kind === "ifunc") {
-    if (s.charCodeAt(p) !== C_COMMA) throw new SyntaxProblem(`expected , after the type of ${kind} @${name}`);
+    if (s.charCodeAt(p) !== Ch.COMMA) throw new SyntaxProblem(`expected , after the type of ${kind} @${name}`);
     const vs = skipSpaces(s, p + 1);
     const vte = typeEnd(s, vs);
     const v = vte < 0 ? vs : skipSpaces(s, vte);
@@ -110,9 +92,9 @@ export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine 
     const scan = scanReferences(s, v, s.length, (n) => references.push(n), true);
     if (scan.openDepth > 0) return GLOBAL_INCOMPLETE;
     let target: string | null = null;
-    if (s.charCodeAt(v) === C_AT) {
+    if (s.charCodeAt(v) === Ch.AT) {
       const e = nameEnd(s, v + 1);
-      if (skipSpaces(s, e) === scan.end || s.charCodeAt(skipSpaces(s, e)) === C_COMMA) target = nameText(s, v + 1, e);
+      if (skipSpaces(s, e) === scan.end || s.charCodeAt(skipSpaces(s, e)) === Ch.COMMA) target = nameText(s, v + 1, e);
     }
     return { kind, name, prefix, target, references };
   }
@@ -127,7 +109,7 @@ export function parseGlobalLine(s: string, joined: boolean): GlobalVariableLine 
     references: [],
   };
   const c = s.charCodeAt(p);
-  if (p < s.length && c !== C_COMMA && c !== C_BANG && c !== 59 && c !== 35) {
+  if (p < s.length && c !== Ch.COMMA && c !== Ch.BANG && c !== 59 && c !== 35) {
     let end = joined ? -1 : printedInitializerEnd(s, p);
     if (end >= 0) {
       if (s.indexOf("@", p) >= 0) initializerReferences(s, p, end, line.references);
@@ -173,9 +155,9 @@ function printedInitializerEnd(s: string, p: number): number {
   const open = s.charCodeAt(p);
   const close = s.charCodeAt(last);
   if (open === 91 /* [ */ && close !== 93) return -1;
-  if (open === C_LBRACE && close !== 125) return -1;
+  if (open === Ch.LBRACE && close !== 125) return -1;
   if (open === 60 /* < */ && close !== 62) return -1;
-  if (close === 91 || close === C_LBRACE || close === C_LPAREN || close === 60 || close === C_COMMA) return -1;
+  if (close === 91 || close === Ch.LBRACE || close === Ch.LPAREN || close === 60 || close === Ch.COMMA) return -1;
   return end;
 }
 
@@ -226,7 +208,7 @@ function initializerReferences(s: string, p: number, end: number, out: string[])
 function isBlockaddressFunction(s: string, at: number): boolean {
   let q = at - 1;
   while (q >= 0 && (s.charCodeAt(q) === 32 || s.charCodeAt(q) === 9)) q--;
-  if (s.charCodeAt(q) !== C_LPAREN) return false;
+  if (s.charCodeAt(q) !== Ch.LPAREN) return false;
   q--;
   while (q >= 0 && (s.charCodeAt(q) === 32 || s.charCodeAt(q) === 9)) q--;
   return q >= 11 && s.startsWith("blockaddress", q - 11);
@@ -238,15 +220,15 @@ function nextTopLevelComma(s: string, p: number): number {
   let depth = 0;
   while (p < n) {
     const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       const q = s.indexOf('"', p + 1);
       if (q < 0) return n;
       p = q + 1;
       continue;
     }
-    if (c === C_LPAREN || c === 91 || c === C_LBRACE || c === 60) depth++;
+    if (c === Ch.LPAREN || c === 91 || c === Ch.LBRACE || c === 60) depth++;
     else if (c === 41 || c === 93 || c === 125 || c === 62) depth--;
-    else if (c === C_COMMA && depth === 0) return p;
+    else if (c === Ch.COMMA && depth === 0) return p;
     p++;
   }
   return n;
@@ -258,11 +240,11 @@ function readGlobalTail(s: string, p: number, line: GlobalVariableLine): void {
   while (p < n) {
     p = skipSpaces(s, p);
     const c = s.charCodeAt(p);
-    if (c === C_COMMA) {
+    if (c === Ch.COMMA) {
       p++;
       continue;
     }
-    if (c === C_BANG) {
+    if (c === Ch.BANG) {
       const att = readAttachment(s, p);
       if (!att) return;
       if (att.kind === "dbg" && line.dbg === undefined) line.dbg = att.value;
@@ -278,15 +260,15 @@ function readGlobalTail(s: string, p: number, line: GlobalVariableLine): void {
     const we = wordEnd(s, p);
     if (we - p === 7 && s.startsWith("section", p)) {
       const q = skipSpaces(s, we);
-      const e = s.charCodeAt(q) === C_QUOTE ? stringEnd(s, q) : -1;
+      const e = s.charCodeAt(q) === Ch.QUOTE ? stringEnd(s, q) : -1;
       if (e < 0) throw new SyntaxProblem(`expected a string after section in the definition of @${line.name}`);
       line.section = unescapeIr(s.slice(q + 1, e - 1));
       p = e;
     } else if (we - p === 6 && s.startsWith("comdat", p)) {
       const q = skipSpaces(s, we);
-      if (s.charCodeAt(q) === C_LPAREN) {
+      if (s.charCodeAt(q) === Ch.LPAREN) {
         const d = skipSpaces(s, q + 1);
-        if (s.charCodeAt(d) !== C_DOLLAR) throw new SyntaxProblem(`expected comdat($name) in the definition of @${line.name}`);
+        if (s.charCodeAt(d) !== Ch.DOLLAR) throw new SyntaxProblem(`expected comdat($name) in the definition of @${line.name}`);
         const de = nameEnd(s, d + 1);
         line.comdat = nameText(s, d + 1, de);
         p = groupEnd(s, q);
@@ -316,7 +298,7 @@ export function structorFunctions(s: string, initializer: [number, number]): str
   for (const [a, b] of splitTopLevel(s, open + 1, close < 0 ? end : close - 1)) {
     const te = typeEnd(s, a);
     const brace = te < 0 ? -1 : skipSpaces(s, te);
-    if (brace < 0 || brace >= b || s.charCodeAt(brace) !== C_LBRACE) continue;
+    if (brace < 0 || brace >= b || s.charCodeAt(brace) !== Ch.LBRACE) continue;
     const be = groupEnd(s, brace);
     const fields = splitTopLevel(s, brace + 1, be < 0 ? b : be - 1);
     const field = fields[1];

@@ -7,41 +7,43 @@
  * string is always the next quote.
  */
 
-export const C_TAB = 9;
-export const C_SPACE = 32;
-export const C_BANG = 33;
-export const C_QUOTE = 34;
-export const C_HASH = 35;
-export const C_DOLLAR = 36;
-export const C_PERCENT = 37;
-export const C_LPAREN = 40;
-export const C_RPAREN = 41;
-export const C_STAR = 42;
-export const C_COMMA = 44;
-export const C_MINUS = 45;
-export const C_DOT = 46;
-export const C_0 = 48;
-export const C_9 = 57;
-export const C_COLON = 58;
-export const C_SEMI = 59;
-export const C_LT = 60;
-export const C_EQ = 61;
-export const C_GT = 62;
-export const C_AT = 64;
-export const C_LBRACKET = 91;
-export const C_BACKSLASH = 92;
-export const C_RBRACKET = 93;
-export const C_CARET = 94;
-export const C_UNDERSCORE = 95;
-export const C_LBRACE = 123;
-export const C_RBRACE = 125;
+export const Ch = {
+  TAB: 9,
+  SPACE: 32,
+  BANG: 33,
+  QUOTE: 34,
+  HASH: 35,
+  DOLLAR: 36,
+  PERCENT: 37,
+  LPAREN: 40,
+  RPAREN: 41,
+  STAR: 42,
+  COMMA: 44,
+  MINUS: 45,
+  DOT: 46,
+  DIGIT_0: 48,
+  DIGIT_9: 57,
+  COLON: 58,
+  SEMI: 59,
+  LT: 60,
+  EQ: 61,
+  GT: 62,
+  AT: 64,
+  LBRACKET: 91,
+  BACKSLASH: 92,
+  RBRACKET: 93,
+  CARET: 94,
+  UNDERSCORE: 95,
+  LBRACE: 123,
+  RBRACE: 125,
+} as const;
 
 export function isDigit(c: number): boolean {
-  return c >= C_0 && c <= C_9;
+  return c >= Ch.DIGIT_0 && c <= Ch.DIGIT_9;
 }
 
 export function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === C_UNDERSCORE;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === Ch.UNDERSCORE;
 }
 
 /** Characters of an unquoted `@name`, `%name`, `$name`, `!name` or label: [-a-zA-Z$._0-9]. */
@@ -49,22 +51,22 @@ export function isNameChar(c: number): boolean {
   return (
     (c >= 97 && c <= 122) ||
     (c >= 65 && c <= 90) ||
-    (c >= C_0 && c <= C_9) ||
-    c === C_UNDERSCORE ||
-    c === C_DOT ||
-    c === C_MINUS ||
-    c === C_DOLLAR
+    (c >= Ch.DIGIT_0 && c <= Ch.DIGIT_9) ||
+    c === Ch.UNDERSCORE ||
+    c === Ch.DOT ||
+    c === Ch.MINUS ||
+    c === Ch.DOLLAR
   );
 }
 
 /** Characters of a keyword: keywords never contain `-` or `$`, which start values and names. */
 export function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= C_0 && c <= C_9) || c === C_UNDERSCORE || c === C_DOT;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= Ch.DIGIT_0 && c <= Ch.DIGIT_9) || c === Ch.UNDERSCORE || c === Ch.DOT;
 }
 
 export function skipSpaces(s: string, p: number): number {
   let c = s.charCodeAt(p);
-  while (c === C_SPACE || c === C_TAB || c === 13) c = s.charCodeAt(++p);
+  while (c === Ch.SPACE || c === Ch.TAB || c === 13) c = s.charCodeAt(++p);
   return p;
 }
 
@@ -88,7 +90,7 @@ export function stringEnd(s: string, p: number): number {
 
 /** Position after a name whose first character (after the sigil) is at `p`: quoted or bare. */
 export function nameEnd(s: string, p: number): number {
-  if (s.charCodeAt(p) === C_QUOTE) return stringEnd(s, p);
+  if (s.charCodeAt(p) === Ch.QUOTE) return stringEnd(s, p);
   if (p >= s.length) return p;
   BARE_NAME.lastIndex = p;
   BARE_NAME.test(s);
@@ -97,12 +99,12 @@ export function nameEnd(s: string, p: number): number {
 
 /** The name at `p` (after the sigil), unquoted and unescaped; `end` from {@link nameEnd}. */
 export function nameText(s: string, p: number, end: number): string {
-  if (s.charCodeAt(p) === C_QUOTE) return unescapeIr(s.slice(p + 1, end - 1));
+  if (s.charCodeAt(p) === Ch.QUOTE) return unescapeIr(s.slice(p + 1, end - 1));
   return s.slice(p, end);
 }
 
 function isHex(c: number): boolean {
-  return (c >= C_0 && c <= C_9) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  return (c >= Ch.DIGIT_0 && c <= Ch.DIGIT_9) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
 const utf8 = new TextDecoder("utf-8");
@@ -118,10 +120,10 @@ export function unescapeIr(raw: string): string {
   let nonAscii = false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
-    if (c === C_BACKSLASH) {
+    if (c === Ch.BACKSLASH) {
       const a = raw.charCodeAt(i + 1);
-      if (a === C_BACKSLASH) {
-        bytes.push(C_BACKSLASH);
+      if (a === Ch.BACKSLASH) {
+        bytes.push(Ch.BACKSLASH);
         i++;
         continue;
       }
@@ -150,48 +152,39 @@ export function unescapeIr(raw: string): string {
 }
 
 /**
- * Position after the bracket group opened at `p` (`(`, `[`, `{` or `<`), or -1 when the line ends
- * first. All four kinds nest in one counter: in IR text they are always balanced.
+ * One walk over brackets from `p`, skipping strings: with `untilClosed`, the position after the
+ * group opened at `p` (or -1 when the line ends first); without, the depth at the end of the line
+ * (`;` comments skipped; -1 for an unterminated string). All four kinds — `(`, `[`, `{`, `<` —
+ * nest in one counter: in IR text they are always balanced.
  */
-export function groupEnd(s: string, p: number): number {
+function scanBrackets(s: string, p: number, untilClosed: boolean): number {
   let depth = 0;
   const n = s.length;
   while (p < n) {
     const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       p = stringEnd(s, p);
       if (p < 0) return -1;
       continue;
     }
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if (c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) {
-      if (--depth === 0) return p + 1;
+    if (!untilClosed && c === Ch.SEMI) break;
+    if (c === Ch.LPAREN || c === Ch.LBRACKET || c === Ch.LBRACE || c === Ch.LT) depth++;
+    else if (c === Ch.RPAREN || c === Ch.RBRACKET || c === Ch.RBRACE || c === Ch.GT) {
+      if (--depth === 0 && untilClosed) return p + 1;
     }
     p++;
   }
-  return -1;
+  return untilClosed ? -1 : depth;
 }
 
-/**
- * Bracket depth at the end of `s` from `p` (strings and `;` comments skipped); -1 for an
- * unterminated string. A positive result means the construct continues on the next line.
- */
+/** Position after the bracket group opened at `p`, or -1 when the line ends first. */
+export function groupEnd(s: string, p: number): number {
+  return scanBrackets(s, p, true);
+}
+
+/** Bracket depth at the end of `s` from `p`; positive: the construct continues on the next line. */
 export function openDepth(s: string, p: number): number {
-  let depth = 0;
-  const n = s.length;
-  while (p < n) {
-    const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
-      p = stringEnd(s, p);
-      if (p < 0) return -1;
-      continue;
-    }
-    if (c === C_SEMI) break;
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if (c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) depth--;
-    p++;
-  }
-  return depth;
+  return scanBrackets(s, p, false);
 }
 
 /** Splits `s[start, end)` at commas outside brackets and strings: [start, end) pairs, trimmed. */
@@ -202,15 +195,15 @@ export function splitTopLevel(s: string, start: number, end: number): Array<[num
   let p = start;
   while (p < end) {
     const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       const q = stringEnd(s, p);
       if (q < 0 || q > end) break;
       p = q;
       continue;
     }
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if (c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) depth--;
-    else if (c === C_COMMA && depth === 0) {
+    if (c === Ch.LPAREN || c === Ch.LBRACKET || c === Ch.LBRACE || c === Ch.LT) depth++;
+    else if (c === Ch.RPAREN || c === Ch.RBRACKET || c === Ch.RBRACE || c === Ch.GT) depth--;
+    else if (c === Ch.COMMA && depth === 0) {
       pushTrimmed(s, parts, partStart, p);
       partStart = p + 1;
     }
@@ -227,13 +220,13 @@ function pushTrimmed(s: string, parts: Array<[number, number]>, a: number, b: nu
 }
 
 export function isSpace(c: number): boolean {
-  return c === C_SPACE || c === C_TAB || c === 13;
+  return c === Ch.SPACE || c === Ch.TAB || c === 13;
 }
 
 /** Position after a decimal integer (optionally negative) at `p`; `p` when there is none. */
 export function integerEnd(s: string, p: number): number {
   let q = p;
-  if (s.charCodeAt(q) === C_MINUS) q++;
+  if (s.charCodeAt(q) === Ch.MINUS) q++;
   const digitsStart = q;
   while (isDigit(s.charCodeAt(q))) q++;
   return q === digitsStart ? p : q;
@@ -253,12 +246,12 @@ export function readAttachment(s: string, p: number): Attachment | null {
   if (ke <= p + 1) return null;
   const kind = nameText(s, p + 1, ke);
   const v = skipSpaces(s, ke);
-  if (s.charCodeAt(v) !== C_BANG) return null;
+  if (s.charCodeAt(v) !== Ch.BANG) return null;
   let e = v + 1;
-  if (s.charCodeAt(e) === C_LBRACE) e = groupEnd(s, e);
+  if (s.charCodeAt(e) === Ch.LBRACE) e = groupEnd(s, e);
   else {
     while (isNameChar(s.charCodeAt(e))) e++;
-    if (s.charCodeAt(e) === C_LPAREN) e = groupEnd(s, e);
+    if (s.charCodeAt(e) === Ch.LPAREN) e = groupEnd(s, e);
   }
   if (e < 0) return null;
   return { kind, value: s.slice(v, e), end: e };

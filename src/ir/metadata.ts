@@ -1,18 +1,4 @@
-import {
-  C_BANG,
-  C_COLON,
-  C_LBRACE,
-  C_LPAREN,
-  C_QUOTE,
-  groupEnd,
-  integerEnd,
-  isDigit,
-  skipSpaces,
-  splitTopLevel,
-  stringEnd,
-  unescapeIr,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, integerEnd, isDigit, skipSpaces, splitTopLevel, stringEnd, unescapeIr, wordEnd } from "./lexer.js";
 import type { IrDebugLocation, IrModuleFlag } from "./types.js";
 
 /**
@@ -47,7 +33,7 @@ export class MetadataTable {
   /** The node a metadata operand refers to: `!12` → text of node 12; an inline node as is. */
   deref(operand: string): string | undefined {
     const t = operand.trim();
-    if (t.charCodeAt(0) === C_BANG && isDigit(t.charCodeAt(1))) return this.get(Number(t.slice(1)));
+    if (t.charCodeAt(0) === Ch.BANG && isDigit(t.charCodeAt(1))) return this.get(Number(t.slice(1)));
     return t;
   }
 
@@ -96,7 +82,7 @@ export class MetadataTable {
 
   private file(operand: string): { file: string; directory?: string } | null {
     const t = operand.trim();
-    const id = t.charCodeAt(0) === C_BANG && isDigit(t.charCodeAt(1)) ? Number(t.slice(1)) : -1;
+    const id = t.charCodeAt(0) === Ch.BANG && isDigit(t.charCodeAt(1)) ? Number(t.slice(1)) : -1;
     if (id >= 0) {
       const cached = this.fileCache.get(id);
       if (cached !== undefined) return cached;
@@ -154,7 +140,7 @@ export class MetadataTable {
 function isKind(text: string, kind: string): boolean {
   let p = 0;
   if (text.startsWith("distinct ", p)) p = skipSpaces(text, 9);
-  return text.charCodeAt(p) === C_BANG && text.startsWith(kind, p + 1) && text.charCodeAt(p + 1 + kind.length) === C_LPAREN;
+  return text.charCodeAt(p) === Ch.BANG && text.startsWith(kind, p + 1) && text.charCodeAt(p + 1 + kind.length) === Ch.LPAREN;
 }
 
 /** The raw value of field `name` in `!DIKind(a: 1, name: value, …)`, or undefined. */
@@ -169,14 +155,14 @@ export function specializedField(text: string, name: string): string | undefined
     const ke = wordEnd(text, p);
     if (ke === p) return undefined;
     let q = skipSpaces(text, ke);
-    if (text.charCodeAt(q) !== C_COLON) return undefined;
+    if (text.charCodeAt(q) !== Ch.COLON) return undefined;
     q = skipSpaces(text, q + 1);
     // The value ends at the next comma outside brackets and strings.
     let v = q;
     let depth = 0;
     while (v < end) {
       const c = text.charCodeAt(v);
-      if (c === C_QUOTE) {
+      if (c === Ch.QUOTE) {
         const s = stringEnd(text, v);
         if (s < 0) return undefined;
         v = s;
@@ -196,8 +182,8 @@ export function specializedField(text: string, name: string): string | undefined
 /** `"text"` → text (unescaped); also accepts `!"text"`. */
 export function mdStringValue(raw: string): string {
   let t = raw.trim();
-  if (t.charCodeAt(0) === C_BANG) t = t.slice(1);
-  if (t.charCodeAt(0) !== C_QUOTE) return t;
+  if (t.charCodeAt(0) === Ch.BANG) t = t.slice(1);
+  if (t.charCodeAt(0) !== Ch.QUOTE) return t;
   const e = stringEnd(t, 0);
   return unescapeIr(t.slice(1, e < 0 ? t.length : e - 1));
 }
@@ -206,7 +192,7 @@ export function mdStringValue(raw: string): string {
 export function tupleElements(text: string): string[] | null {
   let p = 0;
   if (text.startsWith("distinct ")) p = skipSpaces(text, 9);
-  if (text.charCodeAt(p) !== C_BANG || text.charCodeAt(p + 1) !== C_LBRACE) return null;
+  if (text.charCodeAt(p) !== Ch.BANG || text.charCodeAt(p + 1) !== Ch.LBRACE) return null;
   const e = groupEnd(text, p + 1);
   if (e < 0) return null;
   return splitTopLevel(text, p + 2, e - 1).map(([a, b]) => text.slice(a, b));
@@ -215,7 +201,7 @@ export function tupleElements(text: string): string[] | null {
 /** `!12` → 12 when the operand is a numbered node reference. */
 export function metadataId(operand: string): number | undefined {
   const t = operand.trim();
-  if (t.charCodeAt(0) !== C_BANG) return undefined;
+  if (t.charCodeAt(0) !== Ch.BANG) return undefined;
   const e = integerEnd(t, 1);
   return e > 1 && e === t.length ? Number(t.slice(1)) : undefined;
 }

@@ -3,26 +3,7 @@ import { BodyBuilder, BodyContext } from "./body.js";
 import { CallSyntaxError, IrParseError, SyntaxProblem } from "./errors.js";
 import { INCOMPLETE, parseFunctionHeader } from "./functions.js";
 import { GLOBAL_INCOMPLETE, parseGlobalLine } from "./globals.js";
-import {
-  C_BANG,
-  C_DOLLAR,
-  C_EQ,
-  C_HASH,
-  C_LBRACE,
-  C_QUOTE,
-  groupEnd,
-  integerEnd,
-  isDigit,
-  isLetter,
-  nameEnd,
-  nameText,
-  openDepth,
-  skipSpaces,
-  splitTopLevel,
-  stringEnd,
-  unescapeIr,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, integerEnd, isDigit, isLetter, nameEnd, nameText, openDepth, skipSpaces, splitTopLevel, stringEnd, unescapeIr, wordEnd } from "./lexer.js";
 import { effectiveDsoLocal } from "./linkage.js";
 import { LineReader, rejectNonText } from "./lines.js";
 import { MetadataTable } from "./metadata.js";
@@ -83,7 +64,7 @@ class ModuleReader {
     const text = reader.text;
     for (;;) {
       const pos = reader.pos;
-      if (text.charCodeAt(pos) === C_BANG && isDigit(text.charCodeAt(pos + 1)) && this.numberedMetadata(pos)) continue;
+      if (text.charCodeAt(pos) === Ch.BANG && isDigit(text.charCodeAt(pos + 1)) && this.numberedMetadata(pos)) continue;
       const s = reader.next();
       if (s === null) break;
       try {
@@ -128,10 +109,10 @@ class ModuleReader {
       case 64 /* @ */:
         this.sawEntity = true;
         return this.global(s, lineNo);
-      case C_BANG:
+      case Ch.BANG:
         this.sawEntity = true;
         return this.metadataLine(s, lineNo);
-      case C_DOLLAR:
+      case Ch.DOLLAR:
         this.sawEntity = true;
         return this.comdat(s, lineNo);
       case 37 /* % */:
@@ -173,7 +154,7 @@ class ModuleReader {
         const q = skipSpaces(s, we);
         if (!s.startsWith("asm", q)) return;
         const a = skipSpaces(s, q + 3);
-        const e = s.charCodeAt(a) === C_QUOTE ? stringEnd(s, a) : -1;
+        const e = s.charCodeAt(a) === Ch.QUOTE ? stringEnd(s, a) : -1;
         if (e < 0) this.fail(lineNo, "expected a string after module asm");
         this.module.moduleAsm.push(unescapeIr(s.slice(a + 1, e - 1)));
         return;
@@ -199,8 +180,8 @@ class ModuleReader {
   /** `key = "value"` → value. */
   private assignedString(s: string, p: number, lineNo: number): string {
     const q = skipSpaces(s, p);
-    const v = s.charCodeAt(q) === C_EQ ? skipSpaces(s, q + 1) : -1;
-    const e = v >= 0 && s.charCodeAt(v) === C_QUOTE ? stringEnd(s, v) : -1;
+    const v = s.charCodeAt(q) === Ch.EQ ? skipSpaces(s, q + 1) : -1;
+    const e = v >= 0 && s.charCodeAt(v) === Ch.QUOTE ? stringEnd(s, v) : -1;
     if (e < 0) this.fail(lineNo, `expected = "…": ${preview(s)}`);
     return unescapeIr(s.slice(v + 1, e - 1));
   }
@@ -215,7 +196,7 @@ class ModuleReader {
     if (ne <= 1) this.fail(lineNo, "malformed comdat name");
     const name = nameText(s, 1, ne);
     const q = skipSpaces(s, ne);
-    const k = s.charCodeAt(q) === C_EQ ? skipSpaces(s, q + 1) : -1;
+    const k = s.charCodeAt(q) === Ch.EQ ? skipSpaces(s, q + 1) : -1;
     if (k < 0 || !s.startsWith("comdat", k)) this.fail(lineNo, `expected = comdat after $${name}`);
     const ks = skipSpaces(s, k + 6);
     const kind = s.slice(ks, wordEnd(s, ks));
@@ -225,12 +206,12 @@ class ModuleReader {
 
   private attributeGroup(s: string, lineNo: number): void {
     const h = skipSpaces(s, 10);
-    const ie = s.charCodeAt(h) === C_HASH ? integerEnd(s, h + 1) : -1;
+    const ie = s.charCodeAt(h) === Ch.HASH ? integerEnd(s, h + 1) : -1;
     if (ie <= h + 1) this.fail(lineNo, "expected attributes #N = { … }");
     const id = Number(s.slice(h + 1, ie));
     const q = skipSpaces(s, ie);
-    let b = s.charCodeAt(q) === C_EQ ? skipSpaces(s, q + 1) : -1;
-    if (b < 0 || s.charCodeAt(b) !== C_LBRACE) this.fail(lineNo, `expected = { after attributes #${id}`);
+    let b = s.charCodeAt(q) === Ch.EQ ? skipSpaces(s, q + 1) : -1;
+    if (b < 0 || s.charCodeAt(b) !== Ch.LBRACE) this.fail(lineNo, `expected = { after attributes #${id}`);
     let e = groupEnd(s, b);
     while (e < 0) {
       s = this.joinNext(s, lineNo, `attributes #${id}`);
@@ -252,7 +233,7 @@ class ModuleReader {
     const next = end + 1;
     if (text.charCodeAt(end - 1) === 13) end--;
     const last = text.charCodeAt(end - 1);
-    if (last === 44 /* , */ || last === 40 /* ( */ || last === C_LBRACE) return false;
+    if (last === 44 /* , */ || last === 40 /* ( */ || last === Ch.LBRACE) return false;
     let id = 0;
     let q = pos + 1;
     for (let c = text.charCodeAt(q); c >= 48 && c <= 57; c = text.charCodeAt(++q)) id = id * 10 + (c - 48);
@@ -268,7 +249,7 @@ class ModuleReader {
     // end is hand-written text spanning lines.
     const last = s.charCodeAt(s.length - 1);
     let joined = false;
-    if (last === 44 /* , */ || last === 40 /* ( */ || last === C_LBRACE) {
+    if (last === 44 /* , */ || last === 40 /* ( */ || last === Ch.LBRACE) {
       while (openDepth(s, 0) > 0) {
         s = this.joinNext(s, lineNo, "a metadata node");
         joined = true;
@@ -277,7 +258,7 @@ class ModuleReader {
     const ne = nameEnd(s, 1);
     if (ne <= 1) this.fail(lineNo, "malformed metadata name");
     const q = skipSpaces(s, ne);
-    if (s.charCodeAt(q) !== C_EQ) this.fail(lineNo, "expected = after the metadata name");
+    if (s.charCodeAt(q) !== Ch.EQ) this.fail(lineNo, "expected = after the metadata name");
     const v = skipSpaces(s, q + 1);
     if (isDigit(s.charCodeAt(1))) {
       // Kept as a range of the text: most nodes are never looked at.
@@ -288,7 +269,7 @@ class ModuleReader {
     }
     // Named metadata: `!llvm.ident = !{!3}`.
     const name = nameText(s, 1, ne);
-    const e = s.charCodeAt(v) === C_BANG && s.charCodeAt(v + 1) === C_LBRACE ? groupEnd(s, v + 1) : -1;
+    const e = s.charCodeAt(v) === Ch.BANG && s.charCodeAt(v + 1) === Ch.LBRACE ? groupEnd(s, v + 1) : -1;
     if (e < 0) this.fail(lineNo, `expected !{…} for named metadata !${name}`);
     this.namedMetadataOperands.set(
       name,

@@ -1,28 +1,4 @@
-import {
-  C_AT,
-  C_BANG,
-  C_COMMA,
-  C_DOLLAR,
-  C_GT,
-  C_LBRACE,
-  C_LBRACKET,
-  C_LPAREN,
-  C_LT,
-  C_PERCENT,
-  C_QUOTE,
-  C_RBRACE,
-  C_RBRACKET,
-  C_RPAREN,
-  C_SEMI,
-  groupEnd,
-  isLetter,
-  isNameChar,
-  nameEnd,
-  nameText,
-  skipSpaces,
-  stringEnd,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, isLetter, isNameChar, nameEnd, nameText, skipSpaces, stringEnd, wordEnd } from "./lexer.js";
 
 /** What {@link scanReferences} found. */
 export interface ScanResult {
@@ -49,25 +25,25 @@ export function scanReferences(
   let depth = 0;
   while (p < end) {
     const c = s.charCodeAt(p);
-    if (c === C_AT) {
+    if (c === Ch.AT) {
       const e = nameEnd(s, p + 1);
       if (e < 0) return { end, openDepth: depth };
       if (e > p + 1) out(nameText(s, p + 1, e));
       p = e;
       continue;
     }
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       const e = stringEnd(s, p);
       if (e < 0) return { end, openDepth: depth };
       p = e;
       continue;
     }
-    if (c === C_PERCENT || c === C_DOLLAR) {
+    if (c === Ch.PERCENT || c === Ch.DOLLAR) {
       const e = nameEnd(s, p + 1);
       p = e < 0 ? end : Math.max(e, p + 1);
       continue;
     }
-    if (c === C_BANG) {
+    if (c === Ch.BANG) {
       p = skipMetadata(s, p, end);
       continue;
     }
@@ -77,10 +53,10 @@ export function scanReferences(
       if (len === 12 && s.startsWith("blockaddress", p)) {
         // Skip `(@f`: the block operand that follows is a local label, never a reference.
         let q = skipSpaces(s, we);
-        if (s.charCodeAt(q) === C_LPAREN) {
+        if (s.charCodeAt(q) === Ch.LPAREN) {
           depth++;
           q = skipSpaces(s, q + 1);
-          if (s.charCodeAt(q) === C_AT) {
+          if (s.charCodeAt(q) === Ch.AT) {
             const e = nameEnd(s, q + 1);
             q = e < 0 ? end : e;
           }
@@ -95,10 +71,10 @@ export function scanReferences(
       p = we;
       continue;
     }
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if (c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) depth--;
-    else if (c === C_COMMA && stopAtComma && depth === 0) return { end: p, openDepth: 0 };
-    else if (c === C_SEMI) return { end: p, openDepth: depth };
+    if (c === Ch.LPAREN || c === Ch.LBRACKET || c === Ch.LBRACE || c === Ch.LT) depth++;
+    else if (c === Ch.RPAREN || c === Ch.RBRACKET || c === Ch.RBRACE || c === Ch.GT) depth--;
+    else if (c === Ch.COMMA && stopAtComma && depth === 0) return { end: p, openDepth: 0 };
+    else if (c === Ch.SEMI) return { end: p, openDepth: depth };
     p++;
   }
   return { end: p, openDepth: depth };
@@ -108,16 +84,16 @@ export function scanReferences(
 function skipMetadata(s: string, p: number, end: number): number {
   let q = p + 1;
   const c = s.charCodeAt(q);
-  if (c === C_QUOTE) {
+  if (c === Ch.QUOTE) {
     const e = stringEnd(s, q);
     return e < 0 ? end : e;
   }
-  if (c === C_LBRACE) {
+  if (c === Ch.LBRACE) {
     const e = groupEnd(s, q);
     return e < 0 ? end : e;
   }
   while (isNameChar(s.charCodeAt(q))) q++;
-  if (s.charCodeAt(q) === C_LPAREN) {
+  if (s.charCodeAt(q) === Ch.LPAREN) {
     const e = groupEnd(s, q);
     return e < 0 ? end : e;
   }
@@ -129,18 +105,18 @@ function skipToOperandEnd(s: string, p: number, end: number): number {
   let depth = 0;
   while (p < end) {
     const c = s.charCodeAt(p);
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       const e = stringEnd(s, p);
       if (e < 0) return end;
       p = e;
       continue;
     }
-    if (c === C_LPAREN || c === C_LBRACKET || c === C_LBRACE || c === C_LT) depth++;
-    else if (c === C_RPAREN || c === C_RBRACKET || c === C_RBRACE || c === C_GT) {
+    if (c === Ch.LPAREN || c === Ch.LBRACKET || c === Ch.LBRACE || c === Ch.LT) depth++;
+    else if (c === Ch.RPAREN || c === Ch.RBRACKET || c === Ch.RBRACE || c === Ch.GT) {
       if (depth === 0) return p;
       depth--;
-    } else if (c === C_COMMA && depth === 0) return p;
-    else if (c === C_SEMI) return p;
+    } else if (c === Ch.COMMA && depth === 0) return p;
+    else if (c === Ch.SEMI) return p;
     p++;
   }
   return p;

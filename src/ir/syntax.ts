@@ -1,24 +1,4 @@
-import {
-  C_AT,
-  C_BANG,
-  C_LBRACE,
-  C_LBRACKET,
-  C_LPAREN,
-  C_LT,
-  C_PERCENT,
-  C_QUOTE,
-  C_STAR,
-  groupEnd,
-  integerEnd,
-  isDigit,
-  isNameChar,
-  isLetter,
-  isSpace,
-  nameEnd,
-  skipSpaces,
-  stringEnd,
-  wordEnd,
-} from "./lexer.js";
+import { Ch, groupEnd, integerEnd, isDigit, isNameChar, isLetter, isSpace, nameEnd, skipSpaces, stringEnd, wordEnd } from "./lexer.js";
 
 /**
  * True when `s[p, end)` is a word that starts a type: `i32`, `ptr`, `void`, `target`, … Decided on
@@ -68,10 +48,10 @@ export function isTypeWord(s: string, p: number, end: number): boolean {
 export function typeEnd(s: string, p: number): number {
   const c = s.charCodeAt(p);
   let q: number;
-  if (c === C_PERCENT) {
+  if (c === Ch.PERCENT) {
     q = nameEnd(s, p + 1);
     if (q <= p + 1) return -1;
-  } else if (c === C_LBRACE || c === C_LBRACKET || c === C_LT) {
+  } else if (c === Ch.LBRACE || c === Ch.LBRACKET || c === Ch.LT) {
     q = groupEnd(s, p);
     if (q < 0) return -1;
   } else if (isLetter(c)) {
@@ -88,7 +68,7 @@ export function typeEnd(s: string, p: number): number {
       }
     } else if (len === 6 && s.startsWith("target", p)) {
       const r = skipSpaces(s, q);
-      if (s.charCodeAt(r) === C_LPAREN) {
+      if (s.charCodeAt(r) === Ch.LPAREN) {
         const g = groupEnd(s, r);
         if (g > 0) q = g;
       }
@@ -97,7 +77,7 @@ export function typeEnd(s: string, p: number): number {
     return -1;
   }
   // Typed pointers (`i8*`) predate LLVM 17; accept the stars so old text still splits correctly.
-  while (s.charCodeAt(q) === C_STAR) q++;
+  while (s.charCodeAt(q) === Ch.STAR) q++;
   return q;
 }
 
@@ -118,7 +98,7 @@ export function normalizeType(t: string): string {
   let i = 0;
   while (i < t.length) {
     const c = t.charCodeAt(i);
-    if (c === C_QUOTE) {
+    if (c === Ch.QUOTE) {
       const e = stringEnd(t, i);
       const end = e < 0 ? t.length : e;
       out += t.slice(i, end);
@@ -163,28 +143,28 @@ const CONSTANT_EXPRESSION_WORDS = new Set([
  */
 export function constantEnd(s: string, p: number): number {
   const c = s.charCodeAt(p);
-  if (c === C_AT || c === C_PERCENT) {
+  if (c === Ch.AT || c === Ch.PERCENT) {
     const e = nameEnd(s, p + 1);
     return e <= p + 1 ? -1 : e;
   }
-  if (c === C_LBRACE || c === C_LBRACKET || c === C_LT || c === C_LPAREN) return groupEnd(s, p);
-  if (c === C_QUOTE) return stringEnd(s, p);
-  if (c === C_BANG) {
+  if (c === Ch.LBRACE || c === Ch.LBRACKET || c === Ch.LT || c === Ch.LPAREN) return groupEnd(s, p);
+  if (c === Ch.QUOTE) return stringEnd(s, p);
+  if (c === Ch.BANG) {
     let q = p + 1;
-    if (s.charCodeAt(q) === C_QUOTE) return stringEnd(s, q);
-    if (s.charCodeAt(q) === C_LBRACE) return groupEnd(s, q);
+    if (s.charCodeAt(q) === Ch.QUOTE) return stringEnd(s, q);
+    if (s.charCodeAt(q) === Ch.LBRACE) return groupEnd(s, q);
     while (isNameChar(s.charCodeAt(q))) q++;
-    return s.charCodeAt(q) === C_LPAREN ? groupEnd(s, q) : q;
+    return s.charCodeAt(q) === Ch.LPAREN ? groupEnd(s, q) : q;
   }
   if (isLetter(c)) {
     let q = wordEnd(s, p);
-    if (q - p === 1 && c === 99 /* c"…" */ && s.charCodeAt(q) === C_QUOTE) return stringEnd(s, q);
+    if (q - p === 1 && c === 99 /* c"…" */ && s.charCodeAt(q) === Ch.QUOTE) return stringEnd(s, q);
     if (!CONSTANT_EXPRESSION_WORDS.has(s.slice(p, q))) return q;
     for (;;) {
       const r = skipSpaces(s, q);
       const d = s.charCodeAt(r);
-      if (d === C_LPAREN) return groupEnd(s, r);
-      if (d === C_AT) return nameEnd(s, r + 1);
+      if (d === Ch.LPAREN) return groupEnd(s, r);
+      if (d === Ch.AT) return nameEnd(s, r + 1);
       if (!isLetter(d)) return q;
       q = wordEnd(s, r);
     }

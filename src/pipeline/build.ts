@@ -1,7 +1,7 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { withProcessScope } from "../process/run.js";
-import { gateFailure, gateVerdict } from "../report/gate.js";
+import { gateFailure, gateVerdict } from "../verify/gate.js";
 import { reportSchemaId } from "../report/schemaId.js";
 import type { Report } from "../report/schema.js";
 import { summarize } from "../report/summarize.js";
@@ -81,37 +81,15 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     const outcome = await withProcessScope(async (): Promise<{ fields: ModeReportFields; inlinedBitcode?: string }> => {
       if (plan.mode === "plugin") {
         const result = await runPluginMode(ctx, plan.plugin);
-        return {
-          fields: {
-            mode: "plugin",
-            target: result.target,
-            helperBitcode: result.helperBitcode,
-            helpers: result.helpers,
-            unusedHelpers: result.unusedHelpers,
-            safetyChecks: result.safetyChecks,
-            reconciliation: result.reconciliation,
-            toolchain: { ...toolchainSummary(toolchain, plan.tools), "local-lto plugin": { path: plan.plugin.path, version: `LLVM ${plan.plugin.llvmVersion}` } },
-          },
-        };
+        const plugin = { "local-lto plugin": { path: plan.plugin.path, version: `LLVM ${plan.plugin.llvmVersion}` } };
+        return { fields: bitcodeModeFields("plugin", result, { ...toolchainSummary(toolchain, plan.tools), ...plugin }) };
       }
       if (plan.mode === "static") {
         const result = await runStaticMode(ctx, plan);
         return { fields: { mode: "static", target: result.target, helpers: result.helpers, unusedHelpers: result.unusedHelpers, safetyChecks: result.safety, toolchain: result.toolchain } };
       }
       const result = await runInlineMode(ctx);
-      return {
-        inlinedBitcode: result.inlinedBitcode,
-        fields: {
-          mode: "inline",
-          target: result.target,
-          helperBitcode: result.helperBitcode,
-          helpers: result.helpers,
-          unusedHelpers: result.unusedHelpers,
-          safetyChecks: result.safetyChecks,
-          reconciliation: result.reconciliation,
-          toolchain: toolchainSummary(toolchain, result.codegenBackend === "rustLld" ? [...plan.tools, "rustLld"] : plan.tools),
-        },
-      };
+      return { inlinedBitcode: result.inlinedBitcode, fields: bitcodeModeFields("inline", result, toolchainSummary(toolchain, result.codegenBackend === "rustLld" ? [...plan.tools, "rustLld"] : plan.tools)) };
     }, hooks.signal);
     const report: Report = {
       schema: reportSchemaId,
@@ -162,6 +140,16 @@ async function publishOutputs(resolved: ResolvedBuild, ctx: BuildContext, inline
     moves.push([reportStaged, resolved.outputs.report]);
   }
   for (const [from, to] of moves) await publishFile(from, to);
+}
+
+/** The report fields of the two modes that work on bitcode (plugin, inline). */
+function bitcodeModeFields(
+  mode: "plugin" | "inline",
+  result: Pick<ModeReportFields, "target" | "helpers" | "unusedHelpers"> & { safetyChecks: Report["safetyChecks"]; reconciliation: string[]; helperBitcode: NonNullable<Report["helperBitcode"]> },
+  toolchain: Report["toolchain"],
+): ModeReportFields {
+  const { target, helperBitcode, helpers, unusedHelpers, safetyChecks, reconciliation } = result;
+  return { mode, target, helperBitcode, helpers, unusedHelpers, safetyChecks, reconciliation, toolchain };
 }
 
 /** What each mode contributes to the report; build() adds the fields common to both. */

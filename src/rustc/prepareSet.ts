@@ -27,7 +27,7 @@ async function pkgConfigFiles(names: readonly string[], env: NodeJS.ProcessEnv, 
 }
 
 function pluginUnavailable(message: string, fix: string, details?: string): LocalLtoError {
-  return new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", exit: "toolchainMismatch", message: `the rustc mode needs local-lto's rustc plugin: ${message}`, fix, details });
+  return new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", message: `the rustc mode needs local-lto's rustc plugin: ${message}`, fix, details });
 }
 
 /**

@@ -10,8 +10,8 @@ import { readElf, ElfFormatError, type ElfFile } from "../elf/index.js";
 import { ArchiveFormatError, isArchive, readArchive } from "../elf/readArchive.js";
 import { classifyMember } from "../inspect/classifyMember.js";
 import { exportedDefinitions } from "../pipeline/static/objectSymbols.js";
-import { combineMemberFacts, uniqueMemberNames, type MemberFacts } from "../report/archiveFacts.js";
-import { readObjectFacts } from "../report/objectFacts.js";
+import { combineMemberFacts, uniqueMemberNames, type MemberFacts } from "../verify/archiveFacts.js";
+import { readObjectFacts } from "../verify/objectFacts.js";
 import type { HelperReport } from "../report/schema.js";
 import type { OutputFile } from "./outputs.js";
 

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { LocalLtoError } from "../diagnostics/errors.js";
-import { gateVerdict } from "../report/gate.js";
+import { gateVerdict } from "../verify/gate.js";
 import type { HelperReport, Report } from "../report/schema.js";
 import { reportSchemaId } from "../report/schemaId.js";
 import { summarize } from "../report/summarize.js";
@@ -138,7 +138,7 @@ async function configApplies(inv: RustcInvocation, cwd: string, env: NodeJS.Proc
 
 function exitCodeOf(run: InheritedRun, rustc: string): number {
   if (run.spawnError) {
-    throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: `cannot run ${rustc}: ${run.spawnError}`, fix: "check the rustc path Cargo (RUSTC) or LOCAL_LTO_RUSTC gives" });
+    throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: `cannot run ${rustc}: ${run.spawnError}`, fix: "check the rustc path Cargo (RUSTC) or LOCAL_LTO_RUSTC gives" });
   }
   if (run.signal) return exitCodeForSignal(run.signal);
   return run.exitCode ?? 1;
@@ -318,7 +318,6 @@ function rustSideRefusal(crateName: string, rows: readonly HelperReport[], shado
   if (shadowed.length) {
     return new LocalLtoError({
       code: "LLTO_UNSAFE_HELPERS",
-      exit: "unsafeHelpers",
       message: `crate ${crateName} defines ${shadowed.join(", ")}, which a helper file defines too: its units that declare ${shadowed.length > 1 ? "them" : "it"} would get the helper's copy (duplicate-symbol)`,
       fix: "rename one of the two definitions, or drop the helper that duplicates the crate's function from the configuration",
     });
@@ -327,7 +326,6 @@ function rustSideRefusal(crateName: string, rows: readonly HelperReport[], shado
   if (taken.length && !config.allow.includes("address-taken")) {
     return new LocalLtoError({
       code: "LLTO_UNSAFE_HELPERS",
-      exit: "unsafeHelpers",
       message: `crate ${crateName} uses the address of ${taken.join(", ")} other than to call it: each object's private copy has its own address (address-taken)`,
       fix: 'call the helper instead of taking its address, or accept it with allow = ["address-taken"] in the configuration (docs/SAFETY.md)',
     });
@@ -370,6 +368,6 @@ function applyGate(crateName: string, files: readonly OutputFile[], rows: readon
   return {
     applied: true,
     pass: false,
-    error: new LocalLtoError({ code: verdict.failure.code, exit: verdict.failure.exit, message: `crate ${crateName}: ${reasons.join("; ")} in ${where}`, fix }),
+    error: new LocalLtoError({ code: verdict.failure.code, message: `crate ${crateName}: ${reasons.join("; ")} in ${where}`, fix }),
   };
 }

@@ -221,7 +221,6 @@ export function unsafeHelpersError(results: readonly SafetyCheckResult[]): Local
   const where = first.file ? ` (${basename(first.file)})` : "";
   return new LocalLtoError({
     code: "LLTO_UNSAFE_HELPERS",
-    exit: "unsafeHelpers",
     message: `unsafe to give each object its own copy of the helpers: ${first.message}${where}${more}`,
     fix: `change the helpers (keep shared state in C code outside them), or accept a private copy per object with ${failed.map((r) => `--allow=${r.check}`).join(" ")} (docs/MODES.md)`,
     file: first.file,

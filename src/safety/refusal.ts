@@ -32,7 +32,6 @@ export function unsafeHelperModuleError(results: readonly SafetyCheckResult[]): 
   const more = count > 1 ? ` (${count - 1} more finding${count > 2 ? "s" : ""} below)` : "";
   return new LocalLtoError({
     code: "LLTO_UNSAFE_HELPERS",
-    exit: "unsafeHelpers",
     message: `unsafe to give this object a private copy of the helpers: ${first.message}${more}`,
     fix: `${safetyFixes[first.check]}; or, if a private copy per object is fine, pass ${checks.map((c) => `--allow=${c}`).join(" ")} (docs/SAFETY.md)`,
     file: first.file,

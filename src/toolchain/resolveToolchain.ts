@@ -110,7 +110,6 @@ function mismatchProblem(id: ToolId, found: Candidate, version: Version | undefi
       : `${writers} write${writers.includes(" and ") ? "" : "s"} bitcode that ${spec.executable} ${version?.major ?? "?"} cannot read`;
   return new LocalLtoError({
     code: "LLTO_LLVM_MISMATCH",
-    exit: "toolchainMismatch",
     message: `${spec.executable} at ${found.path} is ${what}, but ${rustcText} uses LLVM ${major}: ${reason}`,
     fix: `${debianInstall(spec, major)}, or pass ${spec.flag}=<path to the LLVM ${major} ${spec.executable}> (or set ${spec.envVar})`,
   });
@@ -139,7 +138,6 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
         verdict: "missing",
         problem: new LocalLtoError({
           code: "LLTO_TOOL_MISSING",
-          exit: "toolMissing",
           message: `${spec.executable} given by ${explicit.givenBy} (${explicit.path}) is not an executable file`,
           fix: `correct the path, or drop ${explicit.givenBy} to let local-lto search /usr/lib/llvm-N/bin and PATH`,
         }),
@@ -158,7 +156,6 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
         givenByUser: true,
         problem: new LocalLtoError({
           code: "LLTO_TOOL_NOT_WHAT_IT_CLAIMS",
-          exit: "toolMissing",
           message: `${explicit.givenBy} names ${path}, which is not ${spec.executable}: ${version ? `its --version says "${version.text}"` : "it printed no LLVM version banner"}`,
           fix: `point ${explicit.givenBy} at an LLVM ${spec.executable}${major !== undefined ? ` of major ${major}` : ""} (e.g. /usr/lib/llvm-${major ?? "N"}/bin/${spec.executable}), or drop it to let local-lto search`,
         }),
@@ -196,7 +193,6 @@ async function resolveOne(id: Exclude<ToolId, "rustc">, overrides: ToolOverrides
     verdict: "missing",
     problem: new LocalLtoError({
       code: "LLTO_TOOL_MISSING",
-      exit: "toolMissing",
       message: `${spec.executable}${major !== undefined ? ` for LLVM ${major}` : ""} not found (looked for ${searched.join(", ")})`,
       fix: `${debianInstall(spec, major)}, or pass ${spec.flag}=<path> (or set ${spec.envVar})`,
     }),
@@ -215,7 +211,6 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
         verdict: "missing",
         problem: new LocalLtoError({
           code: "LLTO_TOOL_MISSING",
-          exit: "toolMissing",
           message: explicit ? `rustc given by ${explicit.givenBy} (${explicit.path}) is not an executable file` : "rustc not found on PATH",
           fix: explicit ? `correct ${explicit.givenBy}, or drop it to use the rustc on PATH` : `install Rust (https://rustup.rs), or pass ${spec.flag}=<path> (or set ${spec.envVar})`,
         }),
@@ -235,7 +230,6 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
         givenByUser: !!explicit,
         problem: new LocalLtoError({
           code: explicit ? "LLTO_TOOL_NOT_WHAT_IT_CLAIMS" : "LLTO_TOOL_MISSING",
-          exit: "toolMissing",
           message: `${explicit ? `${explicit.givenBy} names ${candidate.path}, which` : `${candidate.path}`} is not rustc: it did not answer rustc -vV`,
           fix: explicit ? `point ${explicit.givenBy} at rustc (e.g. $(rustup which rustc)), or drop it to use the rustc on PATH` : "install Rust (https://rustup.rs)",
         }),
@@ -251,7 +245,6 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
         verdict: "mismatch",
         problem: new LocalLtoError({
           code: "LLTO_RUSTC_NO_LLVM",
-          exit: "toolchainMismatch",
           message: `rustc at ${candidate.path} does not use an LLVM backend (no "LLVM version" in rustc -vV)`,
           fix: "use a rustc built with the LLVM backend (rustup's toolchains are), or --mode static",
         }),

@@ -40,7 +40,6 @@ export function identifyCCompiler(name: string, env: NodeJS.ProcessEnv = process
     return Promise.reject(
       new LocalLtoError({
         code: "LLTO_TOOL_MISSING",
-        exit: "toolMissing",
         message: `the C compiler ${name} was not found${name.includes("/") ? "" : " on PATH"}`,
         fix: name === "cc" ? "install a C compiler (Debian: apt-get install gcc), or pass --cc=<gcc or clang>" : "correct --cc, or install that compiler",
       }),
@@ -52,7 +51,6 @@ export function identifyCCompiler(name: string, env: NodeJS.ProcessEnv = process
       if (version.exitCode !== 0 && machine.exitCode !== 0) {
         throw new LocalLtoError({
           code: "LLTO_TOOL_FAILED",
-          exit: "toolFailed",
           message: `the C compiler ${path} answered neither --version nor -dumpmachine`,
           fix: "pass --cc=<path to gcc or clang>",
           details: version.stderr.trim() || version.spawnError || undefined,
@@ -113,7 +111,6 @@ export async function compileHelperObject(source: string, kind: "c-source" | "bi
   if (kind === "bitcode" && target.cc.family !== "clang") {
     throw new LocalLtoError({
       code: "LLTO_MODE_INPUT",
-      exit: "usage",
       message: `${source} is LLVM bitcode, which ${target.cc.name} cannot compile`,
       fix: "pass the helper's C source, or a clang as --cc (clang reads bitcode of its own LLVM major or older)",
       file: source,
@@ -121,13 +118,12 @@ export async function compileHelperObject(source: string, kind: "c-source" | "bi
   }
   const run = await runTool({ file: target.cc.path, args: helperObjectArgs(source, kind, output, target, userArgs) });
   if (run.spawnError) {
-    throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: `${target.cc.path} could not be started (${run.spawnError})`, fix: "pass --cc=<a runnable C compiler>" });
+    throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: `${target.cc.path} could not be started (${run.spawnError})`, fix: "pass --cc=<a runnable C compiler>" });
   }
   if (run.exitCode !== 0) {
     const tooNew = run.stderr.match(/\(Producer: '([^']*)' Reader: '([^']*)'\)/);
     throw new LocalLtoError({
       code: tooNew ? "LLTO_BITCODE_TOO_NEW" : "LLTO_CC_FAILED",
-      exit: tooNew ? "toolchainMismatch" : "compileFailed",
       message: tooNew ? `${target.cc.name} (${tooNew[2]}) cannot read ${source}, written by ${tooNew[1]}` : `${target.cc.name} could not compile ${source}`,
       fix: tooNew ? "pass a clang of that LLVM major or newer as --cc, or the helper's C source" : `fix the errors below (the flags given with --cc-arg were passed unchanged; command: ${formatCommand(run.command)})`,
       file: source,

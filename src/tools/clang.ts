@@ -44,7 +44,6 @@ export async function compileHelperBitcode(clang: string, source: string, output
   if (run.exitCode !== 0) {
     throw new LocalLtoError({
       code: "LLTO_CC_FAILED",
-      exit: "compileFailed",
       message: `clang could not compile ${source}`,
       fix: "fix the errors clang reports below (the flags given with --cc-arg were passed unchanged)",
       file: source,

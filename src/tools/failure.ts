@@ -26,7 +26,6 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
   if (run.spawnError) {
     return new LocalLtoError({
       code: "LLTO_TOOL_MISSING",
-      exit: "toolMissing",
       message: `${context.tool} could not be started (${run.spawnError}): ${run.command.file}`,
       fix: "run `local-lto doctor` to see which tools were found",
     });
@@ -37,7 +36,6 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
   if (asmLabel) {
     return new LocalLtoError({
       code: "LLTO_HELPER_ASM_LABEL",
-      exit: "unsafeHelpers",
       message: `a helper's inline assembly defines the global label ${asmLabel[1]}, which is defined again every time the helper is inlined, and it is inlined more than once`,
       fix: "use a local label in the helper's asm (a numeric label `1:` referenced as `1b`/`1f`, or `%=` in the name, as C `static inline` functions must), or build with --mode static to keep the helper out of line",
       details: tail(run.stderr),
@@ -47,7 +45,6 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
   if (producer) {
     return new LocalLtoError({
       code: "LLTO_BITCODE_TOO_NEW",
-      exit: "toolchainMismatch",
       message: `${context.tool} (${producer.reader}) cannot read bitcode written by ${producer.producer}`,
       fix: `use LLVM tools of major ${producer.producerMajor ?? "the producer's"} or newer${producer.producerMajor ? ` (Debian: apt-get install llvm-${producer.producerMajor})` : ""}, or rebuild the bitcode with the matching compiler`,
       details: tail(run.stderr),
@@ -60,7 +57,6 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
   if (culprit && /Invalid|invalid|Unterminated|Malformed|file too small|Unknown|Corrupted|Never resolved|error: /.test(run.stderr)) {
     return new LocalLtoError({
       code: "LLTO_INPUT_CORRUPT",
-      exit: "invalidInput",
       message: `${culprit} is not valid LLVM bitcode (${context.tool}: ${firstErrorLine(run.stderr)})`,
       fix: "rebuild it with rustc --emit=llvm-bc or clang -c -emit-llvm",
       file: culprit,
@@ -69,7 +65,6 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
   }
   return new LocalLtoError({
     code: "LLTO_TOOL_FAILED",
-    exit: "toolFailed",
     message: `${context.tool} failed (${run.signal ? `signal ${run.signal}` : `exit ${run.exitCode}`}): ${firstErrorLine(run.stderr) || "no message"}`,
     fix: `this is likely an LLVM bug or unsupported input; rerun with DEBUG=local-lto:* and report it with the command: ${command}`,
     details: tail(run.stderr),
@@ -85,7 +80,6 @@ export function firstErrorLine(stderr: string): string {
 export function duplicateHelperError(symbol: string, details: string): LocalLtoError {
   return new LocalLtoError({
     code: "LLTO_HELPER_DUPLICATE",
-    exit: "invalidInput",
     message: `two helper inputs both define ${symbol}`,
     fix: "keep one definition (make the other static, or drop one of the inputs)",
     details,

@@ -26,7 +26,6 @@ export async function linkRelocatable(linker: BinutilsTool, output: string, rust
   if (duplicate) throw duplicateHelperError(duplicate[1] ?? duplicate[2]!, tail(run.stderr));
   throw new LocalLtoError({
     code: "LLTO_LINK_FAILED",
-    exit: "toolFailed",
     message: `${linker.executable} -r could not link the Rust object with the helpers (${run.spawnError ?? `exit ${run.exitCode}`})`,
     fix: `for another target pass --linker=<that target's ld, or ld.lld>; otherwise report it with the command: ${formatCommand(run.command)}`,
     details: tail(run.stderr),

@@ -21,7 +21,6 @@ export async function localizeSymbols(objcopy: BinutilsTool, names: readonly str
   if (run.exitCode !== 0) {
     throw new LocalLtoError({
       code: "LLTO_TOOL_FAILED",
-      exit: "toolFailed",
       message: `${objcopy.executable} could not make the helper symbols local (${run.spawnError ?? `exit ${run.exitCode}`})`,
       fix: `report it with the command: ${formatCommand(run.command)}`,
       details: tail(run.stderr),

@@ -14,7 +14,6 @@ export async function pkgConfigCflags(names: readonly string[], env: NodeJS.Proc
   if (!pkgConfig) {
     throw new LocalLtoError({
       code: "LLTO_TOOL_MISSING",
-      exit: "toolMissing",
       message: `--pkg-config ${names.join(" ")} needs pkg-config, which was not found${env.PKG_CONFIG ? ` (PKG_CONFIG=${env.PKG_CONFIG})` : " on PATH"}`,
       fix: "install it (Debian: apt-get install pkg-config), or pass the flags with --cc-args",
     });
@@ -23,7 +22,6 @@ export async function pkgConfigCflags(names: readonly string[], env: NodeJS.Proc
   if (run.exitCode !== 0) {
     throw new LocalLtoError({
       code: "LLTO_PKG_CONFIG",
-      exit: "invalidInput",
       message: `pkg-config knows no package ${names.length > 1 ? `among ${names.join(", ")}` : names[0]}: ${run.stderr.split("\n").find((l) => l.trim()) ?? `exit ${run.exitCode}`}`,
       fix: "install the library's -dev package, or set PKG_CONFIG_PATH to the directory of its .pc file",
       details: tail(run.stderr),

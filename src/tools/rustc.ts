@@ -25,19 +25,21 @@ export function rustcArguments(source: string, output: string, emit: "llvm-bc" |
  * bitcode is what `--emit=obj` would have handed to codegen. Static mode asks for `obj`, which any
  * rustc can give, whatever its backend.
  */
+/** rustc reported errors in the user's crate: its own message, in every mode. */
+export function rustcRejected(source: string, stderr: string): LocalLtoError {
+  return new LocalLtoError({
+    code: "LLTO_RUSTC_FAILED",
+    message: `rustc could not compile ${source}`,
+    fix: "fix the errors rustc reports below (the flags given with --rustc-arg were passed unchanged)",
+    file: source,
+    details: tail(stderr, 60),
+  });
+}
+
 export async function compileRust(rustc: string, source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts, cwd?: string): Promise<RustCompileResult> {
   const run = await runTool({ file: rustc, args: rustcArguments(source, output, emit, userArgs, facts), cwd });
   if (run.spawnError) throw llvmToolFailure(run, { tool: "rustc" });
-  if (run.exitCode !== 0) {
-    throw new LocalLtoError({
-      code: "LLTO_RUSTC_FAILED",
-      exit: "compileFailed",
-      message: `rustc could not compile ${source}`,
-      fix: "fix the errors rustc reports below (the flags given with --rustc-arg were passed unchanged)",
-      file: source,
-      details: tail(run.stderr, 60),
-    });
-  }
+  if (run.exitCode !== 0) throw rustcRejected(source, run.stderr);
   return { output, diagnostics: run.stderr };
 }
 
@@ -145,14 +147,13 @@ async function readSpecFile(path: string): Promise<string> {
   } catch (error) {
     throw new LocalLtoError({
       code: "LLTO_TARGET_SPEC",
-      exit: "invalidInput",
       message: `cannot read the target spec ${path}: ${(error as Error).message}`,
       fix: "pass --rustc-arg=--target=<a readable JSON target spec or a target name>",
       file: path,
     });
   }
   if (!spec["llvm-target"]) {
-    throw new LocalLtoError({ code: "LLTO_TARGET_SPEC", exit: "invalidInput", message: `${path} has no "llvm-target"`, fix: "add llvm-target to the target spec", file: path });
+    throw new LocalLtoError({ code: "LLTO_TARGET_SPEC", message: `${path} has no "llvm-target"`, fix: "add llvm-target to the target spec", file: path });
   }
   return spec["llvm-target"];
 }

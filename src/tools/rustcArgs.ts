@@ -53,7 +53,6 @@ export function analyzeRustcArgs(args: readonly string[]): RustcArgsFacts {
     if (ownedFlags.some((re) => re.test(arg))) {
       throw new LocalLtoError({
         code: "LLTO_RUSTC_ARG_OWNED",
-        exit: "usage",
         message: `--rustc-arg=${arg}${/^-[CZW]$/.test(arg) ? " help" : ""} conflicts with local-lto: ${/^--(emit|out-dir)|^-o/.test(arg) ? "it chooses rustc's output itself" : "it makes rustc print instead of compiling, and local-lto needs the crate compiled"}`,
         fix: /^--(emit|out-dir)|^-o/.test(arg) ? "drop that flag; use -o for the object and --emit-bc to keep the merged bitcode" : "drop that flag (run rustc itself for what it prints)",
       });
@@ -92,7 +91,6 @@ export function unsupportedCodegenFlagsError(refused: readonly RefusedFlag[]): L
   const first = refused[0]!;
   return new LocalLtoError({
     code: "LLTO_RUSTC_ARG_UNSUPPORTED",
-    exit: "usage",
     message: `--rustc-arg ${refused.map((r) => r.flag).join(", ")}: ${first.reason}, so inline mode would not write the object rustc would`,
     fix: "drop the flag, or use --mode static (rustc writes the object; helpers linked in and made local, not inlined)",
   });

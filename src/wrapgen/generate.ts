@@ -80,12 +80,11 @@ function clangRunner(clang: string, cflags: readonly string[], work: string, cwd
       const args = astDumpArgs(file, cflags, filtered);
       const run = await runTool({ file: clang, args, cwd });
       if (run.spawnError) {
-        throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: `clang could not be started (${run.spawnError}): ${clang}`, fix: "pass the clang to parse with (option clang, or LOCAL_LTO_CLANG)" });
+        throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: `clang could not be started (${run.spawnError}): ${clang}`, fix: "pass the clang to parse with (option clang, or LOCAL_LTO_CLANG)" });
       }
       if (run.exitCode !== 0) {
         throw new LocalLtoError({
           code: "LLTO_CC_FAILED",
-          exit: "compileFailed",
           message: "clang could not parse the header for the wrapper generator",
           fix: "fix the errors below, or pass the flags the header needs (pkg-config --cflags, -D…)",
           details: `${formatCommand(run.command)}\n${run.stderr.trimEnd().split("\n").slice(-30).join("\n")}`,
@@ -205,7 +204,6 @@ export async function generateWrappers(options: GenerateWrappersOptions): Promis
     if (selected.length === 0) {
       throw new LocalLtoError({
         code: "LLTO_USAGE",
-        exit: "usage",
         message: `no static function defined by ${options.header} matches ${options.allow ?? "anything"}`,
         fix: "check the pattern, and the flags the header needs to define its inline API (e.g. _LGPL_SOURCE, XXH_INLINE_ALL)",
       });

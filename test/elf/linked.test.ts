@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeCallSites, readElf, type ElfFile } from "../../src/elf/index.js";
-import { readObjectFacts } from "../../src/report/objectFacts.js";
+import { readObjectFacts } from "../../src/verify/objectFacts.js";
 import { CLANG, GCC, LLVM_BIN, Workdir, fixture, objdump, readobjJson, run } from "./helpers/toolchain.js";
 
 /**

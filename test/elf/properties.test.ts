@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ElfFormatError, readElf, sweepX86, type ElfFile } from "../../src/elf/index.js";
 import { ArchiveFormatError, readArchive } from "../../src/elf/readArchive.js";
-import { readObjectFacts } from "../../src/report/objectFacts.js";
+import { readObjectFacts } from "../../src/verify/objectFacts.js";
 import { CLANG, LLVM_BIN, Workdir, fixture, run } from "./helpers/toolchain.js";
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeCallSites, readElf, type ElfFile } from "../../src/elf/index.js";
-import { gateVerdict } from "../../src/report/gate.js";
-import { readObjectFacts } from "../../src/report/objectFacts.js";
+import { gateVerdict } from "../../src/verify/gate.js";
+import { readObjectFacts } from "../../src/verify/objectFacts.js";
 import { reportSchema, reportSchemaId, type HelperReport, type Report } from "../../src/report/schema.js";
 import { summarize } from "../../src/report/summarize.js";
 import { CLANG, LLVM_MC, Workdir, fixture, run } from "./helpers/toolchain.js";
@@ -66,7 +66,7 @@ describe("code the decoder cannot walk", () => {
     const gate = gateVerdict(report);
     expect(gate.pass).toBe(false);
     if (gate.pass) return;
-    expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN", exit: "cannotProve" });
+    expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN" });
     expect(gate.failure.message).toContain("ext_helper (.text+0x0..0xc (in hides_calls) could not be decoded");
     expect(gate.notProven).toEqual(["ext_helper"]);
   });
@@ -130,7 +130,7 @@ describe("a machine without a call decoder", () => {
     const gate = gateVerdict({ ...inspectReport(facts.helpers), command: "build" });
     expect(gate.pass).toBe(false);
     if (gate.pass) return;
-    expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN", exit: "cannotProve" });
+    expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN" });
     expect(gate.failure.message).toMatch(/helper \(no call decoder for riscv64 \(RISC-V\) code/);
     expect(gate.failure.message).toMatch(/; nothing was written$/);
     expect(gate.failure.fix).toMatch(/x86-64 and aarch64 objects only/);

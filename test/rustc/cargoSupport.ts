@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { readElf } from "../../src/elf/index.js";
-import { readObjectFacts } from "../../src/report/objectFacts.js";
+import { readObjectFacts } from "../../src/verify/objectFacts.js";
 import { repoRoot } from "../support/toolchain.js";
 
 const fixture = join(repoRoot, "test/fixtures/cargo-workspace");

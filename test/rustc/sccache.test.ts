@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readElf } from "../../src/elf/index.js";
-import { readObjectFacts } from "../../src/report/objectFacts.js";
+import { readObjectFacts } from "../../src/verify/objectFacts.js";
 import { findExecutable } from "../../src/toolchain/findExecutable.js";
 import { cargoBuild, copyWorkspace } from "./cargoSupport.js";
 

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { exitCodes } from "../../src/diagnostics/errors.js";
+import { exitCodes, LocalLtoError } from "../../src/diagnostics/errors.js";
+import { diagnosticCatalogue } from "../../src/diagnostics/catalogue.js";
+import { renderCodeTable, replaceGenerated } from "../../src/diagnostics/catalogueDoc.js";
+import { renderReportJsonSchema } from "../../src/report/jsonSchema.js";
 import { repoRoot } from "../support/toolchain.js";
 
 function sourceFiles(dir: string): string[] {
@@ -10,6 +13,23 @@ function sourceFiles(dir: string): string[] {
     return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
   });
 }
+
+test("docs/EXIT-CODES.md's code table and docs/REPORT.md's JSON Schema are what the code generates (npm run docs)", () => {
+  const exitDoc = readFileSync(join(repoRoot, "docs/EXIT-CODES.md"), "utf8");
+  expect(replaceGenerated(exitDoc, "codes", renderCodeTable())).toBe(exitDoc);
+  const reportDoc = readFileSync(join(repoRoot, "docs/REPORT.md"), "utf8");
+  expect(replaceGenerated(reportDoc, "schema", renderReportJsonSchema())).toBe(reportDoc);
+});
+
+test("every code in the catalogue is used in src/, and every code src/ uses is in the catalogue", () => {
+  const text = sourceFiles(join(repoRoot, "src")).filter((f) => !f.endsWith("catalogue.ts")).map((f) => readFileSync(f, "utf8")).join("\n");
+  const used = new Set(text.match(/LLTO_[A-Z_]+/g) ?? []);
+  expect([...used].filter((code) => !(code in diagnosticCatalogue))).toEqual([]);
+  expect(Object.keys(diagnosticCatalogue).filter((code) => !used.has(code))).toEqual([]);
+  // The exit code comes from the catalogue: a gate failure and its code cannot disagree.
+  expect(new LocalLtoError({ code: "LLTO_CALLS_LEFT", message: "m", fix: "f" }).exitCode).toBe(10);
+  expect(new LocalLtoError({ code: "LLTO_NOT_PROVEN", message: "m", fix: "f" }).exitCode).toBe(12);
+});
 
 test("every error code used in src/ is documented in docs/EXIT-CODES.md", () => {
   const doc = readFileSync(join(repoRoot, "docs/EXIT-CODES.md"), "utf8");

@@ -1,7 +1,8 @@
+import { diagnosticCatalogue } from "../../src/diagnostics/catalogue.js";
 import { describe, expect, test } from "vitest";
 import { exitCodes } from "../../src/diagnostics/errors.js";
-import { combineMemberFacts, uniqueMemberNames } from "../../src/report/archiveFacts.js";
-import { gateFailure, gateVerdict } from "../../src/report/gate.js";
+import { combineMemberFacts, uniqueMemberNames } from "../../src/verify/archiveFacts.js";
+import { gateFailure, gateVerdict } from "../../src/verify/gate.js";
 import { renderReport } from "../../src/report/renderTable.js";
 import { reportSchema, reportSchemaId, type HelperReport, type Report } from "../../src/report/schema.js";
 import { summarize } from "../../src/report/summarize.js";
@@ -65,8 +66,8 @@ describe("gateVerdict", () => {
       const gate = gateVerdict(report([], command));
       expect(gate.pass).toBe(false);
       if (gate.pass) continue;
-      expect(gate.failure).toMatchObject({ code: "LLTO_NOTHING_CHECKED", exit: "cannotProve" });
-      expect(exitCodes[gate.failure.exit]).toBe(12);
+      expect(gate.failure).toMatchObject({ code: "LLTO_NOTHING_CHECKED" });
+      expect(exitCodes[diagnosticCatalogue[gate.failure.code].exit]).toBe(12);
       expect(gate.failure.fix).toMatch(command === "build" ? /__extern/ : /--helper NAME/);
     }
   });
@@ -76,7 +77,7 @@ describe("gateVerdict", () => {
     expect(gate.pass).toBe(false);
     if (gate.pass) return;
     expect(gate).toMatchObject({ callsLeft: ["a"], notProven: ["b"] });
-    expect(gate.failure).toMatchObject({ code: "LLTO_CALLS_LEFT", exit: "helperCallsLeft" });
+    expect(gate.failure).toMatchObject({ code: "LLTO_CALLS_LEFT" });
     expect(gate.failure.message).toBe("2 helper call(s) left in the object: a (2); not proven: b; nothing was written");
   });
 
@@ -84,7 +85,7 @@ describe("gateVerdict", () => {
     const gate = gateVerdict(report([row("a", "inlined"), row("b", "not-proven"), row("c", "not-proven", { notProven: ["the file has no .symtab (stripped) and c is not in .dynsym: …"] })]));
     expect(gate.pass).toBe(false);
     if (gate.pass) return;
-    expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN", exit: "cannotProve" });
+    expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN" });
     expect(gate.failure.message).toBe("2 helper(s) not proven inlined in x.o: b (b could not be read); c (the file has no .symtab (stripped) and c is not in .dynsym: …)");
     expect(gate.failure.fix).toMatch(/unstripped/);
   });

@@ -38,7 +38,6 @@ const llvmLink14 = tool("llvmLink", "llvm-link", 14, {
   verdict: "mismatch",
   problem: new LocalLtoError({
     code: "LLTO_LLVM_MISMATCH",
-    exit: "toolchainMismatch",
     message: "llvm-link at /usr/lib/llvm-14/bin/llvm-link is LLVM 14, but rustc 1.95 uses LLVM 22: rustc 1.95 and clang-22 write bitcode that llvm-link 14 cannot read",
     fix: "install llvm-22 (Debian: apt-get install llvm-22), or pass --llvm-link=<path to the LLVM 22 llvm-link> (or set LOCAL_LTO_LLVM_LINK)",
   }),
@@ -48,7 +47,7 @@ const missingLlvmLink = tool("llvmLink", "llvm-link", 22, {
   path: undefined,
   version: undefined,
   verdict: "missing",
-  problem: new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: "llvm-link given by --llvm-link (/nonexistent/llvm-link) is not an executable file", fix: "correct the path" }),
+  problem: new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: "llvm-link given by --llvm-link (/nonexistent/llvm-link) is not an executable file", fix: "correct the path" }),
 });
 
 const gcc: CcIdentity = { name: "gcc", path: "/usr/bin/gcc", family: "gcc", version: v(12, "gcc (Debian 12.2.0-14+deb12u1) 12.2.0"), machine: "x86_64-linux-gnu" };
@@ -97,7 +96,7 @@ describe("auto mode", () => {
   });
 
   test("a clang newer than the LLVM tools: static mode", () => {
-    const clang23 = tool("clang", "clang", 23, { verdict: "mismatch", version: v(23, "clang version 23.0.0"), problem: new LocalLtoError({ code: "LLTO_LLVM_MISMATCH", exit: "toolchainMismatch", message: "clang 23", fix: "install clang-22 (Debian: apt-get install clang-22)" }) });
+    const clang23 = tool("clang", "clang", 23, { verdict: "mismatch", version: v(23, "clang version 23.0.0"), problem: new LocalLtoError({ code: "LLTO_LLVM_MISMATCH", message: "clang 23", fix: "install clang-22 (Debian: apt-get install clang-22)" }) });
     expect(chooseMode(input({ toolchain: toolchain({ clang: clang23 }) })).reason).toBe("auto: clang 23 is newer than the LLVM 22 tools; inline mode needs apt-get install clang-22");
   });
 

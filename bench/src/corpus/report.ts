@@ -1,6 +1,6 @@
 /** corpus/RESULTS.md from the runner's figures (pure). */
 import { buildTitles, type BuildId } from "./builds.js";
-import type { CorpusResults, EntryResults } from "./run.js";
+import type { CorpusResults, EntryResults } from "./results.js";
 
 const ids: BuildId[] = ["a", "b", "c", "d"];
 const fixed = (value: number, digits = 1) => value.toFixed(digits);

@@ -27,43 +27,10 @@ import {
 import { corpusDir, listEntries, readEntry, type CorpusEntry } from "./manifest.js";
 import { measureProgram, type IterationCost } from "./measure.js";
 import { renderResults } from "./report.js";
+import type { CorpusResults, EntryResults, HelperFreeIdentity } from "./results.js";
+export type { CorpusResults, EntryResults, HelperFreeIdentity } from "./results.js";
 
-export interface HelperFreeIdentity {
-  /** Functions of rustc's object with no relocation against a helper. */
-  compared: string[];
-  identical: number;
-  differing: string[];
-  missing: string[];
-}
 
-export interface EntryResults {
-  name: string;
-  description: string;
-  pkgConfig: string[];
-  cflags: string[];
-  libs: string[];
-  commands: Record<BuildId, string[]>;
-  /** Output at the manifest's check count, per build, and whether it is the expected one. */
-  outputs: Record<BuildId, { text: string; expected: boolean }>;
-  instructions: Record<BuildId, IterationCost>;
-  localLto: {
-    defaultHelpers: number;
-    defaultSummary: LocalLtoReport["summary"];
-    /** Wrapper calls in the default build's object, found by `inspect --helper <each wrapper>`. */
-    defaultCallsReallyLeft: number;
-    selection: string[];
-    report: LocalLtoReport;
-    stdout: string;
-  };
-  fullO2: { callsLeft: { name: string; callsLeft: number }[]; missedRemarks: string[] };
-  identity: HelperFreeIdentity;
-}
-
-export interface CorpusResults {
-  startedAt: string;
-  machine: { rustc: string; clang: string; valgrind: string };
-  entries: EntryResults[];
-}
 
 function relocationTarget(relocation: string): string {
   return (relocation.split(" ")[2] ?? "").replace(/[+-]\d+$/, "");

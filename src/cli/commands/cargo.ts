@@ -35,7 +35,7 @@ async function cargoTargetDir(cargo: string, args: readonly string[], cwd: strin
 export async function runCargoCommand(args: readonly string[]): Promise<number> {
   const env = process.env;
   const cargo = env.CARGO && existsSync(env.CARGO) ? env.CARGO : findExecutable("cargo", env.PATH);
-  if (!cargo) throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: "cargo was not found on PATH", fix: "install Rust with rustup, or put cargo on PATH" });
+  if (!cargo) throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: "cargo was not found on PATH", fix: "install Rust with rustup, or put cargo on PATH" });
   const cwd = process.cwd();
   const targetDir = await cargoTargetDir(cargo, args, cwd, env);
   const stateDir = targetDir ? resolve(targetDir, "local-lto") : undefined;

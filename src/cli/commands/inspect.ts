@@ -1,7 +1,7 @@
 import { LocalLtoError } from "../../diagnostics/errors.js";
 import { writeReportFile } from "../../pipeline/build.js";
 import { inspectObject, type InspectOptions } from "../../inspect/inspectObject.js";
-import { gateVerdict } from "../../report/gate.js";
+import { gateVerdict } from "../../verify/gate.js";
 import { renderReport } from "../../report/renderTable.js";
 import { useColor } from "../errorBoundary.js";
 

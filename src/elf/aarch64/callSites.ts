@@ -55,17 +55,7 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
   const registers: Array<RegisterState | undefined> = new Array(31);
   const loads: Array<{ address: number; value: LoadedAddress }> = [];
 
-  const record = (name: string, offset: number, instruction: ObjectCallSite["instruction"], via: CallVia, rel?: ElfRelocation): ObjectCallSite => {
-    const site: ObjectCallSite = { name, section: section.name, offset: offset - base, instruction, via };
-    const caller = callers.find(offset);
-    if (caller) site.callerSymbol = caller.name;
-    if (rel) {
-      site.relocationType = rel.typeName;
-      index.consumed.add(rel);
-    }
-    index.calls.get(name)!.push(site);
-    return site;
-  };
+  const record = index.callRecorder(section);
 
   const directBranch = (branch: A64Branch) => {
     const rel = relocations?.get(branch.offset);

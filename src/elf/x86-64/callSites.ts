@@ -46,17 +46,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
   const loaded = new Map<number, LoadedAddress>();
   const loads: Array<{ address: number; value: LoadedAddress }> = [];
 
-  const record = (name: string, branchOffset: number, instruction: ObjectCallSite["instruction"], via: CallVia, rel?: ElfRelocation): ObjectCallSite => {
-    const site: ObjectCallSite = { name, section: section.name, offset: branchOffset - base, instruction, via };
-    const caller = callers.find(branchOffset);
-    if (caller) site.callerSymbol = caller.name;
-    if (rel) {
-      site.relocationType = rel.typeName;
-      index.consumed.add(rel);
-    }
-    index.calls.get(name)!.push(site);
-    return site;
-  };
+  const record = index.callRecorder(section);
   const addendOf = (rel: ElfRelocation, position: number, size: number) => (rel.hasExplicitAddend ? rel.addend : readSigned(code, position, size));
 
   const onInstruction = (address: number, length: number, info: Readonly<X86InstructionInfo>) => {

@@ -26,7 +26,6 @@ export function classifyInputHead(path: string, head: Uint8Array, role: "rust" |
   if (head.length === 0) {
     throw new LocalLtoError({
       code: "LLTO_INPUT_EMPTY",
-      exit: "invalidInput",
       message: `${path} is empty`,
       fix: role === "rust" ? "pass a Rust source file or rustc bitcode (rustc --emit=llvm-bc)" : "pass a C file or clang bitcode (clang -c -emit-llvm)",
       file: path,
@@ -37,7 +36,6 @@ export function classifyInputHead(path: string, head: Uint8Array, role: "rust" |
   if (ext === ".bc") {
     throw new LocalLtoError({
       code: "LLTO_INPUT_CORRUPT",
-      exit: "invalidInput",
       message: `${path} is named .bc but is not LLVM bitcode (no bitcode magic)`,
       fix: "rebuild it (rustc --emit=llvm-bc, or clang -c -emit-llvm)",
       file: path,
@@ -45,13 +43,12 @@ export function classifyInputHead(path: string, head: Uint8Array, role: "rust" |
   }
   const foreign = describeForeign(head);
   if (foreign) {
-    throw new LocalLtoError({ code: "LLTO_INPUT_FOREIGN", exit: "invalidInput", message: `${path} is ${foreign}`, fix: "pass the source file or the bitcode it was built from", file: path });
+    throw new LocalLtoError({ code: "LLTO_INPUT_FOREIGN", message: `${path} is ${foreign}`, fix: "pass the source file or the bitcode it was built from", file: path });
   }
   if (role === "rust" && ext === ".rs") return "rust-source";
   if (role === "helpers" && (ext === ".c" || ext === ".i")) return "c-source";
   throw new LocalLtoError({
     code: "LLTO_INPUT_KIND",
-    exit: "invalidInput",
     message: `${path}: cannot tell how to build a ${role === "rust" ? "Rust" : "helper"} input from the name "${ext || "(no extension)"}"`,
     fix: role === "rust" ? "name Rust sources *.rs, or pass rustc bitcode" : "name C helper sources *.c, or pass clang bitcode",
     file: path,
@@ -81,7 +78,6 @@ export function unreadableInput(path: string, error: unknown): LocalLtoError {
   const reason = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable (permission denied)" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? String(error)})`;
   return new LocalLtoError({
     code: "LLTO_INPUT_UNREADABLE",
-    exit: "unreadablePath",
     message: `${path} ${reason}`,
     fix: code === "EACCES" ? `make it readable (chmod +r ${path})` : "check the path",
     file: path,

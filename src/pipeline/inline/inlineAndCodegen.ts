@@ -1,4 +1,4 @@
-import { LocalLtoError } from "../../diagnostics/errors.js";
+import { LocalLtoError, usageError } from "../../diagnostics/errors.js";
 import type { IrModule } from "../../ir/types.js";
 import type { InlineRunOptions } from "../../inlining/passPipeline.js";
 import { emitObject, llcArguments, type CodegenChoices } from "../../tools/llc.js";
@@ -18,10 +18,10 @@ export function chooseRustLld(ctx: BuildContext, choices: CodegenChoices): strin
   if (wanted === "llc") return undefined;
   if (wanted === "rust-lld") {
     if (tool.verdict !== "ok" || !tool.path) {
-      throw tool.problem ?? new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: "rust-lld not found in rustc's sysroot", fix: "use --codegen-backend=llc, or pass --rust-lld=<path>" });
+      throw tool.problem ?? new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: "rust-lld not found in rustc's sysroot", fix: "use --codegen-backend=llc, or pass --rust-lld=<path>" });
     }
     if (!choices.functionSections) {
-      throw new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message: "--codegen-backend=rust-lld always uses function sections, but -Z function-sections=no was given", fix: "use --codegen-backend=llc" });
+      throw usageError("--codegen-backend=rust-lld always uses function sections, but -Z function-sections=no was given", "use --codegen-backend=llc");
     }
     return tool.path;
   }

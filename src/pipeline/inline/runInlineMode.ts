@@ -1,7 +1,7 @@
 import { copyFile, readFile } from "node:fs/promises";
 import { readElf } from "../../elf/index.js";
 import type { IrModule } from "../../ir/types.js";
-import { readObjectFacts } from "../../report/objectFacts.js";
+import { readObjectFacts } from "../../verify/objectFacts.js";
 import type { HelperBitcodeReport, HelperReport } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { disassembleModule } from "../../tools/llvmDis.js";

@@ -20,7 +20,6 @@ export function checkTargetsMatch(rust: ModuleTarget, helpers: ModuleTarget): Ta
   if (rust.dataLayout !== undefined && helpers.dataLayout !== undefined && rust.dataLayout !== helpers.dataLayout) {
     throw new LocalLtoError({
       code: "LLTO_TARGET_MISMATCH",
-      exit: "targetMismatch",
       message: `${helpers.source} has data layout "${helpers.dataLayout}" but the Rust module has "${rust.dataLayout}" (${helpers.triple ?? "?"} vs ${rust.triple ?? "?"})`,
       fix: `build the helpers for the Rust target: clang --target=${rust.triple ?? "<rust triple>"} with the same ABI flags (-m32/-mabi…)`,
       file: helpers.source,
@@ -32,7 +31,6 @@ export function checkTargetsMatch(rust: ModuleTarget, helpers: ModuleTarget): Ta
   if (a.arch !== b.arch) {
     throw new LocalLtoError({
       code: "LLTO_TARGET_MISMATCH",
-      exit: "targetMismatch",
       message: `${helpers.source} is built for ${helpers.triple} but the Rust module for ${rust.triple}: different architectures (${b.arch} vs ${a.arch})`,
       fix: `build the helpers with clang --target=${rust.triple} (local-lto does this itself for .c helpers)`,
       file: helpers.source,

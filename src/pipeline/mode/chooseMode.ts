@@ -37,7 +37,7 @@ interface InlineBlocker {
 }
 
 function modeInputError(message: string, fix: string): LocalLtoError {
-  return new LocalLtoError({ code: "LLTO_MODE_INPUT", exit: "usage", message, fix });
+  return new LocalLtoError({ code: "LLTO_MODE_INPUT", message, fix });
 }
 
 function toolSummary(tool: FoundTool, toolchain: Toolchain): string {
@@ -63,7 +63,6 @@ function inlineBlocker(input: ModeChoiceInput): InlineBlocker | undefined {
       summary: `--cc ${cc.name} is ${cc.family === "gcc" ? `GCC${cc.version ? ` ${cc.version.major}` : ""}` : describeCc(cc)}, which writes no LLVM bitcode`,
       error: new LocalLtoError({
         code: "LLTO_CC_NOT_CLANG",
-        exit: "toolchainMismatch",
         message: `inline mode compiles helpers to LLVM bitcode, and --cc ${cc.name} is ${cc.family === "gcc" ? "GCC" : "not clang"}`,
         fix: `pass --cc=clang${major !== undefined ? `-${major} (or any clang of LLVM ${major} or older)` : ""}, or use --mode static`,
       }),
@@ -119,7 +118,6 @@ export function chooseMode(input: ModeChoiceInput): ModeChoice {
         : "helper bitcode needs inline mode, or a clang as --cc";
     throw new LocalLtoError({
       code: blocker.error.code,
-      exit: blocker.error.exit,
       message: `${blocker.error.message} (${why}, so auto mode cannot fall back to static mode)`,
       fix: blocker.error.fix,
       details: blocker.error.details,

@@ -59,7 +59,7 @@ export async function planBuild(build: ResolvedBuild, onStage?: (stage: string) 
 type PluginPathVerdict = { ok: true; reason: string; plugin: RustcPlugin; tools: ToolId[] } | { ok: false; error: LocalLtoError };
 
 function pluginUnavailable(message: string, fix: string, details?: string): PluginPathVerdict {
-  return { ok: false, error: new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", exit: "toolchainMismatch", message: `plugin mode cannot run: ${message}`, fix, details }) };
+  return { ok: false, error: new LocalLtoError({ code: "LLTO_PLUGIN_UNAVAILABLE", message: `plugin mode cannot run: ${message}`, fix, details }) };
 }
 
 /**

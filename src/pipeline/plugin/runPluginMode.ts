@@ -11,12 +11,13 @@ import { readElf, type ElfFile } from "../../elf/index.js";
 import { defaultRuleSettings } from "../../inlining/diagnose.js";
 import { tooCostlyFix } from "../../inlining/explain.js";
 import { parseInlineRemarks, remarkVerdict, type InlineRemark } from "../../inlining/remarks.js";
-import { readObjectFacts } from "../../report/objectFacts.js";
+import { readObjectFacts } from "../../verify/objectFacts.js";
 import type { HelperBitcodeReport, HelperReport } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { tail } from "../../tools/failure.js";
 import { compileRustWithHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
+import { rustcRejected } from "../../tools/rustc.js";
 import type { BuildContext } from "../context.js";
 import { selectHelpers } from "../helperSelection.js";
 import { selectionNotes } from "../selectionNotes.js";
@@ -46,20 +47,12 @@ function pluginFailure(result: CompileWithHelpersResult, source: string): LocalL
     const target = /is for .* but .* is for|has data layout/.test(result.pluginError);
     return new LocalLtoError({
       code: target ? "LLTO_TARGET_MISMATCH" : "LLTO_TOOL_FAILED",
-      exit: target ? "targetMismatch" : "toolFailed",
       message: `rustc's local-lto plugin stopped the build: ${result.pluginError}`,
       fix: target ? "build the helpers for the Rust target" : "rerun with DEBUG=local-lto:* and report it; --mode inline builds without the plugin",
       details: tail(result.stderr),
     });
   }
-  return new LocalLtoError({
-    code: "LLTO_RUSTC_FAILED",
-    exit: "compileFailed",
-    message: `rustc could not compile ${source}`,
-    fix: "fix the errors rustc reports below (the flags given with --rustc-arg were passed unchanged)",
-    file: source,
-    details: tail(result.stderr, 60),
-  });
+  return rustcRejected(source, result.stderr);
 }
 
 async function readRemarks(dir: string): Promise<InlineRemark[]> {
@@ -166,7 +159,6 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
   if (taken.length && !build.allow.has("address-taken")) {
     throw new LocalLtoError({
       code: "LLTO_UNSAFE_HELPERS",
-      exit: "unsafeHelpers",
       message: `the Rust crate uses the address of ${taken.join(", ")} other than to call it: each object's private copy would have a different address (address-taken)`,
       fix: "call the helper instead of taking its address, or accept it with --allow=address-taken (docs/SAFETY.md)",
     });
@@ -206,7 +198,6 @@ function checkNoRustDefinitionShadowed(elf: ElfFile, helperNames: readonly strin
   if (both.length === 0) return;
   throw new LocalLtoError({
     code: "LLTO_UNSAFE_HELPERS",
-    exit: "unsafeHelpers",
     message: `the Rust crate defines ${both.join(", ")}, which a helper input defines too: code that declares ${both.length > 1 ? "them" : "it"} would get the helper's copy (duplicate-symbol)`,
     fix: "rename one of the two definitions, or drop the helper that duplicates the crate's function",
   });

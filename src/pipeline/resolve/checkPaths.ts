@@ -17,7 +17,7 @@ interface FileIdentity {
 }
 
 function outputError(code: "LLTO_OUTPUT_UNWRITABLE" | "LLTO_OUTPUT_NOT_REGULAR", output: PathSlot, problem: string, fix: string): LocalLtoError {
-  return new LocalLtoError({ code, exit: "unreadablePath", message: `cannot write ${output.slot} ${output.path}: ${problem}`, fix, file: output.path });
+  return new LocalLtoError({ code, message: `cannot write ${output.slot} ${output.path}: ${problem}`, fix, file: output.path });
 }
 
 function describeKind(info: import("node:fs").Stats): string {
@@ -96,7 +96,6 @@ export async function checkOutputPaths(outputs: readonly PathSlot[], inputs: rea
     if (input) {
       throw new LocalLtoError({
         code: "LLTO_OUTPUT_IS_INPUT",
-        exit: "usage",
         message: `${output.slot} ${output.path} is ${input.slot} ${input.path}${input.path === output.path ? "" : " (the same file)"}: writing it would destroy an input`,
         fix: `choose another path for ${output.slot}`,
         file: output.path,
@@ -106,7 +105,6 @@ export async function checkOutputPaths(outputs: readonly PathSlot[], inputs: rea
     if (other) {
       throw new LocalLtoError({
         code: "LLTO_OUTPUT_IS_INPUT",
-        exit: "usage",
         message: `${output.slot} and ${other.slot} both name ${output.path}: one output would replace the other`,
         fix: `give ${output.slot} and ${other.slot} different paths`,
         file: output.path,
@@ -121,7 +119,6 @@ export function outputProblem(output: PathSlot, error: unknown): LocalLtoError {
     code === "ENOENT" ? "its directory does not exist" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "its directory is not writable" : code === "ENOTDIR" ? "its directory is not a directory" : (code ?? String(error));
   return new LocalLtoError({
     code: "LLTO_OUTPUT_UNWRITABLE",
-    exit: "unreadablePath",
     message: `cannot write ${output.slot} ${output.path}: ${problem}`,
     fix: code === "ENOENT" || code === "ENOTDIR" ? `create the directory ${dirname(output.path)}, or choose another path` : "choose a path in a writable directory",
     file: output.path,
@@ -140,7 +137,6 @@ export async function checkInputIsFile(input: PathSlot): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LocalLtoError({
       code: "LLTO_INPUT_UNREADABLE",
-      exit: "unreadablePath",
       message: `${input.slot} ${input.path} ${code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable (permission denied)" : `cannot be read (${code ?? String(error)})`}`,
       fix: code === "EACCES" ? `make it readable (chmod +r ${input.path})` : "check the path",
       file: input.path,
@@ -149,7 +145,6 @@ export async function checkInputIsFile(input: PathSlot): Promise<void> {
   if (!info.isFile()) {
     throw new LocalLtoError({
       code: "LLTO_INPUT_NOT_FILE",
-      exit: "unreadablePath",
       message: `${input.slot} ${input.path} is ${describeKind(info)}, not a regular file`,
       fix: info.isDirectory() ? "name a file inside it" : "copy the data to a regular file and pass that",
       file: input.path,

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
-import { LocalLtoError } from "../../diagnostics/errors.js";
+import { LocalLtoError, usageError } from "../../diagnostics/errors.js";
 import { safetyCheckIds } from "../../safety/types.js";
 import { classifyInputHead, unreadableInput, type InputKind } from "../compile/classifyInput.js";
 import { analyzeRustcArgs } from "../../tools/rustcArgs.js";
@@ -13,14 +13,11 @@ import { pkgConfigCflags } from "../../tools/pkgConfig.js";
 import { inlineThresholdFrom } from "../../inlining/inlinePolicy.js";
 import type { HelperInput, HelperNaming, ResolvedBuild, RustInput } from "./resolvedBuild.js";
 
-function usage(message: string, fix: string): LocalLtoError {
-  return new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message, fix });
-}
 
 /** A choice option as the library receives it: API callers skip the CLI's checks. */
 function choice<T extends string>(value: T | undefined, choices: readonly T[], fallback: T, flag: string): T {
   if (value === undefined) return fallback;
-  if (!choices.includes(value)) throw usage(`${flag}=${String(value)} is not a choice`, `use ${choices.map((c) => `${flag}=${c}`).join(" or ")}`);
+  if (!choices.includes(value)) throw usageError(`${flag}=${String(value)} is not a choice`, `use ${choices.map((c) => `${flag}=${c}`).join(" or ")}`);
   return value;
 }
 
@@ -56,7 +53,7 @@ async function classify(slot: PathSlot, role: "rust" | "helpers", mode: BuildMod
     return classifyInputHead(slot.path, head, role);
   } catch (error) {
     if (mode === "auto" && isElf(head) && error instanceof LocalLtoError) {
-      throw new LocalLtoError({ code: error.code, exit: error.exit, message: error.message, fix: `${error.fix}; or build with --mode static, which links prebuilt objects (without inlining)`, file: error.file });
+      throw new LocalLtoError({ code: error.code, message: error.message, fix: `${error.fix}; or build with --mode static, which links prebuilt objects (without inlining)`, file: error.file });
     }
     throw error;
   }
@@ -64,7 +61,7 @@ async function classify(slot: PathSlot, role: "rust" | "helpers", mode: BuildMod
 
 async function loadVariant(options: BuildOptions, cwd: string): Promise<HelperVariant | undefined> {
   if (options.helpersVariant !== undefined && options.helpersConfig === undefined) {
-    throw usage(`--helpers-variant ${options.helpersVariant} needs a helpers config that defines it`, "pass --helpers-config <file.json> (docs/VARIANTS.md)");
+    throw usageError(`--helpers-variant ${options.helpersVariant} needs a helpers config that defines it`, "pass --helpers-config <file.json> (docs/VARIANTS.md)");
   }
   if (options.helpersConfig === undefined) return undefined;
   // Loaded on demand: the config's schema library costs start-up time for every other build.
@@ -81,7 +78,7 @@ export function helperNaming(options: Pick<BuildOptions, "allHelperFunctions" | 
     try {
       pattern = new RegExp(options.helperPattern);
     } catch (error) {
-      throw usage(`--helper-regex ${options.helperPattern} is not a regular expression: ${(error as Error).message}`, "write a JavaScript regular expression that matches whole helper names, e.g. --helper-regex '.*__extern'");
+      throw usageError(`--helper-regex ${options.helperPattern} is not a regular expression: ${(error as Error).message}`, "write a JavaScript regular expression that matches whole helper names, e.g. --helper-regex '.*__extern'");
     }
   }
   return {
@@ -110,7 +107,7 @@ function splitFlagString(text: string): string[] {
   try {
     return splitShellWords(text);
   } catch (error) {
-    throw usage(`--cc-args ${JSON.stringify(text)}: ${(error as Error).message}`, "close the quote, or pass each flag with --cc-arg=<flag>");
+    throw usageError(`--cc-args ${JSON.stringify(text)}: ${(error as Error).message}`, "close the quote, or pass each flag with --cc-arg=<flag>");
   }
 }
 
@@ -120,7 +117,6 @@ function checkCcArgs(ccArgs: readonly string[]): void {
     if (owned) {
       throw new LocalLtoError({
         code: "LLTO_CC_ARG_OWNED",
-        exit: "usage",
         message: `--cc-arg=${arg} conflicts with local-lto: with it the C compiler ${owned[1]}, and local-lto needs the helpers compiled to ${"bitcode or an object"}`,
         fix: "drop that flag (-MD/-MMD for dependency files are fine)",
       });
@@ -139,7 +135,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
   const cwd = options.cwd ?? process.cwd();
   const mode = choice<BuildMode>(options.mode, ["auto", "plugin", "inline", "static"], "auto", "--mode");
   for (const check of options.allow ?? []) {
-    if (!safetyCheckIds.includes(check)) throw usage(`--allow=${String(check)} names no safety check`, `use one of: ${safetyCheckIds.join(", ")}`);
+    if (!safetyCheckIds.includes(check)) throw usageError(`--allow=${String(check)} names no safety check`, `use one of: ${safetyCheckIds.join(", ")}`);
   }
   const helpersDebug = choice<HelpersDebug>(options.helpersDebug, ["keep", "none"], "keep", "--helpers-debug");
   const codegenBackend = choice(options.codegenBackend, ["auto", "rust-lld", "llc"] as const, "auto", "--codegen-backend");
@@ -149,7 +145,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
 
   const variant = await loadVariant(options, cwd);
   const helperPaths = [...(variant?.helpers ?? []), ...options.helperInputs.map((h) => resolve(cwd, h))];
-  if (helperPaths.length === 0) throw usage("no helper input given", "pass at least one --helpers <file.c|file.bc>, or --helpers-config with a variant");
+  if (helperPaths.length === 0) throw usageError("no helper input given", "pass at least one --helpers <file.c|file.bc>, or --helpers-config with a variant");
   // The variant's flags, the libraries' pkg-config flags, flag strings, single flags: later ones win.
   const ccArgs = [
     ...(variant?.ccArgs ?? []),
@@ -165,7 +161,7 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
   const [rustKind, ...helperKinds] = await Promise.all([classify(rustSlot, "rust", mode), ...helperSlots.map((slot) => classify(slot, "helpers", mode))]);
   const rustcArgs = options.rustcArgs ?? [];
   if (rustKind !== "rust-source" && rustcArgs.length > 0) {
-    throw usage(`--rustc-arg was given but the Rust input is ${rustKind === "object" ? "an object" : "bitcode"}, which rustc does not compile again`, "drop --rustc-arg, or pass the Rust source file");
+    throw usageError(`--rustc-arg was given but the Rust input is ${rustKind === "object" ? "an object" : "bitcode"}, which rustc does not compile again`, "drop --rustc-arg, or pass the Rust source file");
   }
   if (rustKind === "c-source") throw new Error("internal: a Rust input classified as C");
   const rust: RustInput =

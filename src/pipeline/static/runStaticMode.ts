@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { isLocalLtoError, LocalLtoError } from "../../diagnostics/errors.js";
 import { ElfFormatError, findCallsTo, readElf, symbolState, type ElfFile } from "../../elf/index.js";
-import { helperReportsFromObject, type HelperBefore } from "../../report/objectFacts.js";
+import { helperReportsFromObject, type HelperBefore } from "../../verify/objectFacts.js";
 import type { HelperReport, Report } from "../../report/schema.js";
 import { checkHelperObjectSafety, combineSafetyResults, overriddenNotes, unsafeHelpersError } from "../../safety/objectChecks.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
@@ -42,10 +42,10 @@ async function readObjectFile(path: string, what: string): Promise<ElfFile> {
     elf = readElf(bytes);
   } catch (error) {
     if (!(error instanceof ElfFormatError)) throw error;
-    throw new LocalLtoError({ code: "LLTO_NOT_ELF", exit: "invalidInput", message: `${what} ${path}: ${error.message}`, fix: "pass a 64-bit relocatable ELF object (.o)", file: path });
+    throw new LocalLtoError({ code: "LLTO_NOT_ELF", message: `${what} ${path}: ${error.message}`, fix: "pass a 64-bit relocatable ELF object (.o)", file: path });
   }
   if (elf.fileType !== "REL") {
-    throw new LocalLtoError({ code: "LLTO_INPUT_KIND", exit: "invalidInput", message: `${what} ${path} is an ELF ${elf.fileType} file, not a relocatable object`, fix: "pass the .o files the program is linked from", file: path });
+    throw new LocalLtoError({ code: "LLTO_INPUT_KIND", message: `${what} ${path} is an ELF ${elf.fileType} file, not a relocatable object`, fix: "pass the .o files the program is linked from", file: path });
   }
   return elf;
 }
@@ -54,7 +54,6 @@ function checkSameMachine(rust: ElfFile, helper: ElfFile, helperSource: string, 
   if (helper.machine === rust.machine) return;
   throw new LocalLtoError({
     code: "LLTO_TARGET_MISMATCH",
-    exit: "targetMismatch",
     message: `${helperSource} was built for ${helper.machineName} but the Rust object is ${rust.machineName}`,
     fix: cc?.family === "gcc" ? `use a gcc for that target as --cc (e.g. ${rust.machineName === "aarch64" ? "aarch64-linux-gnu-gcc" : "x86_64-linux-gnu-gcc"}), or clang` : "build the helpers for the Rust target",
     file: helperSource,
@@ -84,7 +83,6 @@ export async function runStaticMode(ctx: BuildContext, plan: StaticPlan = {}): P
     if (!isLocalLtoError(error)) throw error;
     throw new LocalLtoError({
       code: error.code,
-      exit: error.exit,
       message: `${error.message} (auto mode chose static mode: ${fallback.problem})`,
       fix: `${error.fix}; or make inline mode available: ${fallback.fix}`,
       file: error.file,
@@ -142,7 +140,7 @@ async function staticPipeline(ctx: BuildContext, plan: StaticPlan): Promise<Stat
   const { rustElf, helperElfs, selection, safety } = await timed("check helpers", async () => {
     const rustElf = await readObjectFile(rustPath, "the Rust object");
     if (rustElf.machine !== EM_X86_64 && rustElf.machine !== EM_AARCH64) {
-      throw new LocalLtoError({ code: "LLTO_UNSUPPORTED_TARGET", exit: "invalidInput", message: `the Rust object is ${rustElf.machineName}: local-lto verifies x86-64 and aarch64 objects only`, fix: "build for x86_64 or aarch64" });
+      throw new LocalLtoError({ code: "LLTO_UNSUPPORTED_TARGET", message: `the Rust object is ${rustElf.machineName}: local-lto verifies x86-64 and aarch64 objects only`, fix: "build for x86_64 or aarch64" });
     }
     const helperElfs = await Promise.all(helperPaths.map((path, i) => readObjectFile(path, `the helper object for ${helperInputs[i]}`)));
     helperElfs.forEach((elf, i) => checkSameMachine(rustElf, elf, helperInputs[i]!, cc));
@@ -174,7 +172,6 @@ async function staticPipeline(ctx: BuildContext, plan: StaticPlan): Promise<Stat
   if (stillGlobal.length) {
     throw new LocalLtoError({
       code: "LLTO_HELPER_NOT_LOCAL",
-      exit: "toolFailed",
       message: `${objcopy.executable} left ${stillGlobal.length} helper symbol(s) global: ${stillGlobal.slice(0, 5).join(", ")}${stillGlobal.length > 5 ? ", …" : ""}; nothing was written`,
       fix: `try the other objcopy (GNU objcopy or llvm-objcopy on PATH), and report this with DEBUG=local-lto:* output`,
     });

@@ -56,7 +56,7 @@ export async function resolveStaticTools(cc: CcIdentity | undefined, toolchain: 
   if (linkerOverride) {
     linkerPath = findExecutable(linkerOverride, env.PATH);
     if (!linkerPath) {
-      throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", exit: "toolMissing", message: `the linker given by --linker (${linkerOverride}) is not an executable file`, fix: "correct --linker, or drop it to use the linker that goes with the C compiler" });
+      throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: `the linker given by --linker (${linkerOverride}) is not an executable file`, fix: "correct --linker, or drop it to use the linker that goes with the C compiler" });
     }
   } else {
     const gnuFirst = cc?.family !== "clang";
@@ -67,7 +67,6 @@ export async function resolveStaticTools(cc: CcIdentity | undefined, toolchain: 
   if (!linkerPath) {
     throw new LocalLtoError({
       code: "LLTO_TOOL_MISSING",
-      exit: "toolMissing",
       message: "static mode needs a linker for `ld -r`, and neither GNU ld nor ld.lld was found",
       fix: "install one (Debian: apt-get install binutils, or lld), or pass --linker=<path>",
     });
@@ -79,7 +78,6 @@ export async function resolveStaticTools(cc: CcIdentity | undefined, toolchain: 
   if (!objcopyPath) {
     throw new LocalLtoError({
       code: "LLTO_TOOL_MISSING",
-      exit: "toolMissing",
       message: "static mode needs objcopy to make helper symbols local, and neither GNU objcopy nor llvm-objcopy was found",
       fix: "install one (Debian: apt-get install binutils, or llvm)",
     });

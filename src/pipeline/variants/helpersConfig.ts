@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { LocalLtoError } from "../../diagnostics/errors.js";
+import { LocalLtoError, usageError } from "../../diagnostics/errors.js";
 import { checkInputIsFile } from "../resolve/checkPaths.js";
 
 const variantName = z.string().regex(/^[A-Za-z0-9_.-]+$/, "variant names use letters, digits, `_`, `.` and `-`");
@@ -54,7 +54,6 @@ export interface ResolvedHelpersConfig {
 function configError(path: string, problem: string): LocalLtoError {
   return new LocalLtoError({
     code: "LLTO_HELPERS_CONFIG",
-    exit: "invalidInput",
     message: `helpers config ${path}: ${problem}`,
     fix: "see docs/VARIANTS.md for the format ({ \"helpers\": [\"helpers.c\"], \"variants\": { \"module\": { \"defines\": [\"MODULE\"] } } })",
     file: path,
@@ -94,7 +93,6 @@ export async function loadHelpersConfig(path: string): Promise<ResolvedHelpersCo
     const code = (error as NodeJS.ErrnoException).code;
     throw new LocalLtoError({
       code: "LLTO_INPUT_UNREADABLE",
-      exit: "unreadablePath",
       message: `cannot read the helpers config ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? String(error))}`,
       fix: "check the path given with --helpers-config",
       file: path,
@@ -114,11 +112,11 @@ export function selectVariant(config: ResolvedHelpersConfig, name: string | unde
   const chosen = name ?? config.defaultVariant;
   const names = [...config.variants.keys()];
   if (chosen === undefined) {
-    throw new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message: `${config.path} defines several helper variants (${names.join(", ")}) and no defaultVariant`, fix: "choose one with --helpers-variant <name>" });
+    throw usageError(`${config.path} defines several helper variants (${names.join(", ")}) and no defaultVariant`, "choose one with --helpers-variant <name>");
   }
   const variant = config.variants.get(chosen);
   if (!variant) {
-    throw new LocalLtoError({ code: "LLTO_USAGE", exit: "usage", message: `--helpers-variant ${chosen}: ${config.path} defines ${names.join(", ")}`, fix: `use one of: ${names.join(", ")}` });
+    throw usageError(`--helpers-variant ${chosen}: ${config.path} defines ${names.join(", ")}`, `use one of: ${names.join(", ")}`);
   }
   return variant;
 }

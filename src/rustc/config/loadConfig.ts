@@ -70,7 +70,7 @@ export interface RustcConfig {
 }
 
 function configError(where: string, problem: string, fix: string): LocalLtoError {
-  return new LocalLtoError({ code: "LLTO_CONFIG", exit: "invalidInput", message: `${where}: ${problem}`, fix, file: where.replace(/:\d+:\d+$/, "") });
+  return new LocalLtoError({ code: "LLTO_CONFIG", message: `${where}: ${problem}`, fix, file: where.replace(/:\d+:\d+$/, "") });
 }
 
 const formatFix = "see docs/INTEGRATION.md#configuration for the keys and their types";

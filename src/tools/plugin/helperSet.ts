@@ -8,7 +8,6 @@
 import { createHash } from "node:crypto";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { RustcPlugin } from "./rustcPlugin.js";
 
 /** The plugin's file name, in the build directory and in every helper-set directory. */
 export const pluginFileName = "libllto_plugin.so";
@@ -38,7 +37,7 @@ async function isComplete(dir: string, plugin: string): Promise<boolean> {
  * if missing. Made in a temporary directory and renamed into place, so parallel builds never see
  * half a set.
  */
-export async function prepareHelperSet(plugin: Pick<RustcPlugin, "path" | "dir">, helpersBitcode: string, options: { dir?: string } = {}): Promise<HelperSet> {
+export async function prepareHelperSet(plugin: { readonly path: string; readonly dir: string }, helpersBitcode: string, options: { dir?: string } = {}): Promise<HelperSet> {
   const bytes = await readFile(helpersBitcode);
   const hash = createHash("sha256").update(bytes).digest("hex");
   const dir = options.dir ?? join(plugin.dir, "helpers", hash.slice(0, 32));

@@ -1,5 +1,5 @@
 import { analyzeCallSites, symbolState, UnsupportedMachineError, type CallSiteAnalysis, type ElfFile, type ObjectReference } from "../elf/index.js";
-import type { HelperReport, HelperVerdict, Report } from "./schema.js";
+import type { HelperReport, HelperVerdict, Report } from "../report/schema.js";
 
 export interface HelperBefore {
   callSitesBefore: number | null;

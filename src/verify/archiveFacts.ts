@@ -1,5 +1,5 @@
 import type { ObjectFacts } from "./objectFacts.js";
-import type { HelperReport, Report, SymbolState } from "./schema.js";
+import type { HelperReport, Report, SymbolState } from "../report/schema.js";
 
 /** What the proof made of one archive member. */
 export interface MemberFacts {

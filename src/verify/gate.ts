@@ -1,5 +1,5 @@
 import type { DiagnosticInit } from "../diagnostics/errors.js";
-import type { Report } from "./schema.js";
+import type { Report } from "../report/schema.js";
 
 /**
  * `--require-inlined`, decided from the report alone: it passes only when at least one helper was
@@ -30,7 +30,6 @@ export function gateVerdict(report: Report): GateVerdict {
       ...names,
       failure: {
         code: "LLTO_NOTHING_CHECKED",
-        exit: "cannotProve",
         message: `no helper was checked in ${report.command === "build" ? "the object (the helper selection matched no function the Rust code calls)" : report.object}: --require-inlined cannot pass over nothing${written}`,
         fix:
           report.command === "build"
@@ -47,7 +46,6 @@ export function gateVerdict(report: Report): GateVerdict {
       ...names,
       failure: {
         code: "LLTO_CALLS_LEFT",
-        exit: "helperCallsLeft",
         message: `${report.summary.callsLeft} helper call(s) left in ${where}: ${left}${also}${written}`,
         fix: report.command === "build" ? "see why with --explain, or drop --require-inlined to accept out-of-line calls" : "rebuild the object with the helpers inlined (local-lto build), or drop --require-inlined",
       },
@@ -60,7 +58,6 @@ export function gateVerdict(report: Report): GateVerdict {
       ...names,
       failure: {
         code: "LLTO_NOT_PROVEN",
-        exit: "cannotProve",
         message: `${notProven.length} helper(s) not proven inlined in ${where}: ${detail}${written}`,
         fix: notProvenFix(report),
       },
@@ -88,7 +85,6 @@ export function gateFailure(report: Report): DiagnosticInit {
 export function cannotProveArchitecture(object: string, architecture: string): DiagnosticInit {
   return {
     code: "LLTO_CANNOT_PROVE",
-    exit: "cannotProve",
     message: `${object} is ${architecture} code: local-lto has call decoders for x86-64 and aarch64 only, so it cannot count the helper calls left in it`,
     fix: "check this object's calls yourself (llvm-objdump -dr), or inspect an x86-64 or aarch64 build of the same code",
     file: object,
