@@ -5,7 +5,7 @@
  * else (crate names, paths, lints, `-C metadata`, `-C incremental`, debug info, strip, codegen
  * units …) differs from crate to crate and must not give each crate its own set. Pure.
  *
- * bin/local-lto keys its launch entries on the same flags (LLTO_KEY_CODEGEN there);
+ * bin/local-lto keys its launch entries on the same flags (llto_key_codegen there);
  * test/rustc/launcher.test.ts checks the two lists are equal.
  */
 import type { RustcInvocation } from "./args.js";

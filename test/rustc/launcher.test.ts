@@ -114,7 +114,7 @@ describe("bin/local-lto keys helper sets on what the TypeScript does", () => {
   const script = readFileSync(launcher, "utf8");
 
   it("the same -C keys as helperSetArgs", () => {
-    const block = script.slice(script.indexOf("# LLTO_KEY_CODEGEN"));
+    const block = script.slice(script.indexOf("# llto_key_codegen"));
     const keys = block.split("\n")[2]!.trim().replace(/\)$/, "").split("|").map((k) => k.trim());
     expect(keys).toEqual([...helperSetCodegenKeys]);
   });
