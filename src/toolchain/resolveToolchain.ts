@@ -1,8 +1,10 @@
-import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { toolSpecs, type ToolId } from "./catalogue.js";
 import { findExecutable } from "./findExecutable.js";
 import { isLlvmBanner, probeRustc, probeVersion } from "./probeTool.js";
+import { readCachedBanner, writeCachedBanner } from "./versionCache.js";
 import type { RustcVersion, Version } from "./versions.js";
 import { runTool } from "../process/run.js";
 
@@ -217,8 +219,8 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
       },
     };
   }
-  // Both at once: the sysroot (where rust-lld lives) costs a process start of its own.
-  const [version, sysroot] = await Promise.all([probeRustc(candidate.path), printSysroot(candidate.path)]);
+  const version = await probeRustc(candidate.path);
+  const sysroot = version ? await rustcSysroot(candidate.path, version, env) : undefined;
   if (!version) {
     // Not a rustc at all (`RUSTC=/bin/true`): the user's path, named by the variable that gave it.
     return {
@@ -277,10 +279,19 @@ export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJ
 }
 
 
-/** `rustc --print sysroot`: where rustup keeps rust-lld and rustc's own LLVM. */
-async function printSysroot(rustc: string): Promise<string | undefined> {
+/**
+ * `rustc --print sysroot`: where rustup keeps rust-lld and rustc's own LLVM. Remembered per rustc
+ * path and `-vV` output (one compiler build), while the directory exists: a process start of its
+ * own (about 100 ms of CPU) on every build otherwise.
+ */
+async function rustcSysroot(rustc: string, version: RustcVersion, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const question = version.text ? `--print sysroot for ${createHash("sha256").update(version.text).digest("hex")}` : undefined;
+  const cached = question ? await readCachedBanner(rustc, env, question) : undefined;
+  if (cached && existsSync(cached)) return cached;
   const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });
-  return run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;
+  const sysroot = run.exitCode === 0 && run.stdout.trim() ? run.stdout.trim() : undefined;
+  if (sysroot && question) await writeCachedBanner(rustc, sysroot, env, question);
+  return sysroot;
 }
 
 /** Throws the first problem among the tools a job needs, so a build fails before doing work. */

@@ -16,8 +16,9 @@ interface CachedBanner {
   banner: string;
 }
 
-function entryPath(toolPath: string, env: NodeJS.ProcessEnv): string {
-  return join(defaultCacheDir(env), "tool-versions", `${createHash("sha256").update(toolPath).digest("hex").slice(0, 32)}.json`);
+/** `question` is what was asked, when it is not `--version` (e.g. rustc's sysroot for one `-vV`). */
+function entryPath(toolPath: string, env: NodeJS.ProcessEnv, question = ""): string {
+  return join(defaultCacheDir(env), "tool-versions", `${createHash("sha256").update(question ? `${toolPath}\0${question}` : toolPath).digest("hex").slice(0, 32)}.json`);
 }
 
 async function identity(toolPath: string): Promise<Omit<CachedBanner, "banner" | "path"> | undefined> {
@@ -29,10 +30,10 @@ async function identity(toolPath: string): Promise<Omit<CachedBanner, "banner" |
   }
 }
 
-export async function readCachedBanner(toolPath: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function readCachedBanner(toolPath: string, env: NodeJS.ProcessEnv = process.env, question = ""): Promise<string | undefined> {
   if (env.LOCAL_LTO_NO_TOOL_CACHE) return undefined;
   try {
-    const [cached, now] = await Promise.all([readFile(entryPath(toolPath, env), "utf8").then((text) => JSON.parse(text) as CachedBanner), identity(toolPath)]);
+    const [cached, now] = await Promise.all([readFile(entryPath(toolPath, env, question), "utf8").then((text) => JSON.parse(text) as CachedBanner), identity(toolPath)]);
     const same = now && cached.path === toolPath && cached.ino === now.ino && cached.size === now.size && cached.mtimeMs === now.mtimeMs;
     return same ? cached.banner : undefined;
   } catch {
@@ -41,11 +42,11 @@ export async function readCachedBanner(toolPath: string, env: NodeJS.ProcessEnv 
 }
 
 /** Best effort: an unwritable cache directory only costs the probe next time. */
-export async function writeCachedBanner(toolPath: string, banner: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function writeCachedBanner(toolPath: string, banner: string, env: NodeJS.ProcessEnv = process.env, question = ""): Promise<void> {
   if (env.LOCAL_LTO_NO_TOOL_CACHE) return;
   const now = await identity(toolPath);
   if (!now) return;
-  const target = entryPath(toolPath, env);
+  const target = entryPath(toolPath, env, question);
   const staged = `${target}.${process.pid}.tmp`;
   try {
     await mkdir(join(target, ".."), { recursive: true });

@@ -13,6 +13,8 @@ export interface RustcVersion {
   host: string;
   /** rustc's own LLVM (`LLVM version:` in `rustc -vV`); absent for non-LLVM backends. */
   llvm?: Version;
+  /** The whole `rustc -vV` output: its commit hash names one compiler build (cache keys). */
+  text?: string;
 }
 
 function toVersion(match: RegExpMatchArray, text: string): Version {
@@ -35,6 +37,7 @@ export function parseRustcVersion(output: string): RustcVersion | undefined {
     release: toVersion(release, `rustc ${fields.get("release")}`),
     host,
     llvm: llvm && llvmText ? toVersion(llvm, `LLVM ${llvmText}`) : undefined,
+    text: output,
   };
 }
 

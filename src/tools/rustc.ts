@@ -2,8 +2,9 @@ import { LocalLtoError } from "../diagnostics/errors.js";
 import { moduleFlagNumber, parseModule } from "../ir/index.js";
 import { runTool } from "../process/run.js";
 import { llvmToolFailure, tail } from "./failure.js";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import type { RustcArgsFacts } from "./rustcArgs.js";
 
 export interface RustCompileResult {
@@ -190,22 +191,76 @@ export function callerProbeSource(helpers: readonly string[]): { source: string;
   return { source, callers };
 }
 
+/** Where a caller probe is remembered between builds, and what identifies the rustc that wrote it. */
+export interface CallerProbeCache {
+  dir: string;
+  /** `rustc -vV`'s whole output: one commit hash is one compiler, whichever rustup proxy ran it. */
+  rustcIdentity: string;
+}
+
+/**
+ * The cache key of a caller probe (pure): the compiler, the probe's argv and source, and the
+ * content of a JSON target spec the flags name (read by the caller). Undefined when the flags
+ * name a target spec whose content is not known: such a probe is never reused.
+ */
+export function callerProbeKey(rustcIdentity: string, args: readonly string[], source: string, targetSpecs: ReadonlyMap<string, string | undefined>): string | undefined {
+  if ([...targetSpecs.values()].some((content) => content === undefined)) return undefined;
+  return createHash("sha256").update(JSON.stringify([CALLER_PROBE_FORMAT, rustcIdentity, args, source, [...targetSpecs]])).digest("hex").slice(0, 32);
+}
+
+const CALLER_PROBE_FORMAT = 1;
+
+/** The JSON target specs an argv names (`--target x.json`, `--target=x.json`), resolved against cwd (pure). */
+export function targetSpecPaths(args: readonly string[], cwd: string): string[] {
+  const paths: string[] = [];
+  args.forEach((arg, i) => {
+    const value = arg === "--target" ? args[i + 1] : arg.startsWith("--target=") ? arg.slice("--target=".length) : undefined;
+    if (value?.endsWith(".json")) paths.push(resolve(cwd, value));
+  });
+  return paths;
+}
+
 /**
  * rustc's IR for the caller probe with the crate's codegen flags (`-O`, `-C…`, `-Z…`, target):
  * its callers carry the attributes every function of the real crate carries (target CPU and
  * features, frame pointers, probe-stack…), which is what reconciliation compares helpers with.
  * Undefined when rustc cannot compile it (then the helpers are used as they are, and said so).
+ * With a cache, the IR is kept by compiler, flags and helper names: the probe is a rustc start
+ * (about 140 ms) on the way to every build's own rustc.
  */
-export async function compileCallerProbe(rustc: string, userArgs: readonly string[], helpers: readonly string[], cwd: string): Promise<{ irText: string; callers: Map<string, string> } | undefined> {
+export async function compileCallerProbe(rustc: string, userArgs: readonly string[], helpers: readonly string[], cwd: string, cache?: CallerProbeCache): Promise<{ irText: string; callers: Map<string, string> } | undefined> {
   const { source, callers } = callerProbeSource(helpers);
   const optimize = userArgs.includes("-O") ? ["-O"] : [];
+  const args = [...codegenProbeArgs(userArgs), ...optimize, "--crate-type=lib", "--crate-name=local_lto_caller_probe", "--emit=llvm-ir", "-o", "-", "-"];
+  let cached: string | undefined;
+  if (cache) {
+    const specs = new Map(await Promise.all(targetSpecPaths(args, cwd).map(async (path) => [path, await readFile(path, "utf8").catch(() => undefined)] as const)));
+    const key = callerProbeKey(cache.rustcIdentity, args, source, specs);
+    if (key) cached = join(cache.dir, "caller-probes", `${key}.ll`);
+    const irText = cached ? await readFile(cached, "utf8").catch(() => undefined) : undefined;
+    if (irText) return { irText, callers };
+  }
   const run = await runTool({
     file: rustc,
-    args: [...codegenProbeArgs(userArgs), ...optimize, "--crate-type=lib", "--crate-name=local_lto_caller_probe", "--emit=llvm-ir", "-o", "-", "-"],
+    args,
     cwd,
     input: source,
     // The probe uses no_core, an unstable feature; it compiles nothing of the user's.
     env: { RUSTC_BOOTSTRAP: "1" },
   });
-  return run.exitCode === 0 ? { irText: run.stdout, callers } : undefined;
+  if (run.exitCode !== 0) return undefined;
+  if (cached) await writeFileAtomically(cached, run.stdout);
+  return { irText: run.stdout, callers };
+}
+
+/** Best effort: an unwritable cache only costs the probe next time. */
+async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const staged = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(staged, text);
+    await rename(staged, path);
+  } catch {
+    await rm(staged, { force: true }).catch(() => undefined);
+  }
 }

@@ -31,6 +31,29 @@ describe("building the plugin for the rustc in use", () => {
     });
   }
 
+  test("once built and load-checked for a rustc build, found without asking llvm-config and clang++ again", async () => {
+    await pluginFor("rustc");
+    // The real tools behind wrappers that log each run.
+    const dir = tempDir("llto-plugin-ready-");
+    const log = join(dir, "runs.log");
+    const wrap = (name: string, real: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\necho ${name} >> '${log}'\nexec ${real} "$@"\n`);
+      chmodSync(path, 0o755);
+      return path;
+    };
+    const tools = { clangxx: wrap("clang++", realClangxx), llvmConfig: wrap("llvm-config", realLlvmConfig) };
+    const first = await ensureRustcPlugin({ rustc: "rustc", cacheDir: pluginCacheDir, ...tools });
+    expect(first.ok && first.plugin.built).toBe(false);
+    const asked = readFileSync(log, "utf8");
+    expect(asked).toContain("clang++");
+    expect(asked).toContain("llvm-config");
+    const again = await ensureRustcPlugin({ rustc: "rustc", cacheDir: pluginCacheDir, ...tools });
+    expect(again.ok && again.plugin.path).toBe(first.ok && first.plugin.path);
+    expect(again.ok && again.plugin.headersVersion).toBe(first.ok && first.plugin.headersVersion);
+    expect(readFileSync(log, "utf8")).toBe(asked);
+  });
+
   test("stable and nightly rustc (LLVM 22.1.2 and 22.1.4) get separate builds", async () => {
     const nightly = rustcsUnderTest.find((r) => r.name === "nightly")!.rustc;
     if (!nightly) return;

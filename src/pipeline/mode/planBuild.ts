@@ -87,7 +87,7 @@ async function pluginPath(build: ResolvedBuild, toolchain: Toolchain): Promise<P
       "pass --rustc-bootstrap (or set LOCAL_LTO_RUSTC_BOOTSTRAP=1) to let local-lto set it for its own rustc run only, as the kernel builds Rust; or use a nightly rustc",
     );
   }
-  const found = await ensureRustcPlugin({ rustc: rustc.path, env: build.env, build: build.mode === "plugin" });
+  const found = await ensureRustcPlugin({ rustc: rustc.path, rustcVersion: rustc.version, env: build.env, build: build.mode === "plugin" });
   if (!found.ok) return pluginUnavailable(found.problem.message, found.problem.fix, found.problem.details);
   const plugin = found.plugin;
   const how = plugin.needsBootstrap ? " with RUSTC_BOOTSTRAP=1 for this compile only" : "";

@@ -36,7 +36,8 @@ export interface PluginHelperRequest {
   helperNaming: HelperNaming;
   reconcile: boolean;
   nullPointerPolicy: NullPointerPolicy;
-  rustc: { path: string; host: string };
+  /** `identity`: `rustc -vV`'s output, which keys the caller probe's cache (none without it). */
+  rustc: { path: string; host: string; identity?: string };
   /** The crate's own rustc flags: the target and `-C target-cpu`/`target-feature` decide reconciliation. */
   rustcArgs: readonly string[];
   toolchain: Toolchain;
@@ -134,7 +135,7 @@ export async function preparePluginHelpers(request: PluginHelperRequest): Promis
   let helperModule = helperIr.module;
   let reconciliation: string[] = [];
   if (request.reconcile && defined.length > 0) {
-    const probe = await timed("caller probe", () => compileCallerProbe(request.rustc.path, request.rustcArgs, defined, request.cwd));
+    const probe = await timed("caller probe", () => compileCallerProbe(request.rustc.path, request.rustcArgs, defined, request.cwd, request.cacheDir && request.rustc.identity ? { dir: request.cacheDir, rustcIdentity: request.rustc.identity } : undefined));
     if (!probe) {
       request.notes.push("rustc could not compile the caller probe for this target: helper attributes were not reconciled with the crate's (docs/INLINING.md)");
     } else {

@@ -110,7 +110,7 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     helperNaming: build.helperNaming,
     reconcile: build.reconcile,
     nullPointerPolicy: build.nullPointerPolicy,
-    rustc: { path: rustc.path, host: rustc.version.host },
+    rustc: { path: rustc.path, host: rustc.version.host, identity: rustc.version.text },
     rustcArgs: rust.rustcArgs,
     toolchain,
     workspace,

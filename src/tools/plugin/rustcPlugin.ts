@@ -39,6 +39,8 @@ export interface RustcPluginOptions {
   cacheDir?: string;
   /** false: only find an existing build, never start the C++ compiler (for `doctor`). */
   build?: boolean;
+  /** rustc's `-vV` as the caller already read it (with `text`): saves asking again. */
+  rustcVersion?: RustcVersion;
   /** Overrides for tests and unusual layouts. */
   clangxx?: string;
   llvmConfig?: string;
@@ -229,7 +231,9 @@ async function withLock<T>(lockPath: string, work: () => Promise<T>): Promise<T>
  */
 export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<RustcPluginResult> {
   const env = options.env ?? process.env;
-  const rustcRun = await runTool({ file: options.rustc, args: ["-vV"], env });
+  const rustcRun: Pick<ToolRun, "exitCode" | "stdout" | "stderr" | "spawnError"> = options.rustcVersion?.text
+    ? { exitCode: 0, stdout: options.rustcVersion.text, stderr: "", spawnError: null }
+    : await runTool({ file: options.rustc, args: ["-vV"], env });
   const rustcVersion = rustcRun.exitCode === 0 ? parseRustcVersion(rustcRun.stdout) : undefined;
   if (!rustcVersion) {
     return { ok: false, problem: { reason: "rustc-failed", message: `${options.rustc} -vV failed${rustcRun.spawnError ? ` (${rustcRun.spawnError})` : ""}`, fix: "check the rustc path", details: rustcRun.stderr.trim() || undefined } };
@@ -239,6 +243,11 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
     return { ok: false, problem: { reason: "no-llvm", message: `${options.rustc} does not use the LLVM backend`, fix: "use a rustc built with LLVM (rustup's are)" } };
   }
   const llvmVersion = `${llvm.major}.${llvm.minor}.${llvm.patch}`;
+  // A plugin built and load-checked for this rustc build before: no need to ask llvm-config and
+  // clang++ again (about 120 ms); headers or clang++ upgraded later do not unmake a plugin that loads.
+  const ready = readyRecordPath(options, env, rustcRun.stdout);
+  const known = options.build === false ? undefined : await readReadyRecord(await ready, options.rustc, rustcVersion);
+  if (known) return { ok: true, plugin: known };
   const [dev, clangxx] = await Promise.all([findLlvmDev(llvm.major, env, options.llvmConfig), findClangxx(llvm.major, env, options.clangxx)]);
   if (isUnavailable(dev)) return { ok: false, problem: dev };
   if (isUnavailable(clangxx)) return { ok: false, problem: clangxx };
@@ -269,13 +278,16 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
   };
   // The load check is remembered per rustc build: one rustc commit is one libLLVM.
   const checkedMarker = join(dir, `loaded-by-${sha256(rustcRun.stdout).slice(0, 16)}`);
-  if (existsSync(pluginPath) && existsSync(checkedMarker)) return { ok: true, plugin };
+  if (existsSync(pluginPath) && existsSync(checkedMarker)) {
+    if (options.build !== false) await writeReadyRecord(await ready, plugin);
+    return { ok: true, plugin };
+  }
   if (options.build === false && !existsSync(pluginPath)) {
     return { ok: false, problem: { reason: "not-built", message: `the rustc plugin for LLVM ${llvmVersion} is not built yet`, fix: "run node scripts/build-plugin.mjs in local-lto's folder (scripts/setup.sh does)" } };
   }
 
   await mkdir(dir, { recursive: true });
-  return withLock(join(dir, "build.lock"), async () => {
+  return withLock<RustcPluginResult>(join(dir, "build.lock"), async () => {
     if (!existsSync(pluginPath)) {
       const failure = await compilePlugin(plugin, dev, sourcePath, env);
       if (failure) return { ok: false, problem: failure };
@@ -286,7 +298,47 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
     if (loadFailure) return { ok: false, problem: loadFailure };
     await writeFile(checkedMarker, `${rustcRun.stdout}`);
     return { ok: true, plugin };
+  }).then(async (result) => {
+    if (result.ok) await writeReadyRecord(await ready, result.plugin);
+    return result;
   });
+}
+
+/** What identifies "this plugin source, built as these overrides say, for this rustc build". */
+async function readyRecordPath(options: RustcPluginOptions, env: NodeJS.ProcessEnv, rustcVv: string): Promise<string | undefined> {
+  const sourcePath = options.source ?? pluginSourcePath;
+  const source = await readFile(sourcePath, "utf8").catch(() => undefined);
+  if (source === undefined) return undefined;
+  const overrides = [options.clangxx ?? env.LOCAL_LTO_CLANGXX ?? "", options.llvmConfig ?? env.LOCAL_LTO_LLVM_CONFIG ?? "", env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? ""];
+  const key = sha256(JSON.stringify([BUILD_FORMAT, rustcVv, sha256(source), overrides])).slice(0, 32);
+  return join(options.cacheDir ?? pluginInstallDir(env), "ready", `${key}.json`);
+}
+
+type ReadyRecord = Omit<RustcPlugin, "rustc" | "rustcVersion" | "built">;
+
+async function readReadyRecord(path: string | undefined, rustc: string, rustcVersion: RustcVersion): Promise<RustcPlugin | undefined> {
+  if (!path) return undefined;
+  try {
+    const record = JSON.parse(await readFile(path, "utf8")) as ReadyRecord;
+    if (!existsSync(record.path)) return undefined;
+    return { ...record, rustc, rustcVersion, built: false };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: without it the next run asks the tools again. */
+async function writeReadyRecord(path: string | undefined, plugin: RustcPlugin): Promise<void> {
+  if (!path) return;
+  const { rustc: _rustc, rustcVersion: _version, built: _built, ...record } = plugin;
+  const staged = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(join(path, ".."), { recursive: true });
+    await writeFile(staged, JSON.stringify(record satisfies ReadyRecord));
+    await rename(staged, path);
+  } catch {
+    await rm(staged, { force: true }).catch(() => undefined);
+  }
 }
 
 async function compilePlugin(plugin: RustcPlugin, dev: LlvmDev, sourcePath: string, env: NodeJS.ProcessEnv): Promise<PluginUnavailable | undefined> {
