@@ -5,6 +5,8 @@ import { resolveToolchain, type FoundTool, type Toolchain, type ToolOverrides } 
 import { exitCodes } from "../../diagnostics/errors.js";
 import { useColor } from "../errorBoundary.js";
 import { borderless } from "../../report/renderTable.js";
+import { checkPlugin } from "../../tools/plugin/checkPlugin.js";
+import { rustcNeedsBootstrap } from "../../tools/plugin/rustcPlugin.js";
 
 const order: ToolId[] = ["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis", "llvmNm", "rustLld", "ldLld", "llvmObjcopy"];
 
@@ -35,9 +37,22 @@ export function renderDoctor(toolchain: Toolchain, color: boolean): { text: stri
   return { text: lines.join("\n"), exitCode };
 }
 
+/**
+ * The plugin path's line (docs/PLUGIN.md): informational, never the exit code — without the
+ * plugin, auto mode takes the link path. Builds nothing.
+ */
+async function pluginLines(toolchain: Toolchain): Promise<string[]> {
+  const rustc = toolchain.rustc;
+  if (!rustc) return [];
+  const line = await checkPlugin({ rustc: rustc.path, rustcVersion: rustc.version });
+  if (!line.startsWith("rustc plugin: ok")) return [line, "plugin mode and the rustc mode are not available: auto mode takes the link path"];
+  const how = rustcNeedsBootstrap(rustc.version) ? " (this stable rustc: with --rustc-bootstrap or LOCAL_LTO_RUSTC_BOOTSTRAP=1)" : "";
+  return [line, `plugin mode is available${how}; the rustc mode (local-lto rustc, local-lto cargo) uses it`];
+}
+
 export async function runDoctor(overrides: ToolOverrides): Promise<number> {
   const toolchain = await resolveToolchain(overrides);
   const { text, exitCode } = renderDoctor(toolchain, useColor(process.stdout));
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${[text, ...(await pluginLines(toolchain))].join("\n")}\n`);
   return exitCode;
 }
