@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { packagePath } from "./packageRoot.js";
 
-/** local-lto's own version, from package.json (one level above both src/ and dist/). */
-export const localLtoVersion: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/** local-lto's own version, from its package.json. */
+export const localLtoVersion: string = (JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version;

@@ -82,7 +82,7 @@ async function measurePath(c: Case, path: "plugin" | "inline", work: string, pla
     cpu.push(ours2.cpuMs / theirs.cpuMs);
     over.push(ours2.wallMs - theirs.wallMs);
   }
-  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote(["node", "dist/cli/main.js", ...cli(0).slice(1)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
+  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote(["node", "dist/bundle/main.mjs", ...cli(0).slice(1)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
 }
 
 const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));

@@ -159,7 +159,7 @@ function runtimeSection(rt: RuntimeResults, out: string[], svgPath: string): voi
 
   out.push("### Instructions per iteration (callgrind)", "");
   out.push(
-    `Produced by ${code(`valgrind --tool=callgrind --callgrind-out-file=$W/runtime/<mode>/cg-<build>.%p $W/runtime/<mode>/prog-<build> callgrind ${rt.n1} ${rt.n2}`)} for each mode and build; the helper calls left in each object are from ${code("node dist/cli/main.js inspect <object> --json")}.`,
+    `Produced by ${code(`valgrind --tool=callgrind --callgrind-out-file=$W/runtime/<mode>/cg-<build>.%p $W/runtime/<mode>/prog-<build> callgrind ${rt.n1} ${rt.n2}`)} for each mode and build; the helper calls left in each object are from ${code("node dist/bundle/main.mjs inspect <object> --json")}.`,
     "",
   );
   for (const mode of modes) {

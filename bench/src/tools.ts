@@ -6,7 +6,8 @@ import { run } from "./proc.js";
 /** The repository this bench belongs to (bench/dist/ → ../..). */
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 export const benchDir = join(repoRoot, "bench");
-export const localLtoCli = join(repoRoot, "dist/cli/main.js");
+/** What bin/local-lto starts (scripts/bundle.mjs). */
+export const localLtoCli = join(repoRoot, "dist/bundle/main.mjs");
 
 /** The compilers and tools every section uses; all found before any work starts. */
 export interface BenchTools {

@@ -1,7 +1,7 @@
+import { packagePath } from "../packageRoot.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { runTool } from "../process/run.js";
 import { build } from "../pipeline/build.js";
@@ -12,7 +12,7 @@ import { readElf } from "../elf/index.js";
 import { readFile } from "node:fs/promises";
 
 /** The bundled example: a Rust "driver" calling kernel-style C helpers. */
-export const exampleDir = fileURLToPath(new URL("../../examples/kernel-style/", import.meta.url));
+export const exampleDir = `${packagePath("examples/kernel-style")}/`;
 
 export interface DemoResult {
   outOfLine: { report: Report; exportedHelpers: string[]; output: string };

@@ -55,7 +55,7 @@ describe("bin/local-lto decides as src/rustc/decide.ts", () => {
       if (c.expected === "compile" || c.expected === "dep-info") {
         // No entry yet: Node prepares the helper set (and would then compile).
         expect(decision).toBe("node no-entry");
-        expect(run.stdout).toMatch(/^NODE .*\/dist\/cli\/rustcMain\.js /);
+        expect(run.stdout).toMatch(/^NODE .*\/dist\/bundle\/rustcMain\.mjs /);
       } else {
         expect(decision).toBe(`pass-through ${c.expected}`);
         // rustc got exactly the arguments, nothing else.
@@ -81,7 +81,7 @@ describe("bin/local-lto decides as src/rustc/decide.ts", () => {
     const where = scratch(false);
     for (const args of [["--version"], ["inspect", "x.o"], ["cargo", "build"], ["report"], []]) {
       const run = spawnSync("/bin/sh", [launcher, ...args], { cwd: where.dir, env: { PATH: process.env.PATH, LOCAL_LTO_NODE: where.node }, encoding: "utf8" });
-      expect(run.stdout).toMatch(new RegExp(`^NODE .*/dist/cli/main\\.js${args.length ? ` ${args.join(" ")}` : ""}\\n$`));
+      expect(run.stdout).toMatch(new RegExp(`^NODE .*/dist/bundle/main\\.mjs${args.length ? ` ${args.join(" ")}` : ""}\\n$`));
     }
   });
 });

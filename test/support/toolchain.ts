@@ -10,7 +10,8 @@ export const clang = `${llvmBin}/clang`;
 export const llvmReadelf = `${llvmBin}/llvm-readelf`;
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const exampleDir = join(repoRoot, "examples/kernel-style");
-export const cliPath = join(repoRoot, "dist/cli/main.js");
+/** What bin/local-lto starts: the bundle (scripts/bundle.mjs). */
+export const cliPath = join(repoRoot, "dist/bundle/main.mjs");
 
 export function tempDir(prefix = "llto-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -2,11 +2,11 @@
  * `local-lto cargo <cargo args…>`: Cargo with local-lto as its workspace wrapper, then the build's
  * summary; and `local-lto report [target-dir]`.
  */
+import { packagePath } from "../../packageRoot.js";
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { LocalLtoError } from "../../diagnostics/errors.js";
 import { runTool } from "../../process/run.js";
 import { compactRunLines, latestPerUnit, readRunLines, renderBuildSummary } from "../../rustc/buildReport.js";
@@ -15,7 +15,7 @@ import { useColor } from "../errorBoundary.js";
 import { exitCodeForSignal } from "../interrupt.js";
 
 /** The launcher Cargo runs (bin/local-lto): it runs rustc directly where Node is not needed. */
-export const launcherPath = fileURLToPath(new URL("../../../bin/local-lto", import.meta.url));
+export const launcherPath = packagePath("bin/local-lto");
 
 /** Cargo's target directory for the workspace in `cwd` (`cargo metadata`), honouring `--target-dir` in `args`. */
 async function cargoTargetDir(cargo: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -4,11 +4,11 @@
  * rustc's exact LLVM version and the plugin's source, and checks that this rustc loads it and
  * links a helper with it. It never throws for a missing prerequisite: it says why not.
  */
+import { packagePath } from "../../packageRoot.js";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import createDebug from "debug";
 import { readElf, symbolState } from "../../elf/index.js";
 import { pluginInstallDir } from "../../toolchain/cacheDir.js";
@@ -21,7 +21,7 @@ import { parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Versio
 const debugPlugin = createDebug("local-lto:plugin");
 
 /** The plugin's source, beside `src/` and `dist/` alike (package.json ships `plugin/`). */
-export const pluginSourcePath = fileURLToPath(new URL("../../../plugin/link_helpers.cpp", import.meta.url));
+export const pluginSourcePath = packagePath("plugin/link_helpers.cpp");
 
 export { pluginFileName };
 

@@ -1,0 +1,21 @@
+// Bundles local-lto's two command-line entry points (dist/cli/main.js, dist/cli/rustcMain.js) into
+// dist/bundle/ with esbuild, after tsc. Why: Node resolves and opens each of ~150 ES modules on
+// every start, about as long again as an empty `node` (docs/BENCHMARKS.md); the launcher starts
+// Node for each crate whose units linked helpers. Dynamic imports stay lazy (split chunks).
+// The library (dist/index.js) is not bundled: it is imported, not started.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: { main: "dist/cli/main.js", rustcMain: "dist/cli/rustcMain.js" },
+  outdir: "dist/bundle",
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+  // CommonJS dependencies (debug, proper-lockfile) call require: give the bundle a real one.
+  banner: { js: "import { createRequire as __lltoCreateRequire } from 'node:module'; const require = __lltoCreateRequire(import.meta.url);" },
+});
