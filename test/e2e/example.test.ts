@@ -6,6 +6,7 @@ import { reportSchema } from "../../src/report/schema.js";
 import { readElf } from "../../src/elf/index.js";
 import { clang, exampleDir, run, tempDir } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
+import { exampleHelperNames, linkAndRunExample, outOfLineExampleOutput } from "../support/example.js";
 
 const lib = join(exampleDir, "lib.rs");
 const helpers = join(exampleDir, "helpers.c");
@@ -17,17 +18,7 @@ describe("the bundled example, built with the real toolchain", () => {
 
   test("every helper call is inlined and no helper symbol is left global", async () => {
     const { report } = await build({ rustInput: lib, helperInputs: [helpers], output: object, rustcArgs: ["-O"] });
-    expect(report.helpers.map((h) => h.name)).toEqual([
-      "rust_helper_ERR_PTR",
-      "rust_helper_INIT_LIST_HEAD",
-      "rust_helper_IS_ERR",
-      "rust_helper_PTR_ERR",
-      "rust_helper_list_add_tail",
-      "rust_helper_list_del",
-      "rust_helper_list_empty",
-      "rust_helper_refcount_dec_and_test",
-      "rust_helper_refcount_inc",
-    ]);
+    expect(report.helpers.map((h) => h.name)).toEqual(exampleHelperNames);
     for (const helper of report.helpers) {
       expect(helper.callSitesBefore, helper.name).toBeGreaterThan(0);
       expect(helper.callsLeft, helper.name).toBe(0);
@@ -41,15 +32,9 @@ describe("the bundled example, built with the real toolchain", () => {
   });
 
   test("a C program linked with the object prints what the out-of-line build prints", () => {
-    const rustObject = join(dir, "rust.o");
-    const helperObject = join(dir, "helpers.o");
-    run("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", rustObject, lib]);
-    run(clang, ["-O2", "-c", "-o", helperObject, helpers]);
-    run(clang, ["-O2", `-I${exampleDir}`, "-o", join(dir, "out-of-line"), main, rustObject, helperObject]);
-    run(clang, ["-O2", `-I${exampleDir}`, "-o", join(dir, "local-lto"), main, object]);
-    const expected = run(join(dir, "out-of-line"), []);
+    const expected = outOfLineExampleOutput(clang, dir);
     expect(expected).toContain("refcount: 1 zero crossing(s), final count 0");
-    expect(run(join(dir, "local-lto"), [])).toBe(expected);
+    expect(linkAndRunExample(clang, dir, "local-lto", [object])).toBe(expected);
   });
 
   test("the CLI prints the report table and writes the JSON report", async () => {

@@ -6,6 +6,7 @@ import { reportSchema } from "../../src/report/schema.js";
 import { exitCodes } from "../../src/diagnostics/errors.js";
 import { exampleDir, llvmReadelf, repoRoot, run, tempDir } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
+import { exampleHelperNames, linkAndRunExample, outOfLineExampleOutput } from "../support/example.js";
 
 const lib = join(exampleDir, "lib.rs");
 const helpers = join(exampleDir, "helpers.c");
@@ -13,17 +14,7 @@ const main = join(exampleDir, "main.c");
 const fixtures = join(repoRoot, "test/fixtures/static");
 const gcc = "/usr/bin/gcc";
 
-const exampleHelpers = [
-  "rust_helper_ERR_PTR",
-  "rust_helper_INIT_LIST_HEAD",
-  "rust_helper_IS_ERR",
-  "rust_helper_PTR_ERR",
-  "rust_helper_list_add_tail",
-  "rust_helper_list_del",
-  "rust_helper_list_empty",
-  "rust_helper_refcount_dec_and_test",
-  "rust_helper_refcount_inc",
-];
+const exampleHelpers = exampleHelperNames;
 
 /** `llvm-readelf -s` rows (binding, name) of the symbols named with `prefix`: an independent reader's view. */
 function symbolRows(object: string, prefix: string): { binding: string; type: string; name: string }[] {
@@ -61,15 +52,9 @@ describe("static mode with gcc 12 and GNU binutils", () => {
   });
 
   test("linked with main.c, it prints what the out-of-line gcc build prints", () => {
-    const rustObject = join(dir, "rust.o");
-    const helperObject = join(dir, "helpers.o");
-    run("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", rustObject, lib]);
-    run(gcc, ["-O2", "-c", "-o", helperObject, helpers]);
-    run(gcc, ["-O2", `-I${exampleDir}`, "-o", join(dir, "out-of-line"), main, rustObject, helperObject]);
-    run(gcc, ["-O2", `-I${exampleDir}`, "-o", join(dir, "static"), main, object]);
-    const expected = run(join(dir, "out-of-line"), []);
+    const expected = outOfLineExampleOutput(gcc, dir);
     expect(expected).toContain("refcount: 1 zero crossing(s), final count 0");
-    expect(run(join(dir, "static"), [])).toBe(expected);
+    expect(linkAndRunExample(gcc, dir, "static", [object])).toBe(expected);
   });
 
   test("the object links into a shared library that exports no helper (the helpers match rustc's PIC)", () => {

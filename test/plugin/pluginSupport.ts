@@ -1,3 +1,4 @@
+import { exampleHelperNames } from "../support/example.js";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,17 +15,7 @@ export const pluginCacheDir = join(tmpdir(), `local-lto-plugin-tests-${process.g
 
 export const fixtureDir = join(repoRoot, "test/fixtures/plugin");
 export const kernelHelpersC = join(exampleDir, "helpers.c");
-export const kernelHelpers = [
-  "rust_helper_ERR_PTR",
-  "rust_helper_INIT_LIST_HEAD",
-  "rust_helper_IS_ERR",
-  "rust_helper_PTR_ERR",
-  "rust_helper_list_add_tail",
-  "rust_helper_list_del",
-  "rust_helper_list_empty",
-  "rust_helper_refcount_dec_and_test",
-  "rust_helper_refcount_inc",
-];
+export const kernelHelpers = exampleHelperNames;
 
 export interface RustcUnderTest {
   name: "stable" | "nightly";

@@ -2,6 +2,7 @@
  * Programs linked from the plugin's objects run and print what the out-of-line build prints
  * (examples/kernel-style: main.c drives the Rust functions, which call the C helpers).
  */
+import { linkAndRunExample, outOfLineExampleOutput } from "../support/example.js";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -11,7 +12,6 @@ import { clang, exampleDir, run, tempDir } from "../support/toolchain.js";
 import { compileHelperBitcode, expectNoHelperLeft, helperFacts, kernelHelpersC, pluginFor, rustcsUnderTest } from "./pluginSupport.js";
 
 const lib = join(exampleDir, "lib.rs");
-const main = join(exampleDir, "main.c");
 
 for (const { name, rustc } of rustcsUnderTest) {
   describe.skipIf(!rustc)(`programs built with ${name} rustc and the plugin`, () => {
@@ -24,12 +24,7 @@ for (const { name, rustc } of rustcsUnderTest) {
       plugin = await pluginFor(rustc!);
       helpersBc = compileHelperBitcode(kernelHelpersC, join(dir, "helpers.bc"));
       // The out-of-line build: rustc's object, the helpers' object, main.c.
-      const rustObject = join(dir, "plain.o");
-      const helperObject = join(dir, "helpers.o");
-      run(rustc!, ["-O", "--crate-type=lib", "--emit=obj", "-o", rustObject, lib]);
-      run(clang, ["-O2", `-I${exampleDir}`, "-c", "-o", helperObject, kernelHelpersC]);
-      run(clang, ["-O2", `-I${exampleDir}`, "-o", join(dir, "out-of-line"), main, rustObject, helperObject]);
-      expected = run(join(dir, "out-of-line"), []);
+      expected = outOfLineExampleOutput(clang, dir, rustc!);
     });
 
     // (-Copt-level=0 objects need core's panic machinery to link; behaviour.test.ts checks them.)
@@ -45,10 +40,8 @@ for (const { name, rustc } of rustcsUnderTest) {
         // With --out-dir and codegen units asked for, rustc keeps each unit's object and, when only
         // one unit came out, also writes it as lib.o (plain rustc does the same): link the units.
         const units = objects.filter((f) => f.endsWith(".rcgu.o"));
-        const program = join(out, "program");
-        run(clang, ["-O2", `-I${exampleDir}`, "-o", program, main, ...(units.length ? units : objects)]);
         expect(expected).toContain("refcount: 1 zero crossing(s), final count 0");
-        expect(run(program, [])).toBe(expected);
+        expect(linkAndRunExample(clang, out, "program", units.length ? units : objects)).toBe(expected);
       });
     }
   });
