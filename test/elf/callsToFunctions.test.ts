@@ -263,3 +263,30 @@ it("refuses machines it cannot decode rather than report zero calls", () => {
   const elf = load(work.compile(CLANG, fixture("extern_calls.c"), "riscv.o", ["--target=riscv64-linux-gnu", "-O2"]));
   expect(() => findCallsTo(elf, new Set(["helper"]))).toThrow(/riscv/);
 });
+
+describe("a loop that reloads the helper's address at its latch (rustc's shape)", () => {
+  let elf: ElfFile;
+  beforeAll(() => {
+    const object = work.file("loop_reload.o");
+    run(LLVM_MC, ["-triple=x86_64-linux-gnu", "-filetype=obj", fixture("loop_reload.s"), "-o", object]);
+    elf = load(object);
+  });
+
+  it("the reload is credited with the call at the loop head: no address used other than by calls", () => {
+    const analysis = analyzeCallSites(elf, new Set(["helper"]));
+    const inLoop = analysis.references.get("helper")!.filter((r) => r.offset < 0x20);
+    expect(inLoop.map((r) => [r.kind, r.callsThrough])).toEqual([
+      ["address-load", 1],
+      ["address-load", 1],
+    ]);
+    expect(analysis.calls.get("helper")!.filter((s) => s.callerSymbol === "loop_reload").map(brief)).toEqual(["loop_reload+f call-indirect got-relocation R_X86_64_REX_GOTPCRELX through rbx@6"]);
+  });
+
+  it("a reload whose value is overwritten before any call, or stored, is not credited", () => {
+    const analysis = analyzeCallSites(elf, new Set(["helper"]));
+    const start = elf.symbols.find((s) => s.name === "loop_reload_escapes")!.value;
+    const escapes = analysis.references.get("helper")!.filter((r) => r.offset >= start);
+    // The preheader load (stored at the head), the load the call goes through, the load into %rax that is stored.
+    expect(escapes.map((r) => r.callsThrough)).toEqual([0, 1, 0]);
+  });
+});

@@ -144,3 +144,20 @@ test("helper selection from objects: used, unused, declared but missing, filtere
   expect(selectObjectHelpers(rust, [helpers], {})).toEqual({ used: ["other", "rust_helper_used"], unused: ["keep", "rust_helper_unused"], undefinedInHelpers: ["rust_helper_missing"], filteredOut: [] });
   expect(selectObjectHelpers(rust, [helpers], { prefix: "rust_helper_" })).toEqual({ used: ["rust_helper_used"], unused: ["rust_helper_unused"], undefinedInHelpers: ["rust_helper_missing"], filteredOut: ["other"] });
 });
+
+describe("static mode's address-taken check uses the proof's call analysis (issue 10)", () => {
+  const helperObject = () => compile("/usr/bin/gcc", "int helper(int x) { return x + 1; }\nint other(int x) { return x - 1; }\n");
+  const rustLike = () => {
+    const object = join(dir, "loop_reload.o");
+    run("/usr/lib/llvm-22/bin/llvm-mc", ["-triple=x86_64-linux-gnu", "-filetype=obj", join(import.meta.dirname, "../elf/fixtures/loop_reload.s"), "-o", object]);
+    return readElf(new Uint8Array(readFileSync(object)));
+  };
+
+  test("a GOT slot reloaded at the loop latch and called through at the loop head is a call, not an address use", () => {
+    const results = checkHelperObjectSafety(helperObject(), { rustObject: rustLike() });
+    const findings = result(results, "address-taken").findings.map((f) => f.message.replace(/ \(\.text\+(0x[0-9a-f]+).*/, " $1"));
+    // loop_reload (.text+0x0) loads twice, both called through; loop_reload_escapes (.text+0x1f)
+    // stores its first load at the loop head, and `other` is loaded and never called.
+    expect(findings).toEqual(["the address of `helper` is used in the Rust object 0x27", "the address of `other` is used in the Rust object 0x3d"]);
+  });
+});

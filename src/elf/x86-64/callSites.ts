@@ -28,6 +28,15 @@ interface LoadedAddress {
   loadOffset: number;
   relocation?: ElfRelocation;
   callsThrough: number;
+  register: number;
+  /** Where the register stopped holding it (overwritten, or the next function began); undefined: the section's end. */
+  liveEnd?: number;
+}
+
+/** A `call/jmp *%reg` counted as a call of the address loaded at `value.loadOffset`. */
+interface CallThroughRegister {
+  address: number;
+  value: LoadedAddress;
 }
 
 /**
@@ -45,12 +54,18 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
   const startSet = new Set(starts);
   const loaded = new Map<number, LoadedAddress>();
   const loads: Array<{ address: number; value: LoadedAddress }> = [];
+  const callsThroughRegisters: CallThroughRegister[] = [];
+  const forget = (reg: number, at: number) => {
+    const value = loaded.get(reg);
+    if (value) value.liveEnd = at;
+    loaded.delete(reg);
+  };
 
   const record = index.callRecorder(section);
   const addendOf = (rel: ElfRelocation, position: number, size: number) => (rel.hasExplicitAddend ? rel.addend : readSigned(code, position, size));
 
   const onInstruction = (address: number, length: number, info: Readonly<X86InstructionInfo>) => {
-    if (startSet.has(address)) loaded.clear();
+    if (startSet.has(address)) for (const reg of [...loaded.keys()]) forget(reg, address);
     const legacy = info.encoding === ENCODING_LEGACY && info.map === 0;
     // A call or jump through a register that holds a loaded function address.
     if (legacy && info.opcode === 0xff && info.modrm >= 0xc0 && ((info.reg & 7) === 2 || (info.reg & 7) === 4)) {
@@ -59,16 +74,18 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
         const site = record(held.target.name, address, (info.reg & 7) === 2 ? "call-indirect" : "jmp-indirect", held.target.via, held.relocation);
         site.through = { register: GPR_NAMES[info.rm]!, loadOffset: held.loadOffset - base };
         held.callsThrough++;
+        callsThroughRegisters.push({ address, value: held });
       }
     }
     if (loaded.size > 0) {
       const writes = gprWrites(info);
-      if (writes !== 0) for (const reg of loaded.keys()) if (writes & (1 << reg)) loaded.delete(reg);
+      if (writes !== 0) for (const reg of [...loaded.keys()]) if (writes & (1 << reg)) forget(reg, address);
     }
     if (!legacy || !mayLoadAddress[info.opcode]) return;
     const load = addressLoad(info, address, length);
     if (load) {
-      const value: LoadedAddress = { ...load.value, callsThrough: 0 };
+      const value: LoadedAddress = { ...load.value, callsThrough: 0, register: load.register };
+      forget(load.register, address);
       loaded.set(load.register, value);
       loads.push({ address, value });
     }
@@ -138,6 +155,8 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
     else if (branch.ripDisplacementOffset !== undefined) gotBranch(branch);
   }
 
+  creditLoopReloads(loads, result.branches, callsThroughRegisters, sortedStarts);
+
   for (const { address, value } of loads) {
     if (value.relocation) index.consumed.add(value.relocation);
     index.references.get(value.target.name)!.push({
@@ -176,6 +195,48 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
     if (!rel || !isGotPcRel(rel.type)) return;
     const symbol = index.symbolOf(rel);
     if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) record(symbol.name, branch.offset, branch.kind, "got-relocation", rel);
+  }
+}
+
+/**
+ * A loop that reloads a function's address at its latch and calls through the register at its head
+ * (rustc does: `mov fn@GOTPCREL(%rip), %rbx` before the loop and again before the back edge, `call
+ * *%rbx` at the top). A linear scan attributes the call to the first load only, so the reload would
+ * look like an address used for something else. A reload is credited with that call when, while the
+ * register still holds it, a branch goes back to a point T of the same function, and a call through
+ * the same register at or after T (and before the reload) was reached by a value loaded before T:
+ * the register is not written between T and the call, so the value from the back edge reaches it.
+ */
+function creditLoopReloads(
+  loads: ReadonlyArray<{ value: LoadedAddress }>,
+  branches: readonly X86Branch[],
+  calls: readonly CallThroughRegister[],
+  functionStarts: readonly number[],
+): void {
+  const backward = branches.filter((b) => (b.kind === "jmp" || b.kind === "jcc") && b.target !== undefined && b.target < b.offset);
+  if (backward.length === 0) return;
+  const functionStart = (at: number) => {
+    let start = -Infinity;
+    for (const s of functionStarts) if (s <= at) start = s;
+    return start;
+  };
+  for (const { value } of loads) {
+    if (value.callsThrough > 0) continue;
+    const liveEnd = value.liveEnd ?? Infinity;
+    const start = functionStart(value.loadOffset);
+    const credited = backward.some((branch) => {
+      const head = branch.target!;
+      if (branch.offset <= value.loadOffset || branch.offset >= liveEnd || head >= value.loadOffset || head < start) return false;
+      return calls.some(
+        (call) =>
+          call.value.register === value.register &&
+          call.value.target.name === value.target.name &&
+          call.address >= head &&
+          call.address < value.loadOffset &&
+          call.value.loadOffset < head,
+      );
+    });
+    if (credited) value.callsThrough++;
   }
 }
 
