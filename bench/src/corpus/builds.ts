@@ -109,14 +109,15 @@ export interface LocalLtoBuild {
  * (b). First with no helper option, to record what the default selects; when that is nothing,
  * again with --all-helpers (every function the helper file defines is a helper), with --explain.
  */
-export async function buildWithLocalLto(tools: BenchTools, entry: CorpusEntry, flags: EntryFlags, dir: string): Promise<LocalLtoBuild> {
+/** `mode`: the arguments that choose local-lto's path (none: its default, auto). */
+export async function buildWithLocalLto(tools: BenchTools, entry: CorpusEntry, flags: EntryFlags, dir: string, mode: readonly string[] = []): Promise<LocalLtoBuild> {
   const log = new CommandLog();
-  const defaultBuild = await log.run(tools.node, localLtoArgs(entry, flags, join(dir, "b-default.o"), ["--json"]));
+  const defaultBuild = await log.run(tools.node, localLtoArgs(entry, flags, join(dir, "b-default.o"), ["--json", ...mode]));
   const defaultReport = JSON.parse(defaultBuild.stdout) as LocalLtoReport;
   const selection = defaultReport.helpers.length === 0 ? ["--all-helpers"] : [];
   const object = join(dir, "b.o");
   const reportPath = join(dir, "b-report.json");
-  const built = await log.run(tools.node, localLtoArgs(entry, flags, object, [...selection, "--explain", "--report", reportPath]));
+  const built = await log.run(tools.node, localLtoArgs(entry, flags, object, [...selection, "--explain", "--report", reportPath, ...mode]));
   const report = JSON.parse(await readFile(reportPath, "utf8")) as LocalLtoReport;
   const program = await linkProgram(log, tools, [object], flags, join(dir, "b"));
   return { program, object, commands: log.commands, defaultReport, defaultObject: join(dir, "b-default.o"), selection, report, stdout: built.stdout };

@@ -26,6 +26,8 @@ export interface EntryResults {
 
 export interface CorpusResults {
   startedAt: string;
+  /** local-lto's path for build (b): the link path (`--mode inline`, the default here) or the rustc plugin. */
+  mode?: "inline" | "plugin";
   machine: { rustc: string; clang: string; valgrind: string };
   entries: EntryResults[];
 }

@@ -48,7 +48,7 @@ export function linkNames(bindingsRs: string): string[] {
   return [...bindingsRs.matchAll(/#\[link_name = "([^"]+)"\]/g)].map((m) => m[1]!);
 }
 
-export async function measureEntry(tools: BenchTools, entry: CorpusEntry, work: string, progress: (message: string) => void): Promise<EntryResults> {
+export async function measureEntry(tools: BenchTools, entry: CorpusEntry, work: string, progress: (message: string) => void, mode: readonly string[] = []): Promise<EntryResults> {
   if (!tools.valgrind) throw new Error("valgrind not found: apt-get install valgrind");
   const dir = join(work, entry.name);
   await mkdir(dir, { recursive: true });
@@ -56,7 +56,7 @@ export async function measureEntry(tools: BenchTools, entry: CorpusEntry, work: 
   const wrappers = linkNames(await readFile(entry.files.bindingsRs, "utf8"));
   progress(`${entry.name}: building`);
   const a = await buildOutOfLine(tools, entry, flags, dir);
-  const b = await buildWithLocalLto(tools, entry, flags, dir);
+  const b = await buildWithLocalLto(tools, entry, flags, dir, mode);
   const c = await buildIdealC(tools, entry, flags, dir);
   const d = await buildFullO2(tools, entry, flags, dir, wrappers);
   const programs: Record<BuildId, string> = { a: a.program, b: b.program, c: c.program, d: d.program };
@@ -95,6 +95,10 @@ export async function measureEntry(tools: BenchTools, entry: CorpusEntry, work: 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const names = args.filter((a) => !a.startsWith("--"));
+  // --mode=plugin: build (b) on the plugin path, written apart (results.plugin.json, RESULTS.plugin.md).
+  const plugin = args.includes("--mode=plugin");
+  const modeArgs = plugin ? ["--mode", "plugin", "--rustc-bootstrap"] : [];
+  const suffix = plugin ? ".plugin" : "";
   const started = performance.now();
   const progress = (message: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
   const tools = await findTools();
@@ -106,24 +110,25 @@ async function main(): Promise<void> {
   const version = async (file: string) => (await run(file, ["--version"])).stdout.split("\n")[0]!.trim();
   const results: CorpusResults = {
     startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    ...(plugin ? { mode: "plugin" as const } : {}),
     machine: { rustc: await version(tools.rustc), clang: await version(tools.clang), valgrind: tools.valgrind ? await version(tools.valgrind) : "none" },
     entries: [],
   };
   try {
-    for (const name of names.length > 0 ? names : listEntries()) results.entries.push(await measureEntry(tools, readEntry(name), work, progress));
+    for (const name of names.length > 0 ? names : listEntries()) results.entries.push(await measureEntry(tools, readEntry(name), work, progress, modeArgs));
   } finally {
     if (!args.includes("--keep")) await rm(work, { recursive: true, force: true });
     else progress(`kept ${work}`);
   }
   if (names.length > 0) {
     // Measuring some libraries keeps the others' saved figures.
-    const saved = await readFile(join(corpusDir, "results.json"), "utf8").then((text) => JSON.parse(text) as CorpusResults, () => undefined);
+    const saved = await readFile(join(corpusDir, `results${suffix}.json`), "utf8").then((text) => JSON.parse(text) as CorpusResults, () => undefined);
     const fresh = new Set(results.entries.map((e) => e.name));
     results.entries = [...(saved?.entries ?? []).filter((e) => !fresh.has(e.name)), ...results.entries].sort((x, y) => x.name.localeCompare(y.name));
   }
-  await writeFile(join(corpusDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(corpusDir, "RESULTS.md"), renderResults(results));
-  progress("wrote corpus/results.json and corpus/RESULTS.md");
+  await writeFile(join(corpusDir, `results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(corpusDir, `RESULTS${suffix}.md`), renderResults(results));
+  progress(`wrote corpus/results${suffix}.json and corpus/RESULTS${suffix}.md`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main();
