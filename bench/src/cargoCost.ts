@@ -13,8 +13,10 @@
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/cargoCost.js [--pairs=3] [--crates=50] [--calling=10] [--invocations=20]
  *
- * Writes bench/results/cargo-cost.json and prints a summary; docs/BENCHMARKS.md is left alone.
+ * Writes bench/results/cargo-cost.json, prints a summary, and writes its own block of
+ * docs/BENCHMARKS.md (section 6; `--render` rewrites the block from the results file alone).
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -221,7 +223,45 @@ async function perInvocation(ws: Workspace, scratch: string, label: string, crat
   };
 }
 
+type CargoCostResult = {
+  commit?: string;
+  generated: string;
+  workspace: { crates: number; calling: number; helpers: number };
+  pairs: Record<string, number>;
+  cleanBuild: Record<"withHelpers" | "noCalls" | "unconfigured", ReturnType<typeof ratios>>;
+  noChangeRebuild: { withHelpers: ReturnType<typeof ratios> };
+  perInvocation: Invocation[];
+  report: string;
+};
+
+/** The block of docs/BENCHMARKS.md this bench owns (`<!-- cargo-cost:begin … -->`). */
+async function writeDocBlock(result: CargoCostResult): Promise<void> {
+  const row = (name: string, r: ReturnType<typeof ratios>, pairCount: number | undefined) =>
+    `| ${name} | ${pairCount ?? "?"} | ×${formatSpread(r.wall, 3)} | ×${formatSpread(r.cpu, 3)} | ${fixed(r.plainWallMs.median / 1000, 2)} s → ${fixed(r.lltoWallMs.median / 1000, 2)} s |`;
+  const lines = [
+    `Measured${result.commit ? ` at commit \`${result.commit}\`` : ""} on ${result.generated.slice(0, 10)} by \`node bench/dist/cargoCost.js --pairs=${result.pairs["with-helpers"] ?? "?"}\` (after \`npm run build && npx tsc -p bench/tsconfig.json\`): a generated workspace of ${result.workspace.crates} library crates (${result.workspace.calling} of them call helpers), a -sys crate whose build.rs compiles ${result.workspace.helpers} helpers with \`cc\`, and a binary using every crate. \`cargo build --release\` from an empty target directory, plain and with \`RUSTC_WORKSPACE_WRAPPER=bin/local-lto\` in turn, one warm-up pair first; ratios local-lto/plain per pair, median [min–max]; bench/results/cargo-cost.json. What the figures are made of: [INTEGRATION.md](INTEGRATION.md#how-fast).`,
+    "",
+    "| build | pairs | wall | CPU | median wall, plain → local-lto |",
+    "|---|---:|---|---|---|",
+    row(`clean, ${result.workspace.calling} of ${result.workspace.crates} crates call helpers`, result.cleanBuild.withHelpers, result.pairs["with-helpers"]),
+    row("no-change rebuild of the same", result.noChangeRebuild.withHelpers, result.pairs["with-helpers"]),
+    row("clean, no crate calls a helper, configured", result.cleanBuild.noCalls, result.pairs["no-calls"]),
+    row("clean, no configuration", result.cleanBuild.unconfigured, result.pairs["unconfigured"]),
+    "",
+    "Per rustc invocation (one library crate, Cargo's release flags):",
+    "",
+    ...result.perInvocation.map((p) => `- ${p.case}: plain ${formatSpread(p.plainMs, 0, " ms")}, local-lto ${formatSpread(p.lltoMs, 0, " ms")}: +${formatSpread(p.extraMs, 1, " ms")} (×${formatSpread(p.ratio, 3)})`),
+  ];
+  const docPath = join(repoRoot, "docs/BENCHMARKS.md");
+  const { replaceGenerated } = (await import(join(repoRoot, "dist/diagnostics/catalogueDoc.js"))) as { replaceGenerated(doc: string, name: string, content: string): string };
+  await writeFile(docPath, replaceGenerated(await readFile(docPath, "utf8"), "cargo-cost", lines.join("\n")));
+}
+
 async function main(): Promise<void> {
+  if (args.includes("--render")) {
+    await writeDocBlock(JSON.parse(await readFile(join(benchDir, "results/cargo-cost.json"), "utf8")) as CargoCostResult);
+    return;
+  }
   if (!existsSync(launcher) || !existsSync(join(repoRoot, "dist/cli/rustcMain.js"))) throw new Error("run npm run build first");
   const scratch = await mkdtemp(join(tmpdir(), "llto-cargo-cost-"));
   process.stderr.write(`cargo-cost: ${crateCount} crates (${calling} calling helpers), ${pairs} pairs, in ${scratch}\n`);
@@ -242,6 +282,7 @@ async function main(): Promise<void> {
   const report = runs("with-helpers") ? (await run(launcher, ["report", join(scratch, "with-helpers-target-llto")], { cwd: withHelpers.dir, env: cleanEnv({}) })).stdout.trim() : (previous?.report ?? "");
 
   const result = {
+    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim(),
     generated: new Date().toISOString(),
     workspace: { crates: crateCount, calling, callers: withHelpers.callers, helpers: helperCount },
     /** Pairs per workspace (each after one warm-up pair). */
@@ -258,6 +299,7 @@ async function main(): Promise<void> {
   };
   await mkdir(join(benchDir, "results"), { recursive: true });
   await writeFile(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
+  await writeDocBlock(result as CargoCostResult);
   const line = (name: string, r: ReturnType<typeof ratios>) =>
     `${name.padEnd(44)} wall ×${formatSpread(r.wall, 3)}  cpu ×${formatSpread(r.cpu, 3)}  (medians: plain ${fixed(r.plainWallMs.median / 1000, 2)} s, local-lto ${fixed(r.lltoWallMs.median / 1000, 2)} s)`;
   process.stdout.write(
