@@ -130,7 +130,8 @@ export function diagnoseCall(input: DiagnoseInput): CallDiagnosis {
   return out;
 }
 
-function noinline(where: "helper" | "call site"): Blocker {
+/** Why a noinline helper or call site is not inlined, and the fix (also the plugin path's text for LLVM's noinline remarks). */
+export function noinline(where: "helper" | "call site"): Blocker {
   return where === "helper"
     ? { category: "noinline", label: "noinline", reason: "the helper is noinline (__attribute__((noinline)) or built at -O0)", fix: "drop noinline from the helper, or build it with optimisation", certain: true }
     : { category: "noinline", label: "noinline call site", reason: "the call site is marked noinline", fix: "drop #[inline(never)]-style call attributes", certain: true };

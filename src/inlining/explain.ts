@@ -197,7 +197,8 @@ export function tooCostlyFix(remark: InlineRemark, settings: RuleSettings): stri
   return `${intro}: --inline-threshold=${needed} or about that inlines it (every helper call gets that threshold: code grows); or ${smaller}`;
 }
 
-function costModelReason(remark: InlineRemark, verdict: RemarkVerdict): string {
+/** A cost-model verdict in local-lto's words (`inlined (cost …, threshold …)`); other verdicts as LLVM says them. */
+export function costModelReason(remark: InlineRemark, verdict: RemarkVerdict): string {
   switch (verdict) {
     case "inlined":
       return remark.cost !== undefined ? `inlined (cost ${remark.cost}, threshold ${remark.threshold})` : "inlined";

@@ -17,6 +17,28 @@ export function tail(text: string, lines = 20): string {
   return (all.length > lines ? ["…", ...all.slice(-lines)] : all).join("\n");
 }
 
+/** A helper's inline asm defines a global label, and the helper was inlined more than once. */
+export function helperAsmLabelError(label: string, stderr: string): LocalLtoError {
+  return new LocalLtoError({
+    code: "LLTO_HELPER_ASM_LABEL",
+    message: `a helper's inline assembly defines the global label ${label}, which is defined again every time the helper is inlined, and it is inlined more than once`,
+    fix: "use a local label in the helper's asm (a numeric label `1:` referenced as `1b`/`1f`, or `%=` in the name, as C `static inline` functions must), or build with --mode static to keep the helper out of line",
+    details: tail(stderr),
+  });
+}
+
+/**
+ * rustc's form of the same failure on the plugin path (`error: symbol 'L' is already defined`,
+ * then `<inline asm>`), when the label is one the helpers' asm defines (`helperIrText`, their
+ * disassembly): otherwise it is the crate's own asm, and rustc's error stands. Pure.
+ */
+export function helperAsmLabelInRustcError(stderr: string, helperIrText: string): string | undefined {
+  const label = stderr.match(/error: symbol '([^']+)' is already defined/)?.[1];
+  if (!label || !stderr.includes("<inline asm>")) return undefined;
+  const asmTexts = [...helperIrText.matchAll(/\basm (?:sideeffect |alignstack |inteldialect |unwind )*"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+  return asmTexts.some((text) => text.includes(`${label}:`)) ? label : undefined;
+}
+
 /**
  * Turns an unsuccessful LLVM tool run into one diagnostic. Reader errors on bitcode name their
  * producer, which tells a version mismatch (fixable by the user) from a corrupt file.
@@ -33,14 +55,7 @@ export function llvmToolFailure(run: ToolRun, context: FailureContext): LocalLto
   // Inline asm that defines a global label assembles once per copy: inlining a helper twice
   // defines the label twice. The helper's code, not LLVM, is the cause.
   const asmLabel = run.stderr.match(/<inline asm>:\d+:\d+:? (?:error: )?symbol '([^']+)' is already defined/);
-  if (asmLabel) {
-    return new LocalLtoError({
-      code: "LLTO_HELPER_ASM_LABEL",
-      message: `a helper's inline assembly defines the global label ${asmLabel[1]}, which is defined again every time the helper is inlined, and it is inlined more than once`,
-      fix: "use a local label in the helper's asm (a numeric label `1:` referenced as `1b`/`1f`, or `%=` in the name, as C `static inline` functions must), or build with --mode static to keep the helper out of line",
-      details: tail(run.stderr),
-    });
-  }
+  if (asmLabel) return helperAsmLabelError(asmLabel[1]!, run.stderr);
   const producer = parseBitcodeProducerError(run.stderr);
   if (producer) {
     return new LocalLtoError({

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { exitCodes } from "../../src/diagnostics/errors.js";
 import { reportSchema, type Report } from "../../src/report/schema.js";
-import { clang, exampleDir, run, tempDir } from "../support/toolchain.js";
+import { clang, exampleDir, run, tempDir, withoutOptIn } from "../support/toolchain.js";
 import { runCli, type CliRun } from "../support/cli.js";
 
 const lib = join(exampleDir, "lib.rs");
@@ -31,7 +31,8 @@ describe("--mode auto picks the mode from the toolchain and says why", () => {
   const dir = tempDir("llto-auto-");
 
   async function buildJson(args: string[], output = join(dir, `out-${Math.random().toString(36).slice(2)}.o`)): Promise<{ cli: CliRun; report: Report; output: string }> {
-    const cli = await runCli(["build", lib, "--helpers", helpers, "-o", output, "--rustc-arg=-O", "--json", ...args]);
+    // Auto mode's choice on stable rustc without the plugin path's opt-in (plugin-mode.test.ts has the rest).
+    const cli = await runCli(["build", lib, "--helpers", helpers, "-o", output, "--rustc-arg=-O", "--json", ...args], { env: withoutOptIn });
     expectNoCrash(cli);
     expect(cli.exitCode, cli.stderr).toBe(0);
     return { cli, report: reportSchema.parse(JSON.parse(cli.stdout)), output };

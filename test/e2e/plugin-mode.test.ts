@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import type { BuildOptions } from "../../src/pipeline/types.js";
-import { clang, exampleDir, repoRoot, run, tempDir } from "../support/toolchain.js";
+import { clang, exampleDir, repoRoot, run, tempDir, withoutOptIn } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
 
 const dir = tempDir("llto-plugin-mode-");
@@ -54,7 +54,7 @@ describe("plugin mode", () => {
   });
 
   test("auto mode: the link path on stable without the opt-in, the plugin with LOCAL_LTO_RUSTC_BOOTSTRAP=1, never RUSTC_BOOTSTRAP in local-lto's own environment", async () => {
-    const linkPath = await build({ rustInput: lib, helperInputs: [helpers], output: out("auto"), rustcArgs: ["-O"] });
+    const linkPath = await build({ rustInput: lib, helperInputs: [helpers], output: out("auto"), rustcArgs: ["-O"], env: { ...process.env, ...withoutOptIn } });
     expect(linkPath.report.mode).toBe("inline");
     const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_LTO_RUSTC_BOOTSTRAP: "1" };
     delete env.RUSTC_BOOTSTRAP;

@@ -13,6 +13,21 @@ export const exampleDir = join(repoRoot, "examples/kernel-style");
 /** What bin/local-lto starts: the bundle (scripts/bundle.mjs). */
 export const cliPath = join(repoRoot, "dist/bundle/main.mjs");
 
+/**
+ * The e2e suite runs twice (vitest.config.ts's projects): as set up, where auto mode takes the link
+ * path on this stable rustc, and with LOCAL_LTO_RUSTC_BOOTSTRAP=1, where it takes the plugin path.
+ * Tests whose figures differ between the paths ask this.
+ */
+export const pluginPathRun = process.env.LOCAL_LTO_RUSTC_BOOTSTRAP === "1";
+
+/** The report table's "calls before" cell: the plugin path cannot count calls rustc inlines itself. */
+export function callsBeforeCell(count: number | string): string {
+  return pluginPathRun ? "-" : String(count);
+}
+
+/** An environment without the plugin path's opt-in, for tests of auto mode's choice on stable rustc. */
+export const withoutOptIn = { LOCAL_LTO_RUSTC_BOOTSTRAP: "" } as const;
+
 export function tempDir(prefix = "llto-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

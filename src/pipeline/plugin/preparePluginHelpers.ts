@@ -52,6 +52,8 @@ export interface PreparedPluginHelpers {
   helpersBitcode: string;
   /** The helper module as the plugin will link it. */
   helperModule: IrModule;
+  /** Its disassembly before reconciliation (what rustc's errors about helper code are matched against). */
+  helperIrText: string;
   /** Helpers the inputs define (after the naming filters). */
   helperNames: string[];
   safetyChecks: SafetyCheckResult[];
@@ -160,6 +162,7 @@ export async function preparePluginHelpers(request: PluginHelperRequest): Promis
   return {
     helpersBitcode,
     helperModule,
+    helperIrText: helperIr.text,
     helperNames: selection.used,
     safetyChecks,
     reconciliation,

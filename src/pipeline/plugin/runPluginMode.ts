@@ -8,13 +8,13 @@ import { copyFile, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LocalLtoError } from "../../diagnostics/errors.js";
 import { readElf, type ElfFile } from "../../elf/index.js";
-import { defaultRuleSettings } from "../../inlining/diagnose.js";
-import { tooCostlyFix } from "../../inlining/explain.js";
+import { defaultRuleSettings, noinline } from "../../inlining/diagnose.js";
+import { costModelReason, tooCostlyFix } from "../../inlining/explain.js";
 import { parseInlineRemarks, remarkVerdict, type InlineRemark } from "../../inlining/remarks.js";
 import { readObjectFacts } from "../../verify/objectFacts.js";
 import type { HelperBitcodeReport, HelperReport } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
-import { tail } from "../../tools/failure.js";
+import { helperAsmLabelError, helperAsmLabelInRustcError, tail } from "../../tools/failure.js";
 import { compileRustWithHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
 import { rustcRejected } from "../../tools/rustc.js";
@@ -42,7 +42,9 @@ function withoutRemarkNoise(stderr: string): string {
     .trim();
 }
 
-function pluginFailure(result: CompileWithHelpersResult, source: string): LocalLtoError {
+function pluginFailure(result: CompileWithHelpersResult, source: string, helperIrText: string): LocalLtoError {
+  const label = helperAsmLabelInRustcError(result.stderr, helperIrText);
+  if (label) return helperAsmLabelError(label, result.stderr);
   if (result.pluginError) {
     const target = /is for .* but .* is for|has data layout/.test(result.pluginError);
     return new LocalLtoError({
@@ -87,8 +89,10 @@ function attachRemarks(rows: HelperReport[], remarks: readonly InlineRemark[], i
     const reasons = mine.map((remark) => {
       const verdict = remarkVerdict(remark);
       const category = verdict === "inlined" ? "inlined" : verdict === "too-costly" ? "too-costly" : verdict === "null-pointer-is-valid" ? "null-pointer-is-valid" : verdict === "conflicting-attributes" ? "unknown" : verdict;
-      const fix = verdict === "too-costly" ? tooCostlyFix(remark, { ...defaultRuleSettings, inlineThreshold }) : verdict === "conflicting-attributes" ? "--mode inline --explain names the attribute that differs" : undefined;
-      return { caller: remark.caller, ...(remark.line !== undefined ? { line: remark.line } : {}), category, reason: `LLVM: ${remark.message}`, ...(fix ? { fix } : {}), llvmRemark: remark.message, llvmAgrees: true };
+      // A noinline helper or call site: the same words as the link path's diagnosis.
+      const known = remark.reason === "noinline function attribute" ? noinline("helper") : remark.reason === "noinline call site attribute" ? noinline("call site") : undefined;
+      const fix = known?.fix ?? (verdict === "too-costly" ? tooCostlyFix(remark, { ...defaultRuleSettings, inlineThreshold }) : verdict === "conflicting-attributes" ? "--mode inline --explain names the attribute that differs" : undefined);
+      return { caller: remark.caller, ...(remark.line !== undefined ? { line: remark.line } : {}), category, reason: known?.reason ?? (verdict === "inlined" || verdict === "too-costly" ? costModelReason(remark, verdict) : `LLVM: ${remark.message}`), ...(fix ? { fix } : {}), llvmRemark: remark.message, llvmAgrees: true };
     });
     return { ...row, reasons };
   });
@@ -133,7 +137,7 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
       rust.path,
     ];
     const result = await timed(`compile rust with helpers${tag}`, () => compileRustWithHelpers({ plugin, rustcArgs: args, helpersBitcode: prepared.helpersBitcode, cwd: build.cwd, env: {} }));
-    if (result.exitCode !== 0) throw pluginFailure(result, rust.path);
+    if (result.exitCode !== 0) throw pluginFailure(result, rust.path, prepared.helperIrText);
     return { object, result };
   };
   const remarksDir = build.explain ? workspace.file("remarks") : undefined;
@@ -180,7 +184,8 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     helpers: rows,
     unusedHelpers: selection.unused,
     target: prepared.triple,
-    safetyChecks: prepared.safetyChecks,
+    // duplicate-symbol needs the Rust side, which only the object shows: checked above.
+    safetyChecks: prepared.safetyChecks.map((c) => (c.check === "duplicate-symbol" && c.status === "not-applicable" ? { ...c, status: "passed" as const } : c)),
     reconciliation: prepared.reconciliation,
     helperBitcode: prepared.helperBitcode,
   };
