@@ -38,12 +38,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <mutex>
 #include <string>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -80,6 +83,28 @@ std::string findHelperBitcode() {
   return (Slash == std::string::npos ? std::string(".") : Path.substr(0, Slash)) + "/helpers.bc";
 }
 
+// LOCAL_LTO_PLUGIN_WAIT_MS=<ms>: `local-lto build` starts rustc before the helpers are ready (they
+// are vetted and reconciled while rustc parses and type-checks), and publishes helpers.bc by an
+// atomic rename. The first unit that needs them waits for the file, at most that long, and gives
+// up at once if local-lto (rustc's parent) went away. Without the variable the file must exist.
+void waitForHelperBitcode(const std::string &Path) {
+  const char *Wait = std::getenv("LOCAL_LTO_PLUGIN_WAIT_MS");
+  if (!Wait || !*Wait)
+    return;
+  const long LimitMs = std::strtol(Wait, nullptr, 10);
+  const pid_t Parent = getppid();
+  const auto Start = std::chrono::steady_clock::now();
+  struct stat Info;
+  while (::stat(Path.c_str(), &Info) != 0) {
+    if (getppid() != Parent)
+      fail("local-lto stopped before the helpers were ready: " + Path);
+    const auto Waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - Start).count();
+    if (Waited > LimitMs)
+      fail("the helpers were not ready after " + Twine(LimitMs) + " ms: " + Path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // Read once per rustc process, shared by the codegen threads (read-only after loading). Each
 // codegen unit has its own LLVMContext, so the module itself is parsed again in every unit that
 // needs helpers; the names let a unit that declares none return at once.
@@ -99,6 +124,7 @@ const HelperLibrary &helperLibrary() {
     return *Library;
   auto *Loaded = new HelperLibrary();
   Loaded->Path = findHelperBitcode();
+  waitForHelperBitcode(Loaded->Path);
   auto Bytes = MemoryBuffer::getFile(Loaded->Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!Bytes)
     fail("cannot read the helper bitcode " + Loaded->Path + ": " + Bytes.getError().message());

@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { compileRustWithHelpers, type CompileWithHelpersResult } from "../../src/tools/plugin/compileWithHelpers.js";
-import { prepareHelperSet } from "../../src/tools/plugin/helperSet.js";
+import { compileRustWithHelpers, compileRustWithPendingHelpers, pluginRustcCommand, type CompileWithHelpersResult } from "../../src/tools/plugin/compileWithHelpers.js";
+import { pendingHelperSet, prepareHelperSet } from "../../src/tools/plugin/helperSet.js";
 import { runTool } from "../../src/process/run.js";
 import { pluginRustcEnv, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { llvmBin, run, tempDir } from "../support/toolchain.js";
@@ -74,6 +74,29 @@ for (const { name, rustc } of rustcsUnderTest) {
     test("RUSTC_BOOTSTRAP=1 goes to stable rustc's environment only, never to local-lto's", () => {
       expect(pluginRustcEnv(plugin)).toEqual(name === "stable" ? { RUSTC_BOOTSTRAP: "1" } : {});
       expect(process.env.RUSTC_BOOTSTRAP).toBeUndefined();
+    });
+
+    test("helpers published while rustc already runs (local-lto build's order): the plugin waits for them, then inlines", async () => {
+      const object = join(dir, "pending.o");
+      const late = new Promise<string>((resolve) => setTimeout(() => resolve(helpersBc), 1500));
+      const started = Date.now();
+      const result = await compileRustWithPendingHelpers({ plugin, rustcArgs: ["-O", "-Ccodegen-units=1", "--crate-type=lib", "--emit=obj", units, "-o", object], helpers: late, setDir: join(dir, "pending-set"), cwd: dir });
+      expectSuccess(result);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      expectNoHelperLeft(helperFacts(object));
+      expect(result.record[0]!.helpers).toEqual(kernelHelpers);
+    });
+
+    test("helpers that never come: rustc's plugin gives up after the wait, naming the file; a failed preparation is thrown at once", async () => {
+      const pending = await pendingHelperSet(plugin, join(dir, "never-set"));
+      const command = pluginRustcCommand(plugin.rustc, ["-O", "--crate-type=lib", "--emit=obj", units, "-o", join(dir, "never.o")], pending.set, plugin, dir, { LOCAL_LTO_PLUGIN_WAIT_MS: "300" }, join(dir, "never.jsonl"));
+      const result = await runTool(command);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr).toContain(`local-lto plugin: the helpers were not ready after 300 ms: ${pending.set.helpersPath}`);
+      const failing = Promise.reject(new Error("vetting refused the helpers"));
+      await expect(
+        compileRustWithPendingHelpers({ plugin, rustcArgs: ["-O", "--crate-type=lib", "--emit=obj", units, "-o", join(dir, "refused.o")], helpers: failing, setDir: join(dir, "refused-set"), cwd: dir }),
+      ).rejects.toThrow("vetting refused the helpers");
     });
 
     test("one codegen unit, -O: every helper inlined, no call and no symbol left; the record names them", async () => {

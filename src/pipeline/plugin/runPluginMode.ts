@@ -15,14 +15,14 @@ import { readObjectFacts } from "../../verify/objectFacts.js";
 import type { HelperBitcodeReport, HelperReport } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { helperAsmLabelError, helperAsmLabelInRustcError, tail } from "../../tools/failure.js";
-import { compileRustWithHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
+import { compileRustWithHelpers, compileRustWithPendingHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
 import { rustcRejected } from "../../tools/rustc.js";
 import type { BuildContext } from "../context.js";
 import { selectHelpers } from "../helperSelection.js";
 import { selectionNotes } from "../selectionNotes.js";
 import { exportedDefinitions, undefinedReferences } from "../static/objectSymbols.js";
-import { preparePluginHelpers } from "./preparePluginHelpers.js";
+import { preparePluginHelpers, type PreparedPluginHelpers } from "./preparePluginHelpers.js";
 
 export interface PluginModeResult {
   helpers: HelperReport[];
@@ -103,7 +103,7 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
   const rust = build.rust;
   if (rust.kind !== "rust-source") throw new Error("internal: plugin mode needs Rust source");
   const rustc = toolchain.rustc!;
-  const prepared = await preparePluginHelpers({
+  const preparing = preparePluginHelpers({
     helpers: build.helpers,
     ccArgs: build.ccArgs,
     helpersDebug: build.helpersDebug,
@@ -122,6 +122,11 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     warnings: ctx.warnings,
     timed,
   });
+  preparing.catch(() => undefined); // awaited below; rustc may fail first
+  // rustc starts while the helpers are prepared (vetted, reconciled): the plugin waits for them
+  // when its first codegen unit needs them. Not when rustc remembers builds (incremental): then
+  // the helper set must be named by its content, so it is prepared first.
+  let ready: PreparedPluginHelpers | undefined = rust.rustcArgs.some((a) => a.includes("incremental")) ? await preparing : undefined;
 
   // rustc with the plugin: the user's flags unchanged, the object where local-lto stages it.
   const compile = async (remarksDir: string | undefined, tag: string) => {
@@ -136,12 +141,19 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
       object,
       rust.path,
     ];
-    const result = await timed(`compile rust with helpers${tag}`, () => compileRustWithHelpers({ plugin, rustcArgs: args, helpersBitcode: prepared.helpersBitcode, cwd: build.cwd, env: {} }));
-    if (result.exitCode !== 0) throw pluginFailure(result, rust.path, prepared.helperIrText);
+    const known = ready;
+    const result = await timed(`compile rust with helpers${tag}`, () =>
+      known
+        ? compileRustWithHelpers({ plugin, rustcArgs: args, helpersBitcode: known.helpersBitcode, cwd: build.cwd, env: {} })
+        : compileRustWithPendingHelpers({ plugin, rustcArgs: args, helpers: preparing.then((p) => p.helpersBitcode), setDir: workspace.file("helper-set"), cwd: build.cwd, env: {} }),
+    );
+    ready ??= await preparing;
+    if (result.exitCode !== 0) throw pluginFailure(result, rust.path, ready.helperIrText);
     return { object, result };
   };
   const remarksDir = build.explain ? workspace.file("remarks") : undefined;
   const { object, result } = await compile(remarksDir, "");
+  const prepared = ready ?? (await preparing);
   const diagnostics = withoutRemarkNoise(result.stderr);
   if (diagnostics) ctx.warnings.push(diagnostics);
   await copyFile(object, ctx.stagedObject);

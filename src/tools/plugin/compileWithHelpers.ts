@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runTool, type ToolCommand } from "../../process/run.js";
 import { pluginRustcEnv, type RustcPlugin } from "./rustcPlugin.js";
-import { prepareHelperSet, type HelperSet } from "./helperSet.js";
+import { pendingHelperSet, prepareHelperSet, type HelperSet } from "./helperSet.js";
 import { parsePluginFailure, parsePluginRecord, type LinkedModule } from "./pluginRecord.js";
 
 export interface CompileWithHelpersRequest {
@@ -76,12 +76,46 @@ export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], 
 
 export async function compileRustWithHelpers(request: CompileWithHelpersRequest): Promise<CompileWithHelpersResult> {
   const helperSet = await prepareHelperSet(request.plugin, request.helpersBitcode);
+  return compileWithSet(request, helperSet, {}, async () => undefined);
+}
+
+/** How long a plugin waits for helpers published later: the build stops rustc first if it fails. */
+const PENDING_HELPERS_WAIT_MS = 10 * 60 * 1000;
+
+/**
+ * The same compile, started before the helpers are ready: rustc parses and type-checks the crate
+ * while `helpers` (vetting, reconciliation) is still being computed; the plugin waits for the
+ * bitcode when its first codegen unit needs it. If `helpers` fails, this throws its error at once
+ * and leaves rustc to the caller's process scope, which stops it (src/process/run.ts).
+ */
+export async function compileRustWithPendingHelpers(
+  request: Omit<CompileWithHelpersRequest, "helpersBitcode"> & { helpers: Promise<string>; setDir: string; waitMs?: number },
+): Promise<CompileWithHelpersResult> {
+  // Handled below, after rustc has started: not an unhandled rejection meanwhile.
+  request.helpers.catch(() => undefined);
+  const pending = await pendingHelperSet(request.plugin, request.setDir);
+  return compileWithSet(request, pending.set, { LOCAL_LTO_PLUGIN_WAIT_MS: String(request.waitMs ?? PENDING_HELPERS_WAIT_MS) }, async () => pending.publish(await request.helpers));
+}
+
+async function compileWithSet(
+  request: Omit<CompileWithHelpersRequest, "helpersBitcode">,
+  helperSet: HelperSet,
+  extraEnv: Record<string, string>,
+  whileRunning: () => Promise<void>,
+): Promise<CompileWithHelpersResult> {
   const scratch = request.recordFile ? undefined : await mkdtemp(join(tmpdir(), "llto-plugin-"));
   const recordFile = request.recordFile ?? join(scratch!, "record.jsonl");
   try {
     await writeFile(recordFile, "");
-    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, request.env ?? {}, recordFile, request.pinLegacyMangling ?? true);
-    const run = await runTool(command);
+    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, { ...(request.env ?? {}), ...extraEnv }, recordFile, request.pinLegacyMangling ?? true);
+    const running = runTool(command);
+    try {
+      await whileRunning();
+    } catch (error) {
+      running.catch(() => undefined);
+      throw error;
+    }
+    const run = await running;
     const recordText = await readFile(recordFile, "utf8").catch(() => "");
     return {
       exitCode: run.exitCode,

@@ -70,3 +70,28 @@ export async function prepareHelperSet(plugin: { readonly path: string; readonly
   }
   return set;
 }
+
+/**
+ * A helper set whose bitcode comes later (`local-lto build` starts rustc first): the plugin linked
+ * into `dir` now; `publish` puts the helpers in by an atomic rename, which the plugin waits for
+ * (LOCAL_LTO_PLUGIN_WAIT_MS, docs/PLUGIN.md). `dir` is the build's own (a workspace directory):
+ * its name is not the content's, so it is not for builds rustc remembers (incremental).
+ */
+export async function pendingHelperSet(plugin: { readonly path: string }, dir: string): Promise<{ set: HelperSet; publish(helpersBitcode: string): Promise<void> }> {
+  await mkdir(dir, { recursive: true });
+  try {
+    await link(plugin.path, join(dir, pluginFileName));
+  } catch {
+    await copyFile(plugin.path, join(dir, pluginFileName));
+  }
+  const set: HelperSet = { dir, pluginPath: join(dir, pluginFileName), helpersPath: join(dir, HELPERS_FILE), hash: "" };
+  return {
+    set,
+    async publish(helpersBitcode: string) {
+      const bytes = await readFile(helpersBitcode);
+      set.hash = createHash("sha256").update(bytes).digest("hex");
+      await writeFile(`${set.helpersPath}.tmp`, bytes);
+      await rename(`${set.helpersPath}.tmp`, set.helpersPath);
+    },
+  };
+}
