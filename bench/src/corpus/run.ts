@@ -4,7 +4,9 @@
  * left with its reasons, LLVM's missed-inline remarks under full -O2, and whether the Rust
  * functions that call no helper stayed byte-identical to rustc's. Writes corpus/results.json and
  * corpus/RESULTS.md.
- *   npm run build && tsc -p bench/tsconfig.json && node bench/dist/corpus/run.js [lib…] [--keep]
+ *   npm run build && tsc -p bench/tsconfig.json && node bench/dist/corpus/run.js [lib…] [--keep] [--mode=plugin] [--render]
+ * Also writes section 7 of docs/BENCHMARKS.md and docs/bench/corpus.svg from both paths' results
+ * (`--render`: only that, from the saved results).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +29,7 @@ import {
 import { corpusDir, listEntries, readEntry, type CorpusEntry } from "./manifest.js";
 import { measureProgram, type IterationCost } from "./measure.js";
 import { renderResults } from "./report.js";
+import { corpusBlock, corpusChart } from "./benchmarksBlock.js";
 import type { CorpusResults, EntryResults, HelperFreeIdentity } from "./results.js";
 export type { CorpusResults, EntryResults, HelperFreeIdentity } from "./results.js";
 
@@ -92,7 +95,23 @@ export async function measureEntry(tools: BenchTools, entry: CorpusEntry, work: 
   };
 }
 
+/** Section 7 of docs/BENCHMARKS.md and its chart, from both paths' saved results. */
+async function writeBenchmarksBlock(): Promise<void> {
+  const read = (name: string) => readFile(join(corpusDir, name), "utf8").then((text) => JSON.parse(text) as CorpusResults, () => undefined);
+  const [link, plugin] = await Promise.all([read("results.json"), read("results.plugin.json")]);
+  if (!link) return;
+  const docPath = join(repoRoot, "docs/BENCHMARKS.md");
+  await mkdir(join(repoRoot, "docs/bench"), { recursive: true });
+  await writeFile(join(repoRoot, "docs/bench/corpus.svg"), corpusChart(link, plugin));
+  const { replaceGenerated } = (await import(join(repoRoot, "dist/diagnostics/catalogueDoc.js"))) as { replaceGenerated(doc: string, name: string, content: string): string };
+  await writeFile(docPath, replaceGenerated(await readFile(docPath, "utf8"), "corpus", corpusBlock(link, plugin, "bench/corpus.svg")));
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--render")) {
+    await writeBenchmarksBlock();
+    return;
+  }
   const args = process.argv.slice(2);
   const names = args.filter((a) => !a.startsWith("--"));
   // --mode=plugin: build (b) on the plugin path, written apart (results.plugin.json, RESULTS.plugin.md).
@@ -129,6 +148,8 @@ async function main(): Promise<void> {
   await writeFile(join(corpusDir, `results${suffix}.json`), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(corpusDir, `RESULTS${suffix}.md`), renderResults(results));
   progress(`wrote corpus/results${suffix}.json and corpus/RESULTS${suffix}.md`);
+  await writeBenchmarksBlock();
+  progress("wrote section 7 of docs/BENCHMARKS.md and docs/bench/corpus.svg");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main();
