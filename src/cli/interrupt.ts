@@ -1,13 +1,8 @@
-import { constants } from "node:os";
+import { exitCodeForSignal } from "../process/signals.js";
 
 /** The signals that stop a build: Ctrl-C, `kill`, a closed terminal. */
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-/** The conventional exit status of a process stopped by `signal`: 128 + its number. */
-export function exitCodeForSignal(signal: string): number {
-  const number = constants.signals[signal as NodeJS.Signals];
-  return 128 + (number ?? 0);
-}
 
 /**
  * Turns SIGINT, SIGTERM and SIGHUP into an abort of the running build: it stops its children,

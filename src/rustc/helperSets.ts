@@ -14,58 +14,22 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import lockfile from "proper-lockfile";
-import type { HelperBitcodeReport } from "../report/schema.js";
-import type { SafetyCheckResult } from "../safety/types.js";
 import { runTool } from "../process/run.js";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
 import { prepareHelperSet } from "../tools/plugin/helperSet.js";
 import { localLtoVersion } from "../version.js";
 import type { RustcConfig } from "./config/loadConfig.js";
+import { SET_FORMAT, type HelperSetRequest, type SetManifest } from "./setManifest.js";
 
-export const SET_FORMAT = 2;
+export { SET_FORMAT, type HelperSetRequest, type SetManifest };
+
 const LOCK_STALE_MS = 30_000;
-
-export interface SetManifest {
-  format: typeof SET_FORMAT;
-  key: string;
-  /** When preparation started (ms since the epoch): a dependency newer than this makes the set stale. */
-  preparedAt: number;
-  helperNames: string[];
-  /** Configuration files, helper sources, every header they read, pkg-config files: absolute paths. */
-  dependencies: string[];
-  triple: string;
-  /** What rustc gets: `-Zllvm-plugins=<pluginPath>` (a content-named helper-set directory, docs/PLUGIN.md). */
-  pluginPath: string;
-  /** The built plugin the helper-set directory links to (ensureRustcPlugin). */
-  pluginBuild: string;
-  /** Set when the set was copied from local-lto's cache directory instead of prepared: when it was prepared. */
-  restoredFrom?: string;
-  /** Stable or beta rustc: RUSTC_BOOTSTRAP=1 in its environment, and the legacy-mangling pin. */
-  needsBootstrap: boolean;
-  llvmVersion: string;
-  safetyChecks: SafetyCheckResult[];
-  reconciliation: string[];
-  helperBitcode: HelperBitcodeReport[];
-  notes: string[];
-}
 
 export interface PreparedSet {
   dir: string;
   manifest: SetManifest;
   /** true: prepared by this call; false: found ready. */
   prepared: boolean;
-}
-
-export interface HelperSetRequest {
-  config: RustcConfig;
-  /** rustc as Cargo gave it (a toolchain's own rustc, or a name on PATH). */
-  rustc: string;
-  /** helperSetArgs(): the crate's flags that matter to the set. */
-  setArgs: readonly string[];
-  /** The configuration's cfg-defines this crate is built with (`--cfg MODULE`): `-D` flags for its helpers. */
-  defines: readonly string[];
-  stateDir: string;
-  env: NodeJS.ProcessEnv;
 }
 
 export function sha256(text: string | Uint8Array): string {

@@ -14,7 +14,7 @@ import { requireTools, resolveToolchain } from "../toolchain/resolveToolchain.js
 import { pkgConfigCflags } from "../tools/pkgConfig.js";
 import { prepareHelperSet } from "../tools/plugin/helperSet.js";
 import { ensureRustcPlugin } from "../tools/plugin/rustcPlugin.js";
-import { SET_FORMAT, type HelperSetRequest, type SetManifest } from "./helperSets.js";
+import { SET_FORMAT, type HelperSetRequest, type SetManifest } from "./setManifest.js";
 
 /** `pkg-config --path`: the .pc files whose change changes the flags (best effort: not every pkg-config has it). */
 async function pkgConfigFiles(names: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string[]> {

@@ -4,7 +4,6 @@
  */
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { RunLine } from "./buildReport.js";
 
 /** bin/local-lto writes this id too, in its own short lines. */
 export const runLineSchemaId = "local-lto/rustc-run/1";
@@ -13,8 +12,8 @@ export function reportPath(stateDir: string): string {
   return join(stateDir, "report.jsonl");
 }
 
-/** One line, appended with one write (O_APPEND: lines from parallel rustc runs never interleave). */
-export async function appendRunLine(stateDir: string, line: RunLine): Promise<void> {
+/** One line (a `RunLine`, buildReport.ts, typed by the caller), appended with one write (O_APPEND: lines from parallel rustc runs never interleave). */
+export async function appendRunLine<Line extends { schema: typeof runLineSchemaId }>(stateDir: string, line: Line): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   await appendFile(reportPath(stateDir), `${JSON.stringify(line)}\n`);
 }

@@ -17,7 +17,7 @@ import { summarize } from "../report/summarize.js";
 import { runInherited, type InheritedRun } from "../process/run.js";
 import { bootstrapNeutralArgs } from "../tools/plugin/compileWithHelpers.js";
 import { parsePluginRecord, type LinkedModule } from "../tools/plugin/pluginRecord.js";
-import { exitCodeForSignal } from "../cli/interrupt.js";
+import { exitCodeForSignal } from "../process/signals.js";
 import { crateNameFromInput, codegenValue, optLevel, parseRustcArgs, type RustcInvocation } from "./args.js";
 import type { RunLine } from "./buildReport.js";
 import type { RustcConfig } from "./config/loadConfig.js";

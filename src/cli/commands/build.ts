@@ -3,7 +3,7 @@ import type { BuildOptions } from "../../pipeline/types.js";
 import { renderReport } from "../../report/renderTable.js";
 import type { Report } from "../../report/schema.js";
 import { useColor } from "../errorBoundary.js";
-import { exitCodeForSignal } from "../interrupt.js";
+import { exitCodeForSignal } from "../../process/signals.js";
 
 export interface BuildCommandOptions extends BuildOptions {
   json?: boolean;

@@ -12,7 +12,7 @@ import { runTool } from "../../process/run.js";
 import { compactRunLines, latestPerUnit, readRunLines, renderBuildSummary } from "../../rustc/buildReport.js";
 import { findExecutable } from "../../toolchain/findExecutable.js";
 import { useColor } from "../errorBoundary.js";
-import { exitCodeForSignal } from "../interrupt.js";
+import { exitCodeForSignal } from "../../process/signals.js";
 
 /** The launcher Cargo runs (bin/local-lto): it runs rustc directly where Node is not needed. */
 export const launcherPath = packagePath("bin/local-lto");
