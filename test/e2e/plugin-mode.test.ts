@@ -53,6 +53,20 @@ describe("plugin mode", () => {
     expect(programOutput(object)).toBe(run(exe, []));
   });
 
+  test("-Cincremental: a helper change still reaches the object (helpers prepared first, in a set named by content that rustc tracks)", async () => {
+    const incr = join(dir, "incremental");
+    const changed = join(dir, "helpers-changed.c");
+    // The same helpers with refcount_inc counting by two: the program's output shows which ran.
+    writeFileSync(changed, readFileSync(helpers, "utf8").replace(`#include "kernel_style.h"`, `#include "${join(exampleDir, "kernel_style.h")}"`).replace(/refcount_inc\(([^)]*)\);/, "refcount_inc($1); refcount_inc($1);"));
+    const args = { rustInput: lib, rustcArgs: ["-O", `-Cincremental=${incr}`], mode: "plugin" as const, rustcBootstrap: true };
+    const first = out("incr-a");
+    await build({ ...args, helperInputs: [helpers], output: first });
+    const second = out("incr-b");
+    const { report } = await build({ ...args, helperInputs: [changed], output: second });
+    expect(report.summary.callsLeft).toBe(0);
+    expect(programOutput(second)).not.toBe(programOutput(first));
+  });
+
   test("auto mode: the link path on stable without the opt-in, the plugin with LOCAL_LTO_RUSTC_BOOTSTRAP=1, never RUSTC_BOOTSTRAP in local-lto's own environment", async () => {
     const linkPath = await build({ rustInput: lib, helperInputs: [helpers], output: out("auto"), rustcArgs: ["-O"], env: { ...process.env, ...withoutOptIn } });
     expect(linkPath.report.mode).toBe("inline");
