@@ -14,8 +14,9 @@
  * `read` one byte per system call, but parses a sourced file in blocks, and a hash of the key
  * would cost it a process. Every value is single-quoted (shQuote).
  */
+import { writeFileAtomically } from "../files/writeAtomically.js";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
@@ -83,13 +84,6 @@ export function indexScript(entries: Readonly<Record<string, string>>): string {
   return [`# local-lto launch index ${ENTRY_FORMAT} (src/rustc/launchEntries.ts): sourced by bin/local-lto`, "case $keytext in", ...cases, "esac", ""].join("\n");
 }
 
-async function writeAtomically(path: string, text: string, when?: Date): Promise<void> {
-  const staged = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(staged, text);
-  if (when) await utimes(staged, when, when);
-  await rename(staged, path);
-}
-
 /**
  * Writes the entry for the launcher's key text (LOCAL_LTO_LAUNCH_TEXT), dated `validFrom` (when
  * the facts in it were read: a dependency changed after that is newer than the entry, and the
@@ -101,16 +95,16 @@ export async function writeLaunchEntry(launchDir: string, keyText: string, entry
   await mkdir(dir, { recursive: true });
   const name = entryName(keyText);
   const when = new Date(validFrom);
-  await writeAtomically(join(dir, `${name}.json`), `${JSON.stringify({ format: ENTRY_FORMAT, keyText, entry })}\n`);
-  await writeAtomically(join(dir, `${name}.sh`), entryScript(entry), when);
+  await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify({ format: ENTRY_FORMAT, keyText, entry })}\n`);
+  await writeFileAtomically(join(dir, `${name}.sh`), entryScript(entry), { mtime: when });
   const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
   try {
     const indexJson = join(dir, "index.json");
     const known = JSON.parse(await readFile(indexJson, "utf8").catch(() => "{}")) as Record<string, string>;
     if (known[keyText] === name) return;
     known[keyText] = name;
-    await writeAtomically(indexJson, `${JSON.stringify(known, null, 1)}\n`);
-    await writeAtomically(join(dir, "index.sh"), indexScript(known));
+    await writeFileAtomically(indexJson, `${JSON.stringify(known, null, 1)}\n`);
+    await writeFileAtomically(join(dir, "index.sh"), indexScript(known));
   } finally {
     await release().catch(() => undefined);
   }

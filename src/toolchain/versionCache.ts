@@ -1,5 +1,6 @@
+import { writeCacheFile } from "../files/writeAtomically.js";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "./cacheDir.js";
 
@@ -46,13 +47,5 @@ export async function writeCachedBanner(toolPath: string, banner: string, env: N
   if (env.LOCAL_LTO_NO_TOOL_CACHE) return;
   const now = await identity(toolPath);
   if (!now) return;
-  const target = entryPath(toolPath, env, question);
-  const staged = `${target}.${process.pid}.tmp`;
-  try {
-    await mkdir(join(target, ".."), { recursive: true });
-    await writeFile(staged, JSON.stringify({ path: toolPath, ...now, banner } satisfies CachedBanner));
-    await rename(staged, target);
-  } catch {
-    // ignore
-  }
+  await writeCacheFile(entryPath(toolPath, env, question), JSON.stringify({ path: toolPath, ...now, banner } satisfies CachedBanner));
 }

@@ -1,10 +1,11 @@
+import { writeCacheFile } from "../files/writeAtomically.js";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { moduleFlagNumber, parseModule } from "../ir/index.js";
 import { runTool } from "../process/run.js";
 import { llvmToolFailure, tail } from "./failure.js";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { RustcArgsFacts } from "./rustcArgs.js";
 
 export interface RustCompileResult {
@@ -249,18 +250,6 @@ export async function compileCallerProbe(rustc: string, userArgs: readonly strin
     env: { RUSTC_BOOTSTRAP: "1" },
   });
   if (run.exitCode !== 0) return undefined;
-  if (cached) await writeFileAtomically(cached, run.stdout);
+  if (cached) await writeCacheFile(cached, run.stdout);
   return { irText: run.stdout, callers };
-}
-
-/** Best effort: an unwritable cache only costs the probe next time. */
-async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const staged = `${path}.${process.pid}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(staged, text);
-    await rename(staged, path);
-  } catch {
-    await rm(staged, { force: true }).catch(() => undefined);
-  }
 }

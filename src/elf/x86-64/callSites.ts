@@ -215,10 +215,16 @@ function creditLoopReloads(
 ): void {
   const backward = branches.filter((b) => (b.kind === "jmp" || b.kind === "jcc") && b.target !== undefined && b.target < b.offset);
   if (backward.length === 0) return;
+  // functionStarts is sorted: the last start at or before `at`, by bisection.
   const functionStart = (at: number) => {
-    let start = -Infinity;
-    for (const s of functionStarts) if (s <= at) start = s;
-    return start;
+    let low = 0;
+    let high = functionStarts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (functionStarts[mid]! <= at) low = mid + 1;
+      else high = mid;
+    }
+    return low === 0 ? -Infinity : functionStarts[low - 1]!;
   };
   for (const { value } of loads) {
     if (value.callsThrough > 0) continue;

@@ -20,9 +20,10 @@
  * wait for one compile. An entry that cannot be read or does not verify is removed, never trusted
  * and never left to block its key.
  */
+import { writeFileAtomically } from "../../files/writeAtomically.js";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import createDebug from "debug";
 import lockfile from "proper-lockfile";
@@ -148,12 +149,6 @@ function memoHash(path: string): Promise<string | undefined> {
   return cached;
 }
 
-async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
 function isManifestEntry(value: unknown): value is ManifestEntry {
   const entry = value as ManifestEntry;
   return !!entry && Array.isArray(entry.deps) && Array.isArray(entry.probes) && typeof entry.bitcode === "string" && /^[0-9a-f]{64}$/.test(entry.bitcode) && typeof entry.sha256 === "string";
@@ -211,11 +206,11 @@ async function store(cacheDir: string, key: string, bitcodePath: string, deps: [
   const bitcodeFile = join(cacheDir, "bitcode", `${k2}.bc`);
   // A directory or other non-file squatting on the name would make every store fail.
   await rm(bitcodeFile, { recursive: true, force: true });
-  await writeAtomically(bitcodeFile, bytes);
+  await writeFileAtomically(bitcodeFile, bytes);
   const manifestPath = join(cacheDir, "manifests", `${key}.json`);
   const entries = (await readManifest(manifestPath)).filter((e) => e.bitcode !== k2);
   entries.unshift({ deps, probes, bitcode: k2, sha256: sha256(bytes) });
-  await writeAtomically(manifestPath, `${JSON.stringify({ format: CACHE_FORMAT, entries: entries.slice(0, MAX_MANIFEST_ENTRIES) })}\n`);
+  await writeFileAtomically(manifestPath, `${JSON.stringify({ format: CACHE_FORMAT, entries: entries.slice(0, MAX_MANIFEST_ENTRIES) })}\n`);
   return k2;
 }
 

@@ -1,5 +1,6 @@
+import { writeFileAtomically } from "../../files/writeAtomically.js";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import createDebug from "debug";
 import type { IrFunction } from "../../ir/types.js";
@@ -81,11 +82,8 @@ class FactsStore implements FactsData {
   async save(): Promise<void> {
     if (!this.dirty || !this.file) return;
     this.dirty = false;
-    const staged = `${this.file}.${process.pid}.tmp`;
     try {
-      await mkdir(join(this.file, ".."), { recursive: true });
-      await writeFile(staged, JSON.stringify(this.data));
-      await rename(staged, this.file);
+      await writeFileAtomically(this.file, JSON.stringify(this.data), { makeDirectory: true });
     } catch (error) {
       // Best effort: an unwritable cache only costs the probes next time.
       debug("cannot write %s: %s", this.file, (error as Error).message);

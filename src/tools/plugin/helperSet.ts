@@ -5,6 +5,7 @@
  * (dladdr). rustc tracks the `-Zllvm-plugins` path for incremental builds, not the files a plugin
  * reads, so a path that names the helpers' content makes a change of helpers a change rustc sees.
  */
+import { writeFileAtomically } from "../../files/writeAtomically.js";
 import { createHash } from "node:crypto";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -90,8 +91,7 @@ export async function pendingHelperSet(plugin: { readonly path: string }, dir: s
     async publish(helpersBitcode: string) {
       const bytes = await readFile(helpersBitcode);
       set.hash = createHash("sha256").update(bytes).digest("hex");
-      await writeFile(`${set.helpersPath}.tmp`, bytes);
-      await rename(`${set.helpersPath}.tmp`, set.helpersPath);
+      await writeFileAtomically(set.helpersPath, bytes);
     },
   };
 }

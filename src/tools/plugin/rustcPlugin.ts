@@ -4,6 +4,7 @@
  * rustc's exact LLVM version and the plugin's source, and checks that this rustc loads it and
  * links a helper with it. It never throws for a missing prerequisite: it says why not.
  */
+import { writeCacheFile } from "../../files/writeAtomically.js";
 import { packagePath } from "../../packageRoot.js";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -243,15 +244,6 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
     return { ok: false, problem: { reason: "no-llvm", message: `${options.rustc} does not use the LLVM backend`, fix: "use a rustc built with LLVM (rustup's are)" } };
   }
   const llvmVersion = `${llvm.major}.${llvm.minor}.${llvm.patch}`;
-  // A plugin built and load-checked for this rustc build before: no need to ask llvm-config and
-  // clang++ again (about 120 ms); headers or clang++ upgraded later do not unmake a plugin that loads.
-  const ready = readyRecordPath(options, env, rustcRun.stdout);
-  const known = options.build === false ? undefined : await readReadyRecord(await ready, options.rustc, rustcVersion);
-  if (known) return { ok: true, plugin: known };
-  const [dev, clangxx] = await Promise.all([findLlvmDev(llvm.major, env, options.llvmConfig), findClangxx(llvm.major, env, options.clangxx)]);
-  if (isUnavailable(dev)) return { ok: false, problem: dev };
-  if (isUnavailable(clangxx)) return { ok: false, problem: clangxx };
-
   const sourcePath = options.source ?? pluginSourcePath;
   let source: string;
   try {
@@ -259,6 +251,14 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
   } catch (error) {
     return { ok: false, problem: { reason: "build-failed", message: `cannot read the plugin source ${sourcePath}: ${(error as Error).message}`, fix: "reinstall local-lto (its plugin/ folder is missing)" } };
   }
+  // A plugin built and load-checked for this rustc build before: no need to ask llvm-config and
+  // clang++ again (about 120 ms); headers or clang++ upgraded later do not unmake a plugin that loads.
+  const ready = readyRecordPath(options, env, rustcRun.stdout, source);
+  const known = options.build === false ? undefined : await readReadyRecord(ready, options.rustc, rustcVersion);
+  if (known) return { ok: true, plugin: known };
+  const [dev, clangxx] = await Promise.all([findLlvmDev(llvm.major, env, options.llvmConfig), findClangxx(llvm.major, env, options.clangxx)]);
+  if (isUnavailable(dev)) return { ok: false, problem: dev };
+  if (isUnavailable(clangxx)) return { ok: false, problem: clangxx };
   const headersVersion = `${dev.version.major}.${dev.version.minor}.${dev.version.patch}`;
   const key = pluginBuildKey({ source, llvmVersion, headersVersion, clangxxVersion: clangxx.version.text, args: pluginCompileArgs(dev.cxxFlags, "") });
   const cacheDir = options.cacheDir ?? pluginInstallDir(env);
@@ -279,7 +279,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
   // The load check is remembered per rustc build: one rustc commit is one libLLVM.
   const checkedMarker = join(dir, `loaded-by-${sha256(rustcRun.stdout).slice(0, 16)}`);
   if (existsSync(pluginPath) && existsSync(checkedMarker)) {
-    if (options.build !== false) await writeReadyRecord(await ready, plugin);
+    if (options.build !== false) await writeReadyRecord(ready, plugin);
     return { ok: true, plugin };
   }
   if (options.build === false && !existsSync(pluginPath)) {
@@ -299,16 +299,13 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
     await writeFile(checkedMarker, `${rustcRun.stdout}`);
     return { ok: true, plugin };
   }).then(async (result) => {
-    if (result.ok) await writeReadyRecord(await ready, result.plugin);
+    if (result.ok) await writeReadyRecord(ready, result.plugin);
     return result;
   });
 }
 
-/** What identifies "this plugin source, built as these overrides say, for this rustc build". */
-async function readyRecordPath(options: RustcPluginOptions, env: NodeJS.ProcessEnv, rustcVv: string): Promise<string | undefined> {
-  const sourcePath = options.source ?? pluginSourcePath;
-  const source = await readFile(sourcePath, "utf8").catch(() => undefined);
-  if (source === undefined) return undefined;
+/** What identifies "this plugin source, built as these overrides say, for this rustc build" (pure). */
+function readyRecordPath(options: RustcPluginOptions, env: NodeJS.ProcessEnv, rustcVv: string, source: string): string {
   const overrides = [options.clangxx ?? env.LOCAL_LTO_CLANGXX ?? "", options.llvmConfig ?? env.LOCAL_LTO_LLVM_CONFIG ?? "", env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? ""];
   const key = sha256(JSON.stringify([BUILD_FORMAT, rustcVv, sha256(source), overrides])).slice(0, 32);
   return join(options.cacheDir ?? pluginInstallDir(env), "ready", `${key}.json`);
@@ -316,8 +313,7 @@ async function readyRecordPath(options: RustcPluginOptions, env: NodeJS.ProcessE
 
 type ReadyRecord = Omit<RustcPlugin, "rustc" | "rustcVersion" | "built">;
 
-async function readReadyRecord(path: string | undefined, rustc: string, rustcVersion: RustcVersion): Promise<RustcPlugin | undefined> {
-  if (!path) return undefined;
+async function readReadyRecord(path: string, rustc: string, rustcVersion: RustcVersion): Promise<RustcPlugin | undefined> {
   try {
     const record = JSON.parse(await readFile(path, "utf8")) as ReadyRecord;
     if (!existsSync(record.path)) return undefined;
@@ -328,17 +324,9 @@ async function readReadyRecord(path: string | undefined, rustc: string, rustcVer
 }
 
 /** Best effort: without it the next run asks the tools again. */
-async function writeReadyRecord(path: string | undefined, plugin: RustcPlugin): Promise<void> {
-  if (!path) return;
+async function writeReadyRecord(path: string, plugin: RustcPlugin): Promise<void> {
   const { rustc: _rustc, rustcVersion: _version, built: _built, ...record } = plugin;
-  const staged = `${path}.${process.pid}.tmp`;
-  try {
-    await mkdir(join(path, ".."), { recursive: true });
-    await writeFile(staged, JSON.stringify(record satisfies ReadyRecord));
-    await rename(staged, path);
-  } catch {
-    await rm(staged, { force: true }).catch(() => undefined);
-  }
+  await writeCacheFile(path, JSON.stringify(record satisfies ReadyRecord));
 }
 
 async function compilePlugin(plugin: RustcPlugin, dev: LlvmDev, sourcePath: string, env: NodeJS.ProcessEnv): Promise<PluginUnavailable | undefined> {
