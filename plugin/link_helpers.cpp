@@ -5,6 +5,11 @@
 // helpers that the module declares, from `<dir>/helpers.bc`, and makes them internal. rustc's own
 // inliner, pipeline and parallel code generation do the rest.
 //
+// The same library, loaded by rust-lld on local-lto's link path (`--load-pass-plugin`, stable
+// rustc: no unstable option), gives the pass pipeline a scope: with LOCAL_LTO_PASS_SCOPE set,
+// function and loop passes run only on the functions that file names (helpers and their Rust
+// callers), so Rust code that calls no helper stays as rustc optimised it (docs/INLINING.md).
+//
 // Deliberately minimal: which helpers are in helpers.bc, whether they are safe to copy into every
 // object, and their attributes are decided in TypeScript before rustc starts (one implementation
 // of every rule). This file only links, internalizes and records.
@@ -18,7 +23,10 @@
 #include "llvm/Passes/PassPlugin.h"
 #endif
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Any.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Analysis/LazyCallGraph.h"
+#include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Attributes.h"
 #include "llvm/IR/DiagnosticHandler.h"
@@ -28,6 +36,7 @@
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PassInstrumentation.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -325,7 +334,79 @@ private:
   }
 };
 
+// LOCAL_LTO_PASS_SCOPE=<file>: the Rust module's own functions, one per line as
+// `name[,anything]` (the noinline list local-lto already gives the inliner). The scope is every
+// other defined function (the helpers and what they brought along) and the Rust functions that
+// call one of them directly, found when the first optional pass is asked about (before anything
+// is inlined; pass adaptors are required passes and never asked). An
+// optional function or loop pass then runs only on functions in the scope. Module and CGSCC
+// passes (the inliner, IPSCCP) run only when some Rust function calls into the scope; the
+// inliner's reach is bounded by the noinline list. The callback is LLVM's own optnone mechanism
+// (`shouldRunOptionalPass`): required passes and analyses are untouched and, unlike an optnone
+// attribute, nothing is left on the functions for code generation to see.
+struct PassScope {
+  StringSet<> RustFunctions;
+  StringSet<> Functions;
+  bool Found = false;
+  bool RustCallsIn = false;
+
+  void find(const Module &M) {
+    Found = true;
+    for (const Function &F : M) {
+      if (F.isDeclaration() || RustFunctions.contains(F.getName()))
+        continue;
+      Functions.insert(F.getName());
+      for (const User *Use : F.users())
+        if (const auto *Call = dyn_cast<CallBase>(Use); Call && Call->getCalledOperand() == &F) {
+          StringRef Caller = Call->getFunction()->getName();
+          Functions.insert(Caller);
+          RustCallsIn |= RustFunctions.contains(Caller);
+        }
+    }
+  }
+};
+
+void registerPassScope(PassBuilder &Builder) {
+  const char *Path = std::getenv("LOCAL_LTO_PASS_SCOPE");
+  if (!Path || !*Path)
+    return;
+  PassInstrumentationCallbacks *Callbacks = Builder.getPassInstrumentationCallbacks();
+  if (!Callbacks)
+    fail("LOCAL_LTO_PASS_SCOPE is set but this pass builder has no instrumentation callbacks");
+  auto Bytes = MemoryBuffer::getFile(Path, /*IsText=*/true);
+  if (!Bytes)
+    fail(Twine("cannot read the pass scope ") + Path + ": " + Bytes.getError().message());
+  auto Scope = std::make_shared<PassScope>();
+  SmallVector<StringRef, 64> Lines;
+  (*Bytes)->getBuffer().split(Lines, '\n', -1, /*KeepEmpty=*/false);
+  for (StringRef Line : Lines)
+    Scope->RustFunctions.insert(Line.split(',').first);
+  Callbacks->registerShouldRunOptionalPassCallback([Scope](StringRef, Any IR) {
+    if (const auto *Unit = llvm::any_cast<const Module *>(&IR)) {
+      if (!Scope->Found)
+        Scope->find(**Unit);
+      return Scope->RustCallsIn;
+    }
+    if (const auto *Unit = llvm::any_cast<const LazyCallGraph::SCC *>(&IR)) {
+      if (!Scope->Found)
+        Scope->find(*(*Unit)->begin()->getFunction().getParent());
+      return Scope->RustCallsIn;
+    }
+    const Function *F = nullptr;
+    if (const auto *Unit = llvm::any_cast<const Function *>(&IR))
+      F = *Unit;
+    else if (const auto *Unit = llvm::any_cast<const Loop *>(&IR))
+      F = (*Unit)->getHeader()->getParent();
+    if (!F)
+      return true;
+    if (!Scope->Found)
+      Scope->find(*F->getParent());
+    return Scope->Functions.contains(F->getName());
+  });
+}
+
 void registerCallbacks(PassBuilder &Builder) {
+  registerPassScope(Builder);
   // Once per codegen unit (and at -Copt-level=0 too), before the inliner: rustc's own pipeline
   // then inlines the helpers and drops the copies it no longer needs.
   Builder.registerPipelineStartEPCallback(

@@ -17,6 +17,20 @@ export const inlinePipeline =
 /** The pipeline without the loop vectorizer, for `-C no-vectorize-loops`. */
 const inlinePipelineNoVectorize = "cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg))";
 
+/**
+ * The caller pipeline, when local-lto's plugin scopes the passes (`scopePlugin`): what a helper
+ * caller needs to come out as C's `-O2` would make it, found on the corpus (corpus/FINDINGS.md):
+ * SROA and EarlyCSE, then IPSCCP, which gives an internalized helper's parameters the ranges its
+ * call sites pass (xxhash: XXH64's inline cost 340 → 195, so it is inlined as in C), the inliner
+ * with its cleanups, and EarlyCSE after the vectorizer (ck: the ring mask loaded once, not once
+ * per inlined helper). Function passes run only on helpers and their Rust callers, so over
+ * everything else this is no pipeline at all; without the scope it would re-optimize every Rust
+ * function.
+ */
+const callerPipeline =
+  "function(sroa,early-cse),ipsccp,cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(loop-vectorize,instcombine<no-verify-fixpoint>,early-cse)";
+const callerPipelineNoVectorize = "function(sroa,early-cse),ipsccp,cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(early-cse)";
+
 export interface InlineRunOptions {
   /**
    * `function:attribute` pairs added before inlining (opt's forceattrs pass): the Rust callers that
@@ -33,12 +47,29 @@ export interface InlineRunOptions {
   llvmOptions?: readonly string[];
   /** `-inline-threshold` for the inliner (--inline-threshold). */
   inlineThreshold?: number;
+  /**
+   * local-lto's plugin, built for this LLVM: loaded by rust-lld or opt, it runs the function
+   * passes only on the helpers and their Rust callers (LOCAL_LTO_PASS_SCOPE = `noinlineList`, the
+   * Rust module's own functions), and the caller pipeline replaces the inliner-only one.
+   */
+  scopePlugin?: string;
+}
+
+/** Whether the run is scoped by the plugin (it needs the Rust function list as well). */
+export function isScoped(options: InlineRunOptions): options is InlineRunOptions & { scopePlugin: string; noinlineList: string } {
+  return !!options.scopePlugin && !!options.noinlineList;
+}
+
+/** The environment the scoped run needs (the plugin reads it when the pass builder is made). */
+export function inlinePassEnvironment(options: InlineRunOptions): Record<string, string> | undefined {
+  return isScoped(options) ? { LOCAL_LTO_PASS_SCOPE: options.noinlineList } : undefined;
 }
 
 /** The pass pipeline, with the forceattrs pass first when attributes are forced. */
 export function inlinePassPipeline(options: InlineRunOptions = {}): string {
   const forcing = (options.forceAttributes?.length ?? 0) > 0 || !!options.noinlineList;
-  const pipeline = options.vectorizeLoops === false ? inlinePipelineNoVectorize : inlinePipeline;
+  const vectorize = options.vectorizeLoops !== false;
+  const pipeline = isScoped(options) ? (vectorize ? callerPipeline : callerPipelineNoVectorize) : vectorize ? inlinePipeline : inlinePipelineNoVectorize;
   return forcing ? `forceattrs,${pipeline}` : pipeline;
 }
 
@@ -54,6 +85,7 @@ export function inlinePassFlags(options: InlineRunOptions = {}): string[] {
 /** opt's arguments for the inline step; also used to ask LLVM for its remarks on the same module. */
 export function inlineArguments(options: InlineRunOptions = {}): string[] {
   return [
+    ...(isScoped(options) ? [`-load-pass-plugin=${options.scopePlugin}`] : []),
     `-passes=${inlinePassPipeline(options)}`,
     ...inlinePassFlags(options),
     ...(options.llvmOptions ?? []),

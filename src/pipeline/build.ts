@@ -88,7 +88,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
         const result = await runStaticMode(ctx, plan);
         return { fields: { mode: "static", target: result.target, helpers: result.helpers, unusedHelpers: result.unusedHelpers, safetyChecks: result.safety, toolchain: result.toolchain } };
       }
-      const result = await runInlineMode(ctx);
+      const result = await runInlineMode(ctx, plan.scopePlugin);
       return { inlinedBitcode: result.inlinedBitcode, fields: bitcodeModeFields("inline", result, toolchainSummary(toolchain, result.codegenBackend === "rustLld" ? [...plan.tools, "rustLld"] : plan.tools)) };
     }, hooks.signal);
     const report: Report = {

@@ -1,5 +1,5 @@
 import { runTool } from "../process/run.js";
-import { inlineArguments, type InlineRunOptions } from "../inlining/passPipeline.js";
+import { inlineArguments, inlinePassEnvironment, type InlineRunOptions } from "../inlining/passPipeline.js";
 import { llvmToolFailure } from "./failure.js";
 
 /**
@@ -8,7 +8,7 @@ import { llvmToolFailure } from "./failure.js";
  * llvm-link has verified the merged module; verifying again costs ~0.1 s on large crates.
  */
 export async function runInlinePasses(opt: string, merged: string, output: string | null, options: InlineRunOptions = {}, role = "inline"): Promise<string | null> {
-  const run = await runTool({ file: opt, args: ["--disable-verify", ...inlineArguments(options), merged, "-o", output ?? "/dev/null"] });
+  const run = await runTool({ file: opt, args: ["--disable-verify", ...inlineArguments(options), merged, "-o", output ?? "/dev/null"], env: inlinePassEnvironment(options) });
   if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: `opt (${role})` });
   return output;
 }

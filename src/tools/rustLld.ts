@@ -1,6 +1,6 @@
 import { runTool } from "../process/run.js";
 import { llvmToolFailure } from "./failure.js";
-import { inlinePassFlags, inlinePassPipeline, type InlineRunOptions } from "../inlining/passPipeline.js";
+import { inlinePassEnvironment, inlinePassFlags, inlinePassPipeline, isScoped, type InlineRunOptions } from "../inlining/passPipeline.js";
 import type { CodegenChoices } from "./llc.js";
 
 /**
@@ -22,6 +22,7 @@ export function rustLldArguments(input: string, output: string, choices: Codegen
     "-flavor",
     "gnu",
     "-r",
+    ...(isScoped(inline) ? [`--load-pass-plugin=${inline.scopePlugin}`] : []),
     `--lto-newpm-passes=${inlinePassPipeline(inline)}`,
     `--lto-CGO${choices.optLevel}`,
     "--disable-verify",
@@ -36,7 +37,7 @@ export function rustLldArguments(input: string, output: string, choices: Codegen
 }
 
 export async function inlineAndEmitWithRustLld(rustLld: string, merged: string, output: string, choices: CodegenChoices, inline: InlineRunOptions): Promise<string> {
-  const run = await runTool({ file: rustLld, args: rustLldArguments(merged, output, choices, inline) });
+  const run = await runTool({ file: rustLld, args: rustLldArguments(merged, output, choices, inline), env: inlinePassEnvironment(inline) });
   if (run.exitCode !== 0) throw llvmToolFailure(run, { tool: "rust-lld (inline and codegen)" });
   return output;
 }

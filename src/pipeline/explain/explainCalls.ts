@@ -28,6 +28,8 @@ export interface ExplainInput {
   noinlineList?: string;
   /** The inline threshold the build used. */
   inlineThreshold?: number;
+  /** The plugin that scoped the inline step: the remarks come from the same scoped pipeline. */
+  scopePlugin?: string;
   helpers: readonly string[];
   /** What reconciliation did to Rust callers and left alone (for the reasons). */
   callerChanges?: readonly CallerAttributeChange[];
@@ -53,7 +55,7 @@ export async function explainCalls(ctx: BuildContext, input: ExplainInput): Prom
     remarksFile = workspace.file("inline-remarks.yaml");
     const file = remarksFile;
     await timed("inline remarks", async () => {
-      await runInlinePasses(toolPath(toolchain, "opt"), input.mergedBitcode, null, { forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList, inlineThreshold: input.inlineThreshold }, "inline remarks");
+      await runInlinePasses(toolPath(toolchain, "opt"), input.mergedBitcode, null, { forceAttributes: input.forceAttributes, remarksFile: file, noinlineList: input.noinlineList, inlineThreshold: input.inlineThreshold, scopePlugin: input.scopePlugin }, "inline remarks");
     });
   }
   const remarks: InlineRemark[] = parseInlineRemarks(await readFile(remarksFile, "utf8"));

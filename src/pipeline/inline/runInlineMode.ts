@@ -22,6 +22,7 @@ import { chooseRustLld, codegenChoices, inlineAndCodegen, type CodegenBackend, t
 import { settleLater } from "../settleLater.js";
 import { helperInlineHints } from "../../inlining/inlinePolicy.js";
 import { selectionNotes } from "../selectionNotes.js";
+import type { ScopePlugin } from "../mode/planBuild.js";
 
 export interface InlineModeResult {
   helpers: HelperReport[];
@@ -55,7 +56,7 @@ function definedByHelpers(helpers: IrModule): string[] {
  * runs; the Rust module's IR is read (for the checks, reconciliation, codegen options and the
  * report) while the merge and the inliner already run on the unchanged helpers.
  */
-export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult> {
+export async function runInlineMode(ctx: BuildContext, scopePlugin: ScopePlugin): Promise<InlineModeResult> {
   const { build, toolchain, workspace, timed } = ctx;
   const { rust: rustInput } = build;
   const llvmLink = toolPath(toolchain, "llvmLink");
@@ -113,12 +114,14 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
   // Helpers count as inline functions, as the static inline functions they wrap are in C (docs/INLINING.md §3.2).
   const inlineHints = settleLater(helperIr.then((ir) => helperInlineHints(ir.module)));
   const { inlineThreshold } = build;
+  const scope = "path" in scopePlugin ? scopePlugin.path : undefined;
+  if ("unavailable" in scopePlugin) ctx.notes.push(`the helpers' callers get the inliner and its cleanups only, over every function: ${scopePlugin.unavailable}; local-lto's plugin scopes the caller pipeline (SROA, EarlyCSE, IPSCCP, docs/INLINING.md)`);
   const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<InlinedObject & { merged: string; forceAttributes: string[]; remarksFile?: string }> => {
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), build.userBitcode)).finally(firstMergeDone);
     if (merged.warnings) ctx.warnings.push(merged.warnings);
     const remarksFile = build.explain ? workspace.file(`inline-remarks${tag}.yaml`) : undefined;
     const flags = rustInput.kind === "rust-source" ? rustInput.facts.codegenFlags : undefined;
-    const inline = { forceAttributes, remarksFile, noinlineList: await noinlineList, vectorizeLoops: flags?.vectorizeLoops, llvmOptions: flags ? codegenLlvmOptions(flags) : [], inlineThreshold };
+    const inline = { forceAttributes, remarksFile, noinlineList: await noinlineList, vectorizeLoops: flags?.vectorizeLoops, llvmOptions: flags ? codegenLlvmOptions(flags) : [], inlineThreshold, scopePlugin: scope };
     const built = await inlineAndCodegen(ctx, merged.merged, tag, inline, rustLld, rustModule);
     return { ...built, merged: merged.merged, forceAttributes, remarksFile };
   };
@@ -168,6 +171,7 @@ export async function runInlineMode(ctx: BuildContext): Promise<InlineModeResult
         forceAttributes,
         noinlineList: await noinlineList,
         inlineThreshold,
+        scopePlugin: scope,
         helpers: selected.used,
         callerChanges,
         kept,

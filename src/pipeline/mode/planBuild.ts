@@ -10,8 +10,23 @@ import { inlineModeTools } from "./inlineTools.js";
 
 export type BuildPlan =
   | { mode: "plugin"; reason: string; toolchain: Toolchain; tools: ToolId[]; plugin: RustcPlugin }
-  | { mode: "inline"; reason: string; toolchain: Toolchain; tools: ToolId[] }
+  | { mode: "inline"; reason: string; toolchain: Toolchain; tools: ToolId[]; scopePlugin: ScopePlugin }
   | { mode: "static"; reason: string; toolchain: Toolchain; cc?: CcIdentity; inlineUnavailable?: Extract<ModeChoice, { mode: "static" }>["inlineUnavailable"] };
+
+/** local-lto's plugin for the link path's scoped caller pipeline, or why there is none (a note). */
+export type ScopePlugin = { path: string } | { unavailable: string };
+
+/**
+ * The link path loads local-lto's plugin into rust-lld or opt (no rustc option: stable rustc is
+ * fine) to run the caller pipeline on helpers and their callers only (docs/INLINING.md §5).
+ * Looked up, never built here: scripts/setup.sh builds it.
+ */
+async function findScopePlugin(build: ResolvedBuild, toolchain: Toolchain): Promise<ScopePlugin> {
+  const rustc = toolchain.rustc;
+  if (!rustc) return { unavailable: "no rustc to find local-lto's plugin for" };
+  const found = await ensureRustcPlugin({ rustc: rustc.path, rustcVersion: rustc.version, env: build.env, build: false, useReadyRecord: true });
+  return found.ok ? { path: found.plugin.path } : { unavailable: `${found.problem.message} (fix: ${found.problem.fix})` };
+}
 
 /** Tools the user pointed at with a flag or an environment variable (`--llvm-link`, `LOCAL_LTO_LLVM_LINK`, `RUSTC`). */
 function explicitlyGivenTools(build: ResolvedBuild): Set<ToolId> {
@@ -51,7 +66,7 @@ export async function planBuild(build: ResolvedBuild, onStage?: (stage: string) 
     if (build.rust.kind === "rust-source" && build.rust.facts.refusedCodegenFlags.length) throw unsupportedCodegenFlagsError(build.rust.facts.refusedCodegenFlags);
     const tools = inlineModeTools(rustKind, helperKinds);
     requireTools(toolchain, tools);
-    return { mode: "inline", reason: choice.reason, toolchain, tools };
+    return { mode: "inline", reason: choice.reason, toolchain, tools, scopePlugin: await findScopePlugin(build, toolchain) };
   }
   return { mode: "static", reason: choice.reason, toolchain, cc, inlineUnavailable: choice.inlineUnavailable };
 }

@@ -40,6 +40,11 @@ export interface RustcPluginOptions {
   cacheDir?: string;
   /** false: only find an existing build, never start the C++ compiler (for `doctor`). */
   build?: boolean;
+  /**
+   * Trust the ready record of an earlier build and load check for this rustc build (default: when
+   * building). The link path sets it with `build: false`: a cheap lookup, never a build.
+   */
+  useReadyRecord?: boolean;
   /** rustc's `-vV` as the caller already read it (with `text`): saves asking again. */
   rustcVersion?: RustcVersion;
   /** Overrides for tests and unusual layouts. */
@@ -254,7 +259,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
   // A plugin built and load-checked for this rustc build before: no need to ask llvm-config and
   // clang++ again (about 120 ms); headers or clang++ upgraded later do not unmake a plugin that loads.
   const ready = readyRecordPath(options, env, rustcRun.stdout, source);
-  const known = options.build === false ? undefined : await readReadyRecord(ready, options.rustc, rustcVersion);
+  const known = (options.useReadyRecord ?? options.build !== false) ? await readReadyRecord(ready, options.rustc, rustcVersion) : undefined;
   if (known) return { ok: true, plugin: known };
   const [dev, clangxx] = await Promise.all([findLlvmDev(llvm.major, env, options.llvmConfig), findClangxx(llvm.major, env, options.clangxx)]);
   if (isUnavailable(dev)) return { ok: false, problem: dev };
