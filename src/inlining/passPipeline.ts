@@ -1,6 +1,7 @@
 
 /**
- * The only optimisation local-lto runs: the inliner, with the cheap cleanups that turn an
+ * The link path's pipeline when the passes cannot be scoped (no plugin for this LLVM): the
+ * inliner, with the cheap cleanups that turn an
  * inlined helper into the code a `static inline` would have given (instcombine, simplifycfg),
  * inside the CGSCC walk so they see each caller right after its callees were inlined; then the
  * loop vectorizer once more, because a loop that called a helper could not be vectorized by
@@ -20,16 +21,17 @@ const inlinePipelineNoVectorize = "cgscc(inline,function(instcombine<no-verify-f
 /**
  * The caller pipeline, when local-lto's plugin scopes the passes (`scopePlugin`): what a helper
  * caller needs to come out as C's `-O2` would make it, found on the corpus (corpus/FINDINGS.md):
- * SROA and EarlyCSE, then IPSCCP, which gives an internalized helper's parameters the ranges its
- * call sites pass (xxhash: XXH64's inline cost 340 → 195, so it is inlined as in C), the inliner
- * with its cleanups, and EarlyCSE after the vectorizer (ck: the ring mask loaded once, not once
- * per inlined helper). Function passes run only on helpers and their Rust callers, so over
- * everything else this is no pipeline at all; without the scope it would re-optimize every Rust
- * function.
+ * SROA, EarlyCSE and SCCP before the inliner (xxhash: XXH64's inline cost 340 → 195 once SCCP
+ * has run, so it is inlined as in C), the inliner with its cleanups, and EarlyCSE after the
+ * vectorizer (ck: the ring mask loaded once, not once per inlined helper). Every optimization here
+ * is a function pass, so the scope holds for all of them: they run on the helpers and their Rust
+ * callers only (the inliner itself is bounded by the noinline list). IPSCCP, which the corpus
+ * experiments first used, is a module pass that rewrites every function (56 of regex-syntax's
+ * 336), and is not needed: SCCP over the scope gives the same costs.
  */
 const callerPipeline =
-  "function(sroa,early-cse),ipsccp,cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(loop-vectorize,instcombine<no-verify-fixpoint>,early-cse)";
-const callerPipelineNoVectorize = "function(sroa,early-cse),ipsccp,cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(early-cse)";
+  "function(sroa,early-cse,sccp),cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(loop-vectorize,instcombine<no-verify-fixpoint>,early-cse)";
+const callerPipelineNoVectorize = "function(sroa,early-cse,sccp),cgscc(inline,function(instcombine<no-verify-fixpoint>,simplifycfg)),function(early-cse)";
 
 export interface InlineRunOptions {
   /**

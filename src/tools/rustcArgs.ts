@@ -20,7 +20,10 @@ export interface RustcArgsFacts {
   refusedCodegenFlags: RefusedFlag[];
 }
 
-/** Reads `-C key=value` in its spellings: `-Ckey=v`, `-C key=v`, `--codegen key=v`. */
+/**
+ * Reads `-C key=value` in its spellings: `-Ckey=v`, `-C key=v`, `--codegen key=v`. The key comes
+ * out with `-` for `_`: rustc accepts both (the kernel writes `-Zllvm_module_flag`).
+ */
 function* optionValues(args: readonly string[], short: "-C" | "-Z", long: string): Generator<[string, string]> {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -30,7 +33,8 @@ function* optionValues(args: readonly string[], short: "-C" | "-Z", long: string
     else if (arg.startsWith(`${long}=`)) body = arg.slice(long.length + 1);
     if (body === undefined) continue;
     const eq = body.indexOf("=");
-    yield eq < 0 ? [body, ""] : [body.slice(0, eq), body.slice(eq + 1)];
+    const [key, value] = eq < 0 ? [body, ""] : [body.slice(0, eq), body.slice(eq + 1)];
+    yield [key.replaceAll("_", "-"), value];
   }
 }
 

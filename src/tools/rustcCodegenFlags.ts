@@ -116,6 +116,11 @@ const unstableKeys: Record<string, FlagHandling> = {
   "crate-attr": "in-bitcode",
   "llvm-plugins": "in-bitcode",
   "hint-mostly-unused": "in-bitcode",
+  // The kernel's `-Zllvm_module_flag=frame-pointer:u32:2:max`: rustc writes the module flag into
+  // the module, llvm-link merges it by its own behaviour (max), and code generation reads it there.
+  "llvm-module-flag": "in-bitcode",
+  // `"tune-cpu"` on every function (the x86-64 kernel's -Ztune-cpu=generic).
+  "tune-cpu": "in-bitcode",
   "verify-llvm-ir": "not-in-object",
   "unstable-options": "not-in-object",
   "binary-dep-depinfo": "not-in-object",

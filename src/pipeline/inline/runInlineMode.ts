@@ -115,7 +115,7 @@ export async function runInlineMode(ctx: BuildContext, scopePlugin: ScopePlugin)
   const inlineHints = settleLater(helperIr.then((ir) => helperInlineHints(ir.module)));
   const { inlineThreshold } = build;
   const scope = "path" in scopePlugin ? scopePlugin.path : undefined;
-  if ("unavailable" in scopePlugin) ctx.notes.push(`the helpers' callers get the inliner and its cleanups only, over every function: ${scopePlugin.unavailable}; local-lto's plugin scopes the caller pipeline (SROA, EarlyCSE, IPSCCP, docs/INLINING.md)`);
+  if ("unavailable" in scopePlugin) ctx.notes.push(`link path without local-lto's plugin: the helpers' callers get the inliner and two cleanups (not SROA, EarlyCSE, SCCP), run over every function, so a Rust function that calls no helper may change too: ${scopePlugin.unavailable}`);
   const buildObject = async (rustBc: string, helpersBc: string, forceAttributes: string[], tag: string): Promise<InlinedObject & { merged: string; forceAttributes: string[]; remarksFile?: string }> => {
     const merged = await timed(`merge${tag}`, () => mergeWithHelpers(llvmLink, rustBc, helpersBc, workspace.file(`merged${tag}.bc`), build.userBitcode)).finally(firstMergeDone);
     if (merged.warnings) ctx.warnings.push(merged.warnings);
