@@ -3,7 +3,11 @@
 // every start, about as long again as an empty `node` (docs/BENCHMARKS.md); the launcher starts
 // Node for each crate whose units linked helpers. Dynamic imports stay lazy (split chunks).
 // The library (dist/index.js) is not bundled: it is imported, not started.
+import { rm } from "node:fs/promises";
 import { build } from "esbuild";
+
+// Chunk names carry content hashes: without this, every change would leave the old chunks behind.
+await rm("dist/bundle", { recursive: true, force: true });
 
 await build({
   entryPoints: { main: "dist/cli/main.js", rustcMain: "dist/cli/rustcMain.js" },

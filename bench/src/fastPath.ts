@@ -42,8 +42,10 @@ const cases: Case[] = [
   { id: "small", title: "the bundled example (a small crate)", source: join(example, "lib.rs"), rustFlags: ["-O", "--crate-type=lib"], helpers: [join(example, "helpers.c")], ccArgs: [] },
 ];
 
+type PathId = "plugin" | "replay" | "inline";
+
 interface PathResult {
-  path: "plugin" | "inline";
+  path: PathId;
   wallRatio: Spread;
   cpuRatio: Spread;
   /** local-lto minus plain rustc, per pair, in ms. */
@@ -63,26 +65,36 @@ function quote(parts: readonly string[]): string {
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)).join(" ");
 }
 
-async function measurePath(c: Case, path: "plugin" | "inline", work: string, plainRuns: Measured[]): Promise<PathResult> {
-  const cli = (n: number) => [localLtoCli, "build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", join(work, `${c.id}-${path}-${n}.o`), "--mode", path, ...(path === "plugin" ? ["--rustc-bootstrap"] : [])];
+/**
+ * plugin: Node first (`node dist/bundle/main.mjs build`, a new output each run, so every build is
+ * a first one); replay: the same command repeated through the launcher (`bin/local-lto build`, one
+ * output, as a Makefile rebuilds it), which starts rustc itself from the entry the first build
+ * left (src/pipeline/plugin/replayEntry.ts); inline: the link path.
+ */
+async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measured[]): Promise<PathResult> {
+  const mode = path === "inline" ? "inline" : "plugin";
+  const output = (n: number) => join(work, path === "replay" ? `${c.id}-replay.o` : `${c.id}-${path}-${n}.o`);
+  const args = (n: number) => ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", output(n), "--mode", mode, ...(mode === "plugin" ? ["--rustc-bootstrap"] : [])];
+  const launcher = join(repoRoot, "bin/local-lto");
+  const run = (n: number) => (path === "replay" ? measure(launcher, args(n), work) : measure(process.execPath, [localLtoCli, ...args(n)], work));
   const plain = (n: number) => [...c.rustFlags, "--emit=obj", "-o", join(work, `${c.id}-plain-${n}.o`), c.source];
-  // Warm the helper cache and the page cache for both sides first.
-  await measure(process.execPath, cli(-1), work);
+  // Warm the helper cache and the page cache for both sides first (and leave the replay's entry).
+  await run(-1);
   await measure("rustc", plain(-1), work);
   const wall: number[] = [];
   const cpu: number[] = [];
   const over: number[] = [];
   for (let i = 0; i < pairs; i++) {
     // Alternate which side runs first, so a trend in the machine's load favours neither.
-    const ours = i % 2 === 0 ? await measure(process.execPath, cli(i), work) : undefined;
+    const ours = i % 2 === 0 ? await run(i) : undefined;
     const theirs = await measure("rustc", plain(i), work);
-    const ours2 = ours ?? (await measure(process.execPath, cli(i), work));
+    const ours2 = ours ?? (await run(i));
     plainRuns.push(theirs);
     wall.push(ours2.wallMs / theirs.wallMs);
     cpu.push(ours2.cpuMs / theirs.cpuMs);
     over.push(ours2.wallMs - theirs.wallMs);
   }
-  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote(["node", "dist/bundle/main.mjs", ...cli(0).slice(1)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
+  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote([...(path === "replay" ? ["bin/local-lto"] : ["node", "dist/bundle/main.mjs"]), ...args(0)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
 }
 
 const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));
@@ -91,7 +103,7 @@ try {
   for (const c of cases) {
     process.stderr.write(`fast path: ${c.title}\n`);
     const plainRuns: Measured[] = [];
-    const paths = [await measurePath(c, "plugin", work, plainRuns), await measurePath(c, "inline", work, plainRuns)];
+    const paths = [await measurePath(c, "plugin", work, plainRuns), await measurePath(c, "replay", work, plainRuns), await measurePath(c, "inline", work, plainRuns)];
     results.push({ id: c.id, title: c.title, plainCommand: quote(["rustc", ...c.rustFlags, "--emit=obj", "-o", "$W/out.o", c.source]), plainWallMs: spread(plainRuns.map((r) => r.wallMs)), paths });
   }
 } finally {
@@ -107,7 +119,7 @@ await writeFile(join(benchDir, "results/fast-path.json"), `${JSON.stringify(reco
 const r = (s: Spread) => `${fixed(s.median, 3)} [${fixed(s.min, 3)}–${fixed(s.max, 3)}]`;
 const ms = (s: Spread) => `${fixed(s.median, 0)} [${fixed(s.min, 0)}–${fixed(s.max, 0)}]`;
 const lines = [
-  `Measured at commit \`${commit}\` with ${rustc}, ${pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. The plugin path uses \`--rustc-bootstrap\` on this stable rustc; the link path is \`--mode inline\` (rust-lld).`,
+  `Measured at commit \`${commit}\` with ${rustc}, ${pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. The plugin path uses \`--rustc-bootstrap\` on this stable rustc: \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated through the launcher (\`bin/local-lto\`: rustc starts from the entry the first build left, Node beside it for the proof); the link path is \`--mode inline\` (rust-lld).`,
   "",
   "| crate, setting | path | wall ratio | CPU ratio | wall overhead, ms | plain rustc wall, ms |",
   "|---|---|---:|---:|---:|---:|",

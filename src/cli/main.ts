@@ -4,6 +4,7 @@ import { exitCodes } from "../diagnostics/errors.js";
 import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
 import { localLtoVersion } from "../version.js";
 import { runBuild } from "./commands/build.js";
+import { replayKeyText } from "../pipeline/plugin/replayEntry.js";
 import { runDemoCommand } from "./commands/demo.js";
 import { runDoctor } from "./commands/doctor.js";
 import { runInspect } from "./commands/inspect.js";
@@ -101,6 +102,9 @@ export function createProgram(signal?: AbortSignal) {
         nullPointerPolicy: opts.nullPointerPolicy,
         inlineThreshold: opts.inlineThreshold,
         explain: opts.explain === true,
+        // The launcher's key for this command line: a plugin-path build leaves an entry under it,
+        // and a repeat started from one says so (src/pipeline/plugin/replayEntry.ts).
+        replay: { keyText: replayKeyText(process.cwd(), process.argv.slice(2), process.env), stage: process.env.LOCAL_LTO_REPLAY_STAGE || undefined },
       },
       signal,
     );

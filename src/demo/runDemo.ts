@@ -40,8 +40,10 @@ export async function runDemo(rustcArgs: string[] = ["-O"]): Promise<DemoResult>
     const main = join(exampleDir, "main.c");
     const localObject = join(dir, "driver.o");
     const built = await build({ rustInput: lib, helperInputs: [helpersC], output: localObject, rustcArgs });
-    const clang = toolPath(built.toolchain, "clang");
-    const rustc = built.toolchain.rustc!.path;
+    // build() without a replay key always resolves a toolchain.
+    const toolchain = built.toolchain!;
+    const clang = toolPath(toolchain, "clang");
+    const rustc = toolchain.rustc!.path;
 
     const rustObject = join(dir, "driver-rust.o");
     const helperObject = join(dir, "helpers.o");

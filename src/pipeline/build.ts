@@ -8,12 +8,11 @@ import { summarize } from "../report/summarize.js";
 import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
-import { runInlineMode } from "./inline/runInlineMode.js";
-import { runPluginMode } from "./plugin/runPluginMode.js";
-import { planBuild } from "./mode/planBuild.js";
+import { ReplayDeclined, replayPluginMode, stopLauncherRustc, type PluginModeResult } from "./plugin/proveFromObject.js";
+import { readReplayEntry, type ReplayEntry } from "./plugin/replayEntry.js";
+import createDebug from "debug";
 import { resolveBuild } from "./resolve/resolveBuild.js";
 import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
-import { runStaticMode } from "./static/runStaticMode.js";
 import type { BuildOptions } from "./types.js";
 import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./workspace.js";
 
@@ -36,7 +35,8 @@ export interface BuildResult {
   report: Report;
   /** Compiler warnings and notes for stderr. */
   warnings: string[];
-  toolchain: Toolchain;
+  /** The toolchain resolved for this build (none when the launcher replayed it). */
+  toolchain?: Toolchain;
 }
 
 export interface BuildHooks {
@@ -52,7 +52,29 @@ export interface BuildHooks {
  * everything succeeded (docs/SAFETY.md, "what local-lto guarantees about your files").
  */
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const startedAt = Date.now();
   const resolved = await resolveBuild(options, options.env ?? process.env);
+  const stage = options.replay?.stage;
+  if (stage) {
+    const entry = await readReplayEntry(resolved.env, options.replay!.keyText);
+    if (entry) {
+      try {
+        return await replayBuild(resolved, entry, stage, hooks);
+      } catch (error) {
+        if (!(error instanceof ReplayDeclined)) throw error;
+        debugReplay("%s: building as usual", error.message);
+      }
+    }
+    // The launcher's rustc is not used: stop it rather than let it compete with this build.
+    await stopLauncherRustc(stage);
+  }
+  // The modes load here, not at start-up: a repeated build replayed by the launcher needs none of them.
+  const [{ planBuild }, { runPluginMode }, { runInlineMode }, { runStaticMode }] = await Promise.all([
+    import("./mode/planBuild.js"),
+    import("./plugin/runPluginMode.js"),
+    import("./inline/runInlineMode.js"),
+    import("./static/runStaticMode.js"),
+  ]);
   const plan = await planBuild(resolved, hooks.onStage);
   const { toolchain } = plan;
   const workspace = await createWorkspace(resolved.keepTemps);
@@ -76,12 +98,14 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     },
   };
   const staged: string[] = [ctx.stagedObject];
+  let pluginResult: PluginModeResult | undefined;
   try {
     // One process scope: if a stage fails or a signal arrives, children still running are stopped before cleanup.
     const outcome = await withProcessScope(async (): Promise<{ fields: ModeReportFields; inlinedBitcode?: string }> => {
       if (plan.mode === "plugin") {
         const result = await runPluginMode(ctx, plan.plugin);
         const plugin = { "local-lto plugin": { path: plan.plugin.path, version: `LLVM ${plan.plugin.llvmVersion}` } };
+        pluginResult = result;
         return { fields: bitcodeModeFields("plugin", result, { ...toolchainSummary(toolchain, plan.tools), ...plugin }) };
       }
       if (plan.mode === "static") {
@@ -110,7 +134,75 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       throw new HelperCallsLeftError(report);
     }
     await publishOutputs(resolved, ctx, outcome.inlinedBitcode, report, staged);
+    if (plan.mode === "plugin" && pluginResult?.replayable && options.replay && isReplayable(resolved, options)) {
+      // Best effort, after the outputs are in place: without an entry the next build starts Node first.
+      const { recordReplayEntry } = await import("./plugin/recordReplay.js");
+      await recordReplayEntry({ keyText: options.replay.keyText, resolved, plan, report, replayable: pluginResult.replayable, helpersConfig: options.helpersConfig, startedAt }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
+    }
     return { report, warnings: ctx.warnings, toolchain };
+  } catch (error) {
+    await Promise.all(staged.map(discardFile));
+    if (hooks.signal?.aborted) throw new BuildInterruptedError(String(hooks.signal.reason ?? "abort"));
+    throw error;
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+const debugReplay = createDebug("local-lto:replay");
+
+/** What a launcher replay cannot reproduce: kept temporaries, helpers compiled afresh, pkg-config's files. */
+function isReplayable(resolved: ResolvedBuild, options: BuildOptions): boolean {
+  return !resolved.keepTemps && !resolved.outputs.emitBitcode && resolved.cacheDir !== undefined && (options.pkgConfig ?? []).length === 0;
+}
+
+/**
+ * A repeated build whose rustc the launcher started (replayEntry.ts): the proof, the report and
+ * the outputs, as build() makes them, from the entry's record of what was decided before rustc.
+ */
+async function replayBuild(resolved: ResolvedBuild, entry: ReplayEntry, stage: string, hooks: BuildHooks): Promise<BuildResult> {
+  const workspace = await createWorkspace(false);
+  const timings: Record<string, number> = {};
+  const ctx = {
+    build: resolved,
+    stagedObject: stagingPathFor(resolved.outputs.object),
+    warnings: [] as string[],
+    notes: [] as string[],
+    timed: async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      hooks.onStage?.(name);
+      try {
+        return await work();
+      } finally {
+        timings[name] = Math.round(performance.now() - started);
+      }
+    },
+  };
+  const staged = [ctx.stagedObject];
+  try {
+    const result = await replayPluginMode(ctx, entry, stage, hooks.signal);
+    const plugin = { "local-lto plugin": { path: entry.plan.pluginPath, version: `LLVM ${entry.plan.pluginLlvmVersion}` } };
+    const fields = bitcodeModeFields("plugin", result, { ...entry.plan.toolchain, ...plugin });
+    const report: Report = {
+      schema: reportSchemaId,
+      command: "build",
+      modeReason: entry.plan.reason,
+      object: resolved.outputs.object,
+      rustInput: resolved.rust.path,
+      helperInputs: resolved.helpers.map((h) => h.path),
+      ...(resolved.variant ? { helpersVariant: resolved.variant.name } : {}),
+      ...fields,
+      summary: summarize(fields.helpers),
+      notes: ctx.notes,
+      timingsMs: timings,
+    };
+    if (resolved.requireInlined && !gateVerdict(report).pass) {
+      if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
+      throw new HelperCallsLeftError(report);
+    }
+    await publishOutputs(resolved, ctx, undefined, report, staged);
+    debugReplay("replayed %s", entry.keyText);
+    return { report, warnings: ctx.warnings };
   } catch (error) {
     await Promise.all(staged.map(discardFile));
     if (hooks.signal?.aborted) throw new BuildInterruptedError(String(hooks.signal.reason ?? "abort"));
@@ -125,7 +217,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
  * all were checked before any work (resolveBuild), so a rename can only fail for a reason that
  * appeared during the build, and then nothing more is published.
  */
-async function publishOutputs(resolved: ResolvedBuild, ctx: BuildContext, inlinedBitcode: string | undefined, report: Report, staged: string[]): Promise<void> {
+async function publishOutputs(resolved: ResolvedBuild, ctx: Pick<BuildContext, "stagedObject">, inlinedBitcode: string | undefined, report: Report, staged: string[]): Promise<void> {
   const moves: [string, string][] = [[ctx.stagedObject, resolved.outputs.object]];
   if (resolved.outputs.emitBitcode && inlinedBitcode) {
     const bcStaged = stagingPathFor(resolved.outputs.emitBitcode);

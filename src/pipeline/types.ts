@@ -79,6 +79,12 @@ export interface BuildOptions {
   nullPointerPolicy?: NullPointerPolicy;
   /** The inliner's threshold for helper calls (`--inline-threshold`; default: `-Cllvm-args=-inline-threshold=N` given to rustc, else LLVM's). */
   inlineThreshold?: number;
+  /**
+   * The CLI's command line, as the launcher keys repeated builds (src/pipeline/plugin/replayEntry.ts):
+   * a plugin-path build leaves an entry under this key; `stage` is set when the launcher already
+   * started rustc from that entry (LOCAL_LTO_REPLAY_STAGE).
+   */
+  replay?: { keyText: string; stage?: string };
 }
 
 /** See src/inlining/reconcilePlan.ts. */

@@ -18,7 +18,6 @@ import { writeFileAtomically } from "../files/writeAtomically.js";
 import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
 import type { RustcConfig } from "./config/loadConfig.js";
 
@@ -90,13 +89,23 @@ export function indexScript(entries: Readonly<Record<string, string>>): string {
  * launcher hands the next compile to Node again), and adds it to the index under a lock.
  */
 export async function writeLaunchEntry(launchDir: string, keyText: string, entry: LaunchEntry, validFrom: number): Promise<void> {
+  await writeIndexedEntry(launchDir, keyText, { format: ENTRY_FORMAT, keyText, entry }, entryScript(entry), validFrom);
+}
+
+/**
+ * One entry of a launcher directory (this one, and `local-lto build`'s replay entries): `<name>.json`
+ * for Node, `<name>.sh` for the launcher, dated `validFrom`, and the index (a `case` over the key
+ * texts, sourced by the launcher) updated under a lock. A key text with a newline gets no entry.
+ */
+export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number): Promise<void> {
   if (keyText.includes("\n")) return;
-  const dir = launchDir;
   await mkdir(dir, { recursive: true });
   const name = entryName(keyText);
   const when = new Date(validFrom);
-  await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify({ format: ENTRY_FORMAT, keyText, entry })}\n`);
-  await writeFileAtomically(join(dir, `${name}.sh`), entryScript(entry), { mtime: when });
+  await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify(json)}\n`);
+  await writeFileAtomically(join(dir, `${name}.sh`), script, { mtime: when });
+  // Loaded when an entry is written, not when one is read (proper-lockfile brings graceful-fs).
+  const { default: lockfile } = await import("proper-lockfile");
   const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
   try {
     const indexJson = join(dir, "index.json");

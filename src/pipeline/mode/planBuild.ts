@@ -102,7 +102,9 @@ async function pluginPath(build: ResolvedBuild, toolchain: Toolchain): Promise<P
       "pass --rustc-bootstrap (or set LOCAL_LTO_RUSTC_BOOTSTRAP=1) to let local-lto set it for its own rustc run only, as the kernel builds Rust; or use a nightly rustc",
     );
   }
-  const found = await ensureRustcPlugin({ rustc: rustc.path, rustcVersion: rustc.version, env: build.env, build: build.mode === "plugin" });
+  // Auto mode never builds the plugin, but trusts the ready record of one built and load-checked
+  // for this rustc build (no llvm-config and clang++ runs before rustc starts: ~130 ms).
+  const found = await ensureRustcPlugin({ rustc: rustc.path, rustcVersion: rustc.version, env: build.env, build: build.mode === "plugin", useReadyRecord: true });
   if (!found.ok) return pluginUnavailable(found.problem.message, found.problem.fix, found.problem.details);
   const plugin = found.plugin;
   const how = plugin.needsBootstrap ? " with RUSTC_BOOTSTRAP=1 for this compile only" : "";

@@ -1,0 +1,65 @@
+/**
+ * Leaves the launcher an entry for repeating a plugin-path build (replayEntry.ts): the helper set
+ * in local-lto's cache (content-named, shared, never changed), the rustc command that loads it,
+ * what the build decided before rustc, and the files whose change must send the next build back to
+ * Node first.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Report } from "../../report/schema.js";
+import { pluginRustcCommand } from "../../tools/plugin/compileWithHelpers.js";
+import { prepareHelperSet } from "../../tools/plugin/helperSet.js";
+import type { BuildPlan } from "../mode/planBuild.js";
+import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
+import type { PluginModeResult } from "./runPluginMode.js";
+import { rustupSelectionFiles, STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
+
+/** rustc's own files: a new toolchain in the same place (rustup update) changes them. */
+function rustcFiles(sysroot: string | undefined): string[] {
+  if (!sysroot) return [];
+  const lib = join(sysroot, "lib");
+  const drivers = existsSync(lib) ? readdirSync(lib).filter((f) => f.startsWith("librustc_driver-")).map((f) => join(lib, f)) : [];
+  return [join(sysroot, "bin", "rustc"), ...drivers];
+}
+
+export async function recordReplayEntry(input: {
+  keyText: string;
+  resolved: ResolvedBuild;
+  plan: Extract<BuildPlan, { mode: "plugin" }>;
+  report: Report;
+  replayable: NonNullable<PluginModeResult["replayable"]>;
+  /** `--helpers-config`, when the helpers came from one. */
+  helpersConfig?: string;
+  /** When the build started reading its inputs: the entry's date, so a file changed since then is newer. */
+  startedAt: number;
+}): Promise<void> {
+  const { keyText, resolved, plan, report, replayable } = input;
+  const validFrom = input.startedAt;
+  const { prepared, rustcArgs, preparation } = replayable;
+  const set = await prepareHelperSet(plan.plugin, prepared.helpersBitcode);
+  const command = pluginRustcCommand(plan.plugin.rustc, rustcArgs, set, plan.plugin, resolved.cwd, {}, `${STAGE}/record.jsonl`);
+  const rustup = rustupSelectionFiles(resolved.cwd, resolved.env);
+  const rustc = plan.toolchain.rustc;
+  const clang = plan.toolchain.tools.clang?.path;
+  const dependencies = [
+    ...prepared.dependencies.map((d) => resolve(resolved.cwd, d)),
+    ...(input.helpersConfig ? [resolve(resolved.cwd, input.helpersConfig)] : []),
+    plan.plugin.path,
+    ...(rustc ? [rustc.path.includes("/") ? rustc.path : "", ...rustcFiles(rustc.sysroot)].filter(Boolean) : []),
+    ...(clang && clang.includes("/") ? [clang] : []),
+    ...rustup.present,
+  ];
+  const entry: Omit<ReplayEntry, "format"> = {
+    keyText,
+    rustc: { file: command.file, args: [...command.args], env: { ...(command.env ?? {}), LOCAL_LTO_PLUGIN_WAIT_MS: undefined } },
+    plan: { reason: plan.reason, pluginPath: plan.plugin.path, pluginLlvmVersion: plan.plugin.llvmVersion, toolchain: report.toolchain ?? {} },
+    prepared: { helperNames: prepared.helperNames, safetyChecks: prepared.safetyChecks, reconciliation: prepared.reconciliation, helperBitcode: prepared.helperBitcode, triple: prepared.triple },
+    notes: preparation.notes,
+    warnings: preparation.warnings,
+    dependencies: [...new Set(dependencies)],
+    absent: rustup.absent,
+    present: [set.pluginPath, set.helpersPath],
+  };
+  // Written again even when unchanged: its date must be after every dependency's.
+  await writeReplayEntry(resolved.env, entry, validFrom);
+}

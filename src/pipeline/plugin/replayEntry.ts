@@ -1,0 +1,179 @@
+/**
+ * A repeated `local-lto build` (docs/MODES.md, "A repeated build"): the launcher (bin/local-lto)
+ * starts rustc with the plugin itself, a few milliseconds after it starts, and Node alongside it
+ * for the proof, when Node left an entry for exactly this command line, working directory and
+ * environment, and none of the files the entry depends on changed since. Node writes the entry
+ * after a plugin-path build; what the entry records is what that build decided before rustc
+ * started (the helper set, the rustc command, the safety checks and reconciliation), so Node's
+ * part of the repeat is only what comes after rustc: the proof, the report, the outputs.
+ *
+ * Entries live in `<cache>/build-launch/` as the rustc mode's do (launchEntries.ts): an index the
+ * launcher sources, `<name>.sh` with the rustc command as a shell function and the dependency
+ * checks, `<name>.json` for Node.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { HelperBitcodeReport, Report } from "../../report/schema.js";
+import type { SafetyCheckResult } from "../../safety/types.js";
+import { defaultCacheDir } from "../../toolchain/cacheDir.js";
+import { entryName, shQuote, writeIndexedEntry } from "../../rustc/launchEntries.js";
+import type { ToolCommand } from "../../process/run.js";
+
+const REPLAY_FORMAT = 1;
+
+/** Stands for the launcher's staging directory in the recorded rustc command (never in a real argument: NUL). */
+export const STAGE = "\u0000stage\u0000";
+
+/**
+ * The environment a build depends on besides its arguments: bin/local-lto's `llto_build_env`
+ * lists the same names in the same order (test/unit/replayEntry.test.ts checks).
+ */
+export const replayEnvironment = [
+  "PATH",
+  "HOME",
+  "XDG_CACHE_HOME",
+  "RUSTC",
+  "RUSTC_BOOTSTRAP",
+  "RUSTUP_TOOLCHAIN",
+  "RUSTUP_HOME",
+  "CARGO_HOME",
+  "PKG_CONFIG",
+  "PKG_CONFIG_PATH",
+  "NO_COLOR",
+  "LOCAL_LTO_CONFIG",
+  "LOCAL_LTO_CACHE_DIR",
+  "LOCAL_LTO_PLUGIN_DIR",
+  "LOCAL_LTO_NO_TOOL_CACHE",
+  "LOCAL_LTO_SYSTEM_LLVM_ROOT",
+  "LOCAL_LTO_LLVM_DIR",
+  "LOCAL_LTO_LLVM_CONFIG",
+  "LOCAL_LTO_CLANGXX",
+  "LOCAL_LTO_RUSTC_BOOTSTRAP",
+  "LOCAL_LTO_RUSTC",
+  "LOCAL_LTO_CLANG",
+  "LOCAL_LTO_LLVM_LINK",
+  "LOCAL_LTO_OPT",
+  "LOCAL_LTO_LLC",
+  "LOCAL_LTO_LLVM_DIS",
+  "LOCAL_LTO_LLVM_NM",
+  "LOCAL_LTO_RUST_LLD",
+  "LOCAL_LTO_LD_LLD",
+  "LOCAL_LTO_LLVM_OBJCOPY",
+  "LOCAL_LTO_PLUGIN_WAIT_MS",
+] as const;
+
+/**
+ * The key of a build: working directory, the environment above (set or not, and its value) and
+ * every argument with its length, so that no two command lines share a key (pure). The launcher
+ * builds the same text; UTF-8 arguments may be counted differently there (bytes or characters),
+ * and then simply find no entry.
+ */
+export function replayKeyText(cwd: string, argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  let text = `build|${cwd}`;
+  for (const name of replayEnvironment) {
+    const value = env[name];
+    text += value === undefined ? "|" : `|=${value}`;
+  }
+  for (const arg of argv) text += `|${arg.length}:${arg}`;
+  return text;
+}
+
+/** What the build decided before rustc started, for the report of a repeat. */
+export interface ReplayPrepared {
+  helperNames: string[];
+  safetyChecks: SafetyCheckResult[];
+  reconciliation: string[];
+  helperBitcode: HelperBitcodeReport[];
+  triple: string;
+}
+
+export interface ReplayEntry {
+  format: number;
+  keyText: string;
+  /** rustc with the plugin, STAGE standing for the launcher's staging directory. */
+  rustc: { file: string; args: string[]; env: Record<string, string | undefined> };
+  plan: { reason: string; pluginPath: string; pluginLlvmVersion: string; toolchain: NonNullable<Report["toolchain"]> };
+  prepared: ReplayPrepared;
+  /** Notes and warnings of the preparation (a reconciliation, a helper left out), repeated in every report. */
+  notes: string[];
+  warnings: string[];
+  /** Files whose change (or removal) makes the entry stale. */
+  dependencies: string[];
+  /** Files that must stay absent. */
+  absent: string[];
+  /** Files that must exist (the helper set: content-named, so its date says nothing). */
+  present: string[];
+}
+
+/** Where the entries live: `<cache>/build-launch` (the launcher finds the same). */
+export function replayDir(env: NodeJS.ProcessEnv): string {
+  return join(defaultCacheDir(env), "build-launch");
+}
+
+/** The object and record paths of a staging directory. */
+export function stagedFiles(stage: string): { object: string; record: string; stderr: string; status: string; pid: string } {
+  return { object: join(stage, "rust.o"), record: join(stage, "record.jsonl"), stderr: join(stage, "stderr"), status: join(stage, "status"), pid: join(stage, "pid") };
+}
+
+/** The rustc command with the staging directory's files replaced by STAGE (pure). */
+export function commandTemplate(command: ToolCommand, stage: { object: string; record: string }): ReplayEntry["rustc"] {
+  const swap = (text: string) => text.split(stage.object).join(`${STAGE}/rust.o`).split(stage.record).join(`${STAGE}/record.jsonl`);
+  return { file: command.file, args: command.args.map(swap), env: Object.fromEntries(Object.entries(command.env ?? {}).map(([k, v]) => [k, v === undefined ? undefined : swap(v)])) };
+}
+
+/** A shell word for a template argument: STAGE becomes "$1", the launcher's staging directory (pure). */
+function shWord(text: string): string {
+  return text
+    .split(STAGE)
+    .map((part, i) => (i === 0 ? "" : '"$1"') + (part ? shQuote(part) : ""))
+    .join("");
+}
+
+/** The launcher's entry (pure): `llto_b_run <stage>` runs rustc; then the dependency checks. */
+export function replayScript(entry: ReplayEntry): string {
+  const env = Object.entries(entry.rustc.env);
+  const unset = env.filter(([, v]) => v === undefined).map(([k]) => k);
+  const set = env.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shWord(v!)}`);
+  const lines = [
+    `# local-lto build replay entry ${REPLAY_FORMAT} (src/pipeline/plugin/replayEntry.ts): sourced by bin/local-lto`,
+    "llto_b_run() {",
+    ...(unset.length ? [`\tunset ${unset.join(" ")}`] : []),
+    `\t${[...set, shQuote(entry.rustc.file), ...entry.rustc.args.map(shWord)].join(" ")}`,
+    "}",
+  ];
+  for (let i = 0; i < entry.dependencies.length; i += 50) lines.push(`llto_dep ${entry.dependencies.slice(i, i + 50).map(shQuote).join(" ")}`);
+  for (let i = 0; i < entry.absent.length; i += 50) lines.push(`llto_absent ${entry.absent.slice(i, i + 50).map(shQuote).join(" ")}`);
+  for (let i = 0; i < entry.present.length; i += 50) lines.push(`llto_present ${entry.present.slice(i, i + 50).map(shQuote).join(" ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<ReplayEntry, "format">, validFrom: number): Promise<void> {
+  const full: ReplayEntry = { format: REPLAY_FORMAT, ...entry };
+  await writeIndexedEntry(replayDir(env), entry.keyText, full, replayScript(full), validFrom);
+}
+
+/** The entry for a key text, as Node wrote it; undefined when there is none (or it is of another format). */
+export async function readReplayEntry(env: NodeJS.ProcessEnv, keyText: string): Promise<ReplayEntry | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(join(replayDir(env), `${entryName(keyText)}.json`), "utf8")) as ReplayEntry;
+    return stored.format === REPLAY_FORMAT && stored.keyText === keyText ? stored : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What decides which rustc the rustup proxy runs, besides the environment in the key: its
+ * settings file (the default toolchain, directory overrides) and a `rust-toolchain` file in the
+ * working directory or above. Present ones are dependencies, absent ones must stay absent.
+ */
+export function rustupSelectionFiles(cwd: string, env: NodeJS.ProcessEnv): { present: string[]; absent: string[] } {
+  const home = env.RUSTUP_HOME || join(env.HOME || "/", ".rustup");
+  const candidates = [join(home, "settings.toml")];
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    candidates.push(join(dir, "rust-toolchain"), join(dir, "rust-toolchain.toml"));
+    if (dirname(dir) === dir) break;
+  }
+  return { present: candidates.filter((c) => existsSync(c)), absent: candidates.filter((c) => !existsSync(c)) };
+}

@@ -1,0 +1,132 @@
+/**
+ * A repeated `local-lto build` through the launcher (src/pipeline/plugin/replayEntry.ts,
+ * bin/local-lto): rustc starts from the entry the first build left, Node beside it for the proof.
+ * Real sh, rustc (stable, --rustc-bootstrap), clang and the plugin. What must hold: the repeat
+ * reports and writes what a first build would; any change the entry depends on sends the build
+ * back to Node first; a failure looks the same either way; outputs stay safe.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
+
+const dir = tempDir("llto-replay-");
+const cache = join(dir, "cache");
+const launcher = join(repoRoot, "bin/local-lto");
+const lib = join(dir, "lib.rs");
+const helpers = join(dir, "helpers.c");
+const object = join(dir, "out.o");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** What the launcher decided: "replay", or "node <why>". */
+  decision: string;
+}
+
+function launch(args: string[], env: Record<string, string> = {}): Run {
+  const inherited = { ...process.env };
+  delete inherited.DEBUG;
+  delete inherited.LOCAL_LTO_NO_REPLAY;
+  const base = { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1", ...env };
+  const r = spawnSync(launcher, args, { cwd: dir, env: base, encoding: "utf8" });
+  const decision = /local-lto launcher: build (.*)/.exec(r.stderr)?.[1] ?? "";
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^local-lto launcher: .*\n/gm, ""), decision };
+}
+
+const buildArgs = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "out.o", "--rustc-arg=-O", "--rustc-bootstrap", "--json"];
+const withoutTimings = (stdout: string) => {
+  const report = JSON.parse(stdout) as Record<string, unknown>;
+  delete report.timingsMs;
+  return report;
+};
+
+beforeAll(() => {
+  copyFileSync(join(exampleDir, "lib.rs"), lib);
+  copyFileSync(join(exampleDir, "helpers.c"), helpers);
+  copyFileSync(join(exampleDir, "kernel_style.h"), join(dir, "kernel_style.h"));
+});
+
+describe("a repeated build through the launcher", () => {
+  let first: Run;
+  let firstObject: Buffer;
+
+  test("the first build runs in Node and leaves an entry", () => {
+    first = launch(buildArgs);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.decision).toBe("node no-entry");
+    firstObject = readFileSync(object);
+    expect(readdirSync(join(cache, "build-launch")).some((f) => f.endsWith(".sh") && f !== "index.sh")).toBe(true);
+  });
+
+  test("the repeat starts rustc from the entry: the same report and the same object", () => {
+    const again = launch(buildArgs);
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(again.decision).toBe("replay");
+    expect(withoutTimings(again.stdout)).toEqual(withoutTimings(first.stdout));
+    expect(readFileSync(object).equals(firstObject)).toBe(true);
+    // The launcher's staging directory is gone.
+    expect(readdirSync(join(cache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
+  });
+
+  test("a changed Rust source is compiled by the repeat, and proved", () => {
+    writeFileSync(lib, `${readFileSync(join(exampleDir, "lib.rs"), "utf8")}\n#[no_mangle]\npub extern "C" fn replay_added(x: u64) -> u64 { x.rotate_left(3) }\n`);
+    const again = launch(buildArgs);
+    expect(again.decision).toBe("replay");
+    expect(again.code).toBe(0);
+    const report = JSON.parse(again.stdout) as { summary: { callsLeft: number; globalHelperSymbols: number } };
+    expect(report.summary).toMatchObject({ callsLeft: 0, globalHelperSymbols: 0 });
+    expect(readFileSync(object).includes(Buffer.from("replay_added"))).toBe(true);
+  });
+
+  test("a changed helper file sends the build back to Node, which leaves a new entry", () => {
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(helpers, later, later);
+    const changed = launch(buildArgs);
+    expect(changed.decision).toBe("node stale-entry");
+    expect(changed.code).toBe(0);
+    utimesSync(helpers, new Date(), new Date());
+    // The new entry is dated after the helper file it read.
+    const next = launch(buildArgs);
+    expect(next.code).toBe(0);
+    expect(["replay", "node stale-entry"]).toContain(next.decision);
+    expect(launch(buildArgs).decision).toBe("replay");
+  });
+
+  test("another command line, or LOCAL_LTO_NO_REPLAY, does not use the entry", () => {
+    expect(launch([...buildArgs, "--reconcile=on"]).decision).toBe("node no-entry");
+    expect(launch(buildArgs, { LOCAL_LTO_NO_REPLAY: "1" }).decision).toBe("node off");
+  });
+
+  test("a Rust compile error in a repeat: the same message and exit code as in Node, and the object untouched", () => {
+    const before = readFileSync(object);
+    const good = readFileSync(lib, "utf8");
+    writeFileSync(lib, `${good}\npub fn broken() -> u32 { "not a number" }\n`);
+    const replayed = launch(buildArgs);
+    const direct = launch(buildArgs, { LOCAL_LTO_NO_REPLAY: "1" });
+    writeFileSync(lib, good);
+    expect(replayed.decision).toBe("replay");
+    expect(replayed.code).toBe(direct.code);
+    expect(replayed.code).not.toBe(0);
+    expect(replayed.stderr).toContain("mismatched types");
+    expect(replayed.stderr).toBe(direct.stderr);
+    expect(readFileSync(object).equals(before)).toBe(true);
+  });
+
+  test("an output that became a link to an input is refused in a repeat too, and the input is untouched", () => {
+    expect(launch(buildArgs).decision).toBe("replay");
+    const source = readFileSync(lib);
+    unlinkSync(object);
+    symlinkSync(lib, object);
+    const refused = launch(buildArgs);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/out\.o/);
+    expect(readFileSync(lib).equals(source)).toBe(true);
+    unlinkSync(object);
+    expect(existsSync(object)).toBe(false);
+  });
+});
