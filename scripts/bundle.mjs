@@ -10,7 +10,7 @@ import { build } from "esbuild";
 await rm("dist/bundle", { recursive: true, force: true });
 
 await build({
-  entryPoints: { main: "dist/cli/main.js", rustcMain: "dist/cli/rustcMain.js" },
+  entryPoints: { main: "dist/cli/main.js", rustcMain: "dist/cli/rustcMain.js", replayMain: "dist/cli/replayMain.js" },
   outdir: "dist/bundle",
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -104,7 +104,9 @@ export function createProgram(signal?: AbortSignal) {
         explain: opts.explain === true,
         // The launcher's key for this command line: a plugin-path build leaves an entry under it,
         // and a repeat started from one says so (src/pipeline/plugin/replayEntry.ts).
-        replay: { keyText: replayKeyText(process.cwd(), process.argv.slice(2), process.env), stage: process.env.LOCAL_LTO_REPLAY_STAGE || undefined },
+        // Only under the launcher (bin/local-lto), the only reader of the entries: run directly,
+        // Node leaves none.
+        replay: process.env.LOCAL_LTO_VIA_LAUNCHER ? { keyText: replayKeyText(process.cwd(), process.argv.slice(2), process.env), stage: process.env.LOCAL_LTO_REPLAY_STAGE || undefined } : undefined,
       },
       signal,
     );

@@ -137,7 +137,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     if (plan.mode === "plugin" && pluginResult?.replayable && options.replay && isReplayable(resolved, options)) {
       // Best effort, after the outputs are in place: without an entry the next build starts Node first.
       const { recordReplayEntry } = await import("./plugin/recordReplay.js");
-      await recordReplayEntry({ keyText: options.replay.keyText, resolved, plan, report, replayable: pluginResult.replayable, helpersConfig: options.helpersConfig, startedAt }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
+      await recordReplayEntry({ keyText: options.replay.keyText, resolved, plan, report, replayable: pluginResult.replayable, helpersConfig: options.helpersConfig, startedAt, options: replayOptions(options) }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
     }
     return { report, warnings: ctx.warnings, toolchain };
   } catch (error) {
@@ -150,6 +150,12 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
 }
 
 const debugReplay = createDebug("local-lto:replay");
+
+/** The options a repeat starts from: what the command line gave, as JSON (no environment, no key). */
+function replayOptions(options: BuildOptions): Record<string, unknown> {
+  const { env: _env, replay: _replay, ...rest } = options;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}
 
 /** What a launcher replay cannot reproduce: kept temporaries, helpers compiled afresh, pkg-config's files. */
 function isReplayable(resolved: ResolvedBuild, options: BuildOptions): boolean {

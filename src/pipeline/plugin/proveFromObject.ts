@@ -170,45 +170,21 @@ function checkNoRustDefinitionShadowed(elf: ElfFile, helperNames: readonly strin
 }
 
 /**
- * rustc's exit status, once the launcher's compile has ended: `status` holds it with a newline
- * (one write). Watched, not polled; the launcher's rustc going away without one declines.
+ * rustc's exit status, once the launcher's compile has ended: the launcher pipes it to Node's
+ * standard input, one line, written when rustc exits (bin/local-lto). No polling, no watcher:
+ * Node wakes when rustc ends. An end of input without a status (the launcher's shell killed)
+ * declines.
  */
-async function launcherRustcStatus(stage: string, signal?: AbortSignal): Promise<number> {
-  const files = stagedFiles(stage);
-  const read = async (): Promise<number | undefined> => {
-    const text = await readFile(files.status, "utf8").catch(() => "");
-    return text.endsWith("\n") ? Number.parseInt(text, 10) : undefined;
-  };
-  const { watch } = await import("node:fs");
-  return new Promise<number>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: Error | undefined, code?: number) => {
-      if (settled) return;
-      settled = true;
-      watcher.close();
-      clearInterval(alive);
-      if (error) reject(error);
-      else resolve(code!);
-    };
-    const check = () => void read().then((code) => code !== undefined && finish(undefined, code), (error: Error) => finish(error));
-    const watcher = watch(stage, check);
-    // Every 100 ms: a status the watcher missed, or a launcher that went away without writing one.
-    const alive = setInterval(() => {
-      check();
-      void readFile(files.pid, "utf8").then(
-        (pid) => {
-          try {
-            process.kill(Number.parseInt(pid, 10), 0);
-          } catch {
-            setTimeout(() => void read().then((code) => finish(code === undefined ? new ReplayDeclined("the launcher's rustc went away") : undefined, code)), 50);
-          }
-        },
-        () => undefined,
-      );
-    }, 100);
-    signal?.addEventListener("abort", () => finish(new ReplayDeclined("interrupted")));
-    check();
-  });
+async function launcherRustcStatus(signal?: AbortSignal): Promise<number> {
+  const reading = (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  })();
+  const aborted = new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(new ReplayDeclined("interrupted"))));
+  const text = await Promise.race([reading, aborted]);
+  if (!/^\d+\n$/.test(text)) throw new ReplayDeclined("the launcher's rustc ended without a status");
+  return Number.parseInt(text, 10);
 }
 
 /** Stops the launcher's rustc when its compile is not used (best effort). */
@@ -230,7 +206,7 @@ export async function stopLauncherRustc(stage: string): Promise<void> {
  */
 export async function replayPluginMode(ctx: ProofContext, entry: ReplayEntry, stage: string, signal?: AbortSignal): Promise<PluginModeResult> {
   const files = stagedFiles(stage);
-  const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(stage, signal));
+  const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(signal));
   if (status !== 0) throw new ReplayDeclined(`rustc exited with ${status}`);
   const [stderr, recordText] = await Promise.all([readFile(files.stderr, "utf8").catch(() => ""), readFile(files.record, "utf8").catch(() => "")]);
   ctx.notes.push(...entry.notes);

@@ -32,6 +32,8 @@ export async function recordReplayEntry(input: {
   helpersConfig?: string;
   /** When the build started reading its inputs: the entry's date, so a file changed since then is newer. */
   startedAt: number;
+  /** The build's options as the command line gave them (without the environment and the replay key). */
+  options: Record<string, unknown>;
 }): Promise<void> {
   const { keyText, resolved, plan, report, replayable } = input;
   const validFrom = input.startedAt;
@@ -51,6 +53,7 @@ export async function recordReplayEntry(input: {
   ];
   const entry: Omit<ReplayEntry, "format"> = {
     keyText,
+    options: input.options,
     rustc: { file: command.file, args: [...command.args], env: { ...(command.env ?? {}), LOCAL_LTO_PLUGIN_WAIT_MS: undefined } },
     plan: { reason: plan.reason, pluginPath: plan.plugin.path, pluginLlvmVersion: plan.plugin.llvmVersion, toolchain: report.toolchain ?? {} },
     prepared: { helperNames: prepared.helperNames, safetyChecks: prepared.safetyChecks, reconciliation: prepared.reconciliation, helperBitcode: prepared.helperBitcode, triple: prepared.triple },

@@ -20,7 +20,7 @@ import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../rustc/launchEntries.js";
 import type { ToolCommand } from "../../process/run.js";
 
-const REPLAY_FORMAT = 1;
+const REPLAY_FORMAT = 2;
 
 /** Stands for the launcher's staging directory in the recorded rustc command (never in a real argument: NUL). */
 export const STAGE = "\u0000stage\u0000";
@@ -91,6 +91,11 @@ export interface ReplayPrepared {
 export interface ReplayEntry {
   format: number;
   keyText: string;
+  /**
+   * The options the first build's command line gave (src/cli/main.ts; JSON): the key is that
+   * command line, so a repeat needs no parser (src/cli/replayMain.ts).
+   */
+  options?: Record<string, unknown>;
   /** rustc with the plugin, STAGE standing for the launcher's staging directory. */
   rustc: { file: string; args: string[]; env: Record<string, string | undefined> };
   plan: { reason: string; pluginPath: string; pluginLlvmVersion: string; toolchain: NonNullable<Report["toolchain"]> };
@@ -112,8 +117,8 @@ export function replayDir(env: NodeJS.ProcessEnv): string {
 }
 
 /** The object and record paths of a staging directory. */
-export function stagedFiles(stage: string): { object: string; record: string; stderr: string; status: string; pid: string } {
-  return { object: join(stage, "rust.o"), record: join(stage, "record.jsonl"), stderr: join(stage, "stderr"), status: join(stage, "status"), pid: join(stage, "pid") };
+export function stagedFiles(stage: string): { object: string; record: string; stderr: string; pid: string } {
+  return { object: join(stage, "rust.o"), record: join(stage, "record.jsonl"), stderr: join(stage, "stderr"), pid: join(stage, "pid") };
 }
 
 /** The rustc command with the staging directory's files replaced by STAGE (pure). */
