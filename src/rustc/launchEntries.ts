@@ -14,12 +14,13 @@
  * `read` one byte per system call, but parses a sourced file in blocks, and a hash of the key
  * would cost it a process. Every value is single-quoted (shQuote).
  */
-import { writeFileAtomically } from "../files/writeAtomically.js";
-import { createHash } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
+import { entryName, shQuote, writeIndexedEntry } from "../files/launcherIndex.js";
 import type { RustcConfig } from "./config/loadConfig.js";
+
+export { entryName, indexScript, shQuote } from "../files/launcherIndex.js";
 
 const ENTRY_FORMAT = 1;
 
@@ -48,16 +49,6 @@ export function launchDir(env: NodeJS.ProcessEnv): string {
   return join(defaultCacheDir(env), "launch");
 }
 
-/** A POSIX shell word that is exactly `text` (pure). */
-export function shQuote(text: string): string {
-  return `'${text.replace(/'/g, "'\\''")}'`;
-}
-
-/** The entry's file name for a key text (pure). */
-export function entryName(keyText: string): string {
-  return createHash("sha256").update(keyText).digest("hex").slice(0, 20);
-}
-
 function words(command: string, args: readonly string[]): string[] {
   // Long lists in a few calls: a line per 50 files keeps the file readable.
   const lines: string[] = [];
@@ -77,12 +68,6 @@ export function entryScript(entry: LaunchEntry): string {
   return lines.join("\n");
 }
 
-/** The index the launcher sources to find its entry (pure). */
-export function indexScript(entries: Readonly<Record<string, string>>): string {
-  const cases = Object.entries(entries).map(([keyText, name]) => `${shQuote(keyText)}) llto_entry=${name} ;;`);
-  return [`# local-lto launch index ${ENTRY_FORMAT} (src/rustc/launchEntries.ts): sourced by bin/local-lto`, "case $keytext in", ...cases, "esac", ""].join("\n");
-}
-
 /**
  * Writes the entry for the launcher's key text (LOCAL_LTO_LAUNCH_TEXT), dated `validFrom` (when
  * the facts in it were read: a dependency changed after that is newer than the entry, and the
@@ -90,33 +75,6 @@ export function indexScript(entries: Readonly<Record<string, string>>): string {
  */
 export async function writeLaunchEntry(launchDir: string, keyText: string, entry: LaunchEntry, validFrom: number): Promise<void> {
   await writeIndexedEntry(launchDir, keyText, { format: ENTRY_FORMAT, keyText, entry }, entryScript(entry), validFrom);
-}
-
-/**
- * One entry of a launcher directory (this one, and `local-lto build`'s replay entries): `<name>.json`
- * for Node, `<name>.sh` for the launcher, dated `validFrom`, and the index (a `case` over the key
- * texts, sourced by the launcher) updated under a lock. A key text with a newline gets no entry.
- */
-export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number): Promise<void> {
-  if (keyText.includes("\n")) return;
-  await mkdir(dir, { recursive: true });
-  const name = entryName(keyText);
-  const when = new Date(validFrom);
-  await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify(json)}\n`);
-  await writeFileAtomically(join(dir, `${name}.sh`), script, { mtime: when });
-  // Loaded when an entry is written, not when one is read (proper-lockfile brings graceful-fs).
-  const { default: lockfile } = await import("proper-lockfile");
-  const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
-  try {
-    const indexJson = join(dir, "index.json");
-    const known = JSON.parse(await readFile(indexJson, "utf8").catch(() => "{}")) as Record<string, string>;
-    if (known[keyText] === name) return;
-    known[keyText] = name;
-    await writeFileAtomically(indexJson, `${JSON.stringify(known, null, 1)}\n`);
-    await writeFileAtomically(join(dir, "index.sh"), indexScript(known));
-  } finally {
-    await release().catch(() => undefined);
-  }
 }
 
 /** The entry for a key text, as Node wrote it; undefined when there is none. */

@@ -17,8 +17,7 @@ import { dirname, join } from "node:path";
 import type { HelperBitcodeReport, Report } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
-import { entryName, shQuote, writeIndexedEntry } from "../../rustc/launchEntries.js";
-import type { ToolCommand } from "../../process/run.js";
+import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 
 const REPLAY_FORMAT = 2;
 
@@ -119,12 +118,6 @@ export function replayDir(env: NodeJS.ProcessEnv): string {
 /** The object and record paths of a staging directory. */
 export function stagedFiles(stage: string): { object: string; record: string; stderr: string; pid: string } {
   return { object: join(stage, "rust.o"), record: join(stage, "record.jsonl"), stderr: join(stage, "stderr"), pid: join(stage, "pid") };
-}
-
-/** The rustc command with the staging directory's files replaced by STAGE (pure). */
-export function commandTemplate(command: ToolCommand, stage: { object: string; record: string }): ReplayEntry["rustc"] {
-  const swap = (text: string) => text.split(stage.object).join(`${STAGE}/rust.o`).split(stage.record).join(`${STAGE}/record.jsonl`);
-  return { file: command.file, args: command.args.map(swap), env: Object.fromEntries(Object.entries(command.env ?? {}).map(([k, v]) => [k, v === undefined ? undefined : swap(v)])) };
 }
 
 /** A shell word for a template argument: STAGE becomes "$1", the launcher's staging directory (pure). */

@@ -1,0 +1,61 @@
+/**
+ * A launcher directory (bin/local-lto): entries Node writes for the launcher to find without
+ * starting Node — the rustc mode's (src/rustc/launchEntries.ts) and a repeated build's
+ * (src/pipeline/plugin/replayEntry.ts). Each entry is `<name>.sh`, which the launcher sources,
+ * and `<name>.json` for Node; `index.sh` is one `case` over the key texts (`$keytext` in the
+ * launcher) naming each entry.
+ *
+ * Shell the launcher sources instead of a file it reads line by line: dash reads a file with
+ * `read` one byte per system call, but parses a sourced file in blocks, and a hash of the key
+ * would cost it a process. Every value is single-quoted (shQuote).
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomically } from "./writeAtomically.js";
+
+const INDEX_FORMAT = 1;
+
+/** A POSIX shell word that is exactly `text` (pure). */
+export function shQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** The entry's file name for a key text (pure). */
+export function entryName(keyText: string): string {
+  return createHash("sha256").update(keyText).digest("hex").slice(0, 20);
+}
+
+/** The index the launcher sources to find its entry (pure). */
+export function indexScript(entries: Readonly<Record<string, string>>): string {
+  const cases = Object.entries(entries).map(([keyText, name]) => `${shQuote(keyText)}) llto_entry=${name} ;;`);
+  return [`# local-lto launch index ${INDEX_FORMAT} (src/files/launcherIndex.ts): sourced by bin/local-lto`, "case $keytext in", ...cases, "esac", ""].join("\n");
+}
+
+/**
+ * One entry of a launcher directory (this one, and `local-lto build`'s replay entries): `<name>.json`
+ * for Node, `<name>.sh` for the launcher, dated `validFrom`, and the index (a `case` over the key
+ * texts, sourced by the launcher) updated under a lock. A key text with a newline gets no entry.
+ */
+export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number): Promise<void> {
+  if (keyText.includes("\n")) return;
+  await mkdir(dir, { recursive: true });
+  const name = entryName(keyText);
+  const when = new Date(validFrom);
+  await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify(json)}\n`);
+  await writeFileAtomically(join(dir, `${name}.sh`), script, { mtime: when });
+  // Loaded when an entry is written, not when one is read (proper-lockfile brings graceful-fs).
+  const { default: lockfile } = await import("proper-lockfile");
+  const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
+  try {
+    const indexJson = join(dir, "index.json");
+    const known = JSON.parse(await readFile(indexJson, "utf8").catch(() => "{}")) as Record<string, string>;
+    if (known[keyText] === name) return;
+    known[keyText] = name;
+    await writeFileAtomically(indexJson, `${JSON.stringify(known, null, 1)}\n`);
+    await writeFileAtomically(join(dir, "index.sh"), indexScript(known));
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+

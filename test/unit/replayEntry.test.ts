@@ -1,0 +1,42 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { replayEnvironment, replayKeyText, replayScript, STAGE, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
+import { repoRoot, tempDir } from "../support/toolchain.js";
+
+const entry = (rustc: ReplayEntry["rustc"]): ReplayEntry => ({
+  format: 2,
+  keyText: "k",
+  rustc,
+  plan: { reason: "", pluginPath: "", pluginLlvmVersion: "", toolchain: {} },
+  prepared: { helperNames: [], safetyChecks: [], reconciliation: [], helperBitcode: [], triple: "" },
+  notes: [],
+  warnings: [],
+  dependencies: [],
+  absent: [],
+  present: [],
+});
+
+describe("replay entries (pure)", () => {
+  test("the launcher keys builds on the same environment variables, in the same order", () => {
+    const launcher = readFileSync(join(repoRoot, "bin/local-lto"), "utf8");
+    const list = /for llto_v in ([^;]*); do/.exec(launcher)?.[1] ?? "";
+    expect(list.replace(/\\\n/g, " ").split(/\s+/).filter(Boolean)).toEqual([...replayEnvironment]);
+  });
+
+  test("the key tells set from empty, and argument boundaries apart", () => {
+    expect(replayKeyText("/w", ["a b"], {})).not.toBe(replayKeyText("/w", ["a", "b"], {}));
+    expect(replayKeyText("/w", [], { RUSTC: "" })).not.toBe(replayKeyText("/w", [], {}));
+    expect(replayKeyText("/w", ["x"], { PATH: "/bin", UNRELATED: "1" })).toBe(replayKeyText("/w", ["x"], { PATH: "/bin" }));
+  });
+
+  test("the entry's shell function runs the command word for word, with the stage directory in place of STAGE", () => {
+    const dir = tempDir("llto-replay-script-");
+    const script = join(dir, "entry.sh");
+    const args = ["-c", 'printf "%s|" "$@"; printf "%s|%s" "${SET_ME-unset}" "${UNSET_ME-unset}"', "sh", "a'b c", "$HOME", `${STAGE}/rust.o`, `-o${STAGE}`];
+    writeFileSync(script, replayScript(entry({ file: "/bin/sh", args, env: { SET_ME: "it's set", UNSET_ME: undefined } })));
+    const out = execFileSync("sh", ["-c", `llto_dep() { :; }; llto_absent() { :; }; llto_present() { :; }; . "$1"; llto_b_run "/stage dir"`, "sh", script], { encoding: "utf8", env: { ...process.env, UNSET_ME: "was set" } });
+    expect(out).toBe(`a'b c|$HOME|/stage dir/rust.o|-o/stage dir|it's set|unset`);
+  });
+});
