@@ -52,6 +52,17 @@ export interface BuildHooks {
  * everything succeeded (docs/SAFETY.md, "what local-lto guarantees about your files").
  */
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
+  const stage = options.replay?.stage;
+  try {
+    return await buildOnce(options, hooks);
+  } catch (error) {
+    // The launcher waits for its rustc before it exits: a build that failed must not wait for it.
+    if (stage) await stopLauncherRustc(stage);
+    throw error;
+  }
+}
+
+async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<BuildResult> {
   const startedAt = Date.now();
   const resolved = await resolveBuild(options, options.env ?? process.env);
   const stage = options.replay?.stage;

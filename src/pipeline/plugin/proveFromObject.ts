@@ -191,10 +191,15 @@ async function launcherRustcStatus(signal?: AbortSignal): Promise<number> {
 export async function stopLauncherRustc(stage: string): Promise<void> {
   const pid = Number.parseInt(await readFile(stagedFiles(stage).pid, "utf8").catch(() => ""), 10);
   if (Number.isInteger(pid) && pid > 0) {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // already gone
+    // Its session's process group first (the launcher starts it with setsid: rustup's proxy and
+    // the real rustc), else the process alone.
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, "SIGTERM");
+        return;
+      } catch {
+        // not a group, or already gone
+      }
     }
   }
 }

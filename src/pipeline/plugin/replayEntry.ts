@@ -19,7 +19,7 @@ import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 
-const REPLAY_FORMAT = 2;
+const REPLAY_FORMAT = 3;
 
 /** Stands for the launcher's staging directory in the recorded rustc command (never in a real argument: NUL). */
 export const STAGE = "\u0000stage\u0000";
@@ -133,11 +133,17 @@ export function replayScript(entry: ReplayEntry): string {
   const env = Object.entries(entry.rustc.env);
   const unset = env.filter(([, v]) => v === undefined).map(([k]) => k);
   const set = env.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shWord(v!)}`);
+  // rustc replaces the function's shell (exec), so the launcher's `$!` is rustc's pid; in a
+  // session of its own (setsid, when there is one) so that stopping it also stops what it started
+  // (rustup's proxy runs the real rustc as its child).
   const lines = [
     `# local-lto build replay entry ${REPLAY_FORMAT} (src/pipeline/plugin/replayEntry.ts): sourced by bin/local-lto`,
     "llto_b_run() {",
     ...(unset.length ? [`\tunset ${unset.join(" ")}`] : []),
-    `\t${[...set, shQuote(entry.rustc.file), ...entry.rustc.args.map(shWord)].join(" ")}`,
+    ...(set.length ? [`\texport ${set.join(" ")}`] : []),
+    "\tllto_s=",
+    "\tcommand -v setsid >/dev/null 2>&1 && llto_s=setsid",
+    `\texec $llto_s ${[shQuote(entry.rustc.file), ...entry.rustc.args.map(shWord)].join(" ")}`,
     "}",
   ];
   for (let i = 0; i < entry.dependencies.length; i += 50) lines.push(`llto_dep ${entry.dependencies.slice(i, i + 50).map(shQuote).join(" ")}`);
