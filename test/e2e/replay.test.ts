@@ -5,11 +5,12 @@
  * reports and writes what a first build would; any change the entry depends on sends the build
  * back to Node first; a failure looks the same either way; outputs stay safe.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
+import { crates } from "../../bench/src/buildCost.js";
 
 const dir = tempDir("llto-replay-");
 const cache = join(dir, "cache");
@@ -129,4 +130,52 @@ describe("a repeated build through the launcher", () => {
     unlinkSync(object);
     expect(existsSync(object)).toBe(false);
   });
+});
+
+/** Processes whose command line mentions `text` (rustc started from this test's cache). */
+function processesMentioning(text: string): string[] {
+  const out = execFileSync("ps", ["-eo", "pid,stat,args"], { encoding: "utf8" });
+  return out.split("\n").filter((line) => line.includes(text) && !/ Z/.test(line.slice(0, 14)));
+}
+
+describe("a repeat that does not finish stops its rustc (a crate that takes seconds)", () => {
+  const regex = crates.find((c) => c.id === "regex-syntax")!;
+  const bigCache = join(dir, "big-cache");
+  const args = ["build", regex.source, "--helpers", "helpers.c", ...regex.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", "big.o", "--rustc-bootstrap"];
+  const env = { LOCAL_LTO_CACHE_DIR: bigCache };
+
+  test("the first build leaves an entry", () => {
+    const first = launch(args, env);
+    expect(first.stderr).not.toMatch(/error/);
+    expect(first.code).toBe(0);
+  }, 120_000);
+
+  test("an output that became a directory: refused at once, and no rustc of the repeat is left running", () => {
+    unlinkSync(join(dir, "big.o"));
+    execFileSync("mkdir", [join(dir, "big.o")]);
+    const refused = launch(args, env);
+    execFileSync("rmdir", [join(dir, "big.o")]);
+    expect(refused.decision).toBe("replay");
+    expect(refused.stderr).toContain("LLTO_OUTPUT_NOT_REGULAR");
+    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
+  }, 120_000);
+
+  test("Ctrl-C (SIGINT to the terminal's process group) stops the repeat, its rustc too, and changes no output", async () => {
+    writeFileSync(join(dir, "big.o"), "previous object");
+    const inherited = { ...process.env };
+    delete inherited.DEBUG;
+    delete inherited.LOCAL_LTO_NO_REPLAY;
+    const child = spawn(launcher, args, { cwd: dir, env: { ...inherited, ...env }, detached: true, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // rustc has started once its staging directory holds its pid.
+    for (let i = 0; i < 200 && !readdirSync(join(bigCache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));
+    process.kill(-child.pid!, "SIGINT");
+    const code = await exited;
+    expect(code).toBe(130);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
+    expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
+    expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
+  }, 120_000);
 });
