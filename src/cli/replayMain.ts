@@ -11,7 +11,7 @@ import { reportFailure } from "./errorBoundary.js";
 import { interruptController } from "./interrupt.js";
 
 async function replay(): Promise<number | undefined> {
-  const keyText = replayKeyText(process.cwd(), process.argv.slice(2), process.env);
+  const keyText = replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env);
   const entry = await readReplayEntry(process.env, keyText);
   if (!entry?.options) return undefined;
   const interrupt = interruptController();

@@ -9,7 +9,7 @@ import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
 import { ReplayDeclined, replayPluginMode, stopLauncherRustc, type PluginModeResult } from "./plugin/proveFromObject.js";
-import { readReplayEntry, type ReplayEntry } from "./plugin/replayEntry.js";
+import { forgetReplayEntry, readReplayEntry, type ReplayEntry } from "./plugin/replayEntry.js";
 import createDebug from "debug";
 import { resolveBuild } from "./resolve/resolveBuild.js";
 import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
@@ -145,7 +145,9 @@ async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<Buil
       throw new HelperCallsLeftError(report);
     }
     await publishOutputs(resolved, ctx, outcome.inlinedBitcode, report, staged);
-    if (plan.mode === "plugin" && pluginResult?.replayable && options.replay && isReplayable(resolved, options)) {
+    if (options.replay && !(plan.mode === "plugin" && pluginResult?.replayable && isReplayable(resolved, options))) {
+      await forgetReplayEntry(resolved.env, options.replay.keyText).catch(() => undefined);
+    } else if (plan.mode === "plugin" && pluginResult?.replayable && options.replay) {
       // Best effort, after the outputs are in place: without an entry the next build starts Node first.
       const { recordReplayEntry } = await import("./plugin/recordReplay.js");
       await recordReplayEntry({ keyText: options.replay.keyText, resolved, plan, report, replayable: pluginResult.replayable, helpersConfig: options.helpersConfig, startedAt, options: replayOptions(options) }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));

@@ -63,13 +63,18 @@ describe("a repeated build through the launcher", () => {
     expect(readdirSync(join(cache, "build-launch")).some((f) => f.endsWith(".sh") && f !== "index.sh")).toBe(true);
   });
 
-  test("the repeat starts rustc from the entry: the same report and the same object", () => {
+  test("the repeat starts rustc from the entry: the report and the object of the same build in Node", () => {
     const again = launch(buildArgs);
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
     expect(again.decision).toBe("replay");
-    expect(withoutTimings(again.stdout)).toEqual(withoutTimings(first.stdout));
-    expect(readFileSync(object).equals(firstObject)).toBe(true);
+    const replayedObject = readFileSync(object);
+    // The same second build in Node (its helpers now come from the cache, as the repeat's do).
+    const direct = launch(buildArgs, { LOCAL_LTO_NO_REPLAY: "1" });
+    expect(direct.decision).toBe("node off");
+    expect(withoutTimings(again.stdout)).toEqual(withoutTimings(direct.stdout));
+    expect(replayedObject.equals(readFileSync(object))).toBe(true);
+    expect(replayedObject.equals(firstObject)).toBe(true);
     // The launcher's staging directory is gone.
     expect(readdirSync(join(cache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
   });
@@ -96,6 +101,44 @@ describe("a repeated build through the launcher", () => {
     expect(next.code).toBe(0);
     expect(["replay", "node stale-entry"]).toContain(next.decision);
     expect(launch(buildArgs).decision).toBe("replay");
+  });
+
+  test("a helper file replaced by an older copy (cp -p): the repeat notices and builds in Node", () => {
+    const before = launch(buildArgs);
+    expect(before.decision).toBe("replay");
+    const original = readFileSync(helpers, "utf8");
+    const older = join(dir, "older.c");
+    writeFileSync(older, original.replace("rust_helper_refcount_inc(", "rust_helper_refcount_inc_renamed_("));
+    const past = new Date(Date.now() - 3600_000);
+    utimesSync(older, past, past);
+    execFileSync("cp", ["-p", older, helpers]);
+    const replaced = launch(buildArgs);
+    // The launcher sees no newer file; Node sees another inode and ctime, and builds as usual.
+    expect(replaced.decision).toBe("replay");
+    const replacedObject = readFileSync(object);
+    const direct = launch(buildArgs, { LOCAL_LTO_NO_REPLAY: "1" });
+    const facts = (stdout: string) => {
+      const r = JSON.parse(stdout) as { helpers: unknown; unusedHelpers: unknown; summary: unknown; helperBitcode: { cacheKey?: string }[] };
+      return { helpers: r.helpers, unusedHelpers: r.unusedHelpers, summary: r.summary, cacheKeys: r.helperBitcode.map((h) => h.cacheKey) };
+    };
+    expect(facts(replaced.stdout)).toEqual(facts(direct.stdout));
+    expect(replacedObject.equals(readFileSync(object))).toBe(true);
+    // Built from the new helper file, not from the entry's helper set.
+    expect(facts(replaced.stdout).cacheKeys).not.toEqual(facts(before.stdout).cacheKeys);
+    writeFileSync(helpers, original);
+    expect(launch(buildArgs).code).toBe(0);
+  });
+
+  test("a header that would shadow the one the helpers read, or CPATH changed: not the old entry", () => {
+    expect(launch(buildArgs).decision).toBe("replay");
+    // The helpers include "kernel_style.h" from their own directory; clang looks nowhere before it,
+    // so shadow it through -I: a new command line, then a header appearing in the -I directory.
+    const shadowArgs = [...buildArgs, "--cc-arg=-Ishadow"];
+    execFileSync("mkdir", ["-p", join(dir, "shadow")]);
+    writeFileSync(join(dir, "use-shadow.c"), "");
+    expect(launch(shadowArgs).code).toBe(0);
+    expect(launch(shadowArgs).decision).toBe("replay");
+    expect(launch(buildArgs, { CPATH: join(dir, "shadow") }).decision).toBe("node no-entry");
   });
 
   test("another command line, or LOCAL_LTO_NO_REPLAY, does not use the entry", () => {
@@ -158,6 +201,25 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
     expect(refused.decision).toBe("replay");
     expect(refused.stderr).toContain("LLTO_OUTPUT_NOT_REGULAR");
     expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
+  }, 120_000);
+
+  test("SIGTERM to the launcher alone (a parent tool's kill): 143, the build stopped, no output changed, no rustc left", async () => {
+    writeFileSync(join(dir, "big.o"), "previous object");
+    const inherited = { ...process.env };
+    delete inherited.DEBUG;
+    delete inherited.LOCAL_LTO_NO_REPLAY;
+    const child = spawn(launcher, args, { cwd: dir, env: { ...inherited, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    for (let i = 0; i < 200 && !readdirSync(join(bigCache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 800));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stderr).toContain("stopped by SIGTERM; no output was changed");
+    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
+    expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
   }, 120_000);
 
   test("Ctrl-C (SIGINT to the terminal's process group) stops the repeat, its rustc too, and changes no output", async () => {

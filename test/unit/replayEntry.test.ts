@@ -6,7 +6,7 @@ import { replayEnvironment, replayKeyText, replayScript, STAGE, type ReplayEntry
 import { repoRoot, tempDir } from "../support/toolchain.js";
 
 const entry = (rustc: ReplayEntry["rustc"]): ReplayEntry => ({
-  format: 3,
+  format: 4,
   keyText: "k",
   rustc,
   plan: { reason: "", pluginPath: "", pluginLlvmVersion: "", toolchain: {} },

@@ -27,6 +27,7 @@ import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import createDebug from "debug";
 import lockfile from "proper-lockfile";
+import { CLANG_ENVIRONMENT } from "./clangEnvironment.js";
 import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
 import { hasIncludeNames, includeProbes, parseIncludeSearch } from "./includeProbes.js";
@@ -40,21 +41,6 @@ const MAX_MANIFEST_ENTRIES = 8;
 const LOCK_STALE_MS = 20_000;
 const LOCK_WAIT_MS = 120_000;
 
-/** Environment variables that change what clang reads or writes (clang/lib/Driver, Frontend). */
-const CLANG_ENVIRONMENT = [
-  "CPATH",
-  "C_INCLUDE_PATH",
-  "CPLUS_INCLUDE_PATH",
-  "OBJC_INCLUDE_PATH",
-  "SOURCE_DATE_EPOCH",
-  "CCC_OVERRIDE_OPTIONS",
-  "COMPILER_PATH",
-  "CLANG_CONFIG_FILE_SYSTEM_DIR",
-  "CLANG_CONFIG_FILE_USER_DIR",
-  "SDKROOT",
-  "MACOSX_DEPLOYMENT_TARGET",
-  "TMPDIR",
-];
 
 /** Macros that make a compile's output depend on the time: such sources are never cached. */
 const TIME_MACROS = /__(DATE|TIME|TIMESTAMP)__/;
@@ -122,6 +108,8 @@ export interface CachedCompileResult {
   bitcode: string;
   /** The files the compile read (source and headers, absolute), when known: for dep-info files. */
   dependencies?: string[];
+  /** The files it looked for (found or not; includeProbes.ts): a repeat of the build depends on their answers too. */
+  probes?: [string, boolean][];
   cache: "hit" | "miss" | "off";
   key?: string;
   /** Why the result was not stored or not looked up. */
@@ -181,14 +169,14 @@ async function readManifest(path: string): Promise<ManifestEntry[]> {
  * The bitcode of the first manifest entry whose dependencies are unchanged and whose probes give
  * the same answers, verified by its hash; a bitcode file that does not verify is removed.
  */
-async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bitcode: string; bitcodeKey: string; dependencies: string[] } | undefined> {
+async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bitcode: string; bitcodeKey: string; dependencies: string[]; probes: [string, boolean][] } | undefined> {
   for (const entry of await readManifest(join(cacheDir, "manifests", `${key}.json`))) {
     if (!entry.probes.every(([path, existed]) => existsSync(path) === existed)) continue;
     const current = await Promise.all(entry.deps.map(([path]) => memoHash(resolve(cwd, path))));
     if (!entry.deps.every(([, hash], i) => current[i] === hash)) continue;
     const bitcode = join(cacheDir, "bitcode", `${entry.bitcode}.bc`);
     try {
-      if (sha256(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode, dependencies: entry.deps.map(([path]) => resolve(cwd, path)) };
+      if (sha256(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode, dependencies: entry.deps.map(([path]) => resolve(cwd, path)), probes: entry.probes };
       debugCache("removing corrupt bitcode %s", bitcode);
       await rm(bitcode, { recursive: true, force: true });
     } catch {
@@ -269,7 +257,7 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
       return undefined;
     }
     debugCache("hit %s -> %s", source, found.bitcodeKey);
-    return { bitcode: request.output, cache: "hit", key: found.bitcodeKey, dependencies: found.dependencies };
+    return { bitcode: request.output, cache: "hit", key: found.bitcodeKey, dependencies: found.dependencies, probes: found.probes };
   };
   fileHashes.clear();
   const first = await hit();
@@ -332,7 +320,7 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
       return undefined;
     });
     debugCache("miss %s -> %s (%d deps, %d probes)", source, stored ?? "(not stored)", deps.length, probes.length);
-    return { bitcode: request.output, cache: "miss", dependencies: depPaths.map((path) => resolve(cwd, path)), ...(stored ? { key: stored } : { reason: "the cache could not be written" }) };
+    return { bitcode: request.output, cache: "miss", dependencies: depPaths.map((path) => resolve(cwd, path)), probes, ...(stored ? { key: stored } : { reason: "the cache could not be written" }) };
   } finally {
     if (release) await release().catch(() => undefined);
   }

@@ -13,6 +13,8 @@ export interface PreparedHelper {
   report: HelperBitcodeReport;
   /** The files its compile read (source and headers), when known: for dep-info files. */
   dependencies?: string[];
+  /** The files its compile looked for, and whether they existed (includeProbes.ts). */
+  probes?: [string, boolean][];
 }
 
 /**
@@ -57,6 +59,7 @@ export async function prepareHelperBitcode(ctx: HelperStageContext, index: numbe
   return {
     bitcode: result.bitcode,
     dependencies: result.dependencies,
+    probes: result.probes,
     report: { source, origin: result.cache === "hit" ? "cache-hit" : "compiled", ...(result.key ? { cacheKey: result.key } : {}), ...(result.reason ? { uncached: result.reason } : {}) },
   };
 }

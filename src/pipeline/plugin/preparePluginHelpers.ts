@@ -61,6 +61,11 @@ export interface PreparedPluginHelpers {
   helperBitcode: HelperBitcodeReport[];
   /** Helper sources and every header they read: dependencies for rustc's dep-info. */
   dependencies: string[];
+  /**
+   * What the helper compiles looked for, and whether it existed (includeProbes.ts); undefined when
+   * some compile did not record them (uncached): then a repeat cannot know what would shadow a header.
+   */
+  probes?: [string, boolean][];
   triple: string;
 }
 
@@ -168,6 +173,7 @@ export async function preparePluginHelpers(request: PluginHelperRequest): Promis
     reconciliation,
     helperBitcode: prepared.map((p) => p.report),
     dependencies: [...new Set([...request.helpers.map((h) => h.path), ...prepared.flatMap((p) => p.dependencies ?? [])])].sort(),
+    probes: prepared.every((p) => p.probes || !p.report.source.endsWith(".c")) ? prepared.flatMap((p) => p.probes ?? []) : undefined,
     triple,
   };
 }

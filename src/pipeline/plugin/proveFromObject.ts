@@ -19,11 +19,11 @@ import type { BuildContext } from "../context.js";
 import { selectHelpers } from "../helperSelection.js";
 import { selectionNotes } from "../selectionNotes.js";
 import { exportedDefinitions, undefinedReferences } from "../static/objectSymbols.js";
-import { stagedFiles, type ReplayEntry, type ReplayPrepared } from "./replayEntry.js";
+import { changedDependencies, stagedFiles, type ReplayEntry, type ReplayPrepared } from "./replayEntry.js";
 
 export interface PluginModeResult {
   /** Present when a repeat of this build may be replayed by the launcher (replayEntry.ts). */
-  replayable?: { rustcArgs: string[]; prepared: ReplayPrepared & { helpersBitcode: string; dependencies: string[] }; preparation: { notes: string[]; warnings: string[] } };
+  replayable?: { rustcArgs: string[]; prepared: ReplayPrepared & { helpersBitcode: string; dependencies: string[]; probes?: [string, boolean][] }; preparation: { notes: string[]; warnings: string[] } };
   helpers: HelperReport[];
   unusedHelpers: string[];
   target: string;
@@ -191,15 +191,10 @@ async function launcherRustcStatus(signal?: AbortSignal): Promise<number> {
 export async function stopLauncherRustc(stage: string): Promise<void> {
   const pid = Number.parseInt(await readFile(stagedFiles(stage).pid, "utf8").catch(() => ""), 10);
   if (Number.isInteger(pid) && pid > 0) {
-    // Its session's process group first (the launcher starts it with setsid: rustup's proxy and
-    // the real rustc), else the process alone.
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, "SIGTERM");
-        return;
-      } catch {
-        // not a group, or already gone
-      }
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
     }
   }
 }
@@ -211,11 +206,15 @@ export async function stopLauncherRustc(stage: string): Promise<void> {
  */
 export async function replayPluginMode(ctx: ProofContext, entry: ReplayEntry, stage: string, signal?: AbortSignal): Promise<PluginModeResult> {
   const files = stagedFiles(stage);
+  const changed = await changedDependencies(entry);
+  if (changed.length) throw new ReplayDeclined(`${changed[0]} was replaced since the entry was written`);
   const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(signal));
   if (status !== 0) throw new ReplayDeclined(`rustc exited with ${status}`);
   const [stderr, recordText] = await Promise.all([readFile(files.stderr, "utf8").catch(() => ""), readFile(files.record, "utf8").catch(() => "")]);
   ctx.notes.push(...entry.notes);
   ctx.warnings.push(...entry.warnings);
-  const outcome = await proveFromObject(ctx, { object: files.object, stderr, record: parsePluginRecord(recordText), prepared: entry.prepared, remarksDir: undefined, remarksAgain: undefined });
+  // Nothing was compiled or looked up: the helper bitcode is the first build's, from the cache.
+  const prepared = { ...entry.prepared, helperBitcode: entry.prepared.helperBitcode.map((h) => (h.origin === "compiled" && h.cacheKey ? { ...h, origin: "cache-hit" as const } : h)) };
+  const outcome = await proveFromObject(ctx, { object: files.object, stderr, record: parsePluginRecord(recordText), prepared, remarksDir: undefined, remarksAgain: undefined });
   return outcome.result;
 }

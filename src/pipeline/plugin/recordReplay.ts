@@ -5,6 +5,7 @@
  * Node first.
  */
 import { existsSync, readdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Report } from "../../report/schema.js";
 import { pluginRustcCommand } from "../../tools/plugin/compileWithHelpers.js";
@@ -12,7 +13,7 @@ import { prepareHelperSet } from "../../tools/plugin/helperSet.js";
 import type { BuildPlan } from "../mode/planBuild.js";
 import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
 import type { PluginModeResult } from "./runPluginMode.js";
-import { rustupSelectionFiles, STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
+import { fileIdentity, rustupSelectionFiles, STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
 
 /** rustc's own files: a new toolchain in the same place (rustup update) changes them. */
 function rustcFiles(sysroot: string | undefined): string[] {
@@ -38,6 +39,9 @@ export async function recordReplayEntry(input: {
   const { keyText, resolved, plan, report, replayable } = input;
   const validFrom = input.startedAt;
   const { prepared, rustcArgs, preparation } = replayable;
+  // A header that would shadow one the helpers read cannot be seen without the compile's probes.
+  if (!prepared.probes) throw new Error("a helper compile recorded no include probes (uncached)");
+  const probes = prepared.probes;
   const set = await prepareHelperSet(plan.plugin, prepared.helpersBitcode);
   const command = pluginRustcCommand(plan.plugin.rustc, rustcArgs, set, plan.plugin, resolved.cwd, {}, `${STAGE}/record.jsonl`);
   const rustup = rustupSelectionFiles(resolved.cwd, resolved.env);
@@ -51,6 +55,8 @@ export async function recordReplayEntry(input: {
     ...(clang && clang.includes("/") ? [clang] : []),
     ...rustup.present,
   ];
+  const unique = [...new Set(dependencies)];
+  const identities = await Promise.all(unique.map(async (path) => fileIdentity(path, await stat(path))));
   const entry: Omit<ReplayEntry, "format"> = {
     keyText,
     options: input.options,
@@ -59,9 +65,10 @@ export async function recordReplayEntry(input: {
     prepared: { helperNames: prepared.helperNames, safetyChecks: prepared.safetyChecks, reconciliation: prepared.reconciliation, helperBitcode: prepared.helperBitcode, triple: prepared.triple },
     notes: preparation.notes,
     warnings: preparation.warnings,
-    dependencies: [...new Set(dependencies)],
-    absent: rustup.absent,
-    present: [set.pluginPath, set.helpersPath],
+    dependencies: unique,
+    absent: [...new Set([...rustup.absent, ...probes.filter(([, existed]) => !existed).map(([path]) => resolve(resolved.cwd, path))])],
+    present: [set.pluginPath, set.helpersPath, ...probes.filter(([, existed]) => existed).map(([path]) => resolve(resolved.cwd, path))],
+    identities,
   };
   // Written again even when unchanged: its date must be after every dependency's.
   await writeReplayEntry(resolved.env, entry, validFrom);

@@ -17,9 +17,10 @@ import { dirname, join } from "node:path";
 import type { HelperBitcodeReport, Report } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
+import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 
-const REPLAY_FORMAT = 3;
+const REPLAY_FORMAT = 4;
 
 /** Stands for the launcher's staging directory in the recorded rustc command (never in a real argument: NUL). */
 export const STAGE = "\u0000stage\u0000";
@@ -60,13 +61,15 @@ export const replayEnvironment = [
   "LOCAL_LTO_LD_LLD",
   "LOCAL_LTO_LLVM_OBJCOPY",
   "LOCAL_LTO_PLUGIN_WAIT_MS",
+  ...CLANG_ENVIRONMENT,
 ] as const;
 
 /**
  * The key of a build: working directory, the environment above (set or not, and its value) and
- * every argument with its length, so that no two command lines share a key (pure). The launcher
- * builds the same text; UTF-8 arguments may be counted differently there (bytes or characters),
- * and then simply find no entry.
+ * every argument with its length in bytes, so that no two command lines share a key (pure). The
+ * launcher builds the same text (dash counts bytes; a shell that counts characters simply finds
+ * no entry for non-ASCII arguments). `cwd` is the launcher's `$PWD` (LOCAL_LTO_LAUNCH_PWD), which
+ * keeps a symbolic link's name where Node's process.cwd() would resolve it.
  */
 export function replayKeyText(cwd: string, argv: readonly string[], env: NodeJS.ProcessEnv): string {
   let text = `build|${cwd}`;
@@ -74,7 +77,8 @@ export function replayKeyText(cwd: string, argv: readonly string[], env: NodeJS.
     const value = env[name];
     text += value === undefined ? "|" : `|=${value}`;
   }
-  for (const arg of argv) text += `|${arg.length}:${arg}`;
+  // dash's ${#arg} counts bytes.
+  for (const arg of argv) text += `|${Buffer.byteLength(arg, "utf8")}:${arg}`;
   return text;
 }
 
@@ -108,6 +112,25 @@ export interface ReplayEntry {
   absent: string[];
   /** Files that must exist (the helper set: content-named, so its date says nothing). */
   present: string[];
+  /**
+   * Each dependency as it was when the entry was written: [path, inode, size, mtime, ctime]. The
+   * launcher only sees a file newer than the entry; a file replaced by an older one (`cp -p`,
+   * `tar x`, a backup moved back) keeps an old mtime but not its inode and ctime, and Node checks
+   * these before it uses rustc's object.
+   */
+  identities: [string, number, number, number, number][];
+}
+
+/** The identity replayEntry.ts records of a file (pure over a stat result). */
+export function fileIdentity(path: string, s: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): [string, number, number, number, number] {
+  return [path, s.ino, s.size, s.mtimeMs, s.ctimeMs];
+}
+
+/** The dependencies whose identity changed since the entry was written (none: the entry holds). */
+export async function changedDependencies(entry: Pick<ReplayEntry, "identities">): Promise<string[]> {
+  const { stat } = await import("node:fs/promises");
+  const now = await Promise.all(entry.identities.map(([path]) => stat(path).then((s) => fileIdentity(path, s), () => undefined)));
+  return entry.identities.filter((was, i) => JSON.stringify(was) !== JSON.stringify(now[i])).map(([path]) => path);
 }
 
 /** Where the entries live: `<cache>/build-launch` (the launcher finds the same). */
@@ -133,17 +156,15 @@ export function replayScript(entry: ReplayEntry): string {
   const env = Object.entries(entry.rustc.env);
   const unset = env.filter(([, v]) => v === undefined).map(([k]) => k);
   const set = env.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shWord(v!)}`);
-  // rustc replaces the function's shell (exec), so the launcher's `$!` is rustc's pid; in a
-  // session of its own (setsid, when there is one) so that stopping it also stops what it started
-  // (rustup's proxy runs the real rustc as its child).
+  // rustc replaces the function's shell (exec), so the launcher's `$!` is rustc's pid (rustup's
+  // proxy execs the real rustc in turn), and it stays in the launcher's process group: a signal to
+  // the group stops it with everything else.
   const lines = [
     `# local-lto build replay entry ${REPLAY_FORMAT} (src/pipeline/plugin/replayEntry.ts): sourced by bin/local-lto`,
     "llto_b_run() {",
     ...(unset.length ? [`\tunset ${unset.join(" ")}`] : []),
     ...(set.length ? [`\texport ${set.join(" ")}`] : []),
-    "\tllto_s=",
-    "\tcommand -v setsid >/dev/null 2>&1 && llto_s=setsid",
-    `\texec $llto_s ${[shQuote(entry.rustc.file), ...entry.rustc.args.map(shWord)].join(" ")}`,
+    `\texec ${[shQuote(entry.rustc.file), ...entry.rustc.args.map(shWord)].join(" ")}`,
     "}",
   ];
   for (let i = 0; i < entry.dependencies.length; i += 50) lines.push(`llto_dep ${entry.dependencies.slice(i, i + 50).map(shQuote).join(" ")}`);
@@ -155,6 +176,17 @@ export function replayScript(entry: ReplayEntry): string {
 export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<ReplayEntry, "format">, validFrom: number): Promise<void> {
   const full: ReplayEntry = { format: REPLAY_FORMAT, ...entry };
   await writeIndexedEntry(replayDir(env), entry.keyText, full, replayScript(full), validFrom);
+}
+
+/**
+ * Removes the entry of a key whose build can no longer be repeated by the launcher (it left a call
+ * to explain, say): the launcher then finds none and starts Node first, instead of starting a
+ * rustc whose result Node would not use.
+ */
+export async function forgetReplayEntry(env: NodeJS.ProcessEnv, keyText: string): Promise<void> {
+  const { rm } = await import("node:fs/promises");
+  const name = entryName(keyText);
+  await Promise.all([rm(join(replayDir(env), `${name}.sh`), { force: true }), rm(join(replayDir(env), `${name}.json`), { force: true })]);
 }
 
 /** The entry for a key text, as Node wrote it; undefined when there is none (or it is of another format). */
