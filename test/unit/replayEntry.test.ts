@@ -16,6 +16,7 @@ const entry = (rustc: ReplayEntry["rustc"]): ReplayEntry => ({
   dependencies: [],
   absent: [],
   present: [],
+  identities: [],
 });
 
 describe("replay entries (pure)", () => {
