@@ -38,6 +38,8 @@ function launch(args: string[], env: Record<string, string> = {}): Run {
 }
 
 const buildArgs = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "out.o", "--rustc-arg=-O", "--rustc-bootstrap", "--json"];
+/** A repeat Node finished from rustc's object, not by building again: no helper stage ran. */
+const finishedAsReplay = (run: Run) => Object.keys((JSON.parse(run.stdout) as { timingsMs: object }).timingsMs).sort().join() === "compile rust with helpers,verify";
 const withoutTimings = (stdout: string) => {
   const report = JSON.parse(stdout) as Record<string, unknown>;
   delete report.timingsMs;
@@ -68,6 +70,7 @@ describe("a repeated build through the launcher", () => {
     expect(again.stderr).toBe("");
     expect(again.code).toBe(0);
     expect(again.decision).toBe("replay");
+    expect(finishedAsReplay(again)).toBe(true);
     const replayedObject = readFileSync(object);
     // The same second build in Node (its helpers now come from the cache, as the repeat's do).
     const direct = launch(buildArgs, { LOCAL_LTO_NO_REPLAY: "1" });
@@ -84,6 +87,7 @@ describe("a repeated build through the launcher", () => {
     const again = launch(buildArgs);
     expect(again.decision).toBe("replay");
     expect(again.code).toBe(0);
+    expect(finishedAsReplay(again)).toBe(true);
     const report = JSON.parse(again.stdout) as { summary: { callsLeft: number; globalHelperSymbols: number } };
     expect(report.summary).toMatchObject({ callsLeft: 0, globalHelperSymbols: 0 });
     expect(readFileSync(object).includes(Buffer.from("replay_added"))).toBe(true);

@@ -56,7 +56,9 @@ export async function recordReplayEntry(input: {
     ...rustup.present,
   ];
   const unique = [...new Set(dependencies)];
-  const identities = await Promise.all(unique.map(async (path) => fileIdentity(path, await stat(path))));
+  // Not the plugin's build: every build links it into a helper set and unlinks it again, which
+  // changes its ctime; its path names its source and LLVM, and the launcher checks its date.
+  const identities = await Promise.all(unique.filter((path) => path !== plan.plugin.path).map(async (path) => fileIdentity(path, await stat(path))));
   const entry: Omit<ReplayEntry, "format"> = {
     keyText,
     options: input.options,
