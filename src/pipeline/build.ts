@@ -98,15 +98,7 @@ async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<Buil
     warnings: [],
     notes: [],
     timings,
-    timed: async (stage, work) => {
-      const started = performance.now();
-      hooks.onStage?.(stage);
-      try {
-        return await work();
-      } finally {
-        timings[stage] = Math.round(performance.now() - started);
-      }
-    },
+    timed: stageTimer(timings, hooks),
   };
   const staged: string[] = [ctx.stagedObject];
   let pluginResult: PluginModeResult | undefined;
@@ -126,24 +118,7 @@ async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<Buil
       const result = await runInlineMode(ctx, plan.scopePlugin);
       return { inlinedBitcode: result.inlinedBitcode, fields: bitcodeModeFields("inline", result, toolchainSummary(toolchain, result.codegenBackend === "rustLld" ? [...plan.tools, "rustLld"] : plan.tools)) };
     }, hooks.signal);
-    const report: Report = {
-      schema: reportSchemaId,
-      command: "build",
-      modeReason: plan.reason,
-      object: resolved.outputs.object,
-      rustInput: resolved.rust.path,
-      helperInputs: resolved.helpers.map((h) => h.path),
-      ...(resolved.variant ? { helpersVariant: resolved.variant.name } : {}),
-      ...outcome.fields,
-      summary: summarize(outcome.fields.helpers),
-      notes: ctx.notes,
-      timingsMs: timings,
-    };
-    if (resolved.requireInlined && !gateVerdict(report).pass) {
-      // The report says why the gate failed: it is written; the object is not.
-      if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
-      throw new HelperCallsLeftError(report);
-    }
+    const report = await gatedReport(resolved, plan.reason, outcome.fields, ctx.notes, timings);
     await publishOutputs(resolved, ctx, outcome.inlinedBitcode, report, staged);
     if (options.replay && !(plan.mode === "plugin" && pluginResult?.replayable && isReplayable(resolved, options))) {
       await forgetReplayEntry(resolved.env, options.replay.keyText).catch(() => undefined);
@@ -163,6 +138,44 @@ async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<Buil
 }
 
 const debugReplay = createDebug("local-lto:replay");
+
+/** Runs one stage, recording its wall time under its name (BuildContext.timed). */
+function stageTimer(timings: Record<string, number>, hooks: BuildHooks): BuildContext["timed"] {
+  return async (stage, work) => {
+    const started = performance.now();
+    hooks.onStage?.(stage);
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round(performance.now() - started);
+    }
+  };
+}
+
+/**
+ * The report of a build or of its replay, and the --require-inlined gate: when it fails, the
+ * report (which says why) is written and the object is not.
+ */
+async function gatedReport(resolved: ResolvedBuild, modeReason: string, fields: ModeReportFields, notes: string[], timings: Record<string, number>): Promise<Report> {
+  const report: Report = {
+    schema: reportSchemaId,
+    command: "build",
+    modeReason,
+    object: resolved.outputs.object,
+    rustInput: resolved.rust.path,
+    helperInputs: resolved.helpers.map((h) => h.path),
+    ...(resolved.variant ? { helpersVariant: resolved.variant.name } : {}),
+    ...fields,
+    summary: summarize(fields.helpers),
+    notes,
+    timingsMs: timings,
+  };
+  if (resolved.requireInlined && !gateVerdict(report).pass) {
+    if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
+    throw new HelperCallsLeftError(report);
+  }
+  return report;
+}
 
 /** The options a repeat starts from: what the command line gave, as JSON (no environment, no key). */
 function replayOptions(options: BuildOptions): Record<string, unknown> {
@@ -187,38 +200,14 @@ async function replayBuild(resolved: ResolvedBuild, entry: ReplayEntry, stage: s
     stagedObject: stagingPathFor(resolved.outputs.object),
     warnings: [] as string[],
     notes: [] as string[],
-    timed: async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-      const started = performance.now();
-      hooks.onStage?.(name);
-      try {
-        return await work();
-      } finally {
-        timings[name] = Math.round(performance.now() - started);
-      }
-    },
+    timed: stageTimer(timings, hooks),
   };
   const staged = [ctx.stagedObject];
   try {
     const result = await replayPluginMode(ctx, entry, stage, hooks.signal);
     const plugin = { "local-lto plugin": { path: entry.plan.pluginPath, version: `LLVM ${entry.plan.pluginLlvmVersion}` } };
     const fields = bitcodeModeFields("plugin", result, { ...entry.plan.toolchain, ...plugin });
-    const report: Report = {
-      schema: reportSchemaId,
-      command: "build",
-      modeReason: entry.plan.reason,
-      object: resolved.outputs.object,
-      rustInput: resolved.rust.path,
-      helperInputs: resolved.helpers.map((h) => h.path),
-      ...(resolved.variant ? { helpersVariant: resolved.variant.name } : {}),
-      ...fields,
-      summary: summarize(fields.helpers),
-      notes: ctx.notes,
-      timingsMs: timings,
-    };
-    if (resolved.requireInlined && !gateVerdict(report).pass) {
-      if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
-      throw new HelperCallsLeftError(report);
-    }
+    const report = await gatedReport(resolved, entry.plan.reason, fields, ctx.notes, timings);
     await publishOutputs(resolved, ctx, undefined, report, staged);
     debugReplay("replayed %s", entry.keyText);
     return { report, warnings: ctx.warnings };

@@ -185,6 +185,24 @@ function processesMentioning(text: string): string[] {
   return out.split("\n").filter((line) => line.includes(text) && !/ Z/.test(line.slice(0, 14)));
 }
 
+/** The launcher in the background, as a terminal or a parent tool runs it; resolves with its exit code. */
+function startLauncher(args: string[], env: Record<string, string>, options: { detached?: boolean } = {}) {
+  const inherited = { ...process.env };
+  delete inherited.DEBUG;
+  delete inherited.LOCAL_LTO_NO_REPLAY;
+  const child = spawn(launcher, args, { cwd: dir, env: { ...inherited, ...env }, detached: options.detached ?? false, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+/** Until the launcher's rustc has started (its staging directory exists), then a little longer. */
+async function rustcRunning(cache: string, settleMs: number): Promise<void> {
+  for (let i = 0; i < 200 && !readdirSync(join(cache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, settleMs));
+}
+
 describe("a repeat that does not finish stops its rustc (a crate that takes seconds)", () => {
   const regex = crates.find((c) => c.id === "regex-syntax")!;
   const bigCache = join(dir, "big-cache");
@@ -209,33 +227,20 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
 
   test("SIGTERM to the launcher alone (a parent tool's kill): 143, the build stopped, no output changed, no rustc left", async () => {
     writeFileSync(join(dir, "big.o"), "previous object");
-    const inherited = { ...process.env };
-    delete inherited.DEBUG;
-    delete inherited.LOCAL_LTO_NO_REPLAY;
-    const child = spawn(launcher, args, { cwd: dir, env: { ...inherited, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    for (let i = 0; i < 200 && !readdirSync(join(bigCache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 800));
+    const { child, exited, stderr } = startLauncher(args, env);
+    await rustcRunning(bigCache, 800);
     child.kill("SIGTERM");
     expect(await exited).toBe(143);
     await new Promise((r) => setTimeout(r, 200));
-    expect(stderr).toContain("stopped by SIGTERM; no output was changed");
+    expect(stderr()).toContain("stopped by SIGTERM; no output was changed");
     expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
     expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
   }, 120_000);
 
   test("Ctrl-C (SIGINT to the terminal's process group) stops the repeat, its rustc too, and changes no output", async () => {
     writeFileSync(join(dir, "big.o"), "previous object");
-    const inherited = { ...process.env };
-    delete inherited.DEBUG;
-    delete inherited.LOCAL_LTO_NO_REPLAY;
-    const child = spawn(launcher, args, { cwd: dir, env: { ...inherited, ...env }, detached: true, stdio: "ignore" });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    // rustc has started once its staging directory holds its pid.
-    for (let i = 0; i < 200 && !readdirSync(join(bigCache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 500));
+    const { child, exited } = startLauncher(args, env, { detached: true });
+    await rustcRunning(bigCache, 500);
     process.kill(-child.pid!, "SIGINT");
     const code = await exited;
     expect(code).toBe(130);
