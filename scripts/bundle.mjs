@@ -1,4 +1,5 @@
-// Bundles local-lto's two command-line entry points (dist/cli/main.js, dist/cli/rustcMain.js) into
+// Bundles local-lto's command-line entry points (dist/cli/main.js, dist/cli/rustcMain.js, and the
+// replay entry dist/cli/replayMain.js) into
 // dist/bundle/ with esbuild, after tsc. Why: Node resolves and opens each of ~150 ES modules on
 // every start, about as long again as an empty `node` (docs/BENCHMARKS.md); the launcher starts
 // Node for each crate whose units linked helpers. Dynamic imports stay lazy (split chunks).
@@ -9,8 +10,7 @@ import { build } from "esbuild";
 // Chunk names carry content hashes: without this, every change would leave the old chunks behind.
 await rm("dist/bundle", { recursive: true, force: true });
 
-await build({
-  entryPoints: { main: "dist/cli/main.js", rustcMain: "dist/cli/rustcMain.js", replayMain: "dist/cli/replayMain.js" },
+const shared = {
   outdir: "dist/bundle",
   outExtension: { ".js": ".mjs" },
   bundle: true,
@@ -22,4 +22,10 @@ await build({
   logLevel: "warning",
   // CommonJS dependencies (debug, proper-lockfile) call require: give the bundle a real one.
   banner: { js: "import { createRequire as __lltoCreateRequire } from 'node:module'; const require = __lltoCreateRequire(import.meta.url);" },
-});
+};
+await build({ ...shared, entryPoints: { main: "dist/cli/main.js", rustcMain: "dist/cli/rustcMain.js" } });
+// The replay entry on its own: bundled with main, every module it shares with a command would be a
+// chunk of its own, and Node's ES module loader spends about 1.5 ms on each file it resolves and
+// loads (33 files, about 50 ms before a repeated build's proof can start); alone, what it loads at
+// start is one file. Its chunks are named apart from main's.
+await build({ ...shared, entryPoints: { replayMain: "dist/cli/replayMain.js" }, chunkNames: "replay-[name]-[hash]" });

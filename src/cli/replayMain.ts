@@ -2,29 +2,49 @@
  * Node's entry for a repeated `local-lto build` the launcher replays (bin/local-lto,
  * src/pipeline/plugin/replayEntry.ts): rustc is already running. The entry holds the options the
  * first build's command line gave (the key is that command line), so no command-line parser loads
- * here, nor any other command: this process starts faster than main.js, beside rustc. With no
- * entry for this key (removed meanwhile), it is main.js that runs.
+ * here, nor any other command or mode (src/pipeline/plugin/replayBuild.ts): this process starts
+ * faster than main.js, beside rustc. When the entry is gone or cannot finish the build, the
+ * launcher's rustc is stopped and main.js builds as usual.
  */
+import { replayBuild } from "../pipeline/plugin/replayBuild.js";
+import { stopLauncherRustc } from "../pipeline/plugin/proveFromObject.js";
 import { replayKeyText, readReplayEntry } from "../pipeline/plugin/replayEntry.js";
-import { runBuild, type BuildCommandOptions } from "./commands/build.js";
+import { buildFailureExit, printBuildResult, type BuildCommandOptions } from "./commands/buildOutput.js";
 import { reportFailure } from "./errorBoundary.js";
 import { interruptController } from "./interrupt.js";
 
-async function replay(): Promise<number | undefined> {
+async function replay(stage: string): Promise<number | undefined> {
   const keyText = replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env);
   const entry = await readReplayEntry(process.env, keyText);
   if (!entry?.options) return undefined;
   const interrupt = interruptController();
+  const options: BuildCommandOptions = { ...(entry.options as unknown as BuildCommandOptions), replay: { keyText, stage } };
   try {
-    const options: BuildCommandOptions = { ...(entry.options as unknown as BuildCommandOptions), replay: { keyText, stage: process.env.LOCAL_LTO_REPLAY_STAGE || undefined } };
-    return await runBuild(options, interrupt.signal);
+    const result = await replayBuild({ ...options, replay: { keyText, stage } }, { signal: interrupt.signal });
+    return result ? printBuildResult(result, options) : undefined;
   } catch (error) {
-    return reportFailure(error);
+    try {
+      return buildFailureExit(error, options);
+    } catch (failure) {
+      return reportFailure(failure);
+    }
   } finally {
     interrupt.dispose();
   }
 }
 
-const code = await replay();
-if (code === undefined) await import("./main.js");
-else process.exitCode = code;
+const stage = process.env.LOCAL_LTO_REPLAY_STAGE;
+const code = stage ? await replay(stage) : undefined;
+if (code === undefined) {
+  // The launcher's rustc is of no use to a build from the start: stop it, and let main.js know
+  // there is nothing to replay (its build records a new entry for the next time).
+  if (stage) await stopLauncherRustc(stage);
+  delete process.env.LOCAL_LTO_REPLAY_STAGE;
+  // main's own file beside this one (dist/cli/main.js, or dist/bundle/main.mjs when bundled): named
+  // at run time so that the bundle of this entry carries no command but this one (scripts/bundle.mjs).
+  await import(new URL(import.meta.url.endsWith(".mjs") ? "./main.mjs" : "./main.js", import.meta.url).href);
+}
+// Everything was awaited and written (stdout and stderr are synchronous for files and pipes on
+// POSIX, and for terminals on Linux): exit now rather than tear the heap down, about 10 ms after
+// rustc's end in every repeated build.
+else process.exit(code);

@@ -1,50 +1,19 @@
-import { copyFile, writeFile } from "node:fs/promises";
-import { LocalLtoError } from "../diagnostics/errors.js";
+import { forgetReplayEntry } from "./plugin/replayEntry.js";
 import { withProcessScope } from "../process/run.js";
-import { gateFailure, gateVerdict } from "../verify/gate.js";
-import { reportSchemaId } from "../report/schemaId.js";
 import type { Report } from "../report/schema.js";
-import { summarize } from "../report/summarize.js";
 import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
-import { ReplayDeclined, replayPluginMode, stopLauncherRustc, type PluginModeResult } from "./plugin/proveFromObject.js";
-import { forgetReplayEntry, readReplayEntry, type ReplayEntry } from "./plugin/replayEntry.js";
-import createDebug from "debug";
+import { stopLauncherRustc, type PluginModeResult } from "./plugin/proveFromObject.js";
+import { debugLog } from "../diagnostics/debugLog.js";
+import { bitcodeModeFields, BuildInterruptedError, gatedReport, publishOutputs, stageTimer, type BuildHooks, type BuildResult, type ModeReportFields } from "./finishBuild.js";
+import { replayBuild } from "./plugin/replayBuild.js";
 import { resolveBuild } from "./resolve/resolveBuild.js";
 import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
 import type { BuildOptions } from "./types.js";
-import { createWorkspace, discardFile, publishFile, stagingPathFor } from "./workspace.js";
+import { createWorkspace, discardFile, stagingPathFor } from "./workspace.js";
 
-/** `--require-inlined` failed: the report is attached so the CLI can still print and save it. */
-export class HelperCallsLeftError extends LocalLtoError {
-  constructor(readonly report: Report) {
-    super(gateFailure(report));
-  }
-}
-
-/** A signal stopped the build: children stopped, temporary files removed, outputs untouched. */
-export class BuildInterruptedError extends Error {
-  constructor(readonly signal: string) {
-    super(`interrupted by ${signal}`);
-    this.name = "BuildInterruptedError";
-  }
-}
-
-export interface BuildResult {
-  report: Report;
-  /** Compiler warnings and notes for stderr. */
-  warnings: string[];
-  /** The toolchain resolved for this build (none when the launcher replayed it). */
-  toolchain?: Toolchain;
-}
-
-export interface BuildHooks {
-  /** Called as each stage starts, for progress output on stderr. */
-  onStage?: (stage: string) => void;
-  /** Aborting stops every child process, removes temporary and staged files, and rejects with BuildInterruptedError. */
-  signal?: AbortSignal;
-}
+export { BuildInterruptedError, HelperCallsLeftError, writeReportFile, type BuildHooks, type BuildResult } from "./finishBuild.js";
 
 /**
  * `local-lto build`: resolve the options and check every input and output before any work, run
@@ -64,21 +33,14 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
 
 async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<BuildResult> {
   const startedAt = Date.now();
-  const resolved = await resolveBuild(options, options.env ?? process.env);
   const stage = options.replay?.stage;
   if (stage) {
-    const entry = await readReplayEntry(resolved.env, options.replay!.keyText);
-    if (entry) {
-      try {
-        return await replayBuild(resolved, entry, stage, hooks);
-      } catch (error) {
-        if (!(error instanceof ReplayDeclined)) throw error;
-        debugReplay("%s: building as usual", error.message);
-      }
-    }
+    const replayed = await replayBuild({ ...options, replay: { keyText: options.replay!.keyText, stage } }, hooks);
+    if (replayed) return replayed;
     // The launcher's rustc is not used: stop it rather than let it compete with this build.
     await stopLauncherRustc(stage);
   }
+  const resolved = await resolveBuild(options, options.env ?? process.env);
   // The modes load here, not at start-up: a repeated build replayed by the launcher needs none of them.
   const [{ planBuild }, { runPluginMode }, { runInlineMode }, { runStaticMode }] = await Promise.all([
     import("./mode/planBuild.js"),
@@ -137,45 +99,7 @@ async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<Buil
   }
 }
 
-const debugReplay = createDebug("local-lto:replay");
-
-/** Runs one stage, recording its wall time under its name (BuildContext.timed). */
-function stageTimer(timings: Record<string, number>, hooks: BuildHooks): BuildContext["timed"] {
-  return async (stage, work) => {
-    const started = performance.now();
-    hooks.onStage?.(stage);
-    try {
-      return await work();
-    } finally {
-      timings[stage] = Math.round(performance.now() - started);
-    }
-  };
-}
-
-/**
- * The report of a build or of its replay, and the --require-inlined gate: when it fails, the
- * report (which says why) is written and the object is not.
- */
-async function gatedReport(resolved: ResolvedBuild, modeReason: string, fields: ModeReportFields, notes: string[], timings: Record<string, number>): Promise<Report> {
-  const report: Report = {
-    schema: reportSchemaId,
-    command: "build",
-    modeReason,
-    object: resolved.outputs.object,
-    rustInput: resolved.rust.path,
-    helperInputs: resolved.helpers.map((h) => h.path),
-    ...(resolved.variant ? { helpersVariant: resolved.variant.name } : {}),
-    ...fields,
-    summary: summarize(fields.helpers),
-    notes,
-    timingsMs: timings,
-  };
-  if (resolved.requireInlined && !gateVerdict(report).pass) {
-    if (resolved.outputs.report && resolved.outputs.report !== "-") await writeReportFile(resolved.outputs.report, report);
-    throw new HelperCallsLeftError(report);
-  }
-  return report;
-}
+const debugReplay = debugLog("local-lto:replay");
 
 /** The options a repeat starts from: what the command line gave, as JSON (no environment, no key). */
 function replayOptions(options: BuildOptions): Record<string, unknown> {
@@ -188,73 +112,6 @@ function isReplayable(resolved: ResolvedBuild, options: BuildOptions): boolean {
   return !resolved.keepTemps && !resolved.outputs.emitBitcode && resolved.cacheDir !== undefined && (options.pkgConfig ?? []).length === 0;
 }
 
-/**
- * A repeated build whose rustc the launcher started (replayEntry.ts): the proof, the report and
- * the outputs, as build() makes them, from the entry's record of what was decided before rustc.
- */
-async function replayBuild(resolved: ResolvedBuild, entry: ReplayEntry, stage: string, hooks: BuildHooks): Promise<BuildResult> {
-  const workspace = await createWorkspace(false);
-  const timings: Record<string, number> = {};
-  const ctx = {
-    build: resolved,
-    stagedObject: stagingPathFor(resolved.outputs.object),
-    warnings: [] as string[],
-    notes: [] as string[],
-    timed: stageTimer(timings, hooks),
-  };
-  const staged = [ctx.stagedObject];
-  try {
-    const result = await replayPluginMode(ctx, entry, stage, hooks.signal);
-    const plugin = { "local-lto plugin": { path: entry.plan.pluginPath, version: `LLVM ${entry.plan.pluginLlvmVersion}` } };
-    const fields = bitcodeModeFields("plugin", result, { ...entry.plan.toolchain, ...plugin });
-    const report = await gatedReport(resolved, entry.plan.reason, fields, ctx.notes, timings);
-    await publishOutputs(resolved, ctx, undefined, report, staged);
-    debugReplay("replayed %s", entry.keyText);
-    return { report, warnings: ctx.warnings };
-  } catch (error) {
-    await Promise.all(staged.map(discardFile));
-    if (hooks.signal?.aborted) throw new BuildInterruptedError(String(hooks.signal.reason ?? "abort"));
-    throw error;
-  } finally {
-    await workspace.dispose();
-  }
-}
-
-/**
- * Every output staged beside its final path first, then renamed into place one after the other:
- * all were checked before any work (resolveBuild), so a rename can only fail for a reason that
- * appeared during the build, and then nothing more is published.
- */
-async function publishOutputs(resolved: ResolvedBuild, ctx: Pick<BuildContext, "stagedObject">, inlinedBitcode: string | undefined, report: Report, staged: string[]): Promise<void> {
-  const moves: [string, string][] = [[ctx.stagedObject, resolved.outputs.object]];
-  if (resolved.outputs.emitBitcode && inlinedBitcode) {
-    const bcStaged = stagingPathFor(resolved.outputs.emitBitcode);
-    staged.push(bcStaged);
-    await copyFile(inlinedBitcode, bcStaged);
-    moves.push([bcStaged, resolved.outputs.emitBitcode]);
-  }
-  if (resolved.outputs.report && resolved.outputs.report !== "-") {
-    const reportStaged = stagingPathFor(resolved.outputs.report);
-    staged.push(reportStaged);
-    await writeFile(reportStaged, `${JSON.stringify(report, null, 2)}\n`);
-    moves.push([reportStaged, resolved.outputs.report]);
-  }
-  for (const [from, to] of moves) await publishFile(from, to);
-}
-
-/** The report fields of the two modes that work on bitcode (plugin, inline). */
-function bitcodeModeFields(
-  mode: "plugin" | "inline",
-  result: Pick<ModeReportFields, "target" | "helpers" | "unusedHelpers"> & { safetyChecks: Report["safetyChecks"]; reconciliation: string[]; helperBitcode: NonNullable<Report["helperBitcode"]> },
-  toolchain: Report["toolchain"],
-): ModeReportFields {
-  const { target, helperBitcode, helpers, unusedHelpers, safetyChecks, reconciliation } = result;
-  return { mode, target, helperBitcode, helpers, unusedHelpers, safetyChecks, reconciliation, toolchain };
-}
-
-/** What each mode contributes to the report; build() adds the fields common to both. */
-type ModeReportFields = Pick<Report, "mode" | "target" | "helpers" | "unusedHelpers" | "safetyChecks" | "toolchain"> & Partial<Pick<Report, "helperBitcode" | "reconciliation">>;
-
 function toolchainSummary(toolchain: Toolchain, used: readonly ToolId[]): Report["toolchain"] {
   const summary: NonNullable<Report["toolchain"]> = {};
   for (const id of used) {
@@ -264,9 +121,3 @@ function toolchainSummary(toolchain: Toolchain, used: readonly ToolId[]): Report
   return summary;
 }
 
-/** Writes a report atomically (staged beside it, then renamed). */
-export async function writeReportFile(path: string, report: Report): Promise<void> {
-  const staged = stagingPathFor(path);
-  await writeFile(staged, `${JSON.stringify(report, null, 2)}\n`);
-  await publishFile(staged, path);
-}

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { copyFile, mkdtemp, rename, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -33,7 +32,10 @@ const NAME_MAX = 255;
  * unique, and never longer than NAME_MAX however long the output's own name is.
  */
 export function stagingPathFor(finalPath: string): string {
-  const suffix = `.llto-${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  // The pid keeps it apart from other processes, the random part from this one's other stages; it
+  // needs no secrecy (and node:crypto would cost a repeated build ~10 ms to load).
+  const random = Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, "0");
+  const suffix = `.llto-${process.pid}-${random}.tmp`;
   let stem = `.${basename(finalPath)}`;
   while (Buffer.byteLength(stem + suffix) > NAME_MAX) stem = stem.slice(0, -1);
   return join(dirname(finalPath), stem + suffix);

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { fstatSync } from "node:fs";
 import { AsyncLocalStorage } from "node:async_hooks";
-import createDebug from "debug";
+import { debugLog } from "../diagnostics/debugLog.js";
 
-const debugRun = createDebug("local-lto:run");
+const debugRun = debugLog("local-lto:run");
 
 export interface ToolCommand {
   file: string;
@@ -63,6 +64,15 @@ export class ProcessScope {
 const scopeStorage = new AsyncLocalStorage<ProcessScope>();
 
 /**
+ * node:child_process, loaded at the first spawn rather than with this module: a repeated build's
+ * Node (src/cli/replayMain.ts) spawns nothing, and the ES module import of a built-in costs it
+ * about 6 ms before its proof (docs/BENCHMARKS.md §5).
+ */
+function childProcess(): typeof import("node:child_process") {
+  return createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
+}
+
+/**
  * Runs `work` in its own process scope; on failure, stops the children it left running. When
  * `signal` aborts (SIGINT, SIGTERM, SIGHUP in the CLI), the children are stopped at once and no
  * new one starts, so the work fails fast and the caller's cleanup runs.
@@ -106,7 +116,7 @@ export function runTool(command: ToolCommand): Promise<ToolRun> {
     return Promise.resolve(finish({ exitCode: null, signal: "SIGTERM", spawnError: null }, Buffer.alloc(0), Buffer.from("not started: the build was stopped")));
   }
   return new Promise((resolve) => {
-    const child = spawn(command.file, [...command.args], {
+    const child = childProcess().spawn(command.file, [...command.args], {
       cwd: command.cwd,
       env: command.env ? { ...process.env, ...command.env } : process.env,
       stdio: [command.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -188,7 +198,7 @@ export function runInherited(command: ToolCommand): Promise<InheritedRun> {
     stdio[fd] = fd;
   }
   return new Promise((resolve) => {
-    const child = spawn(command.file, [...command.args], { cwd: command.cwd, env, stdio });
+    const child = childProcess().spawn(command.file, [...command.args], { cwd: command.cwd, env, stdio });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
     for (const s of signals) process.on(s, forward);

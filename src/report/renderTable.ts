@@ -1,13 +1,6 @@
-import Table from "cli-table3";
 import pc from "picocolors";
 import type { Report } from "./schema.js";
-
-/** Plain columns: greppable, and readable in logs without box-drawing characters. */
-export const borderless = {
-  top: "", "top-mid": "", "top-left": "", "top-right": "",
-  bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-  left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  ",
-};
+import { formatColumns } from "./columns.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -16,23 +9,18 @@ export interface RenderOptions {
 /** The compact terminal view of a report: one row per helper, then one summary line. */
 export function renderReport(report: Report, options: RenderOptions): string {
   const paint = options.color ? pc : pc.createColors(false);
-  const table = new Table({
-    head: ["helper", "calls before", "calls left", "symbol", "verdict"],
-    style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 },
-    colAligns: ["left", "right", "right", "left", "left"],
-    chars: borderless,
-  });
+  const rows: string[][] = [];
   for (const h of report.helpers) {
     const before = h.callSitesBefore === null ? "-" : String(h.callSitesBefore + (h.mismatchedCallSitesBefore ?? 0));
     const left = h.callsLeft === 0 ? paint.green("0") : paint.red(String(h.callsLeft));
     const symbolText = h.symbol === "global" || h.symbol === "weak" ? paint.red(`${h.symbol}${h.visibility && h.visibility !== "default" ? ` (${h.visibility})` : ""}`) : h.symbol === "undefined" ? paint.yellow(h.symbol) : paint.green(h.symbol);
     const verdict = h.verdict === "inlined" ? paint.green("inlined") : h.verdict === "calls-left" ? paint.red("calls left") : paint.yellow("not proven");
-    table.push([h.name, before, left, symbolText, verdict]);
+    rows.push([h.name, before, left, symbolText, verdict]);
   }
   const s = report.summary;
   const lines = [
     `${report.command === "build" ? "built" : "inspected"} ${report.object}${report.mode !== "none" ? ` (mode: ${report.mode}${report.modeReason ? `, ${report.modeReason}` : ""})` : ""}`,
-    ...(report.helpers.length ? [table.toString()] : []),
+    ...(report.helpers.length ? [formatColumns(["helper", "calls before", "calls left", "symbol", "verdict"], rows, ["left", "right", "right", "left", "left"])] : []),
     `${s.helpers} helper(s): ${s.callSitesBefore !== null ? `${s.callSitesBefore} call site(s) before, ` : ""}${s.callsLeft} call(s) left, ${s.globalHelperSymbols} global helper symbol(s)` +
       (s.notProven > 0 ? paint.yellow(`, ${s.notProven} not proven`) : "") +
       (s.helpers === 0 ? paint.yellow(" — nothing checked, nothing proven") : s.allInlined && s.globalHelperSymbols === 0 ? paint.green(" — every helper call inlined, no helper exported") : ""),

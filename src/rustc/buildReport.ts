@@ -6,10 +6,9 @@
  * name and Cargo's `-C extra-filename`) is that crate's state.
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
-import Table from "cli-table3";
 import pc from "picocolors";
 import { z } from "zod";
-import { borderless } from "../report/renderTable.js";
+import { formatColumns } from "../report/columns.js";
 import { helperReportSchema, safetyCheckSchema } from "../report/schema.js";
 import { reportPath } from "./runLine.js";
 
@@ -125,12 +124,7 @@ export function renderBuildSummary(lines: readonly RunLine[], options: { color: 
   const out = [`${options.heading}: ${s.linkedCrates} crate(s) linked helpers, ${s.crates - s.linkedCrates} called none (${s.crates} compiled with the plugin)`];
   const rows = lines.filter((l) => l.action !== "no-helpers");
   if (rows.length) {
-    const table = new Table({
-      head: ["crate", "helpers", "calls left", "globals", "verdict"],
-      style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 },
-      colAligns: ["left", "right", "right", "right", "left"],
-      chars: borderless,
-    });
+    const cells: string[][] = [];
     for (const l of rows) {
       const sum = l.summary;
       const verdict =
@@ -145,9 +139,9 @@ export function renderBuildSummary(lines: readonly RunLine[], options: { color: 
                 : (sum?.helpers ?? 0) === 0
                   ? paint.green("no helper left in the linked file")
                   : paint.yellow("not proven");
-      table.push([l.crate, String(sum?.helpers ?? 0), String(sum?.callsLeft ?? 0), String(sum?.globalHelperSymbols ?? 0), verdict]);
+      cells.push([l.crate, String(sum?.helpers ?? 0), String(sum?.callsLeft ?? 0), String(sum?.globalHelperSymbols ?? 0), verdict]);
     }
-    out.push(...table.toString().split("\n").map((l) => l.trimEnd()));
+    out.push(formatColumns(["crate", "helpers", "calls left", "globals", "verdict"], cells, ["left", "right", "right", "right", "left"]));
   }
   const totals = `${s.helpers.length} helper(s) linked, ${s.callsLeft} call(s) left, ${s.globalHelperSymbols} global helper symbol(s)` + (s.notProven ? `, ${s.notProven} not proven` : "");
   out.push(s.linkedCrates > 0 && s.callsLeft === 0 && s.globalHelperSymbols === 0 && s.notProven === 0 ? `${totals}${paint.green(" — every helper call inlined, no helper exported")}` : totals);

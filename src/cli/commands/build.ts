@@ -1,38 +1,12 @@
-import { build, BuildInterruptedError, HelperCallsLeftError } from "../../pipeline/build.js";
-import type { BuildOptions } from "../../pipeline/types.js";
-import { renderReport } from "../../report/renderTable.js";
-import type { Report } from "../../report/schema.js";
-import { useColor } from "../errorBoundary.js";
-import { exitCodeForSignal } from "../../process/signals.js";
+import { build } from "../../pipeline/build.js";
+import { buildFailureExit, printBuildResult, type BuildCommandOptions } from "./buildOutput.js";
 
-export interface BuildCommandOptions extends BuildOptions {
-  json?: boolean;
-}
-
-/** stdout carries what was asked for: the JSON report with `--report -` or `--json`, else the table (then on stderr with `--report -`). */
-function printReport(report: Report, options: BuildCommandOptions): void {
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  if (options.reportPath === "-") {
-    process.stdout.write(json);
-    if (!options.json) process.stderr.write(`${renderReport(report, { color: useColor(process.stderr) })}\n`);
-    return;
-  }
-  process.stdout.write(options.json ? json : `${renderReport(report, { color: useColor(process.stdout) })}\n`);
-}
+export type { BuildCommandOptions } from "./buildOutput.js";
 
 export async function runBuild(options: BuildCommandOptions, signal?: AbortSignal): Promise<number> {
   try {
-    const result = await build(options, { signal });
-    for (const warning of result.warnings) process.stderr.write(`${warning}\n`);
-    printReport(result.report, options);
-    return 0;
+    return printBuildResult(await build(options, { signal }), options);
   } catch (error) {
-    if (error instanceof BuildInterruptedError) {
-      process.stderr.write(`local-lto: stopped by ${error.signal}; no output was changed\n`);
-      return exitCodeForSignal(error.signal);
-    }
-    // The report of a --require-inlined failure is still what the user needs to see (build() wrote --report).
-    if (error instanceof HelperCallsLeftError) printReport(error.report, options);
-    throw error;
+    return buildFailureExit(error, options);
   }
 }

@@ -1,10 +1,9 @@
-import Table from "cli-table3";
 import pc from "picocolors";
 import { toolSpecs, type ToolId } from "../../toolchain/catalogue.js";
 import { resolveToolchain, type FoundTool, type Toolchain, type ToolOverrides } from "../../toolchain/resolveToolchain.js";
 import { exitCodes } from "../../diagnostics/errors.js";
 import { useColor } from "../errorBoundary.js";
-import { borderless } from "../../report/renderTable.js";
+import { formatColumns } from "../../report/columns.js";
 import { checkPlugin } from "../../tools/plugin/checkPlugin.js";
 import { rustcNeedsBootstrap } from "../../tools/plugin/rustcPlugin.js";
 
@@ -19,13 +18,13 @@ const inlineModeTools = new Set<ToolId>(["rustc", "clang", "llvmLink", "opt", "l
 
 export function renderDoctor(toolchain: Toolchain, color: boolean): { text: string; exitCode: number } {
   const paint = color ? pc : pc.createColors(false);
-  const table = new Table({ head: ["tool", "version", "path", "verdict"], style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 }, chars: borderless });
+  const rows: string[][] = [];
   for (const tool of toolRows(toolchain)) {
     const version = tool.id === "rustc" ? (toolchain.rustc ? `${toolchain.rustc.version.release.text} (LLVM ${toolchain.rustc.version.llvm?.major})` : "-") : (tool.version ? `${tool.version.major}.${tool.version.minor}.${tool.version.patch}` : "-");
     const verdict = tool.verdict === "ok" ? paint.green("ok") : paint.red(tool.verdict);
-    table.push([toolSpecs[tool.id].executable, version, tool.path ?? "-", verdict]);
+    rows.push([toolSpecs[tool.id].executable, version, tool.path ?? "-", verdict]);
   }
-  const lines = [`LLVM major local-lto needs: ${toolchain.llvmMajor ?? "unknown (no rustc)"}`, table.toString()];
+  const lines = [`LLVM major local-lto needs: ${toolchain.llvmMajor ?? "unknown (no rustc)"}`, formatColumns(["tool", "version", "path", "verdict"], rows)];
   let exitCode = 0;
   for (const tool of toolRows(toolchain)) {
     if (!tool.problem) continue;

@@ -25,14 +25,14 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import createDebug from "debug";
+import { debugLog } from "../../diagnostics/debugLog.js";
 import lockfile from "proper-lockfile";
 import { CLANG_ENVIRONMENT } from "./clangEnvironment.js";
 import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
 import { hasIncludeNames, includeProbes, parseIncludeSearch } from "./includeProbes.js";
 
-const debugCache = createDebug("local-lto:cache");
+const debugCache = debugLog("local-lto:cache");
 
 /** Bump when the layout or what a key covers changes: old entries are then simply not found. */
 const CACHE_FORMAT = "local-lto helper-bitcode cache 2";

@@ -191,8 +191,12 @@ export async function forgetReplayEntry(env: NodeJS.ProcessEnv, keyText: string)
 
 /** The entry for a key text, as Node wrote it; undefined when there is none (or it is of another format). */
 export async function readReplayEntry(env: NodeJS.ProcessEnv, keyText: string): Promise<ReplayEntry | undefined> {
+  // The launcher passes the name it found in its index (no hash to compute here); the key text
+  // inside the entry is what decides.
+  const given = env.LOCAL_LTO_REPLAY_ENTRY;
+  const name = given && /^[0-9a-f]{20}$/.test(given) ? given : entryName(keyText);
   try {
-    const stored = JSON.parse(await readFile(join(replayDir(env), `${entryName(keyText)}.json`), "utf8")) as ReplayEntry;
+    const stored = JSON.parse(await readFile(join(replayDir(env), `${name}.json`), "utf8")) as ReplayEntry;
     return stored.format === REPLAY_FORMAT && stored.keyText === keyText ? stored : undefined;
   } catch {
     return undefined;

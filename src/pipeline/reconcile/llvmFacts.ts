@@ -2,7 +2,7 @@ import { writeFileAtomically } from "../../files/writeAtomically.js";
 import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import createDebug from "debug";
+import { debugLog } from "../../diagnostics/debugLog.js";
 import type { IrFunction } from "../../ir/types.js";
 import { IntrinsicFacts, intrinsicProbeModule, readSelection } from "../../inlining/intrinsicNeeds.js";
 import {
@@ -22,7 +22,7 @@ import { runTool } from "../../process/run.js";
 import type { Toolchain } from "../../toolchain/resolveToolchain.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 
-const debug = createDebug("local-lto:llvm-facts");
+const debug = debugLog("local-lto:llvm-facts");
 
 /**
  * What local-lto asks LLVM about targets (targetFeatures.ts, intrinsicNeeds.ts), remembered per

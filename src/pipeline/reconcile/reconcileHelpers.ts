@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import createDebug from "debug";
+import { debugLog } from "../../diagnostics/debugLog.js";
 import { parseModule } from "../../ir/index.js";
 import type { IrFunction, IrModule } from "../../ir/types.js";
 import { readHelperBodies, type HelperBodyFacts } from "../../inlining/helperBody.js";
@@ -15,7 +15,7 @@ import type { HelperStageContext } from "../context.js";
 import { assembleModule } from "../../tools/llvmLink.js";
 import { factsTools, withLlvmFacts, type FactsContext } from "./llvmFacts.js";
 
-const debug = createDebug("local-lto:reconcile");
+const debug = debugLog("local-lto:reconcile");
 
 export interface ReconcileInput {
   helperModule: IrModule;

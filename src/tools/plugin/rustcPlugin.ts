@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import createDebug from "debug";
+import { debugLog } from "../../diagnostics/debugLog.js";
 import { readElf, symbolState } from "../../elf/index.js";
 import { pluginInstallDir } from "../../toolchain/cacheDir.js";
 import { parsePluginRecord } from "./pluginRecord.js";
@@ -19,7 +19,7 @@ import { formatCommand, runTool, type ToolRun } from "../../process/run.js";
 import { findExecutable } from "../../toolchain/findExecutable.js";
 import { parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "../../toolchain/versions.js";
 
-const debugPlugin = createDebug("local-lto:plugin");
+const debugPlugin = debugLog("local-lto:plugin");
 
 /** The plugin's source, beside `src/` and `dist/` alike (package.json ships `plugin/`). */
 export const pluginSourcePath = packagePath("plugin/link_helpers.cpp");
