@@ -57,31 +57,41 @@ export function readElf(bytes: Uint8Array): ElfFile {
   const nameOffsets: number[] = [];
   if (shoff !== 0) {
     if (shentsize < SHDR_SIZE) throw new ElfFormatError(`section header entry size is ${shentsize}, an ELF64 file needs at least ${SHDR_SIZE}`);
+    if (shentsize % 4 !== 0) throw new ElfFormatError(`section header entry size is ${shentsize}, not a whole number of 4-byte words`);
     checkRange(bytes, shoff, SHDR_SIZE, () => "the section header table");
     // Extended numbering: with 0xff00 or more sections the real count and string-table index live in section 0.
     if (shnum === 0) shnum = u64(shoff + 32);
     if (shstrndx === SHN_XINDEX) shstrndx = u32(shoff + 40);
     checkRange(bytes, shoff, shnum * shentsize, () => `the section header table (${shnum} entries of ${shentsize} bytes at offset ${shoff})`);
+    // As words, like the symbol and relocation tables: an object has a section per function.
+    const words = littleEndianWords(view, shoff, shnum * shentsize);
+    const stride = shentsize / 4;
+    const typeNames = new Map<number, string>();
     for (let i = 0; i < shnum; i++) {
-      const at = shoff + i * shentsize;
-      const type = u32(at + 4);
-      const flags = u64(at + 8);
+      const w = i * stride;
+      const type = words[w + 1]!;
+      const flags = words[w + 2]! + words[w + 3]! * TWO_32;
+      let typeName = typeNames.get(type);
+      if (typeName === undefined) {
+        typeName = sectionTypeName(type, machine);
+        typeNames.set(type, typeName);
+      }
       sections.push({
         index: i,
         name: "",
         type,
-        typeName: sectionTypeName(type, machine),
+        typeName,
         flags,
         isExecutable: (flags & SHF_EXECINSTR) !== 0,
-        addr: u64(at + 16),
-        offset: u64(at + 24),
-        size: u64(at + 32),
-        link: u32(at + 40),
-        info: u32(at + 44),
-        addralign: u64(at + 48),
-        entsize: u64(at + 56),
+        addr: words[w + 4]! + words[w + 5]! * TWO_32,
+        offset: words[w + 6]! + words[w + 7]! * TWO_32,
+        size: words[w + 8]! + words[w + 9]! * TWO_32,
+        link: words[w + 10]!,
+        info: words[w + 11]!,
+        addralign: words[w + 12]! + words[w + 13]! * TWO_32,
+        entsize: words[w + 14]! + words[w + 15]! * TWO_32,
       });
-      nameOffsets.push(u32(at));
+      nameOffsets.push(words[w]!);
     }
   }
 
