@@ -33,18 +33,23 @@ async function replay(stage: string): Promise<number | undefined> {
   }
 }
 
-const stage = process.env.LOCAL_LTO_REPLAY_STAGE;
-const code = stage ? await replay(stage) : undefined;
-if (code === undefined) {
+async function main(): Promise<void> {
+  const stage = process.env.LOCAL_LTO_REPLAY_STAGE;
+  const code = stage ? await replay(stage) : undefined;
+  if (code !== undefined) {
+    // Everything was awaited and written (stdout and stderr are synchronous for files and pipes on
+    // POSIX, and for terminals on Linux): exit now rather than tear the heap down, about 10 ms after
+    // rustc's end in every repeated build.
+    process.exit(code);
+  }
   // The launcher's rustc is of no use to a build from the start: stop it, and let main.js know
   // there is nothing to replay (its build records a new entry for the next time).
   if (stage) await stopLauncherRustc(stage);
   delete process.env.LOCAL_LTO_REPLAY_STAGE;
   // main's own file beside this one (dist/cli/main.js, or dist/bundle/main.mjs when bundled): named
   // at run time so that the bundle of this entry carries no command but this one (scripts/bundle.mjs).
-  await import(new URL(import.meta.url.endsWith(".mjs") ? "./main.mjs" : "./main.js", import.meta.url).href);
+  const bundled = !import.meta.url.endsWith("/cli/replayMain.js");
+  await import(new URL(bundled ? "./main.mjs" : "./main.js", import.meta.url).href);
 }
-// Everything was awaited and written (stdout and stderr are synchronous for files and pipes on
-// POSIX, and for terminals on Linux): exit now rather than tear the heap down, about 10 ms after
-// rustc's end in every repeated build.
-else process.exit(code);
+
+void main();

@@ -106,6 +106,11 @@ describe("truncated and corrupt ELF64 files", () => {
     expect(reasonFor(bytes)).toMatch(/section header table/);
   });
 
+  it("a section header entry size that is not whole 4-byte words", () => {
+    const bytes = patched((view) => view.setUint16(58, 66, true));
+    expect(reasonFor(bytes)).toMatch(/section header entry size is 66, not a whole number of 4-byte words/);
+  });
+
   it("a symbol table whose data lies outside the file", () => {
     const bytes = patched((view) => view.setBigUint64(sectionHeader(view, findSection(view, 2)) + 24, BigInt(valid.length), true));
     expect(reasonFor(bytes)).toMatch(/section \[\d+\] \(offset \d+, size \d+\) extends past the end of the file/);
