@@ -5,7 +5,8 @@ import { toolSpecs, type ToolId } from "./catalogue.js";
 import { findExecutable } from "./findExecutable.js";
 import { isLlvmBanner, probeRustc, probeVersion } from "./probeTool.js";
 import { readCachedBanner, writeCachedBanner } from "./versionCache.js";
-import type { RustcVersion, Version } from "./versions.js";
+import { parseRustcVersion, type RustcVersion, type Version } from "./versions.js";
+import { readRustcAnswer, writeRustcAnswer } from "./rustcAnswerCache.js";
 import { runTool } from "../process/run.js";
 
 /** Paths given by the user; a flag wins over an environment variable. */
@@ -219,8 +220,11 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
       },
     };
   }
-  const version = await probeRustc(candidate.path);
-  const sysroot = version ? await rustcSysroot(candidate.path, version, env) : undefined;
+  const cwd = process.cwd();
+  const remembered = await readRustcAnswer(candidate.path, env, cwd);
+  const version = remembered ? parseRustcVersion(remembered.versionText) : await probeRustc(candidate.path);
+  const sysroot = remembered ? remembered.sysroot : version ? await rustcSysroot(candidate.path, version, env) : undefined;
+  if (!remembered && version?.text && sysroot) await writeRustcAnswer(candidate.path, env, cwd, version.text, sysroot).catch(() => undefined);
   if (!version) {
     // Not a rustc at all (`RUSTC=/bin/true`): the user's path, named by the variable that gave it.
     return {

@@ -6,8 +6,9 @@ import { defaultCacheDir } from "./cacheDir.js";
 
 /**
  * `--version` banners of LLVM tools, remembered across runs by the executable's identity (inode,
- * size, mtime): every build otherwise starts eight processes just to ask. rustc is never cached —
- * rustup's proxy answers for whichever toolchain the directory or environment selects.
+ * size, mtime): every build otherwise starts eight processes just to ask. rustc's `-vV` is kept
+ * apart, with what chose the toolchain (rustcAnswerCache.ts): rustup's proxy answers for whichever
+ * toolchain the directory or environment selects.
  */
 interface CachedBanner {
   path: string;

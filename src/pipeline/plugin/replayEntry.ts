@@ -18,6 +18,7 @@ import type { HelperBitcodeReport, Report } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
+export { rustupSelectionFiles } from "../../toolchain/rustupSelection.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 
 const REPLAY_FORMAT = 4;
@@ -203,17 +204,3 @@ export async function readReplayEntry(env: NodeJS.ProcessEnv, keyText: string): 
   }
 }
 
-/**
- * What decides which rustc the rustup proxy runs, besides the environment in the key: its
- * settings file (the default toolchain, directory overrides) and a `rust-toolchain` file in the
- * working directory or above. Present ones are dependencies, absent ones must stay absent.
- */
-export function rustupSelectionFiles(cwd: string, env: NodeJS.ProcessEnv): { present: string[]; absent: string[] } {
-  const home = env.RUSTUP_HOME || join(env.HOME || "/", ".rustup");
-  const candidates = [join(home, "settings.toml")];
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    candidates.push(join(dir, "rust-toolchain"), join(dir, "rust-toolchain.toml"));
-    if (dirname(dir) === dir) break;
-  }
-  return { present: candidates.filter((c) => existsSync(c)), absent: candidates.filter((c) => !existsSync(c)) };
-}
