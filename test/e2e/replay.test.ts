@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, unlin
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
+import { isStagingName } from "../../src/pipeline/workspace.js";
 import { crates } from "../../bench/src/buildCost.js";
 
 const dir = tempDir("llto-replay-");
@@ -237,16 +238,42 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
     expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
   }, 120_000);
 
-  test("Ctrl-C (SIGINT to the terminal's process group) stops the repeat, its rustc too, and changes no output", async () => {
+  // A user trial found SIGINT to the launcher alone stopping only rustc: Node took that for a
+  // failed compile, built again and replaced the outputs. The launcher now passes every stop on.
+  test.each([
+    ["SIGINT", 130],
+    ["SIGHUP", 129],
+  ] as const)("%s to the launcher alone: %i, the build stopped with its message, no output changed, no rustc left", async (name, status) => {
     writeFileSync(join(dir, "big.o"), "previous object");
-    const { child, exited } = startLauncher(args, env, { detached: true });
-    await rustcRunning(bigCache, 500);
-    process.kill(-child.pid!, "SIGINT");
-    const code = await exited;
-    expect(code).toBe(130);
+    const { child, exited, stderr } = startLauncher(args, env);
+    await rustcRunning(bigCache, 800);
+    child.kill(name);
+    expect(await exited).toBe(status);
     await new Promise((r) => setTimeout(r, 200));
+    expect(stderr()).toContain(`stopped by ${name}; no output was changed`);
+    expect(stderr()).not.toContain("built ");
     expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
     expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
+    expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
+  }, 120_000);
+
+  // Sent to the process group, a stop reaches Node twice (itself, and passed on by the launcher):
+  // once is counted, and the cleanup finishes (no staged file left).
+  test.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("%s to the whole process group (Ctrl-C is SIGINT) stops the repeat, its rustc too, and changes no output", async (name, status) => {
+    writeFileSync(join(dir, "big.o"), "previous object");
+    const { child, exited, stderr } = startLauncher(args, env, { detached: true });
+    await rustcRunning(bigCache, 500);
+    process.kill(-child.pid!, name);
+    const code = await exited;
+    expect(code).toBe(status);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stderr()).toContain(`stopped by ${name}; no output was changed`);
+    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
+    expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
+    expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
     expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
   }, 120_000);
 });

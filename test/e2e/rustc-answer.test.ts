@@ -4,19 +4,22 @@
  * `rust-toolchain.toml` makes rustup's proxy pick another toolchain, or goes away. Real rustup,
  * stable and nightly toolchains.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, userInfo } from "node:os";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli } from "../support/cli.js";
 import { exampleDir, tempDir } from "../support/toolchain.js";
+import { rustupSelectionFiles } from "../../src/toolchain/rustupSelection.js";
 
 const dir = tempDir("llto-rustc-answer-");
 const cache = join(dir, "cache");
 
-async function buildHere(name: string): Promise<{ asked: number; rustc: string }> {
+async function buildHere(name: string, extraEnv: Record<string, string> = {}): Promise<{ asked: number; rustc: string }> {
   const run = await runCli(
     ["build", join(exampleDir, "lib.rs"), "--helpers", join(exampleDir, "helpers.c"), "--rustc-arg=-O", "--rustc-arg=--crate-type=lib", "--mode", "inline", "--json", "-o", join(dir, `${name}.o`)],
-    { cwd: dir, env: { DEBUG: "local-lto:run", LOCAL_LTO_CACHE_DIR: cache, PATH: process.env.PATH!, HOME: process.env.HOME! } },
+    { cwd: dir, env: { DEBUG: "local-lto:run", LOCAL_LTO_CACHE_DIR: cache, PATH: process.env.PATH!, HOME: process.env.HOME!, ...extraEnv } },
   );
   expect(run.exitCode, run.stderr).toBe(0);
   const report = JSON.parse(run.stdout) as { toolchain: Record<string, { version?: string }> };
@@ -40,6 +43,28 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
     rmSync(join(dir, "rust-toolchain.toml"));
     const back = await buildHere("d");
     expect(back).toEqual({ asked: 1, rustc: first.rustc });
+  });
+
+  // Found by a user trial: the toolchain a name links to is rustup's choice too.
+  test("a toolchain name re-pointed with `rustup toolchain link` (a private RUSTUP_HOME) is asked again", async () => {
+    const rustupHome = join(dir, "rustup-home");
+    mkdirSync(rustupHome);
+    const realHome = process.env.RUSTUP_HOME || join(homedir(), ".rustup");
+    copyFileSync(join(realHome, "settings.toml"), join(rustupHome, "settings.toml"));
+    const link = (channel: string) => execFileSync("rustup", ["toolchain", "link", "dev", join(realHome, "toolchains", `${channel}-x86_64-unknown-linux-gnu`)], { env: { ...process.env, RUSTUP_HOME: rustupHome } });
+    const env = { RUSTUP_HOME: rustupHome, RUSTUP_TOOLCHAIN: "dev" };
+    link("stable");
+    expect((await buildHere("link-a", env)).rustc).toMatch(/^rustc 1\.95\./);
+    expect((await buildHere("link-b", env)).asked).toBe(0);
+    link("nightly");
+    const relinked = await buildHere("link-c", env);
+    expect(relinked.asked).toBe(1);
+    expect(relinked.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
+  });
+
+  test("without HOME, rustup's own home (the password database's) is what is watched", () => {
+    const watched = rustupSelectionFiles(dir, {});
+    expect([...watched.present, ...watched.absent]).toContain(join(userInfo().homedir, ".rustup", "settings.toml"));
   });
 
   test("LOCAL_LTO_NO_TOOL_CACHE asks every time", async () => {

@@ -59,6 +59,8 @@ async function replayFromEntry(resolved: ResolvedBuild, entry: ReplayEntry, stag
     const plugin = { "local-lto plugin": { path: entry.plan.pluginPath, version: `LLVM ${entry.plan.pluginLlvmVersion}` } };
     const fields = bitcodeModeFields("plugin", result, { ...entry.plan.toolchain, ...plugin });
     const report = await gatedReport(resolved, entry.plan.reason, fields, ctx.notes, timings);
+    // A stop that arrived while rustc's object was being proved still keeps every output as it was.
+    if (hooks.signal?.aborted) throw new BuildInterruptedError(String(hooks.signal.reason ?? "abort"));
     await publishOutputs(resolved, ctx, undefined, report, staged);
     // rustc has ended (its status was read): its staging directory is of no more use, and removing
     // it here spares the launcher an `rm` after Node exits (it removes what a failure leaves).
