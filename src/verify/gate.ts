@@ -21,7 +21,7 @@ export function gateVerdict(report: Report): GateVerdict {
   const callsLeft = report.helpers.filter((h) => h.verdict === "calls-left");
   const notProven = report.helpers.filter((h) => h.verdict === "not-proven");
   const where = report.command === "build" ? "the object" : report.object;
-  const written = report.command === "build" ? "; nothing was written" : "";
+  const written = report.command === "build" ? "; the object was not written" : "";
   const names = { callsLeft: callsLeft.map((h) => h.name), notProven: notProven.map((h) => h.name) };
 
   if (report.helpers.length === 0) {

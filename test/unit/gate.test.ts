@@ -78,7 +78,7 @@ describe("gateVerdict", () => {
     if (gate.pass) return;
     expect(gate).toMatchObject({ callsLeft: ["a"], notProven: ["b"] });
     expect(gate.failure).toMatchObject({ code: "LLTO_CALLS_LEFT" });
-    expect(gate.failure.message).toBe("2 helper call(s) left in the object: a (2); not proven: b; nothing was written");
+    expect(gate.failure.message).toBe("2 helper call(s) left in the object: a (2); not proven: b; the object was not written");
   });
 
   test("not proven: exit 12, naming each helper and its first reason", () => {

@@ -50,7 +50,7 @@ async function checkOutput(output: PathSlot): Promise<FileIdentity> {
     const fix = existing.isSymbolicLink()
       ? "write to the link's target path itself, or remove the link first"
       : existing.isDirectory()
-        ? "name a file inside it, e.g. " + join(output.path, basename(output.path) + ".o")
+        ? "name a file inside it, e.g. " + join(output.path, basename(output.path) + (output.slot === "--report" ? ".json" : output.slot === "--emit-bc" ? ".bc" : ".o"))
         : output.slot === "--report"
           ? "use --report - to print the report on standard output"
           : "choose a regular file's path";
