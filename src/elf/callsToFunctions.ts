@@ -48,6 +48,7 @@ export function findCallsTo(elf: ElfFile, functionNames: ReadonlySet<string>): M
  */
 export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string>): CallSiteAnalysis {
   if (elf.machine !== EM_X86_64 && elf.machine !== EM_AARCH64) throw new UnsupportedMachineError(describeElf64Machine(elf.machine));
+  if (functionNames.size === 0 && elf.fileType === "REL") return nothingToFind(elf);
   const index = new ObjectIndex(elf, functionNames);
   const decodeErrors: CallSiteDecodeError[] = [];
   const coverage: SectionCoverage[] = [];
@@ -78,6 +79,17 @@ export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string
   else collectOtherReferences(index, decodeErrors);
   for (const list of index.references.values()) list.sort(bySectionThenOffset);
   return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned, coverage, unlocated: findUnlocated(elf, functionNames) };
+}
+
+/**
+ * A relocatable object asked about no function: what the full analysis finds then (every code
+ * section skipped, since no call or reference can name nothing), without indexing its relocations.
+ */
+function nothingToFind(elf: ElfFile): CallSiteAnalysis {
+  const coverage: SectionCoverage[] = elf.sections
+    .filter((section) => section.isExecutable && section.type !== SHT_NOBITS && section.size > 0)
+    .map((section) => ({ section: section.name, size: section.size, status: "skipped" }));
+  return { calls: new Map(), references: new Map(), decodeErrors: [], sectionsScanned: 0, coverage, unlocated: new Map() };
 }
 
 /**

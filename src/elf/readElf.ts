@@ -118,10 +118,12 @@ export function readElf(bytes: Uint8Array): ElfFile {
   if (symtab) symbolCounts.set(symtab.index, symbols.length);
   if (dynsym) symbolCounts.set(dynsym.index, dynamicSymbols.length);
 
-  const relocations: ElfRelocation[] = [];
-  for (const section of sections) {
-    if (section.type === SHT_RELA || section.type === SHT_REL) readRelocations(view, section, machine, symbolCounts, sections.length, relocations);
-  }
+  // Every relocation is checked now (a corrupt table fails here, as any other); the records are
+  // made when first asked for: a proof with no helper to find never reads them (regex-syntax's
+  // object has 11,000), and young-generation collections of them cost more than the reading.
+  const relocationSections = sections.filter((section) => section.type === SHT_RELA || section.type === SHT_REL);
+  for (const section of relocationSections) readRelocations(view, section, machine, symbolCounts, sections.length, undefined);
+  let relocations: ElfRelocation[] | undefined;
 
   return {
     elfClass: 64,
@@ -132,7 +134,13 @@ export function readElf(bytes: Uint8Array): ElfFile {
     symbols,
     symbolTableIndex: symtab?.index ?? 0,
     dynamicSymbols,
-    relocations,
+    get relocations(): ElfRelocation[] {
+      if (!relocations) {
+        relocations = [];
+        for (const section of relocationSections) readRelocations(view, section, machine, symbolCounts, sections.length, relocations);
+      }
+      return relocations;
+    },
     bytes,
   };
 }
@@ -203,7 +211,7 @@ function readRelocations(
   machine: number,
   symbolCounts: Map<number, number>,
   sectionCount: number,
-  out: ElfRelocation[],
+  out: ElfRelocation[] | undefined,
 ): void {
   const isRela = section.type === SHT_RELA;
   const entrySize = isRela ? RELA_SIZE : REL_SIZE;
@@ -225,6 +233,7 @@ function readRelocations(
         `relocation ${i} in section [${section.index}] refers to symbol ${symbolIndex}, but its symbol table has ${symbolCount} entries`,
       );
     }
+    if (!out) continue;
     let typeName = typeNames.get(type);
     if (typeName === undefined) {
       typeName = relocationTypeName(machine, type);

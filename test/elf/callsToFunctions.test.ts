@@ -34,6 +34,21 @@ describe("hand-written assembly with every call form", () => {
     elf = load(object);
   });
 
+  it("asked about no function, skips every code section as the full analysis does for a name the object lacks", () => {
+    const none = analyzeCallSites(elf, new Set());
+    const absent = analyzeCallSites(elf, new Set(["not_present"]));
+    expect(none.coverage.length).toBeGreaterThan(0);
+    expect(none.coverage).toEqual(absent.coverage);
+    expect(none.coverage.every((c) => c.status === "skipped")).toBe(true);
+    expect({ scanned: none.sectionsScanned, errors: none.decodeErrors, calls: none.calls.size, references: none.references.size, unlocated: none.unlocated.size }).toEqual({
+      scanned: absent.sectionsScanned,
+      errors: absent.decodeErrors,
+      calls: 0,
+      references: 0,
+      unlocated: absent.unlocated.size,
+    });
+  });
+
   it("gives every requested name an entry, even with no calls", () => {
     const calls = findCallsTo(elf, new Set(["helper", "not_present"]));
     expect([...calls.keys()].sort()).toEqual(["helper", "not_present"]);
