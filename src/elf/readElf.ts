@@ -312,8 +312,10 @@ class StringTables {
   }
 
   private decodeIfAscii(table: ElfSection): string | null {
-    const data = this.bytes.subarray(table.offset, table.offset + table.size);
-    for (let i = 0; i < data.length; i++) if (data[i]! >= 0x80) return null;
-    return this.decoder.decode(data);
+    // Decoded first and then searched: both native, where a byte loop in JavaScript took 8 ms on
+    // regex-syntax's 0.5 MB of names. ASCII decodes to itself, one character per byte, so string
+    // offsets are byte offsets; any other byte decodes to a character at or above U+0080.
+    const text = this.decoder.decode(this.bytes.subarray(table.offset, table.offset + table.size));
+    return /[^\u0000-\u007f]/.test(text) ? null : text;
   }
 }
