@@ -106,7 +106,7 @@ export function createProgram(signal?: AbortSignal) {
         // and a repeat started from one says so (src/pipeline/plugin/replayEntry.ts).
         // Only under the launcher (bin/local-lto), the only reader of the entries: run directly,
         // Node leaves none.
-        replay: process.env.LOCAL_LTO_VIA_LAUNCHER ? { keyText: replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env), stage: process.env.LOCAL_LTO_REPLAY_STAGE || undefined } : undefined,
+        replay: process.env.LOCAL_LTO_VIA_LAUNCHER ? { keyText: replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env) } : undefined,
       },
       signal,
     );

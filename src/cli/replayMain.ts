@@ -18,9 +18,9 @@ async function replay(stage: string): Promise<number | undefined> {
   const entry = await readReplayEntry(process.env, keyText);
   if (!entry?.options) return undefined;
   const interrupt = interruptController();
-  const options: BuildCommandOptions = { ...(entry.options as unknown as BuildCommandOptions), replay: { keyText, stage } };
+  const options: BuildCommandOptions = { ...(entry.options as unknown as BuildCommandOptions), replay: { keyText } };
   try {
-    const result = await replayBuild({ ...options, replay: { keyText, stage } }, { signal: interrupt.signal });
+    const result = await replayBuild(options, entry, stage, { signal: interrupt.signal });
     return result ? printBuildResult(result, options) : undefined;
   } catch (error) {
     try {

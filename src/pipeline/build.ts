@@ -4,10 +4,9 @@ import type { Report } from "../report/schema.js";
 import type { Toolchain } from "../toolchain/resolveToolchain.js";
 import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
-import { stopLauncherRustc, type PluginModeResult } from "./plugin/proveFromObject.js";
+import type { PluginModeResult } from "./plugin/proveFromObject.js";
 import { debugLog } from "../diagnostics/debugLog.js";
 import { bitcodeModeFields, BuildInterruptedError, gatedReport, publishOutputs, stageTimer, type BuildHooks, type BuildResult, type ModeReportFields } from "./finishBuild.js";
-import { replayBuild } from "./plugin/replayBuild.js";
 import { resolveBuild } from "./resolve/resolveBuild.js";
 import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
 import type { BuildOptions } from "./types.js";
@@ -21,25 +20,7 @@ export { BuildInterruptedError, HelperCallsLeftError, writeReportFile, type Buil
  * everything succeeded (docs/SAFETY.md, "what local-lto guarantees about your files").
  */
 export async function build(options: BuildOptions, hooks: BuildHooks = {}): Promise<BuildResult> {
-  const stage = options.replay?.stage;
-  try {
-    return await buildOnce(options, hooks);
-  } catch (error) {
-    // The launcher waits for its rustc before it exits: a build that failed must not wait for it.
-    if (stage) await stopLauncherRustc(stage);
-    throw error;
-  }
-}
-
-async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<BuildResult> {
   const startedAt = Date.now();
-  const stage = options.replay?.stage;
-  if (stage) {
-    const replayed = await replayBuild({ ...options, replay: { keyText: options.replay!.keyText, stage } }, hooks);
-    if (replayed) return replayed;
-    // The launcher's rustc is not used: stop it rather than let it compete with this build.
-    await stopLauncherRustc(stage);
-  }
   const resolved = await resolveBuild(options, options.env ?? process.env);
   // The modes load here, not at start-up: a repeated build replayed by the launcher needs none of them.
   const [{ planBuild }, { runPluginMode }, { runInlineMode }, { runStaticMode }] = await Promise.all([
@@ -82,12 +63,16 @@ async function buildOnce(options: BuildOptions, hooks: BuildHooks): Promise<Buil
     }, hooks.signal);
     const report = await gatedReport(resolved, plan.reason, outcome.fields, ctx.notes, timings);
     await publishOutputs(resolved, ctx, outcome.inlinedBitcode, report, staged);
-    if (options.replay && !(plan.mode === "plugin" && pluginResult?.replayable && isReplayable(resolved, options))) {
-      await forgetReplayEntry(resolved.env, options.replay.keyText).catch(() => undefined);
-    } else if (plan.mode === "plugin" && pluginResult?.replayable && options.replay) {
-      // Best effort, after the outputs are in place: without an entry the next build starts Node first.
-      const { recordReplayEntry } = await import("./plugin/recordReplay.js");
-      await recordReplayEntry({ keyText: options.replay.keyText, resolved, plan, report, replayable: pluginResult.replayable, helpersConfig: options.helpersConfig, startedAt, options: replayOptions(options) }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
+    if (options.replay) {
+      const { keyText } = options.replay;
+      const replayable = isReplayable(resolved, options) ? pluginResult?.replayable : undefined;
+      if (plan.mode !== "plugin" || !replayable) {
+        await forgetReplayEntry(resolved.env, keyText).catch(() => undefined);
+      } else {
+        // Best effort, after the outputs are in place: without an entry the next build starts Node first.
+        const { recordReplayEntry } = await import("./plugin/recordReplay.js");
+        await recordReplayEntry({ keyText, resolved, plan, report, replayable, helpersConfig: options.helpersConfig, startedAt, options: replayOptions(options) }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
+      }
     }
     return { report, warnings: ctx.warnings, toolchain };
   } catch (error) {

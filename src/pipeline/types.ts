@@ -81,10 +81,9 @@ export interface BuildOptions {
   inlineThreshold?: number;
   /**
    * The CLI's command line, as the launcher keys repeated builds (src/pipeline/plugin/replayEntry.ts):
-   * a plugin-path build leaves an entry under this key; `stage` is set when the launcher already
-   * started rustc from that entry (LOCAL_LTO_REPLAY_STAGE).
+   * a plugin-path build leaves an entry under this key (a repeat itself is src/cli/replayMain.ts's).
    */
-  replay?: { keyText: string; stage?: string };
+  replay?: { keyText: string };
 }
 
 /** See src/inlining/reconcilePlan.ts. */

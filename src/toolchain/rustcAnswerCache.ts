@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFile, realpath, stat } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
+import { changedIdentities, identityOf, type FileIdentity } from "../files/fileIdentity.js";
 import { basename, join } from "node:path";
 import { writeCacheFile } from "../files/writeAtomically.js";
 import { defaultCacheDir } from "./cacheDir.js";
@@ -22,12 +23,10 @@ const FORMAT = 1;
 /** The environment rustup's choice of toolchain depends on (besides files). */
 const RUSTUP_ENVIRONMENT = ["RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "HOME"] as const;
 
-type Identity = [path: string, ino: number, size: number, mtimeMs: number, ctimeMs: number];
-
 interface RustcAnswer {
   format: number;
   keyText: string;
-  identities: Identity[];
+  identities: FileIdentity[];
   absent: string[];
   versionText: string;
   sysroot: string;
@@ -41,15 +40,6 @@ function answerPath(key: string, env: NodeJS.ProcessEnv): string {
   return join(defaultCacheDir(env), "tool-versions", `rustc-${createHash("sha256").update(key).digest("hex").slice(0, 32)}.json`);
 }
 
-async function identityOf(path: string): Promise<Identity | undefined> {
-  try {
-    const s = await stat(path);
-    return [path, s.ino, s.size, s.mtimeMs, s.ctimeMs];
-  } catch {
-    return undefined;
-  }
-}
-
 /** The remembered answer for `rustc` asked from `cwd`, if nothing that decided it changed. */
 export async function readRustcAnswer(rustc: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ versionText: string; sysroot: string } | undefined> {
   if (env.LOCAL_LTO_NO_TOOL_CACHE) return undefined;
@@ -61,12 +51,8 @@ export async function readRustcAnswer(rustc: string, env: NodeJS.ProcessEnv, cwd
     return undefined;
   }
   if (stored.format !== FORMAT || stored.keyText !== key) return undefined;
-  const [now, appeared] = await Promise.all([
-    Promise.all(stored.identities.map(([path]) => identityOf(path))),
-    Promise.all(stored.absent.map((path) => identityOf(path))),
-  ]);
-  const same = stored.identities.every((was, i) => JSON.stringify(was) === JSON.stringify(now[i]));
-  return same && appeared.every((a) => a === undefined) ? { versionText: stored.versionText, sysroot: stored.sysroot } : undefined;
+  const [changed, appeared] = await Promise.all([changedIdentities(stored.identities), Promise.all(stored.absent.map(identityOf))]);
+  return changed.length === 0 && appeared.every((a) => a === undefined) ? { versionText: stored.versionText, sysroot: stored.sysroot } : undefined;
 }
 
 /** Best effort: remembers an answer rustc just gave (nothing is kept when a file cannot be read). */
@@ -80,6 +66,6 @@ export async function writeRustcAnswer(rustc: string, env: NodeJS.ProcessEnv, cw
   const selection = rustupSelectionFiles(cwd, env);
   const identities = await Promise.all([rustc, join(sysroot, "bin", "rustc"), ...selection.present].map((path) => identityOf(path)));
   if (identities.some((i) => i === undefined)) return;
-  const answer: RustcAnswer = { format: FORMAT, keyText: key, identities: identities as Identity[], absent: selection.absent, versionText, sysroot };
+  const answer: RustcAnswer = { format: FORMAT, keyText: key, identities: identities as FileIdentity[], absent: selection.absent, versionText, sysroot };
   await writeCacheFile(answerPath(key, env), JSON.stringify(answer));
 }

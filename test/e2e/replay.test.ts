@@ -226,28 +226,13 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
     expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
   }, 120_000);
 
-  test("SIGTERM to the launcher alone (a parent tool's kill): 143, the build stopped, no output changed, no rustc left", async () => {
+  /** Starts the repeat, stops it with `name` once rustc runs, and checks that nothing of it is left. */
+  async function stopRepeat(name: "SIGINT" | "SIGTERM" | "SIGHUP", status: number, target: "launcher" | "group"): Promise<void> {
     writeFileSync(join(dir, "big.o"), "previous object");
-    const { child, exited, stderr } = startLauncher(args, env);
-    await rustcRunning(bigCache, 800);
-    child.kill("SIGTERM");
-    expect(await exited).toBe(143);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(stderr()).toContain("stopped by SIGTERM; no output was changed");
-    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
-    expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
-  }, 120_000);
-
-  // A user trial found SIGINT to the launcher alone stopping only rustc: Node took that for a
-  // failed compile, built again and replaced the outputs. The launcher now passes every stop on.
-  test.each([
-    ["SIGINT", 130],
-    ["SIGHUP", 129],
-  ] as const)("%s to the launcher alone: %i, the build stopped with its message, no output changed, no rustc left", async (name, status) => {
-    writeFileSync(join(dir, "big.o"), "previous object");
-    const { child, exited, stderr } = startLauncher(args, env);
-    await rustcRunning(bigCache, 800);
-    child.kill(name);
+    const { child, exited, stderr } = startLauncher(args, env, { detached: target === "group" });
+    await rustcRunning(bigCache, target === "group" ? 500 : 800);
+    if (target === "group") process.kill(-child.pid!, name);
+    else child.kill(name);
     expect(await exited).toBe(status);
     await new Promise((r) => setTimeout(r, 200));
     expect(stderr()).toContain(`stopped by ${name}; no output was changed`);
@@ -255,6 +240,18 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
     expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
     expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
     expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
+    expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
+  }
+
+  // To the launcher alone (a parent tool's kill). A user trial found SIGINT stopping only rustc:
+  // Node took that for a failed compile, built again and replaced the outputs. The launcher now
+  // passes every stop on.
+  test.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+    ["SIGHUP", 129],
+  ] as const)("%s to the launcher alone: %i, the build stopped with its message, no output changed, no rustc left", async (name, status) => {
+    await stopRepeat(name, status, "launcher");
   }, 120_000);
 
   // Sent to the process group, a stop reaches Node twice (itself, and passed on by the launcher):
@@ -263,17 +260,6 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const)("%s to the whole process group (Ctrl-C is SIGINT) stops the repeat, its rustc too, and changes no output", async (name, status) => {
-    writeFileSync(join(dir, "big.o"), "previous object");
-    const { child, exited, stderr } = startLauncher(args, env, { detached: true });
-    await rustcRunning(bigCache, 500);
-    process.kill(-child.pid!, name);
-    const code = await exited;
-    expect(code).toBe(status);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(stderr()).toContain(`stopped by ${name}; no output was changed`);
-    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
-    expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
-    expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
-    expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
+    await stopRepeat(name, status, "group");
   }, 120_000);
 });

@@ -20,7 +20,8 @@ import type { BuildContext } from "../context.js";
 import { selectHelpers } from "../helperSelection.js";
 import { selectionNotes } from "../selectionNotes.js";
 import { exportedDefinitions, undefinedReferences } from "../static/objectSymbols.js";
-import { changedDependencies, stagedFiles, type ReplayEntry, type ReplayPrepared } from "./replayEntry.js";
+import { changedIdentities } from "../../files/fileIdentity.js";
+import { stagedFiles, type ReplayEntry, type ReplayPrepared } from "./replayEntry.js";
 
 export interface PluginModeResult {
   /** Present when a repeat of this build may be replayed by the launcher (replayEntry.ts). */
@@ -205,7 +206,7 @@ export async function stopLauncherRustc(stage: string): Promise<void> {
  */
 export async function replayPluginMode(ctx: ProofContext, entry: ReplayEntry, stage: string, signal?: AbortSignal): Promise<PluginModeResult> {
   const files = stagedFiles(stage);
-  const changed = await changedDependencies(entry);
+  const changed = await changedIdentities(entry.identities);
   if (changed.length) throw new ReplayDeclined(`${changed[0]} was replaced since the entry was written`);
   const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(signal));
   if (status !== 0) throw new ReplayDeclined(`rustc exited with ${status}`);

@@ -5,7 +5,6 @@
  * Node first.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Report } from "../../report/schema.js";
 import { pluginRustcCommand } from "../../tools/plugin/compileWithHelpers.js";
@@ -13,7 +12,9 @@ import { prepareHelperSet } from "../../tools/plugin/helperSet.js";
 import type { BuildPlan } from "../mode/planBuild.js";
 import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
 import type { PluginModeResult } from "./runPluginMode.js";
-import { fileIdentity, rustupSelectionFiles, STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
+import { identityOf, type FileIdentity } from "../../files/fileIdentity.js";
+import { rustupSelectionFiles } from "../../toolchain/rustupSelection.js";
+import { STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
 
 /** rustc's own files: a new toolchain in the same place (rustup update) changes them. */
 function rustcFiles(sysroot: string | undefined): string[] {
@@ -58,7 +59,9 @@ export async function recordReplayEntry(input: {
   const unique = [...new Set(dependencies)];
   // Not the plugin's build: every build links it into a helper set and unlinks it again, which
   // changes its ctime; its path names its source and LLVM, and the launcher checks its date.
-  const identities = await Promise.all(unique.filter((path) => path !== plan.plugin.path).map(async (path) => fileIdentity(path, await stat(path))));
+  const identities = await Promise.all(unique.filter((path) => path !== plan.plugin.path).map(identityOf));
+  const unreadable = identities.indexOf(undefined);
+  if (unreadable >= 0) throw new Error(`${unique.filter((path) => path !== plan.plugin.path)[unreadable]} cannot be stat'ed`);
   const entry: Omit<ReplayEntry, "format"> = {
     keyText,
     options: input.options,
@@ -70,7 +73,7 @@ export async function recordReplayEntry(input: {
     dependencies: unique,
     absent: [...new Set([...rustup.absent, ...probes.filter(([, existed]) => !existed).map(([path]) => resolve(resolved.cwd, path))])],
     present: [set.pluginPath, set.helpersPath, ...probes.filter(([, existed]) => existed).map(([path]) => resolve(resolved.cwd, path))],
-    identities,
+    identities: identities as FileIdentity[],
   };
   // Written again even when unchanged: its date must be after every dependency's.
   await writeReplayEntry(resolved.env, entry, validFrom);

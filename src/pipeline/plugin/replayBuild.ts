@@ -3,7 +3,7 @@
  * replayEntry.ts): resolve and check the options as any build does, then prove, report and
  * publish from rustc's object. Everything else a build can need (the modes, the preparation) is
  * build.ts's, which this module does not import: a repeat that cannot be finished here returns
- * undefined, and the caller builds as usual (src/cli/replayMain.ts).
+ * undefined, and src/cli/replayMain.ts hands over to main.js, which builds as usual.
  */
 import { rm } from "node:fs/promises";
 import { debugLog } from "../../diagnostics/debugLog.js";
@@ -13,21 +13,18 @@ import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
 import type { BuildOptions } from "../types.js";
 import { discardFile, stagingPathFor } from "../workspace.js";
 import { ReplayDeclined, replayPluginMode, stopLauncherRustc } from "./proveFromObject.js";
-import { readReplayEntry, type ReplayEntry } from "./replayEntry.js";
+import type { ReplayEntry } from "./replayEntry.js";
 
 const debugReplay = debugLog("local-lto:replay");
 
 /**
- * The repeat of the build `options` describe, from the launcher's rustc in `options.replay.stage`;
- * undefined when there is no entry for it or the entry cannot finish it (ReplayDeclined): the
- * launcher's rustc is then still running, for the caller to stop. Any other failure stops it here.
+ * The repeat of the build `options` describe, from `entry` and the launcher's rustc in `stage`;
+ * undefined when the entry cannot finish it (ReplayDeclined): the launcher's rustc is then still
+ * running, for the caller to stop. Any other failure stops it here.
  */
-export async function replayBuild(options: BuildOptions & { replay: { keyText: string; stage: string } }, hooks: BuildHooks = {}): Promise<BuildResult | undefined> {
-  const { stage, keyText } = options.replay;
+export async function replayBuild(options: BuildOptions, entry: ReplayEntry, stage: string, hooks: BuildHooks = {}): Promise<BuildResult | undefined> {
   try {
     const resolved = await resolveBuild(options, options.env ?? process.env);
-    const entry = await readReplayEntry(resolved.env, keyText);
-    if (!entry) return undefined;
     return await replayFromEntry(resolved, entry, stage, hooks);
   } catch (error) {
     if (error instanceof ReplayDeclined) {

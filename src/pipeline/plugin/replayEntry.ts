@@ -11,14 +11,13 @@
  * launcher sources, `<name>.sh` with the rustc command as a shell function and the dependency
  * checks, `<name>.json` for Node.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { FileIdentity } from "../../files/fileIdentity.js";
 import type { HelperBitcodeReport, Report } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
-export { rustupSelectionFiles } from "../../toolchain/rustupSelection.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 
 const REPLAY_FORMAT = 4;
@@ -119,19 +118,7 @@ export interface ReplayEntry {
    * `tar x`, a backup moved back) keeps an old mtime but not its inode and ctime, and Node checks
    * these before it uses rustc's object.
    */
-  identities: [string, number, number, number, number][];
-}
-
-/** The identity replayEntry.ts records of a file (pure over a stat result). */
-export function fileIdentity(path: string, s: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): [string, number, number, number, number] {
-  return [path, s.ino, s.size, s.mtimeMs, s.ctimeMs];
-}
-
-/** The dependencies whose identity changed since the entry was written (none: the entry holds). */
-export async function changedDependencies(entry: Pick<ReplayEntry, "identities">): Promise<string[]> {
-  const { stat } = await import("node:fs/promises");
-  const now = await Promise.all(entry.identities.map(([path]) => stat(path).then((s) => fileIdentity(path, s), () => undefined)));
-  return entry.identities.filter((was, i) => JSON.stringify(was) !== JSON.stringify(now[i])).map(([path]) => path);
+  identities: FileIdentity[];
 }
 
 /** Where the entries live: `<cache>/build-launch` (the launcher finds the same). */
@@ -185,7 +172,6 @@ export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<Repla
  * rustc whose result Node would not use.
  */
 export async function forgetReplayEntry(env: NodeJS.ProcessEnv, keyText: string): Promise<void> {
-  const { rm } = await import("node:fs/promises");
   const name = entryName(keyText);
   await Promise.all([rm(join(replayDir(env), `${name}.sh`), { force: true }), rm(join(replayDir(env), `${name}.json`), { force: true })]);
 }
