@@ -11,6 +11,7 @@ import { runInspect } from "./commands/inspect.js";
 import { isWrapperInvocation, runRustcCommand, rustcForSubcommand } from "./commands/rustc.js";
 import { reportFailure } from "./errorBoundary.js";
 import { interruptController } from "./interrupt.js";
+import { restoreLauncherEnvironment } from "./launcherEnvironment.js";
 import { addToolOptions, toolOverridesFrom } from "./toolOptions.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -191,6 +192,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Before anything is started: what the launcher kept from Node's start goes back to rustc, clang, Cargo.
+restoreLauncherEnvironment();
 main(process.argv).then((code) => {
   process.exitCode = code;
 });

@@ -12,6 +12,7 @@ import { replayKeyText, readReplayEntry } from "../pipeline/plugin/replayEntry.j
 import { buildFailureExit, printBuildResult, type BuildCommandOptions } from "./commands/buildOutput.js";
 import { reportFailure } from "./errorBoundary.js";
 import { interruptController } from "./interrupt.js";
+import { restoreLauncherEnvironment } from "./launcherEnvironment.js";
 
 async function replay(stage: string): Promise<number | undefined> {
   const keyText = replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env);
@@ -34,6 +35,7 @@ async function replay(stage: string): Promise<number | undefined> {
 }
 
 async function main(): Promise<void> {
+  restoreLauncherEnvironment();
   const stage = process.env.LOCAL_LTO_REPLAY_STAGE;
   const code = stage ? await replay(stage) : undefined;
   if (code !== undefined) {

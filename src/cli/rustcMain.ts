@@ -6,6 +6,9 @@
  */
 import { runRustcCommand } from "./commands/rustc.js";
 import { reportFailure } from "./errorBoundary.js";
+import { restoreLauncherEnvironment } from "./launcherEnvironment.js";
+
+restoreLauncherEnvironment();
 
 const [rustc, ...args] = process.argv.slice(2);
 if (!rustc) {

@@ -180,6 +180,51 @@ describe("a repeated build through the launcher", () => {
   });
 });
 
+// Node reads NODE_EXTRA_CA_CERTS before any of local-lto's code runs (about 40 ms for a
+// distribution's bundle); local-lto opens no TLS connection, so the launcher starts Node without
+// it, and Node gives it back to what it starts (src/cli/launcherEnvironment.ts).
+describe("NODE_EXTRA_CA_CERTS: not read by local-lto's Node, given unchanged to the compilers", () => {
+  // A certificate file that does not exist: a Node that reads it warns on its standard error.
+  const certs = join(dir, "no-such-certs.pem");
+  const seen = join(dir, "rustc-saw.txt");
+  const wrapper = join(dir, "rustc-recording-env");
+  const realRustc = execFileSync("rustup", ["which", "rustc"], { encoding: "utf8" }).trim();
+  const args = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "certs.o", "--rustc-arg=-O", "--rustc-bootstrap", "--rustc", wrapper];
+
+  beforeAll(() => {
+    // Records what the compile's rustc was given, then is that rustc.
+    writeFileSync(wrapper, `#!/bin/sh\nprintf '%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${LOCAL_LTO_NODE_EXTRA_CA_CERTS-unset}" >>'${seen}'\nexec '${realRustc}' "$@"\n`, { mode: 0o755 });
+  });
+
+  const buildWithCerts = (decision: string) => {
+    writeFileSync(seen, "");
+    const run = launch(args, { NODE_EXTRA_CA_CERTS: certs });
+    expect(run.decision).toBe(decision);
+    expect(run.stderr).not.toContain("extra certs");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const lines = readFileSync(seen, "utf8").trim().split("\n");
+    expect(new Set(lines)).toEqual(new Set([`${certs}|unset`]));
+  };
+
+  test("a first build (Node starts rustc): no certificate read, and rustc sees the variable as the user set it", () => {
+    buildWithCerts("node no-entry");
+  });
+
+  test("a repeat (the launcher starts rustc and Node beside it): the same", () => {
+    buildWithCerts("replay");
+  });
+
+  test("without the variable, none is set for rustc", () => {
+    writeFileSync(seen, "");
+    const inherited = { ...process.env };
+    delete inherited.NODE_EXTRA_CA_CERTS;
+    const run = spawnSync(launcher, args, { cwd: dir, env: { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(new Set(readFileSync(seen, "utf8").trim().split("\n"))).toEqual(new Set(["unset|unset"]));
+  });
+});
+
 /** Processes whose command line mentions `text` (rustc started from this test's cache). */
 function processesMentioning(text: string): string[] {
   const out = execFileSync("ps", ["-eo", "pid,stat,args"], { encoding: "utf8" });

@@ -77,6 +77,18 @@ describe("bin/local-lto decides as src/rustc/decide.ts", () => {
     expect(viaEnv.stdout).toBe("RUSTC -vV\n");
   });
 
+  it("starts Node without NODE_EXTRA_CA_CERTS and passes it on under LOCAL_LTO_NODE_EXTRA_CA_CERTS; rustc run as it is keeps it", () => {
+    const where = scratch(true);
+    writeFileSync(where.node, '#!/bin/sh\necho "NODE ${NODE_EXTRA_CA_CERTS-unset} ${LOCAL_LTO_NODE_EXTRA_CA_CERTS-unset}"\n');
+    writeFileSync(where.rustc, '#!/bin/sh\necho "RUSTC ${NODE_EXTRA_CA_CERTS-unset} ${LOCAL_LTO_NODE_EXTRA_CA_CERTS-unset}"\n');
+    const compile = ["--crate-name", "c", "--crate-type", "lib", "--emit=dep-info,metadata,link", "src/lib.rs"];
+    expect(launch(where, compile, { NODE_EXTRA_CA_CERTS: "/certs.pem" }).stdout).toBe("NODE unset /certs.pem\n");
+    expect(launch(where, ["-vV"], { NODE_EXTRA_CA_CERTS: "/certs.pem" }).stdout).toBe("RUSTC /certs.pem unset\n");
+    // Set but empty, or not set: Node reads nothing either way, and nothing is moved.
+    expect(launch(where, compile, { NODE_EXTRA_CA_CERTS: "" }).stdout).toBe("NODE  unset\n");
+    expect(launch(where, compile).stdout).toBe("NODE unset unset\n");
+  });
+
   it("hands subcommands to Node's main program", () => {
     const where = scratch(false);
     for (const args of [["--version"], ["inspect", "x.o"], ["cargo", "build"], ["report"], []]) {
