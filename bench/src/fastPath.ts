@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { crates } from "./buildCost.js";
 import { measure, type Measured } from "./proc.js";
 import { fixed, spread, type Spread } from "./stats.js";
-import { benchDir, localLtoCli, repoRoot } from "./tools.js";
+import { benchDir, repoRoot } from "./tools.js";
 
 const argv = process.argv.slice(2);
 const pairs = Number(argv.find((a) => a.startsWith("--pairs="))?.slice(8) ?? 5);
@@ -66,17 +66,17 @@ function quote(parts: readonly string[]): string {
 }
 
 /**
- * plugin: Node first (`node dist/bundle/main.mjs build`, a new output each run, so every build is
- * a first one); replay: the same command repeated through the launcher (`bin/local-lto build`, one
- * output, as a Makefile rebuilds it), which starts rustc itself from the entry the first build
- * left (src/pipeline/plugin/replayEntry.ts); inline: the link path.
+ * Every path runs what a user runs, `bin/local-lto build` (the launcher). plugin: a new output each
+ * run, so every build is a first one (no entry: Node first); replay: the same command repeated
+ * (one output, as a Makefile rebuilds it), which starts rustc itself from the entry the first
+ * build left (src/pipeline/plugin/replayEntry.ts); inline: the link path, a new output each run.
  */
 async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measured[]): Promise<PathResult> {
   const mode = path === "inline" ? "inline" : "plugin";
   const output = (n: number) => join(work, path === "replay" ? `${c.id}-replay.o` : `${c.id}-${path}-${n}.o`);
   const args = (n: number) => ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", output(n), "--mode", mode, ...(mode === "plugin" ? ["--rustc-bootstrap"] : [])];
   const launcher = join(repoRoot, "bin/local-lto");
-  const run = (n: number) => (path === "replay" ? measure(launcher, args(n), work) : measure(process.execPath, [localLtoCli, ...args(n)], work));
+  const run = (n: number) => measure(launcher, args(n), work);
   const plain = (n: number) => [...c.rustFlags, "--emit=obj", "-o", join(work, `${c.id}-plain-${n}.o`), c.source];
   // Warm the helper cache and the page cache for both sides first (and leave the replay's entry).
   await run(-1);
@@ -94,7 +94,7 @@ async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measu
     cpu.push(ours2.cpuMs / theirs.cpuMs);
     over.push(ours2.wallMs - theirs.wallMs);
   }
-  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote([...(path === "replay" ? ["bin/local-lto"] : ["node", "dist/bundle/main.mjs"]), ...args(0)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
+  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote(["bin/local-lto", ...args(0)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
 }
 
 const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));
@@ -119,7 +119,7 @@ await writeFile(join(benchDir, "results/fast-path.json"), `${JSON.stringify(reco
 const r = (s: Spread) => `${fixed(s.median, 3)} [${fixed(s.min, 3)}–${fixed(s.max, 3)}]`;
 const ms = (s: Spread) => `${fixed(s.median, 0)} [${fixed(s.min, 0)}–${fixed(s.max, 0)}]`;
 const lines = [
-  `Measured at commit \`${commit}\` with ${rustc}, ${pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. The plugin path uses \`--rustc-bootstrap\` on this stable rustc: \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated through the launcher (\`bin/local-lto\`: rustc starts from the entry the first build left, Node beside it for the proof); the link path is \`--mode inline\` (rust-lld).`,
+  `Measured at commit \`${commit}\` with ${rustc}, ${pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. The plugin path uses \`--rustc-bootstrap\` on this stable rustc: every row runs \`bin/local-lto build\` (the launcher, as a user does): \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated (rustc starts from the entry the first build left, Node beside it for the proof); the link path is \`--mode inline\` (rust-lld), every run a new output.`,
   "",
   "| crate, setting | path | wall ratio | CPU ratio | wall overhead, ms | plain rustc wall, ms |",
   "|---|---|---:|---:|---:|---:|",

@@ -10,11 +10,33 @@
  * would cost it a process. Every value is single-quoted (shQuote).
  */
 import { createRequire } from "node:module";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomically } from "./writeAtomically.js";
 
 const INDEX_FORMAT = 1;
+
+/**
+ * Entries an index keeps: the launcher parses the whole index on every start (dash: about 6 ms
+ * more at 1,000 entries, 29 ms at 5,000; docs/BENCHMARKS.md §5), and every new command line,
+ * directory or environment adds one, so without a bound a repeat would slow down with use.
+ * Beyond it the entries recorded first go: their next build runs in Node once and records them again.
+ */
+export const MAX_INDEXED_ENTRIES = 512;
+
+/** The index with `keyText` added last, and the entries it drops beyond `limit`, oldest first (pure). */
+export function addToIndex(known: Readonly<Record<string, string>>, keyText: string, name: string, limit: number): { index: Record<string, string>; evicted: string[] } {
+  const index: Record<string, string> = { ...known };
+  delete index[keyText];
+  index[keyText] = name;
+  const keys = Object.keys(index);
+  const evicted: string[] = [];
+  for (const key of keys.slice(0, Math.max(0, keys.length - limit))) {
+    evicted.push(index[key]!);
+    delete index[key];
+  }
+  return { index, evicted };
+}
 
 /** A POSIX shell word that is exactly `text` (pure). */
 export function shQuote(text: string): string {
@@ -40,7 +62,7 @@ export function indexScript(entries: Readonly<Record<string, string>>): string {
  * for Node, `<name>.sh` for the launcher, dated `validFrom`, and the index (a `case` over the key
  * texts, sourced by the launcher) updated under a lock. A key text with a newline gets no entry.
  */
-export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number): Promise<void> {
+export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number, limit = MAX_INDEXED_ENTRIES): Promise<void> {
   if (keyText.includes("\n")) return;
   await mkdir(dir, { recursive: true });
   const name = entryName(keyText);
@@ -54,9 +76,12 @@ export async function writeIndexedEntry(dir: string, keyText: string, json: obje
     const indexJson = join(dir, "index.json");
     const known = JSON.parse(await readFile(indexJson, "utf8").catch(() => "{}")) as Record<string, string>;
     if (known[keyText] === name) return;
-    known[keyText] = name;
-    await writeFileAtomically(indexJson, `${JSON.stringify(known, null, 1)}\n`);
-    await writeFileAtomically(join(dir, "index.sh"), indexScript(known));
+    const { index, evicted } = addToIndex(known, keyText, name, limit);
+    await writeFileAtomically(indexJson, `${JSON.stringify(index, null, 1)}\n`);
+    await writeFileAtomically(join(dir, "index.sh"), indexScript(index));
+    // After the index no longer names them. A launcher that read the old index just before may
+    // still look for one: it finds it gone and hands the build to Node (bin/local-lto).
+    await Promise.all(evicted.flatMap((old) => [rm(join(dir, `${old}.sh`), { force: true }), rm(join(dir, `${old}.json`), { force: true })]));
   } finally {
     await release().catch(() => undefined);
   }
