@@ -5,13 +5,14 @@
  * caller-attribute marker, and the refusals.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import type { BuildOptions } from "../../src/pipeline/types.js";
 import { clang, exampleDir, repoRoot, run, tempDir, withoutOptIn } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
+import { verifiedIrText } from "../../src/pipeline/cache/irTextCache.js";
 
 const dir = tempDir("llto-plugin-mode-");
 const lib = join(exampleDir, "lib.rs");
@@ -51,6 +52,37 @@ describe("plugin mode", () => {
     const exe = join(dir, "out-of-line.exe");
     run(clang, ["-O2", `-I${exampleDir}`, "-o", exe, join(exampleDir, "main.c"), rustObject, helperObject]);
     expect(programOutput(object)).toBe(run(exe, []));
+  });
+
+  test("the helpers' IR text is remembered by content: read back instead of running llvm-dis, and a file that does not verify is made again", async () => {
+    const cacheDir = join(dir, "ir-cache");
+    // The real llvm-dis, counting the disassemblies it is asked for (not --version).
+    const runs = join(dir, "llvm-dis-runs.txt");
+    const llvmDis = join(dir, "llvm-dis-counting");
+    writeFileSync(runs, "");
+    writeFileSync(llvmDis, `#!/bin/sh\ncase "$1" in --version) ;; *) echo run >>'${runs}' ;; esac\nexec /usr/lib/llvm-22/bin/llvm-dis "$@"\n`, { mode: 0o755 });
+    const disassemblies = () => readFileSync(runs, "utf8").split("\n").filter(Boolean).length;
+    const options = { rustInput: lib, helperInputs: [helpers], rustcArgs: ["-O"], mode: "plugin" as const, rustcBootstrap: true, cacheDir, tools: { llvmDis } };
+    const first = await build({ ...options, output: out("ir-first") });
+    expect(disassemblies()).toBe(1);
+    const [name] = readdirSync(join(cacheDir, "ir"));
+    const file = join(cacheDir, "ir", name!);
+    const text = verifiedIrText(readFileSync(file, "utf8"))!;
+    expect(text).toMatch(/define .*@rust_helper_refcount_inc/);
+    // Another object with the same helpers: the text is read back, the report is the same.
+    const second = await build({ ...options, output: out("ir-second") });
+    expect(disassemblies()).toBe(1);
+    expect(second.report.helpers).toEqual(first.report.helpers);
+    expect(second.report.safetyChecks).toEqual(first.report.safetyChecks);
+    // Damaged (a byte of the text changed, the header kept): not used, made again.
+    writeFileSync(file, readFileSync(file, "utf8").replace("rust_helper_refcount_inc", "rust_helper_refcount_inx"));
+    const third = await build({ ...options, output: out("ir-third") });
+    expect(disassemblies()).toBe(2);
+    expect(third.report.helpers).toEqual(first.report.helpers);
+    expect(verifiedIrText(readFileSync(file, "utf8"))).toBeDefined();
+    // --no-cache: llvm-dis every time.
+    await build({ ...options, cacheDir: undefined, helperCache: false, output: out("ir-no-cache") });
+    expect(disassemblies()).toBe(3);
   });
 
   test("-Cincremental: a helper change still reaches the object (helpers prepared first, in a set named by content that rustc tracks)", async () => {

@@ -12,7 +12,7 @@ import type { HelperBitcodeReport } from "../../report/schema.js";
 import type { SafetyCheckId, SafetyCheckResult } from "../../safety/types.js";
 import type { Toolchain } from "../../toolchain/resolveToolchain.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
-import { disassembleModule } from "../../tools/llvmDis.js";
+import { disassembleCached } from "../cache/irTextCache.js";
 import { linkHelperModules } from "../../tools/llvmLink.js";
 import { compileCallerProbe, llvmTargetTriple } from "../../tools/rustc.js";
 import { analyzeRustcArgs } from "../../tools/rustcArgs.js";
@@ -132,7 +132,7 @@ export async function preparePluginHelpers(request: PluginHelperRequest): Promis
   const prepared = await timed("compile helpers", () => Promise.all(request.helpers.map((_, i) => prepareHelperBitcode(ctx, i, triple))));
   const bitcodes = prepared.map((p) => p.bitcode);
   const linked = await linkHelperModules(toolPath(toolchain, "llvmLink"), bitcodes, workspace.file("helpers.bc"), ctx.build.userBitcode);
-  const helperIr = await disassembleModule(toolPath(toolchain, "llvmDis"), linked, ctx.build.userBitcode);
+  const helperIr = await disassembleCached(toolPath(toolchain, "llvmDis"), linked, ctx.build.userBitcode, request.cacheDir);
   const defined = definedByHelpers(helperIr.module);
   // Every defined helper may be linked: which ones a unit declares is known only inside rustc.
   const selection = selectHelpers(defined, new Set(defined), request.helperNaming);
