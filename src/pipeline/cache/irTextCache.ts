@@ -41,7 +41,10 @@ export function verifiedIrText(file: string): string | undefined {
 /** disassembleModule, through the cache in `cacheDir` when there is one (--no-cache: none). */
 export async function disassembleCached(llvmDis: string, bitcode: string, userBitcode: readonly string[], cacheDir: string | undefined): Promise<DisassembledModule> {
   if (!cacheDir) return disassembleModule(llvmDis, bitcode, userBitcode);
-  const [tool, bytes] = await Promise.all([stat(llvmDis), readFile(bitcode)]);
+  // What cannot be read for the key, llvm-dis reports in its own words.
+  const identity = await Promise.all([stat(llvmDis), readFile(bitcode)]).catch(() => undefined);
+  if (!identity) return disassembleModule(llvmDis, bitcode, userBitcode);
+  const [tool, bytes] = identity;
   const key = sha256([IR_CACHE_FORMAT, llvmDis, tool.ino, tool.size, tool.mtimeMs, sha256(bytes)].join("\0"));
   const path = join(cacheDir, "ir", `${key}.ll`);
   const cached = await readFile(path, "utf8").catch(() => undefined);
@@ -49,10 +52,10 @@ export async function disassembleCached(llvmDis: string, bitcode: string, userBi
     const text = verifiedIrText(cached);
     if (text !== undefined) {
       // llvm-dis names the module by the path it read (a build's own staging directory): say this one.
-      const named = text.replace(/^; ModuleID = '[^\n]*'\n/, `; ModuleID = '${bitcode}'\n`);
+      const named = text.replace(/^; ModuleID = '[^\n]*'\n/, () => `; ModuleID = '${bitcode}'\n`);
       return { bitcode, text: named, module: parseModule(named) };
     }
-    await rm(path, { force: true });
+    await rm(path, { force: true }).catch(() => undefined);
   }
   const made = await disassembleModule(llvmDis, bitcode, userBitcode);
   // A cache that cannot be written (read-only, full) costs the next build the same llvm-dis run.
