@@ -209,7 +209,12 @@ export async function replayPluginMode(ctx: ProofContext, entry: ReplayEntry, st
   const changed = await changedIdentities(entry.identities);
   if (changed.length) throw new ReplayDeclined(`${changed[0]} was replaced since the entry was written`);
   const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(signal));
-  if (status !== 0) throw new ReplayDeclined(`rustc exited with ${status}`);
+  if (status !== 0) {
+    // A stop that killed rustc has reached this process too: one turn of the event loop lets its
+    // handler run, so that the build stops (replayBuild.ts) rather than starting again in Node.
+    await new Promise((resolve) => setImmediate(resolve));
+    throw new ReplayDeclined(`rustc exited with ${status}`);
+  }
   const [stderr, recordText] = await Promise.all([readFile(files.stderr, "utf8").catch(() => ""), readFile(files.record, "utf8").catch(() => "")]);
   ctx.notes.push(...entry.notes);
   ctx.warnings.push(...entry.warnings);
