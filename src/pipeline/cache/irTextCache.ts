@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseModule } from "../../ir/index.js";
-import { writeFileAtomically } from "../../files/writeAtomically.js";
+import { writeCacheFile } from "../../files/writeAtomically.js";
 import { disassembleModule, type DisassembledModule } from "../../tools/llvmDis.js";
 
 /** Bump when what a key covers or the file layout changes: old files are then not found. */
@@ -59,6 +59,6 @@ export async function disassembleCached(llvmDis: string, bitcode: string, userBi
   }
   const made = await disassembleModule(llvmDis, bitcode, userBitcode);
   // A cache that cannot be written (read-only, full) costs the next build the same llvm-dis run.
-  await writeFileAtomically(path, irCacheFile(made.text), { makeDirectory: true }).catch(() => undefined);
+  await writeCacheFile(path, irCacheFile(made.text));
   return made;
 }
