@@ -38,6 +38,22 @@ export function addToIndex(known: Readonly<Record<string, string>>, keyText: str
   return { index, evicted };
 }
 
+/**
+ * The entries of an index.json that can be trusted (pure): a name is what entryName makes (it goes
+ * into index.sh unquoted, and into the paths of files removed when it is dropped), and a key text
+ * has no newline. Anything unreadable is an empty index: the next entries start a new one.
+ */
+export function validIndex(json: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter(([key, name]) => typeof name === "string" && /^[0-9a-f]{20}$/.test(name) && !key.includes("\n")));
+}
+
 /** A POSIX shell word that is exactly `text` (pure). */
 export function shQuote(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
@@ -74,11 +90,14 @@ export async function writeIndexedEntry(dir: string, keyText: string, json: obje
   const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
   try {
     const indexJson = join(dir, "index.json");
-    const known = JSON.parse(await readFile(indexJson, "utf8").catch(() => "{}")) as Record<string, string>;
-    if (known[keyText] === name) return;
+    const known = validIndex(await readFile(indexJson, "utf8").catch(() => "{}"));
     const { index, evicted } = addToIndex(known, keyText, name, limit);
+    const script = indexScript(index);
+    // Unchanged, and the launcher's copy says the same: nothing to write. Anything else (a new key,
+    // an index.sh lost, damaged or left behind by a crash between the two renames) is rewritten.
+    if (known[keyText] === name && (await readFile(join(dir, "index.sh"), "utf8").catch(() => "")) === indexScript(known)) return;
     await writeFileAtomically(indexJson, `${JSON.stringify(index, null, 1)}\n`);
-    await writeFileAtomically(join(dir, "index.sh"), indexScript(index));
+    await writeFileAtomically(join(dir, "index.sh"), script);
     // After the index no longer names them. A launcher that read the old index just before may
     // still look for one: it finds it gone and hands the build to Node (bin/local-lto).
     await Promise.all(evicted.flatMap((old) => [rm(join(dir, `${old}.sh`), { force: true }), rm(join(dir, `${old}.json`), { force: true })]));

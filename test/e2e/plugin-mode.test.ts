@@ -5,14 +5,14 @@
  * caller-attribute marker, and the refusals.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import type { BuildOptions } from "../../src/pipeline/types.js";
 import { clang, exampleDir, repoRoot, run, tempDir, withoutOptIn } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
-import { verifiedIrText } from "../../src/pipeline/cache/irTextCache.js";
+import { irCacheFile, verifiedIrText } from "../../src/pipeline/cache/irTextCache.js";
 
 const dir = tempDir("llto-plugin-mode-");
 const lib = join(exampleDir, "lib.rs");
@@ -54,7 +54,7 @@ describe("plugin mode", () => {
     expect(programOutput(object)).toBe(run(exe, []));
   });
 
-  test("the helpers' IR text is remembered by content: read back instead of running llvm-dis, and a file that does not verify is made again", async () => {
+  test("the helpers' IR text is remembered by content: read back instead of running llvm-dis, and a file that does not verify, is for other helpers or is not a file is made again", async () => {
     const cacheDir = join(dir, "ir-cache");
     // The real llvm-dis, counting the disassemblies it is asked for (not --version).
     const runs = join(dir, "llvm-dis-runs.txt");
@@ -67,7 +67,8 @@ describe("plugin mode", () => {
     expect(disassemblies()).toBe(1);
     const [name] = readdirSync(join(cacheDir, "ir"));
     const file = join(cacheDir, "ir", name!);
-    const text = verifiedIrText(readFileSync(file, "utf8"))!;
+    const key = name!.replace(/\.ll$/, "");
+    const text = verifiedIrText(readFileSync(file, "utf8"), key)!;
     expect(text).toMatch(/define .*@rust_helper_refcount_inc/);
     // Another object with the same helpers: the text is read back, the report is the same.
     const second = await build({ ...options, output: out("ir-second") });
@@ -79,10 +80,22 @@ describe("plugin mode", () => {
     const third = await build({ ...options, output: out("ir-third") });
     expect(disassemblies()).toBe(2);
     expect(third.report.helpers).toEqual(first.report.helpers);
-    expect(verifiedIrText(readFileSync(file, "utf8"))).toBeDefined();
+    expect(verifiedIrText(readFileSync(file, "utf8"), key)).toBeDefined();
+    // Whole, but made for other helpers (copied onto this key): not used either.
+    writeFileSync(file, irCacheFile("0".repeat(64), text.replace(/define [^\n]*@rust_helper_refcount_inc\([^]*?\n}\n/, "")));
+    const fourth = await build({ ...options, output: out("ir-fourth") });
+    expect(disassemblies()).toBe(3);
+    expect(fourth.report.helpers).toEqual(first.report.helpers);
+    // A FIFO in its place neither blocks the build nor is read: replaced by the text.
+    unlinkSync(file);
+    execFileSync("mkfifo", [file]);
+    const fifth = await build({ ...options, output: out("ir-fifth") });
+    expect(disassemblies()).toBe(4);
+    expect(fifth.report.helpers).toEqual(first.report.helpers);
+    expect(verifiedIrText(readFileSync(file, "utf8"), key)).toBeDefined();
     // --no-cache: llvm-dis every time.
     await build({ ...options, cacheDir: undefined, helperCache: false, output: out("ir-no-cache") });
-    expect(disassemblies()).toBe(3);
+    expect(disassemblies()).toBe(5);
   });
 
   test("-Cincremental: a helper change still reaches the object (helpers prepared first, in a set named by content that rustc tracks)", async () => {

@@ -180,6 +180,31 @@ describe("a repeated build through the launcher", () => {
   });
 });
 
+describe("a damaged launcher index (a user trial: it used to end every build with a shell error)", () => {
+  const index = join(cache, "build-launch", "index.sh");
+  const args = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "index.o", "--rustc-arg=-O", "--rustc-bootstrap"];
+
+  test.each([
+    ["cut short", "case $keytext in\n"],
+    ["naming an entry that is not there", "case $keytext in\n*) llto_entry=0123456789abcdef0123 ;;\nesac\n"],
+  ])("%s: the build goes to Node and succeeds, Node writes the index again, and the next build is a repeat", (_, damaged) => {
+    expect(launch(args).code).toBe(0);
+    expect(launch(args).decision).toBe("replay");
+    writeFileSync(index, damaged);
+    const broken = launch(args);
+    expect(broken.stderr).toBe("");
+    expect(broken.code).toBe(0);
+    expect(broken.decision).toBe("node no-entry");
+    expect(launch(args).decision).toBe("replay");
+  });
+
+  test("an index.json that is not an index: a new one is started, and repeats work again", () => {
+    writeFileSync(join(cache, "build-launch", "index.json"), "null");
+    expect(launch(args).code).toBe(0);
+    expect(launch(args).decision).toBe("replay");
+  });
+});
+
 // Node reads NODE_EXTRA_CA_CERTS before any of local-lto's code runs (about 40 ms for a
 // distribution's bundle); local-lto opens no TLS connection, so the launcher starts Node without
 // it, and Node gives it back to what it starts (src/cli/launcherEnvironment.ts).

@@ -87,6 +87,9 @@ describe("bin/local-lto decides as src/rustc/decide.ts", () => {
     // Set but empty, or not set: Node reads nothing either way, and nothing is moved.
     expect(launch(where, compile, { NODE_EXTRA_CA_CERTS: "" }).stdout).toBe("NODE  unset\n");
     expect(launch(where, compile).stdout).toBe("NODE unset unset\n");
+    // Only the launcher sets the other name: one left in the environment is not passed on as the user's value.
+    expect(launch(where, compile, { LOCAL_LTO_NODE_EXTRA_CA_CERTS: "/leak.pem" }).stdout).toBe("NODE unset unset\n");
+    expect(launch(where, compile, { NODE_EXTRA_CA_CERTS: "", LOCAL_LTO_NODE_EXTRA_CA_CERTS: "/leak.pem" }).stdout).toBe("NODE  unset\n");
   });
 
   it("hands subcommands to Node's main program", () => {

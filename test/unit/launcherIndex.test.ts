@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { addToIndex, entryName, writeIndexedEntry } from "../../src/files/launcherIndex.js";
+import { addToIndex, entryName, validIndex, writeIndexedEntry } from "../../src/files/launcherIndex.js";
 
 describe("a launcher index stays bounded (src/files/launcherIndex.ts)", () => {
   test("addToIndex: the new key goes last; beyond the limit the oldest go, and are named", () => {
@@ -26,5 +26,19 @@ describe("a launcher index stays bounded (src/files/launcherIndex.ts)", () => {
     const lookup = (key: string) => execFileSync("/bin/sh", ["-c", `keytext=$1; llto_entry=; . "$2/index.sh"; printf %s "$llto_entry"`, "sh", key, dir], { encoding: "utf8" });
     expect(lookup("first")).toBe("");
     expect(lookup("third")).toBe(entryName("third"));
+  });
+});
+
+describe("validIndex: only what entryName makes, under key texts without a newline", () => {
+  test("an index as written is kept whole", () => {
+    const good = { "build|/a|x": "0123456789abcdef0123", "build|/b|y": "fedcba98765432100123" };
+    expect(validIndex(JSON.stringify(good))).toEqual(good);
+  });
+  test("unreadable JSON, null, an array, or names that are not entry names: dropped", () => {
+    expect(validIndex("{\"a\":")).toEqual({});
+    expect(validIndex("null")).toEqual({});
+    expect(validIndex("[1]")).toEqual({});
+    // A name goes into index.sh unquoted and into the paths removed when it is dropped.
+    expect(validIndex(JSON.stringify({ a: "x' ;; *) rm -rf ~ ;; '", b: "../../etc/passwd", c: 7, "d\ne": "0123456789abcdef0123", f: "0123456789abcdef0123" }))).toEqual({ f: "0123456789abcdef0123" });
   });
 });

@@ -8,12 +8,14 @@
  * rust/helpers for every Rust object), so every build after the first reads the text here.
  *
  * `ir/<key>.ll`, key = sha256(format, llvm-dis's path, inode, size and mtime, the bitcode's
- * sha256). The first line holds the sha256 of the rest: a file that does not verify is removed
- * and the text made again, never used. Written to a temporary name and renamed into place, so a
+ * sha256). The first line holds the sha256 of the key and the rest: a file that does not
+ * verify (damaged, or copied from another key), or that is not a regular file, is replaced and
+ * the text made again, never used. Written to a temporary name and renamed into place, so a
  * concurrent build reads a whole file or none.
  */
 import { createHash } from "node:crypto";
-import { readFile, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseModule } from "../../ir/index.js";
 import { writeCacheFile } from "../../files/writeAtomically.js";
@@ -25,17 +27,37 @@ const HEADER = "; local-lto ir cache sha256 ";
 
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-/** The cached file's text for `text` (pure). */
-export function irCacheFile(text: string): string {
-  return `${HEADER}${sha256(text)}\n${text}`;
+/** The cached file for `text` under `key` (pure): the header binds the text to the key it is for. */
+export function irCacheFile(key: string, text: string): string {
+  return `${HEADER}${sha256(`${key}\n${text}`)}\n${text}`;
 }
 
-/** The text a cached file holds, or undefined when it does not verify (pure). */
-export function verifiedIrText(file: string): string | undefined {
+/** The text a cached file holds for `key`, or undefined when it does not verify (pure). */
+export function verifiedIrText(file: string, key: string): string | undefined {
   const newline = file.indexOf("\n");
   if (!file.startsWith(HEADER) || newline < 0) return undefined;
   const text = file.slice(newline + 1);
-  return file.slice(HEADER.length, newline) === sha256(text) ? text : undefined;
+  return file.slice(HEADER.length, newline) === sha256(`${key}\n${text}`) ? text : undefined;
+}
+
+/**
+ * A regular file's text, "absent", or "unusable" for anything else: opened without following a
+ * link and without blocking, so that a FIFO put there cannot hold the build.
+ */
+async function readRegularFile(path: string): Promise<string | "absent" | "unusable"> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : "unusable";
+  }
+  try {
+    return (await handle.stat()).isFile() ? await handle.readFile("utf8") : "unusable";
+  } catch {
+    return "unusable";
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 /** disassembleModule, through the cache in `cacheDir` when there is one (--no-cache: none). */
@@ -47,18 +69,18 @@ export async function disassembleCached(llvmDis: string, bitcode: string, userBi
   const [tool, bytes] = identity;
   const key = sha256([IR_CACHE_FORMAT, llvmDis, tool.ino, tool.size, tool.mtimeMs, sha256(bytes)].join("\0"));
   const path = join(cacheDir, "ir", `${key}.ll`);
-  const cached = await readFile(path, "utf8").catch(() => undefined);
-  if (cached !== undefined) {
-    const text = verifiedIrText(cached);
-    if (text !== undefined) {
-      // llvm-dis names the module by the path it read (a build's own staging directory): say this one.
-      const named = text.replace(/^; ModuleID = '[^\n]*'\n/, () => `; ModuleID = '${bitcode}'\n`);
-      return { bitcode, text: named, module: parseModule(named) };
-    }
-    await rm(path, { force: true }).catch(() => undefined);
+  const cached = await readRegularFile(path);
+  const text = cached === "absent" || cached === "unusable" ? undefined : verifiedIrText(cached, key);
+  if (text !== undefined) {
+    // llvm-dis names the module by the path it read (a build's own staging directory): say this one.
+    const named = text.replace(/^; ModuleID = '[^\n]*'\n/, () => `; ModuleID = '${bitcode}'\n`);
+    return { bitcode, text: named, module: parseModule(named) };
   }
+  // Whatever is there (damaged, made for another key, not a regular file) is never used: removed
+  // when it can be, and replaced below (a directory stays, and the text is not kept).
+  if (cached !== "absent") await rm(path, { force: true }).catch(() => undefined);
   const made = await disassembleModule(llvmDis, bitcode, userBitcode);
   // A cache that cannot be written (read-only, full) costs the next build the same llvm-dis run.
-  await writeCacheFile(path, irCacheFile(made.text));
+  await writeCacheFile(path, irCacheFile(key, made.text));
   return made;
 }
