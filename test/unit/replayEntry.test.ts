@@ -1,8 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { replayEnvironment, replayKeyText, replayScript, STAGE, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
+import { removeAbandonedStages, replayEnvironment, replayKeyText, replayScript, STAGE, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
 import { repoRoot, tempDir } from "../support/toolchain.js";
 
 const entry = (rustc: ReplayEntry["rustc"]): ReplayEntry => ({
@@ -39,5 +40,27 @@ describe("replay entries (pure)", () => {
     writeFileSync(script, replayScript(entry({ file: "/bin/sh", args, env: { SET_ME: "it's set", UNSET_ME: undefined } })));
     const out = execFileSync("sh", ["-c", `llto_dep() { :; }; llto_absent() { :; }; llto_present() { :; }; . "$1"; llto_b_run "/stage dir"`, "sh", script], { encoding: "utf8", env: { ...process.env, UNSET_ME: "was set" } });
     expect(out).toBe(`a'b c|$HOME|/stage dir/rust.o|-o/stage dir|it's set|unset`);
+  });
+});
+
+describe("removeAbandonedStages: a SIGKILLed launcher's run.<pid> goes once its pid is gone and a day has passed", () => {
+  test("dead and a day old: removed; dead but recent, alive, or not a launcher's name: kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llto-stages-"));
+    const deadPid = () => spawnSync("/bin/true").pid!;
+    const old = (Date.now() - 2 * 24 * 3600 * 1000) / 1000;
+    const make = (name: string, aged: boolean) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, "stderr"), "");
+      if (aged) for (const f of [join(dir, name, "stderr"), join(dir, name)]) utimesSync(f, old, old);
+    };
+    const abandoned = `run.${deadPid()}`;
+    const recent = `run.${deadPid()}`;
+    const alive = `run.${process.pid}`;
+    make(abandoned, true);
+    make(recent, false);
+    make(alive, true);
+    make("run.next", true);
+    expect(await removeAbandonedStages(dir)).toEqual([abandoned]);
+    expect(readdirSync(dir).sort()).toEqual([alive, recent, "run.next"].sort());
   });
 });

@@ -11,7 +11,7 @@
  * launcher sources, `<name>.sh` with the rustc command as a shell function and the dependency
  * checks, `<name>.json` for Node.
  */
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileIdentity } from "../../files/fileIdentity.js";
 import type { HelperBitcodeReport, Report } from "../../report/schema.js";
@@ -164,6 +164,39 @@ export function replayScript(entry: ReplayEntry): string {
 export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<ReplayEntry, "format">, validFrom: number): Promise<void> {
   const full: ReplayEntry = { format: REPLAY_FORMAT, ...entry };
   await writeIndexedEntry(replayDir(env), entry.keyText, full, replayScript(full), validFrom);
+  await removeAbandonedStages(replayDir(env)).catch(() => undefined);
+}
+
+/** A staging directory this old, whose launcher is gone, is abandoned. */
+const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, and is another user's.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the staging directories (`run.<pid>`) of launchers killed with SIGKILL, which could not
+ * remove their own: only when no process has that pid and nothing in the directory changed for a
+ * day (a launcher in another pid namespace sharing this cache has a pid this one cannot see).
+ */
+export async function removeAbandonedStages(dir: string, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir)) {
+    const pid = /^run\.(\d+)$/.exec(name)?.[1];
+    if (!pid || processExists(Number(pid))) continue;
+    const stage = join(dir, name);
+    const times = await Promise.all([stage, ...(await readdir(stage).catch(() => [])).map((f) => join(stage, f))].map((f) => stat(f).then((s) => s.mtimeMs, () => now)));
+    if (now - Math.max(...times) < ABANDONED_AFTER_MS) continue;
+    await rm(stage, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /**
