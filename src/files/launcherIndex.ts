@@ -91,13 +91,12 @@ export async function writeIndexedEntry(dir: string, keyText: string, json: obje
   try {
     const indexJson = join(dir, "index.json");
     const known = validIndex(await readFile(indexJson, "utf8").catch(() => "{}"));
-    const { index, evicted } = addToIndex(known, keyText, name, limit);
-    const script = indexScript(index);
     // Unchanged, and the launcher's copy says the same: nothing to write. Anything else (a new key,
     // an index.sh lost, damaged or left behind by a crash between the two renames) is rewritten.
     if (known[keyText] === name && (await readFile(join(dir, "index.sh"), "utf8").catch(() => "")) === indexScript(known)) return;
+    const { index, evicted } = addToIndex(known, keyText, name, limit);
     await writeFileAtomically(indexJson, `${JSON.stringify(index, null, 1)}\n`);
-    await writeFileAtomically(join(dir, "index.sh"), script);
+    await writeFileAtomically(join(dir, "index.sh"), indexScript(index));
     // After the index no longer names them. A launcher that read the old index just before may
     // still look for one: it finds it gone and hands the build to Node (bin/local-lto).
     await Promise.all(evicted.flatMap((old) => [rm(join(dir, `${old}.sh`), { force: true }), rm(join(dir, `${old}.json`), { force: true })]));

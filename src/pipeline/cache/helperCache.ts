@@ -63,7 +63,7 @@ export interface HelperCacheKeyParts {
   responseFiles?: readonly (readonly [string, string])[];
 }
 
-function sha256(data: string | Uint8Array): string {
+export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 

@@ -13,19 +13,17 @@
  * the text made again, never used. Written to a temporary name and renamed into place, so a
  * concurrent build reads a whole file or none.
  */
-import { createHash } from "node:crypto";
 import { constants } from "node:fs";
 import { open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parseModule } from "../../ir/index.js";
 import { writeCacheFile } from "../../files/writeAtomically.js";
 import { disassembleModule, type DisassembledModule } from "../../tools/llvmDis.js";
+import { sha256 } from "./helperCache.js";
 
 /** Bump when what a key covers or the file layout changes: old files are then not found. */
 const IR_CACHE_FORMAT = "local-lto llvm-dis text 1";
 const HEADER = "; local-lto ir cache sha256 ";
-
-const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 /** The cached file for `text` under `key` (pure): the header binds the text to the key it is for. */
 export function irCacheFile(key: string, text: string): string {

@@ -19,6 +19,7 @@ import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
+import { processExists } from "../../process/signals.js";
 
 const REPLAY_FORMAT = 4;
 
@@ -169,16 +170,6 @@ export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<Repla
 
 /** A staging directory this old, whose launcher is gone, is abandoned. */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, and is another user's.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Removes the staging directories (`run.<pid>`) of launchers killed with SIGKILL, which could not

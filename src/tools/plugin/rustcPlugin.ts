@@ -14,6 +14,7 @@ import { debugLog } from "../../diagnostics/debugLog.js";
 import { readElf, symbolState } from "../../elf/index.js";
 import { pluginInstallDir } from "../../toolchain/cacheDir.js";
 import { parsePluginRecord } from "./pluginRecord.js";
+import { processExists } from "../../process/signals.js";
 import { pluginFileName, prepareHelperSet } from "./helperSet.js";
 import { formatCommand, runTool, type ToolRun } from "../../process/run.js";
 import { findExecutable } from "../../toolchain/findExecutable.js";
@@ -194,15 +195,6 @@ export function pluginBuildKey(parts: { source: string; llvmVersion: string; hea
   return sha256(JSON.stringify([BUILD_FORMAT, parts.source, parts.llvmVersion, parts.headersVersion, parts.clangxxVersion, parts.args])).slice(0, 16);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** One build per directory at a time: parallel builds (test workers, cargo jobs) wait for it. */
 async function withLock<T>(lockPath: string, work: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_MS;
@@ -217,7 +209,7 @@ async function withLock<T>(lockPath: string, work: () => Promise<T>): Promise<T>
     }
     const [info, owner] = await Promise.all([stat(lockPath).catch(() => undefined), readFile(lockPath, "utf8").catch(() => "")]);
     const pid = Number(owner);
-    if (info && (Date.now() - info.mtimeMs > LOCK_STALE_MS || (pid > 0 && !isAlive(pid)))) {
+    if (info && (Date.now() - info.mtimeMs > LOCK_STALE_MS || (pid > 0 && !processExists(pid)))) {
       await unlink(lockPath).catch(() => undefined);
       continue;
     }
