@@ -233,6 +233,70 @@ void recordLinked(StringRef ModuleId, std::vector<std::string> &Names) {
          (Written < 0 ? std::strerror(WriteErrno) : "short write"));
 }
 
+// LOCAL_LTO_PLUGIN_PROCESS=<file>: the executable this rustc is, its arguments and the environment
+// it was started with, written once per process as `<exe>\0<argc>\0<cmdline><environ>`
+// (/proc/self/exe; /proc/self/cmdline and /proc/self/environ as the kernel keeps them: each
+// string NUL-terminated, the environment unchanged by any setenv since). rustup's proxy execs
+// the toolchain's rustc with variables of its own; local-lto's repeated builds start that rustc
+// directly with the same variables (src/toolchain/rustupProxy.ts). Best effort: a file not
+// written only keeps the proxy in the repeat's command.
+std::once_flag ProcessRecorded;
+
+bool readWhole(const char *Path, std::string &Out) {
+  int Fd = ::open(Path, O_RDONLY | O_CLOEXEC);
+  if (Fd < 0)
+    return false;
+  char Buffer[8192];
+  ssize_t Read;
+  while ((Read = ::read(Fd, Buffer, sizeof Buffer)) != 0) {
+    if (Read < 0 && errno == EINTR)
+      continue;
+    if (Read < 0)
+      break;
+    Out.append(Buffer, static_cast<size_t>(Read));
+  }
+  ::close(Fd);
+  return Read == 0;
+}
+
+void recordProcess() {
+  const char *Path = std::getenv("LOCAL_LTO_PLUGIN_PROCESS");
+  if (!Path || !*Path)
+    return;
+  std::call_once(ProcessRecorded, [Path] {
+    char Exe[4096];
+    ssize_t Length = ::readlink("/proc/self/exe", Exe, sizeof Exe);
+    std::string Bytes;
+    if (Length <= 0 || static_cast<size_t>(Length) >= sizeof Exe)
+      return;
+    std::string Arguments;
+    if (!readWhole("/proc/self/cmdline", Arguments) || Arguments.empty() || Arguments.back() != '\0')
+      return;
+    Bytes.assign(Exe, static_cast<size_t>(Length));
+    Bytes += '\0';
+    Bytes += std::to_string(std::count(Arguments.begin(), Arguments.end(), '\0'));
+    Bytes += '\0';
+    Bytes += Arguments;
+    if (!readWhole("/proc/self/environ", Bytes))
+      return;
+    int Fd = ::open(Path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (Fd < 0)
+      return;
+    size_t Done = 0;
+    while (Done < Bytes.size()) {
+      ssize_t Written = ::write(Fd, Bytes.data() + Done, Bytes.size() - Done);
+      if (Written < 0 && errno == EINTR)
+        continue;
+      if (Written <= 0)
+        break;
+      Done += static_cast<size_t>(Written);
+    }
+    ::close(Fd);
+    if (Done != Bytes.size())
+      ::unlink(Path); // a partial file must not be read as the whole environment
+  });
+}
+
 class LinkHelpersPass : public PassInfoMixin<LinkHelpersPass> {
 public:
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
@@ -406,6 +470,7 @@ void registerPassScope(PassBuilder &Builder) {
 }
 
 void registerCallbacks(PassBuilder &Builder) {
+  recordProcess();
   registerPassScope(Builder);
   // Once per codegen unit (and at -Copt-level=0 too), before the inliner: rustc's own pipeline
   // then inlines the helpers and drops the copies it no longer needs.

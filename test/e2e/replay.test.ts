@@ -6,11 +6,12 @@
  * back to Node first; a failure looks the same either way; outputs stay safe.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
+import { isRustupProxy, parseRustcProcess } from "../../src/toolchain/rustupProxy.js";
 import { crates } from "../../bench/src/buildCost.js";
 
 const dir = tempDir("llto-replay-");
@@ -28,12 +29,16 @@ interface Run {
   decision: string;
 }
 
-function launch(args: string[], env: Record<string, string> = {}): Run {
+/** The environment `launch` runs the launcher with. */
+function launchEnvironment(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const inherited = { ...process.env };
   delete inherited.DEBUG;
   delete inherited.LOCAL_LTO_NO_REPLAY;
-  const base = { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1", ...env };
-  const r = spawnSync(launcher, args, { cwd: dir, env: base, encoding: "utf8" });
+  return { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1", ...env };
+}
+
+function launch(args: string[], env: Record<string, string> = {}): Run {
+  const r = spawnSync(launcher, args, { cwd: dir, env: launchEnvironment(env), encoding: "utf8" });
   const decision = /local-lto launcher: build (.*)/.exec(r.stderr)?.[1] ?? "";
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^local-lto launcher: .*\n/gm, ""), decision };
 }
@@ -247,6 +252,82 @@ describe("NODE_EXTRA_CA_CERTS: not read by local-lto's Node, given unchanged to 
     const run = spawnSync(launcher, args, { cwd: dir, env: { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(new Set(readFileSync(seen, "utf8").trim().split("\n"))).toEqual(new Set(["unset|unset"]));
+  });
+});
+
+// rustup's proxy chooses a toolchain and execs its rustc with variables of its own (~17 ms of a
+// small repeat); a repeat starts that rustc itself, with the same variables, learnt from the
+// first build (src/toolchain/rustupProxy.ts). What rustc saw is written by the plugin when
+// LOCAL_LTO_PLUGIN_PROCESS is set, which the repeat passes on from the user's environment.
+const rustcOnPath = spawnSync("sh", ["-c", "command -v rustc"], { encoding: "utf8" }).stdout.trim();
+const rustcIsRustupProxy = rustcOnPath !== "" && isRustupProxy(realpathSync(rustcOnPath));
+describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolchain's rustc itself, with what the proxy would give it", () => {
+  const args = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "proxy.o", "--rustc-arg=-O", "--rustc-bootstrap"];
+  const seenFile = join(dir, "rustc-process");
+  const toolchainRustc = () => realpathSync(execFileSync("rustup", ["which", "rustc"], { cwd: dir, encoding: "utf8" }).trim());
+  const entryJson = () => {
+    const launchDir = join(cache, "build-launch");
+    const found = readdirSync(launchDir)
+      .filter((f) => /^[0-9a-f]{20}\.json$/.test(f))
+      .map((f) => JSON.parse(readFileSync(join(launchDir, f), "utf8")) as { keyText: string; rustc: { file: string; args: string[] }; present: string[] })
+      .find((e) => e.keyText.includes("|7:proxy.o|"));
+    if (!found) throw new Error("no entry for proxy.o");
+    return found;
+  };
+  const seen = () => {
+    const process = parseRustcProcess(readFileSync(seenFile));
+    if (!process) throw new Error(`${seenFile} is not a process file`);
+    rmSync(seenFile);
+    return process;
+  };
+  /** What rustc sees started through the proxy from this environment (the plugin, with the entry's helpers). */
+  const throughProxy = (env: Record<string, string>) => {
+    const entry = entryJson();
+    const plugin = entry.rustc.args.find((a) => a.startsWith("-Zllvm-plugins="))!;
+    const helpersBc = entry.present.find((p) => p.endsWith("/helpers.bc"))!;
+    const run = spawnSync("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", join(dir, "probe.o"), "lib.rs", plugin], {
+      cwd: dir,
+      // PWD as the launcher's shell sets it.
+      env: { ...launchEnvironment(env), PWD: dir, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_PROCESS: seenFile, LOCAL_LTO_PLUGIN_HELPERS: helpersBc },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    return seen();
+  };
+  /** rustc's environment without local-lto's own variables and the opt-in, which differ by design. */
+  const own = (env: Map<string, string>) => new Map([...env].filter(([name]) => !name.startsWith("LOCAL_LTO_") && name !== "RUSTC_BOOTSTRAP"));
+
+  test("the entry names the toolchain's rustc, and rustc sees exactly the environment the proxy gives it", () => {
+    expect(launch(args).decision).toBe("node no-entry");
+    expect(realpathSync(entryJson().rustc.file)).toBe(toolchainRustc());
+    expect(entryJson().rustc.file).not.toBe(rustcOnPath);
+    const repeat = launch(args, { LOCAL_LTO_PLUGIN_PROCESS: seenFile });
+    expect(repeat.decision).toBe("replay");
+    expect(repeat.code).toBe(0);
+    const repeated = seen();
+    const proxied = throughProxy({});
+    expect(repeated.exe).toBe(toolchainRustc());
+    expect(proxied.exe).toBe(toolchainRustc());
+    expect(own(repeated.env)).toEqual(own(proxied.env));
+    // The proxy did set something: otherwise this compares nothing.
+    expect(proxied.env.get("RUSTUP_TOOLCHAIN")).toBeTruthy();
+    const object = readFileSync(join(dir, "proxy.o"));
+    expect(launch(args, { LOCAL_LTO_NO_REPLAY: "1" }).code).toBe(0);
+    expect(readFileSync(join(dir, "proxy.o")).equals(object)).toBe(true);
+  });
+
+  test("a variable the proxy's value is made from (LD_LIBRARY_PATH) changed: Node first, then a repeat with the proxy's new value", () => {
+    const env = { LD_LIBRARY_PATH: join(dir, "no-such-lib"), LOCAL_LTO_PLUGIN_PROCESS: seenFile };
+    expect(launch(args, env).decision).toBe("node stale-entry");
+    const again = launch(args, env);
+    expect(again.decision).toBe("replay");
+    expect(again.code).toBe(0);
+    const repeated = seen();
+    const proxied = throughProxy({ LD_LIBRARY_PATH: env.LD_LIBRARY_PATH });
+    expect(proxied.env.get("LD_LIBRARY_PATH")).toContain(env.LD_LIBRARY_PATH);
+    expect(own(repeated.env)).toEqual(own(proxied.env));
+    // And back: the entry now expects the new value.
+    expect(launch(args).decision).toBe("node stale-entry");
   });
 });
 

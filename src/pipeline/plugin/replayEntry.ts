@@ -21,7 +21,7 @@ import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 import { processExists } from "../../process/signals.js";
 
-const REPLAY_FORMAT = 4;
+const REPLAY_FORMAT = 5;
 
 /** Stands for the launcher's staging directory in the recorded rustc command (never in a real argument: NUL). */
 export const STAGE = "\u0000stage\u0000";
@@ -100,8 +100,13 @@ export interface ReplayEntry {
    * command line, so a repeat needs no parser (src/cli/replayMain.ts).
    */
   options?: Record<string, unknown>;
-  /** rustc with the plugin, STAGE standing for the launcher's staging directory. */
-  rustc: { file: string; args: string[]; env: Record<string, string | undefined> };
+  /**
+   * rustc with the plugin, STAGE standing for the launcher's staging directory. With
+   * `environmentBefore`, `file` is the toolchain's rustc where the user's command names rustup's
+   * proxy, `env` has the variables the proxy gave it, and each of those must have had the value
+   * (or, null, be unset) it had in the first build (src/toolchain/rustupProxy.ts).
+   */
+  rustc: { file: string; args: string[]; env: Record<string, string | undefined>; environmentBefore?: [string, string | null][] };
   plan: { reason: string; pluginPath: string; pluginLlvmVersion: string; toolchain: NonNullable<Report["toolchain"]> };
   prepared: ReplayPrepared;
   /** Notes and warnings of the preparation (a reconciliation, a helper left out), repeated in every report. */
@@ -156,6 +161,11 @@ export function replayScript(entry: ReplayEntry): string {
     `\texec ${[shQuote(entry.rustc.file), ...entry.rustc.args.map(shWord)].join(" ")}`,
     "}",
   ];
+  // A variable the proxy's value depends on, changed since: the launcher goes to Node.
+  for (const [name, value] of entry.rustc.environmentBefore ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
+    lines.push(value === null ? `llto_env ${name}` : `llto_env ${name} ${shQuote(value)}`);
+  }
   for (let i = 0; i < entry.dependencies.length; i += 50) lines.push(`llto_dep ${entry.dependencies.slice(i, i + 50).map(shQuote).join(" ")}`);
   for (let i = 0; i < entry.absent.length; i += 50) lines.push(`llto_absent ${entry.absent.slice(i, i + 50).map(shQuote).join(" ")}`);
   for (let i = 0; i < entry.present.length; i += 50) lines.push(`llto_present ${entry.present.slice(i, i + 50).map(shQuote).join(" ")}`);

@@ -4,7 +4,9 @@
  * code generation, no bitcode round trip. local-lto decides everything before rustc starts
  * (preparePluginHelpers.ts) and proves the result from the object afterwards, as in every mode.
  */
+import { realpath } from "node:fs/promises";
 import { LocalLtoError } from "../../diagnostics/errors.js";
+import { isRustupProxy } from "../../toolchain/rustupProxy.js";
 import { helperAsmLabelError, helperAsmLabelInRustcError, tail } from "../../tools/failure.js";
 import { compileRustWithHelpers, compileRustWithPendingHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
@@ -72,14 +74,18 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     object,
     rust.path,
   ];
+  // Through rustup's proxy, what the proxy gave rustc is recorded: a repeat can start the
+  // toolchain's rustc itself (src/toolchain/rustupProxy.ts).
+  const processFile = isRustupProxy(await realpath(rustc.path).catch(() => rustc.path)) ? workspace.file("rustc-process") : undefined;
   const compile = async (remarksDir: string | undefined, tag: string) => {
     const object = workspace.file(`rust${tag}.o`);
     const args = compileArgs(object, remarksDir);
     const known = ready;
+    const common = { plugin, rustcArgs: args, cwd: build.cwd, env: {}, ...(tag === "" && processFile ? { processFile } : {}) };
     const result = await timed(`compile rust with helpers${tag}`, () =>
       known
-        ? compileRustWithHelpers({ plugin, rustcArgs: args, helpersBitcode: known.helpersBitcode, cwd: build.cwd, env: {} })
-        : compileRustWithPendingHelpers({ plugin, rustcArgs: args, helpers: preparing.then((p) => p.helpersBitcode), setDir: workspace.file("helper-set"), cwd: build.cwd, env: {} }),
+        ? compileRustWithHelpers({ ...common, helpersBitcode: known.helpersBitcode })
+        : compileRustWithPendingHelpers({ ...common, helpers: preparing.then((p) => p.helpersBitcode), setDir: workspace.file("helper-set") }),
     );
     ready ??= await preparing;
     if (result.exitCode !== 0) throw pluginFailure(result, rust.path, ready.helperIrText);
@@ -104,7 +110,7 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
   });
   // What a repeat of this build can reuse (replayEntry.ts): only a build that explained nothing and
   // left no call, whose proof is then all that comes after rustc.
-  const replayable = !build.explain && !outcome.callsLeft ? { rustcArgs: compileArgs(`${STAGE}/rust.o`, undefined), prepared, preparation } : undefined;
+  const replayable = !build.explain && !outcome.callsLeft ? { rustcArgs: compileArgs(`${STAGE}/rust.o`, undefined), prepared, preparation, rustcProcess: result.process } : undefined;
   return { ...outcome.result, replayable };
 }
 

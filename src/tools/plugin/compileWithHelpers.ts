@@ -10,6 +10,7 @@ import { runTool, type ToolCommand } from "../../process/run.js";
 import { pluginRustcEnv, type RustcPlugin } from "./rustcPlugin.js";
 import { pendingHelperSet, prepareHelperSet, type HelperSet } from "./helperSet.js";
 import { parsePluginFailure, parsePluginRecord, type LinkedModule } from "./pluginRecord.js";
+import { parseRustcProcess, type RustcProcess } from "../../toolchain/rustupProxy.js";
 
 export interface CompileWithHelpersRequest {
   /** From `ensureRustcPlugin`: built for, and load-tested with, this rustc. */
@@ -31,6 +32,12 @@ export interface CompileWithHelpersRequest {
   pinLegacyMangling?: boolean;
   /** Where the plugin writes its record (emptied first); default a temporary file, removed afterwards. */
   recordFile?: string;
+  /**
+   * Where the plugin writes rustc's executable and start-up environment (LOCAL_LTO_PLUGIN_PROCESS,
+   * src/toolchain/rustupProxy.ts): asked for when rustc is rustup's proxy and the build may be
+   * repeated.
+   */
+  processFile?: string;
 }
 
 export interface CompileWithHelpersResult {
@@ -46,6 +53,8 @@ export interface CompileWithHelpersResult {
   /** The plugin's own error when it stopped rustc (unreadable helpers, a target mismatch…). */
   pluginError?: string;
   helperSet: HelperSet;
+  /** With `processFile`: the arguments and environment rustc was started with here, and what rustc itself saw. */
+  process?: { given: { env: NodeJS.ProcessEnv; args: readonly string[] }; seen: RustcProcess | undefined };
 }
 
 /**
@@ -107,7 +116,9 @@ async function compileWithSet(
   const recordFile = request.recordFile ?? join(scratch!, "record.jsonl");
   try {
     await writeFile(recordFile, "");
-    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, { ...(request.env ?? {}), ...extraEnv }, recordFile, request.pinLegacyMangling ?? true);
+    const processEnv = request.processFile ? { LOCAL_LTO_PLUGIN_PROCESS: request.processFile } : {};
+    if (request.processFile) await rm(request.processFile, { force: true });
+    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, { ...(request.env ?? {}), ...extraEnv, ...processEnv }, recordFile, request.pinLegacyMangling ?? true);
     const running = runTool(command);
     try {
       await whileRunning();
@@ -117,7 +128,11 @@ async function compileWithSet(
     }
     const run = await running;
     const recordText = await readFile(recordFile, "utf8").catch(() => "");
+    const processBytes = request.processFile ? await readFile(request.processFile).catch(() => undefined) : undefined;
     return {
+      ...(request.processFile
+        ? { process: { given: { env: spawnedEnvironment(command.env), args: command.args }, seen: processBytes ? parseRustcProcess(processBytes) : undefined } }
+        : {}),
       exitCode: run.exitCode,
       signal: run.signal,
       spawnError: run.spawnError,
@@ -132,4 +147,11 @@ async function compileWithSet(
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The environment runTool starts a command with (src/process/run.ts): local-lto's own, with the command's changes; unset names left out. */
+function spawnedEnvironment(changes: Record<string, string | undefined> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...(changes ?? {}) })) if (value !== undefined) env[name] = value;
+  return env;
 }

@@ -1,0 +1,104 @@
+/**
+ * rustup's proxy (`~/.cargo/bin/rustc`, a link to `rustup`) chooses a toolchain and execs that
+ * toolchain's rustc with a few variables of its own (rustup 1.29: CARGO_HOME, RUSTUP_HOME,
+ * RUSTUP_TOOLCHAIN, RUSTUP_TOOLCHAIN_SOURCE, RUST_RECURSION_COUNT, LD_LIBRARY_PATH). That costs a
+ * repeated small build about 17 ms of its overhead (docs/BENCHMARKS.md, section 5). A repeat
+ * whose entry already depends on everything the proxy chooses by (the selection files of
+ * rustupSelection.ts, the toolchain's rustc and driver, the environment in the key) can start the
+ * toolchain's rustc directly, with exactly the variables the proxy gave it in the first build.
+ *
+ * What the proxy gave is read, not assumed: the plugin writes the rustc process's own executable
+ * and start-up environment (`LOCAL_LTO_PLUGIN_PROCESS`, plugin/link_helpers.cpp). Pure functions.
+ */
+import { basename } from "node:path";
+
+/** The executable, arguments (with argv[0]) and start-up environment of the rustc the plugin ran in. */
+export interface RustcProcess {
+  exe: string;
+  argv: string[];
+  env: Map<string, string>;
+}
+
+/**
+ * The plugin's `<exe>\0<argc>\0<argv…><environ…>` file, every string NUL-terminated (undefined
+ * when it is not one); environ is `NAME=value` strings. A name or value that is not valid UTF-8
+ * cannot be given back exactly through a shell word from Node's strings, so such a file is no
+ * answer either.
+ */
+export function parseRustcProcess(bytes: Buffer): RustcProcess | undefined {
+  const text = bytes.toString("utf8");
+  if (text.includes("\uFFFD") || !text.endsWith("\0")) return undefined;
+  const [exe, count, ...rest] = text.slice(0, -1).split("\0");
+  if (!exe || !exe.startsWith("/") || !count || !/^[1-9][0-9]*$/.test(count) || rest.length < Number(count)) return undefined;
+  const argv = rest.slice(0, Number(count));
+  const pairs = rest.slice(Number(count));
+  const env = new Map<string, string>();
+  for (const pair of pairs) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    if (eq <= 0) return undefined;
+    env.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return { exe, argv, env };
+}
+
+/**
+ * The variables a proxy may set for the rustc it runs. Any other difference means something else
+ * stood between local-lto and rustc (a wrapper, a changed proxy), and the repeat keeps the command
+ * as the user gave it.
+ */
+const PROXY_VARIABLES = new Set([
+  "CARGO_HOME",
+  "RUSTUP_HOME",
+  "RUSTUP_TOOLCHAIN",
+  "RUSTUP_TOOLCHAIN_SOURCE",
+  "RUST_RECURSION_COUNT",
+  "LD_LIBRARY_PATH",
+  "DYLD_LIBRARY_PATH",
+  "DYLD_FALLBACK_LIBRARY_PATH",
+  "PATH",
+]);
+
+/** How a repeat starts the toolchain's rustc itself, as the proxy did. */
+export interface ProxyBypass {
+  /** The toolchain's rustc (`<sysroot>/bin/rustc`). */
+  rustc: string;
+  /** What the proxy set (a value) or removed (undefined), for rustc's environment. */
+  set: Record<string, string | undefined>;
+  /**
+   * Each of those variables as it was before the proxy ran (undefined: unset): the proxy's value
+   * may depend on it (LD_LIBRARY_PATH is prepended to, RUST_RECURSION_COUNT counted up), so a
+   * repeat whose environment differs there goes back to Node.
+   */
+  before: [name: string, value: string | null][];
+}
+
+/** Whether `realRustc` (a path with its links resolved) is rustup's proxy. */
+export function isRustupProxy(realRustc: string): boolean {
+  return basename(realRustc).startsWith("rustup");
+}
+
+/**
+ * The bypass, or why there is none. `given`: the arguments and environment local-lto started the
+ * proxy with; `seen`: what the plugin recorded; `toolchainRustc`: `<sysroot>/bin/rustc` with its links
+ * resolved, as `seen.exe` is.
+ */
+export function proxyBypass(given: { env: NodeJS.ProcessEnv; args: readonly string[] }, seen: RustcProcess, toolchainRustc: { path: string; real: string }): ProxyBypass | { none: string } {
+  if (seen.exe !== toolchainRustc.real) return { none: `rustc ran as ${seen.exe}, not ${toolchainRustc.real}` };
+  // `+toolchain` is the proxy's argument, not rustc's.
+  const args = seen.argv.slice(1);
+  if (args.length !== given.args.length || args.some((arg, i) => arg !== given.args[i])) return { none: "the proxy changed rustc's arguments" };
+  const givenEnv = given.env;
+  const set: Record<string, string | undefined> = {};
+  const before: [string, string | null][] = [];
+  const names = new Set([...Object.keys(givenEnv).filter((name) => givenEnv[name] !== undefined), ...seen.env.keys()]);
+  for (const name of names) {
+    const was = givenEnv[name];
+    const now = seen.env.get(name);
+    if (was === now) continue;
+    if (!PROXY_VARIABLES.has(name)) return { none: `the proxy changed ${name}` };
+    set[name] = now;
+    before.push([name, was ?? null]);
+  }
+  return { rustc: toolchainRustc.path, set, before };
+}

@@ -1,0 +1,113 @@
+/**
+ * rustup's proxy left out of a repeat's command (src/toolchain/rustupProxy.ts): what the plugin's
+ * process file says, what counts as the proxy's doing, and the launcher's check that the
+ * variables the proxy's values depend on are as they were (bin/local-lto, `llto_env`).
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { isRustupProxy, parseRustcProcess, proxyBypass } from "../../src/toolchain/rustupProxy.js";
+import { replayScript, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
+import { repoRoot, tempDir } from "../support/toolchain.js";
+
+const processFile = (exe: string, env: string[], argv = ["rustc", "-O"]) => Buffer.from([exe, String(argv.length), ...argv, ...env, ""].join("\0"));
+const toolchain = { path: "/rustup/toolchains/stable/bin/rustc", real: "/rustup/toolchains/stable/bin/rustc" };
+
+describe("the plugin's process file (pure)", () => {
+  test("executable, arguments, then NAME=value pairs; a value may hold '=' and be empty", () => {
+    const seen = parseRustcProcess(processFile("/r/bin/rustc", ["A=1", "B=x=y", "C="], ["rustc", "", "a=b"]));
+    expect(seen?.exe).toBe("/r/bin/rustc");
+    expect(seen?.argv).toEqual(["rustc", "", "a=b"]);
+    expect([...(seen?.env ?? [])]).toEqual([["A", "1"], ["B", "x=y"], ["C", ""]]);
+  });
+
+  test("not one: empty, cut short, a relative executable, a pair without a name, bytes that are not UTF-8", () => {
+    expect(parseRustcProcess(Buffer.alloc(0))).toBeUndefined();
+    expect(parseRustcProcess(processFile("/r/bin/rustc", ["A=1"]).subarray(0, -1))).toBeUndefined();
+    expect(parseRustcProcess(Buffer.from("/r/bin/rustc\x003\0rustc\0"))).toBeUndefined();
+    expect(parseRustcProcess(processFile("rustc", ["A=1"]))).toBeUndefined();
+    expect(parseRustcProcess(processFile("/r/bin/rustc", ["=1"]))).toBeUndefined();
+    expect(parseRustcProcess(Buffer.concat([processFile("/r/bin/rustc", ["A=1"]), Buffer.from([0x42, 0x3d, 0xff, 0])]))).toBeUndefined();
+  });
+
+  test("rustup's proxy is a link to rustup", () => {
+    expect(isRustupProxy("/home/u/.cargo/bin/rustup")).toBe(true);
+    expect(isRustupProxy("/home/u/.rustup/toolchains/stable/bin/rustc")).toBe(false);
+  });
+});
+
+describe("proxyBypass (pure)", () => {
+  const givenEnv = { PATH: "/bin", HOME: "/h", LD_LIBRARY_PATH: "/mine", UNCHANGED: "u" };
+  const given = { env: givenEnv, args: ["-O", "lib.rs"] };
+  const seenBy = (env: Record<string, string>, exe = toolchain.real, argv = ["rustc", "-O", "lib.rs"]) => ({ exe, argv, env: new Map(Object.entries(env)) });
+
+  test("what the proxy set or changed goes to rustc, and what each was before must be so again", () => {
+    const bypass = proxyBypass(given, seenBy({ PATH: "/bin", HOME: "/h", UNCHANGED: "u", LD_LIBRARY_PATH: "/tc/lib:/mine", RUSTUP_TOOLCHAIN: "stable", RUST_RECURSION_COUNT: "1" }), toolchain);
+    expect(bypass).toEqual({
+      rustc: toolchain.path,
+      set: { LD_LIBRARY_PATH: "/tc/lib:/mine", RUSTUP_TOOLCHAIN: "stable", RUST_RECURSION_COUNT: "1" },
+      before: [["LD_LIBRARY_PATH", "/mine"], ["RUSTUP_TOOLCHAIN", null], ["RUST_RECURSION_COUNT", null]],
+    });
+  });
+
+  test("a variable the proxy removed is removed for rustc", () => {
+    const bypass = proxyBypass(given, seenBy({ PATH: "/bin", HOME: "/h", UNCHANGED: "u" }), toolchain);
+    expect(bypass).toMatchObject({ set: { LD_LIBRARY_PATH: undefined }, before: [["LD_LIBRARY_PATH", "/mine"]] });
+  });
+
+  test("none when rustc was another executable, or something else changed the environment (a wrapper)", () => {
+    expect(proxyBypass(given, seenBy(givenEnv, "/elsewhere/rustc"), toolchain)).toEqual({ none: "rustc ran as /elsewhere/rustc, not /rustup/toolchains/stable/bin/rustc" });
+    expect(proxyBypass(given, seenBy({ ...givenEnv, UNCHANGED: "changed" }), toolchain)).toEqual({ none: "the proxy changed UNCHANGED" });
+    expect(proxyBypass(given, seenBy({ ...givenEnv, WRAPPER_WAS_HERE: "1" }), toolchain)).toEqual({ none: "the proxy changed WRAPPER_WAS_HERE" });
+  });
+
+  test("none when the proxy took an argument of its own (`+nightly`)", () => {
+    expect(proxyBypass({ env: givenEnv, args: ["+nightly", "-O", "lib.rs"] }, seenBy(givenEnv), toolchain)).toEqual({ none: "the proxy changed rustc's arguments" });
+    expect(proxyBypass(given, seenBy(givenEnv, toolchain.real, ["rustc", "-O", "other.rs"]), toolchain)).toEqual({ none: "the proxy changed rustc's arguments" });
+  });
+});
+
+describe("the launcher's llto_env: a repeat goes back to Node when a variable the proxy's value depends on changed", () => {
+  const launcher = readFileSync(join(repoRoot, "bin/local-lto"), "utf8");
+  const definition = /\tllto_env\(\) \{[^\n]*\n(?:\t\t[^\n]*\n)*\t\}\n/.exec(launcher)?.[0] ?? "";
+  const dir = tempDir("llto-env-");
+  const entry = (before: [string, string | null][]): ReplayEntry => ({
+    format: 5,
+    keyText: "k",
+    rustc: { file: "/bin/true", args: [], env: {}, environmentBefore: before },
+    plan: { reason: "", pluginPath: "", pluginLlvmVersion: "", toolchain: {} },
+    prepared: { helperNames: [], safetyChecks: [], reconciliation: [], helperBitcode: [], triple: "" },
+    notes: [],
+    warnings: [],
+    dependencies: [],
+    absent: [],
+    present: [],
+    identities: [],
+  });
+  /** Whether the entry stays fresh in an environment (the launcher's dash, its own function). */
+  const fresh = (before: [string, string | null][], env: Record<string, string>) => {
+    const script = join(dir, "entry.sh");
+    writeFileSync(script, replayScript(entry(before)));
+    const out = execFileSync("sh", ["-c", `${definition}fresh=1; . "$1"; echo "fresh=$fresh"`, "sh", script], { encoding: "utf8", env: { PATH: process.env.PATH, ...env } });
+    return out.trim() === "fresh=1";
+  };
+
+  test("the launcher defines it", () => expect(definition).toContain("llto_env()"));
+
+  test.each([
+    ["the same value", [["LD_LIBRARY_PATH", "/a b/'q'/$x"]], { LD_LIBRARY_PATH: "/a b/'q'/$x" }, true],
+    ["another value", [["LD_LIBRARY_PATH", "/a"]], { LD_LIBRARY_PATH: "/b" }, false],
+    ["unset, and unset", [["RUST_RECURSION_COUNT", null]], {}, true],
+    ["unset, now set", [["RUST_RECURSION_COUNT", null]], { RUST_RECURSION_COUNT: "1" }, false],
+    ["unset, now empty", [["RUST_RECURSION_COUNT", null]], { RUST_RECURSION_COUNT: "" }, false],
+    ["empty, now unset", [["LD_LIBRARY_PATH", ""]], {}, false],
+    ["one of several changed", [["A", "1"], ["B", null]], { A: "1", B: "2" }, false],
+  ] as const)("%s", (_, before, env, expected) => {
+    expect(fresh(before.map(([n, v]) => [n, v]), env)).toBe(expected);
+  });
+
+  test("a name that is not a variable's is refused when the entry is written", () => {
+    expect(() => replayScript(entry([["A;rm -rf /", "1"]]))).toThrow(/not a variable name/);
+  });
+});
