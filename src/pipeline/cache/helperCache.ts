@@ -26,7 +26,6 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { debugLog } from "../../diagnostics/debugLog.js";
-import lockfile from "proper-lockfile";
 import { CLANG_ENVIRONMENT } from "./clangEnvironment.js";
 import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
@@ -268,6 +267,8 @@ export async function compileHelperCached(request: CachedCompileRequest): Promis
   const manifestDir = join(cacheDir, "manifests");
   try {
     await mkdir(manifestDir, { recursive: true });
+    // Loaded on a miss only: proper-lockfile brings graceful-fs, which patches node:fs as it loads.
+    const { default: lockfile } = await import("proper-lockfile");
     const lockTarget = join(manifestDir, `${key}.json`);
     const deadline = Date.now() + LOCK_WAIT_MS;
     while (!release && Date.now() < deadline) {
