@@ -73,9 +73,13 @@ export interface ProxyBypass {
   before: [name: string, value: string | null][];
 }
 
-/** Whether `realRustc` (a path with its links resolved) is rustup's proxy. */
+/**
+ * Whether `realRustc` (a path with its links resolved) is rustup's proxy: rustup installs its
+ * proxies as links to its own executable. A wrapper script of another name is never taken for it
+ * (it may do more than choose a toolchain), nor is a copy of rustup under another name.
+ */
 export function isRustupProxy(realRustc: string): boolean {
-  return basename(realRustc).startsWith("rustup");
+  return basename(realRustc) === "rustup";
 }
 
 /**

@@ -34,6 +34,7 @@ describe("the plugin's process file (pure)", () => {
   test("rustup's proxy is a link to rustup", () => {
     expect(isRustupProxy("/home/u/.cargo/bin/rustup")).toBe(true);
     expect(isRustupProxy("/home/u/.rustup/toolchains/stable/bin/rustc")).toBe(false);
+    expect(isRustupProxy("/home/u/bin/rustup-logging-wrapper")).toBe(false);
   });
 });
 
