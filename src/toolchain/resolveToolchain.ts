@@ -7,6 +7,7 @@ import { isLlvmBanner, probeRustc, probeVersion } from "./probeTool.js";
 import { readCachedBanner, writeCachedBanner } from "./versionCache.js";
 import { parseRustcVersion, type RustcVersion, type Version } from "./versions.js";
 import { readRustcAnswer, writeRustcAnswer } from "./rustcAnswerCache.js";
+import type { ProxyBypass } from "./rustupProxy.js";
 import { runTool } from "../process/run.js";
 
 /** Paths given by the user; a flag wins over an environment variable. */
@@ -35,7 +36,11 @@ export interface FoundTool {
 }
 
 export interface Toolchain {
-  rustc?: { path: string; version: RustcVersion; source: ToolSource; sysroot?: string };
+  /**
+   * `direct`: for rustup's proxy, how to start the toolchain's rustc without it, remembered from
+   * an earlier build (src/toolchain/rustupProxy.ts; its `before` values still to be checked).
+   */
+  rustc?: { path: string; version: RustcVersion; source: ToolSource; sysroot?: string; direct?: ProxyBypass };
   /** The LLVM major every bitcode tool must speak: rustc's, else the newest installed. */
   llvmMajor?: number;
   tools: Record<Exclude<ToolId, "rustc">, FoundTool>;
@@ -259,7 +264,7 @@ async function resolveRustc(overrides: ToolOverrides, env: NodeJS.ProcessEnv): P
   }
   return {
     tool: { ...base, path: candidate.path, source: candidate.source, version: version.llvm, verdict: "ok" },
-    rustc: { path: candidate.path, version, source: candidate.source, sysroot },
+    rustc: { path: candidate.path, version, source: candidate.source, sysroot, ...(remembered?.proxy ? { direct: remembered.proxy } : {}) },
   };
 }
 

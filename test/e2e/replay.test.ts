@@ -329,6 +329,25 @@ describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolch
     // And back: the entry now expects the new value.
     expect(launch(args).decision).toBe("node stale-entry");
   });
+
+  test("a later first build (another command line) starts the toolchain's rustc too, unless a variable the proxy's values are made from changed", () => {
+    const other = args.map((arg) => (arg === "proxy.o" ? "proxy-other.o" : arg));
+    const started = (run: Run) => /local-lto:run (\S+) \[/.exec(run.stderr)?.[1];
+    const direct = launch(other, { DEBUG: "local-lto:run", LOCAL_LTO_PLUGIN_PROCESS: seenFile });
+    expect(direct.decision).toBe("node off");
+    expect(direct.code).toBe(0);
+    expect(started(direct)).toBe(entryJson().rustc.file);
+    expect(own(seen().env)).toEqual(own(throughProxy({ DEBUG: "local-lto:run" }).env));
+    const object = readFileSync(join(dir, "proxy-other.o"));
+    // Without the remembered answer (and so without what the proxy gives), through the proxy: the same object.
+    const proxied = launch(other, { DEBUG: "local-lto:run", LOCAL_LTO_NO_TOOL_CACHE: "1" });
+    expect(proxied.code).toBe(0);
+    expect(started(proxied)).toBe(rustcOnPath);
+    expect(readFileSync(join(dir, "proxy-other.o")).equals(object)).toBe(true);
+    const changed = launch(other, { DEBUG: "local-lto:run", LD_LIBRARY_PATH: join(dir, "other-lib") });
+    expect(changed.code).toBe(0);
+    expect(started(changed)).toBe(rustcOnPath);
+  });
 });
 
 /** Processes whose command line mentions `text` (rustc started from this test's cache). */

@@ -16,7 +16,7 @@ import { readObjectFacts } from "../../verify/objectFacts.js";
 import type { HelperBitcodeReport, HelperReport } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { parsePluginRecord } from "../../tools/plugin/pluginRecord.js";
-import type { RustcProcess } from "../../toolchain/rustupProxy.js";
+import type { ProxyBypass } from "../../toolchain/rustupProxy.js";
 import type { BuildContext } from "../context.js";
 import { selectHelpers } from "../helperSelection.js";
 import { selectionNotes } from "../selectionNotes.js";
@@ -26,7 +26,7 @@ import { stagedFiles, type ReplayEntry, type ReplayPrepared } from "./replayEntr
 
 export interface PluginModeResult {
   /** Present when a repeat of this build may be replayed by the launcher (replayEntry.ts). */
-  replayable?: { rustcArgs: string[]; prepared: ReplayPrepared & { helpersBitcode: string; dependencies: string[]; probes?: [string, boolean][] }; preparation: { notes: string[]; warnings: string[] }; rustcProcess?: { given: { env: NodeJS.ProcessEnv; args: readonly string[] }; seen: RustcProcess | undefined } };
+  replayable?: { rustcArgs: string[]; prepared: ReplayPrepared & { helpersBitcode: string; dependencies: string[]; probes?: [string, boolean][] }; preparation: { notes: string[]; warnings: string[] }; bypass?: ProxyBypass };
   helpers: HelperReport[];
   unusedHelpers: string[];
   target: string;

@@ -5,9 +5,6 @@
  * Node first.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { realpath } from "node:fs/promises";
-import { debugLog } from "../../diagnostics/debugLog.js";
-import { proxyBypass, type ProxyBypass } from "../../toolchain/rustupProxy.js";
 import { join, resolve } from "node:path";
 import type { Report } from "../../report/schema.js";
 import { pluginRustcCommand } from "../../tools/plugin/compileWithHelpers.js";
@@ -19,32 +16,12 @@ import { identityOf, type FileIdentity } from "../../files/fileIdentity.js";
 import { rustupSelectionFiles } from "../../toolchain/rustupSelection.js";
 import { STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
 
-const debugReplay = debugLog("local-lto:replay");
-
 /** rustc's own files: a new toolchain in the same place (rustup update) changes them. */
 function rustcFiles(sysroot: string | undefined): string[] {
   if (!sysroot) return [];
   const lib = join(sysroot, "lib");
   const drivers = existsSync(lib) ? readdirSync(lib).filter((f) => f.startsWith("librustc_driver-")).map((f) => join(lib, f)) : [];
   return [join(sysroot, "bin", "rustc"), ...drivers];
-}
-
-/**
- * rustup's proxy left out of the repeat's command (src/toolchain/rustupProxy.ts), when the plugin
- * saw the toolchain's own rustc and nothing but the proxy's variables changed on the way. The
- * toolchain's rustc and the proxy's selection files are dependencies of the entry already.
- */
-async function bypassOf(process: NonNullable<PluginModeResult["replayable"]>["rustcProcess"], sysroot: string | undefined): Promise<ProxyBypass | undefined> {
-  if (!process?.seen || !sysroot) return undefined;
-  const path = join(sysroot, "bin", "rustc");
-  const real = await realpath(path).catch(() => undefined);
-  if (!real) return undefined;
-  const bypass = proxyBypass(process.given, process.seen, { path, real });
-  if ("none" in bypass) {
-    debugReplay("the repeat keeps rustup's proxy: %s", bypass.none);
-    return undefined;
-  }
-  return bypass;
 }
 
 export async function recordReplayEntry(input: {
@@ -85,7 +62,9 @@ export async function recordReplayEntry(input: {
   const identities = await Promise.all(unique.filter((path) => path !== plan.plugin.path).map(identityOf));
   const unreadable = identities.indexOf(undefined);
   if (unreadable >= 0) throw new Error(`${unique.filter((path) => path !== plan.plugin.path)[unreadable]} cannot be stat'ed`);
-  const bypass = await bypassOf(replayable.rustcProcess, rustc?.sysroot);
+  // Where the command names rustup's proxy: the toolchain's rustc, as the proxy starts it
+  // (src/toolchain/rustupProxy.ts); its choice of toolchain is among the dependencies below.
+  const bypass = replayable.bypass;
   const entry: Omit<ReplayEntry, "format"> = {
     keyText,
     options: input.options,

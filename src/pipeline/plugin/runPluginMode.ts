@@ -6,7 +6,10 @@
  */
 import { realpath } from "node:fs/promises";
 import { LocalLtoError } from "../../diagnostics/errors.js";
-import { isRustupProxy } from "../../toolchain/rustupProxy.js";
+import { join } from "node:path";
+import { debugLog } from "../../diagnostics/debugLog.js";
+import { rememberProxyBypass } from "../../toolchain/rustcAnswerCache.js";
+import { isRustupProxy, proxyBypass, type ProxyBypass } from "../../toolchain/rustupProxy.js";
 import { helperAsmLabelError, helperAsmLabelInRustcError, tail } from "../../tools/failure.js";
 import { compileRustWithHelpers, compileRustWithPendingHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
@@ -32,6 +35,25 @@ function pluginFailure(result: CompileWithHelpersResult, source: string, helperI
   }
   return rustcRejected(source, result.stderr);
 }
+
+/**
+ * What rustup's proxy gave the toolchain's rustc in this build, when the plugin saw the
+ * toolchain's own rustc and nothing but the proxy's variables changed on the way.
+ */
+async function learntBypass(seen: CompileWithHelpersResult["process"], sysroot: string | undefined): Promise<ProxyBypass | undefined> {
+  if (!seen?.seen || !sysroot) return undefined;
+  const path = join(sysroot, "bin", "rustc");
+  const real = await realpath(path).catch(() => undefined);
+  if (!real) return undefined;
+  const bypass = proxyBypass(seen.given, seen.seen, { path, real });
+  if ("none" in bypass) {
+    debugPlugin("rustup's proxy stays in rustc's command: %s", bypass.none);
+    return undefined;
+  }
+  return bypass;
+}
+
+const debugPlugin = debugLog("local-lto:plugin");
 
 export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Promise<PluginModeResult> {
   const { build, toolchain, workspace, timed } = ctx;
@@ -74,14 +96,23 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     object,
     rust.path,
   ];
-  // Through rustup's proxy, what the proxy gave rustc is recorded: a repeat can start the
-  // toolchain's rustc itself (src/toolchain/rustupProxy.ts).
-  const processFile = isRustupProxy(await realpath(rustc.path).catch(() => rustc.path)) ? workspace.file("rustc-process") : undefined;
+  // rustup's proxy (src/toolchain/rustupProxy.ts): when an earlier build learnt what it gives the
+  // toolchain's rustc, and what that was made from is unchanged, rustc starts without it; else,
+  // through the proxy, what it gave rustc is recorded, for repeats and later builds.
+  const direct = rustc.direct?.before.every(([name, value]) => (process.env[name] ?? null) === value) ? rustc.direct : undefined;
+  const processFile = !direct && isRustupProxy(await realpath(rustc.path).catch(() => rustc.path)) ? workspace.file("rustc-process") : undefined;
   const compile = async (remarksDir: string | undefined, tag: string) => {
     const object = workspace.file(`rust${tag}.o`);
     const args = compileArgs(object, remarksDir);
     const known = ready;
-    const common = { plugin, rustcArgs: args, cwd: build.cwd, env: {}, ...(tag === "" && processFile ? { processFile } : {}) };
+    const common = {
+      plugin,
+      rustcArgs: args,
+      cwd: build.cwd,
+      env: direct ? direct.set : {},
+      ...(direct ? { rustc: direct.rustc } : {}),
+      ...(tag === "" && processFile ? { processFile } : {}),
+    };
     const result = await timed(`compile rust with helpers${tag}`, () =>
       known
         ? compileRustWithHelpers({ ...common, helpersBitcode: known.helpersBitcode })
@@ -110,7 +141,9 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
   });
   // What a repeat of this build can reuse (replayEntry.ts): only a build that explained nothing and
   // left no call, whose proof is then all that comes after rustc.
-  const replayable = !build.explain && !outcome.callsLeft ? { rustcArgs: compileArgs(`${STAGE}/rust.o`, undefined), prepared, preparation, rustcProcess: result.process } : undefined;
+  const bypass = direct ?? (await learntBypass(result.process, rustc.sysroot));
+  if (bypass && !direct) await rememberProxyBypass(rustc.path, build.env, process.cwd(), bypass).catch(() => undefined);
+  const replayable = !build.explain && !outcome.callsLeft ? { rustcArgs: compileArgs(`${STAGE}/rust.o`, undefined), prepared, preparation, ...(bypass ? { bypass } : {}) } : undefined;
   return { ...outcome.result, replayable };
 }
 
