@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { writeCacheFile } from "../files/writeAtomically.js";
 import { defaultCacheDir } from "./cacheDir.js";
 import { rustupSelectionFiles } from "./rustupSelection.js";
-import { isRustupProxy, type ProxyBypass } from "./rustupProxy.js";
+import { isRustupProxyFile, type ProxyBypass } from "./rustupProxy.js";
 
 /**
  * rustc's `-vV` and sysroot, remembered across builds: asking costs every build a process start
@@ -92,7 +92,7 @@ export async function writeRustcAnswer(rustc: string, env: NodeJS.ProcessEnv, cw
   // Only what is known to answer from these files alone: rustc itself, or rustup's proxy. A
   // wrapper script may answer from anything.
   const [self, compiler] = await Promise.all([realpath(rustc).catch(() => ""), realpath(join(sysroot, "bin", "rustc")).catch(() => "")]);
-  if (!self || (self !== compiler && !isRustupProxy(self))) return;
+  if (!self || (self !== compiler && !(await isRustupProxyFile(self)))) return;
   const key = keyText(rustc, env, cwd);
   const selection = rustupSelectionFiles(cwd, env);
   const identities = await Promise.all([rustc, join(sysroot, "bin", "rustc"), ...selection.present].map((path) => identityOf(path)));

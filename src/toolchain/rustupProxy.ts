@@ -8,8 +8,10 @@
  * toolchain's rustc directly, with exactly the variables the proxy gave it in the first build.
  *
  * What the proxy gave is read, not assumed: the plugin writes the rustc process's own executable
- * and start-up environment (`LOCAL_LTO_PLUGIN_PROCESS`, plugin/link_helpers.cpp). Pure functions.
+ * and start-up environment (`LOCAL_LTO_PLUGIN_PROCESS`, plugin/link_helpers.cpp). Pure functions,
+ * but for isRustupProxyFile.
  */
+import { open, realpath } from "node:fs/promises";
 import { basename } from "node:path";
 
 /** The executable, arguments (with argv[0]) and start-up environment of the rustc the plugin ran in. */
@@ -75,11 +77,30 @@ export interface ProxyBypass {
 
 /**
  * Whether `realRustc` (a path with its links resolved) is rustup's proxy: rustup installs its
- * proxies as links to its own executable. A wrapper script of another name is never taken for it
- * (it may do more than choose a toolchain), nor is a copy of rustup under another name.
+ * proxies as links to its own executable, an ELF (or Mach-O) program. A wrapper script is never
+ * taken for it (it may do more than choose a toolchain), whatever its name, nor is a copy of
+ * rustup under another name. `head`: the file's first bytes.
  */
-export function isRustupProxy(realRustc: string): boolean {
-  return basename(realRustc) === "rustup";
+export function isRustupProxy(realRustc: string, head: Uint8Array): boolean {
+  return basename(realRustc) === "rustup" && head.length >= 4 && !(head[0] === 0x23 && head[1] === 0x21); // not "#!"
+}
+
+/** isRustupProxy for a path: its links resolved, its first bytes read (false when it cannot be read). */
+export async function isRustupProxyFile(path: string): Promise<boolean> {
+  try {
+    const real = await realpath(path);
+    if (basename(real) !== "rustup") return false;
+    const file = await open(real, "r");
+    try {
+      const head = new Uint8Array(4);
+      const { bytesRead } = await file.read(head, 0, 4, 0);
+      return isRustupProxy(real, head.subarray(0, bytesRead));
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -102,7 +123,9 @@ export function proxyBypass(given: { env: NodeJS.ProcessEnv; args: readonly stri
     if (was === now) continue;
     if (!PROXY_VARIABLES.has(name)) return { none: `the proxy changed ${name}` };
     set[name] = now;
-    before.push([name, was ?? null]);
   }
+  // Every variable the proxy may set, changed this time or not: one it left alone because it
+  // already had the proxy's value (under `rustup run`, LD_LIBRARY_PATH) must keep that value too.
+  for (const name of [...PROXY_VARIABLES].sort()) before.push([name, givenEnv[name] ?? null]);
   return { rustc: toolchainRustc.path, set, before };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -11,10 +11,28 @@ import { dirname, join } from "node:path";
  */
 export function rustupSelectionFiles(cwd: string, env: NodeJS.ProcessEnv): { present: string[]; absent: string[] } {
   const home = env.RUSTUP_HOME || join(env.HOME || userInfo().homedir, ".rustup");
-  const candidates = [join(home, "settings.toml"), join(home, "toolchains")];
+  const toolchains = join(home, "toolchains");
+  const candidates = [join(home, "settings.toml"), toolchains];
   for (let dir = cwd; ; dir = dirname(dir)) {
     candidates.push(join(dir, "rust-toolchain"), join(dir, "rust-toolchain.toml"));
     if (dirname(dir) === dir) break;
   }
-  return { present: candidates.filter((c) => existsSync(c)), absent: candidates.filter((c) => !existsSync(c)) };
+  return { present: [...candidates.filter((c) => existsSync(c)), ...linkedToolchains(toolchains)], absent: candidates.filter((c) => !existsSync(c)) };
+}
+
+/**
+ * The toolchains `rustup toolchain link` made: links, whose identity as a dependency is their
+ * final target's (stat follows them). Re-pointing the link itself changes the toolchains
+ * directory; this is for a link to a link re-pointed further along (a user trial: a toolchain
+ * linked to `/opt/tc`, itself a link moved from stable to nightly, kept stable's answer).
+ */
+function linkedToolchains(toolchains: string): string[] {
+  try {
+    return readdirSync(toolchains, { withFileTypes: true })
+      .filter((entry) => entry.isSymbolicLink())
+      .map((entry) => join(toolchains, entry.name))
+      .filter((path) => existsSync(path));
+  } catch {
+    return [];
+  }
 }

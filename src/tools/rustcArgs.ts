@@ -51,6 +51,16 @@ function isNo(value: string): boolean {
 const ownedFlags = [/^--emit(=|$)/, /^-o$/, /^-o./, /^--out-dir(=|$)/, /^--print(=|$)/, /^-vV$/, /^-V$/, /^--version$/, /^-h$/, /^--help$/, /^--explain(=|$)/, /^-[CZW]help$/, /^-[CZW]$/];
 
 export function analyzeRustcArgs(args: readonly string[]): RustcArgsFacts {
+  // rustup's proxy takes `+<toolchain>` as its first argument, for that one run: local-lto's own
+  // questions (rustc -vV, its sysroot, the plugin's load check) would be answered by another rustc.
+  if (args[0]?.startsWith("+")) {
+    const toolchain = args[0].slice(1);
+    throw new LocalLtoError({
+      code: "LLTO_RUSTC_ARG_OWNED",
+      message: `--rustc-arg=${args[0]} chooses rustup's toolchain for the compile alone, but local-lto asks rustc for its version, LLVM and sysroot too, and would build the helpers and the plugin for another rustc`,
+      fix: `choose the toolchain for the whole build: RUSTUP_TOOLCHAIN=${toolchain} local-lto build …, or --rustc "$(rustup which --toolchain ${toolchain} rustc)"`,
+    });
+  }
   for (const [i, arg] of args.entries()) {
     // `-C help` as two words; `-C opt-level=3` is fine.
     if (/^-[CZW]$/.test(arg) && args[i + 1] !== "help") continue;

@@ -131,6 +131,7 @@ const cells: Cell[] = [
   { name: "--cc-arg=-M", args: base({ extra: ["--cc-arg=-M"] }), code: "LLTO_CC_ARG_OWNED", exit: exitCodes.usage },
   { name: "--cc-arg=-fsyntax-only", args: base({ extra: ["--cc-arg=-fsyntax-only"] }), code: "LLTO_CC_ARG_OWNED", exit: exitCodes.usage },
   { name: "--rustc-arg=--print=cfg", args: base({ extra: ["--rustc-arg=--print=cfg"] }), code: "LLTO_RUSTC_ARG_OWNED", exit: exitCodes.usage },
+  { name: "--rustc-arg=+nightly (rustup's toolchain for the compile alone)", args: base({ extra: ["--rustc-arg=+nightly"] }), code: "LLTO_RUSTC_ARG_OWNED", exit: exitCodes.usage },
   { name: "a helper whose inline asm defines a global label, inlined twice", args: base({ rust: join(dir, "asm.rs"), helpers: [join(dir, "asm.c")], extra: ["--rustc-arg=-O"] }), code: "LLTO_HELPER_ASM_LABEL", exit: exitCodes.unsafeHelpers },
   { name: "-o is the helpers config", args: [...base({ output: join(dir, "config.json") }), "--helpers-config", join(dir, "config.json")], code: "LLTO_OUTPUT_IS_INPUT", exit: exitCodes.usage },
 ];

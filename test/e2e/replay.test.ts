@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
-import { isRustupProxy, parseRustcProcess } from "../../src/toolchain/rustupProxy.js";
+import { isRustupProxyFile, parseRustcProcess } from "../../src/toolchain/rustupProxy.js";
 import { crates } from "../../bench/src/buildCost.js";
 
 const dir = tempDir("llto-replay-");
@@ -260,7 +260,7 @@ describe("NODE_EXTRA_CA_CERTS: not read by local-lto's Node, given unchanged to 
 // first build (src/toolchain/rustupProxy.ts). What rustc saw is written by the plugin when
 // LOCAL_LTO_PLUGIN_PROCESS is set, which the repeat passes on from the user's environment.
 const rustcOnPath = spawnSync("sh", ["-c", "command -v rustc"], { encoding: "utf8" }).stdout.trim();
-const rustcIsRustupProxy = rustcOnPath !== "" && isRustupProxy(realpathSync(rustcOnPath));
+const rustcIsRustupProxy = rustcOnPath !== "" && (await isRustupProxyFile(rustcOnPath));
 describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolchain's rustc itself, with what the proxy would give it", () => {
   const args = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "proxy.o", "--rustc-arg=-O", "--rustc-bootstrap"];
   const seenFile = join(dir, "rustc-process");
@@ -347,6 +347,27 @@ describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolch
     const changed = launch(other, { DEBUG: "local-lto:run", LD_LIBRARY_PATH: join(dir, "other-lib") });
     expect(changed.code).toBe(0);
     expect(started(changed)).toBe(rustcOnPath);
+  });
+});
+
+// Found by a user trial: the key holds PATH's text, not what it finds.
+describe("a rustc that appears earlier on PATH after the first build", () => {
+  const early = join(dir, "early-bin");
+  const log = join(dir, "early-rustc.log");
+  const args = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "path.o", "--rustc-arg=-O", "--rustc-bootstrap"];
+  const env = () => ({ PATH: `${early}:${process.env.PATH}` });
+
+  test("sends the repeat to Node, and that rustc is the one used", () => {
+    execFileSync("mkdir", ["-p", early]);
+    expect(launch(args, env()).code).toBe(0);
+    expect(launch(args, env()).decision).toBe("replay");
+    const realRustc = execFileSync("rustup", ["which", "rustc"], { cwd: dir, encoding: "utf8" }).trim();
+    writeFileSync(join(early, "rustc"), `#!/bin/sh\necho "$@" >>'${log}'\nexec '${realRustc}' "$@"\n`, { mode: 0o755 });
+    const shadowed = launch(args, env());
+    expect(shadowed.decision).toBe("node stale-entry");
+    expect(shadowed.code).toBe(0);
+    // The compile itself, not only its questions (-vV, --print sysroot).
+    expect(readFileSync(log, "utf8")).toMatch(/-Zllvm-plugins=.* lib\.rs|lib\.rs.*-Zllvm-plugins=/);
   });
 });
 

@@ -4,7 +4,7 @@
  * `rust-toolchain.toml` makes rustup's proxy pick another toolchain, or goes away. Real rustup,
  * stable and nightly toolchains.
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -60,6 +60,28 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
     const relinked = await buildHere("link-c", env);
     expect(relinked.asked).toBe(1);
     expect(relinked.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
+  });
+
+  // Found by a user trial: a linked toolchain whose target is itself a link, moved further along.
+  test("a toolchain linked through a link that is then re-pointed (a private RUSTUP_HOME) is asked again", async () => {
+    const rustupHome = join(dir, "rustup-home-chain");
+    mkdirSync(rustupHome);
+    const realHome = process.env.RUSTUP_HOME || join(homedir(), ".rustup");
+    copyFileSync(join(realHome, "settings.toml"), join(rustupHome, "settings.toml"));
+    const along = join(dir, "toolchain-along");
+    const point = (channel: string) => {
+      rmSync(along, { force: true });
+      symlinkSync(join(realHome, "toolchains", `${channel}-x86_64-unknown-linux-gnu`), along);
+    };
+    point("stable");
+    execFileSync("rustup", ["toolchain", "link", "chain", along], { env: { ...process.env, RUSTUP_HOME: rustupHome } });
+    const env = { RUSTUP_HOME: rustupHome, RUSTUP_TOOLCHAIN: "chain" };
+    expect((await buildHere("chain-a", env)).rustc).toMatch(/^rustc 1\.95\./);
+    expect((await buildHere("chain-b", env)).asked).toBe(0);
+    point("nightly");
+    const moved = await buildHere("chain-c", env);
+    expect(moved.asked).toBe(1);
+    expect(moved.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
   });
 
   test("without HOME, rustup's own home (the password database's) is what is watched", () => {

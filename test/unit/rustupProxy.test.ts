@@ -31,10 +31,13 @@ describe("the plugin's process file (pure)", () => {
     expect(parseRustcProcess(Buffer.concat([processFile("/r/bin/rustc", ["A=1"]), Buffer.from([0x42, 0x3d, 0xff, 0])]))).toBeUndefined();
   });
 
-  test("rustup's proxy is a link to rustup", () => {
-    expect(isRustupProxy("/home/u/.cargo/bin/rustup")).toBe(true);
-    expect(isRustupProxy("/home/u/.rustup/toolchains/stable/bin/rustc")).toBe(false);
-    expect(isRustupProxy("/home/u/bin/rustup-logging-wrapper")).toBe(false);
+  test("rustup's proxy is a link to rustup, a program: not a script, whatever its name", () => {
+    const elf = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46]);
+    const script = new TextEncoder().encode("#!/bin/sh\n");
+    expect(isRustupProxy("/home/u/.cargo/bin/rustup", elf)).toBe(true);
+    expect(isRustupProxy("/home/u/.cargo/bin/rustup", script)).toBe(false);
+    expect(isRustupProxy("/home/u/.rustup/toolchains/stable/bin/rustc", elf)).toBe(false);
+    expect(isRustupProxy("/home/u/bin/rustup-logging-wrapper", elf)).toBe(false);
   });
 });
 
@@ -43,18 +46,22 @@ describe("proxyBypass (pure)", () => {
   const given = { env: givenEnv, args: ["-O", "lib.rs"] };
   const seenBy = (env: Record<string, string>, exe = toolchain.real, argv = ["rustc", "-O", "lib.rs"]) => ({ exe, argv, env: new Map(Object.entries(env)) });
 
-  test("what the proxy set or changed goes to rustc, and what each was before must be so again", () => {
+  const before = (values: Record<string, string>) =>
+    ["CARGO_HOME", "DYLD_FALLBACK_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "LD_LIBRARY_PATH", "PATH", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "RUSTUP_TOOLCHAIN_SOURCE", "RUST_RECURSION_COUNT"].map((name) => [name, values[name] ?? null]);
+
+  test("what the proxy set or changed goes to rustc; every variable it may set must be as it was before", () => {
     const bypass = proxyBypass(given, seenBy({ PATH: "/bin", HOME: "/h", UNCHANGED: "u", LD_LIBRARY_PATH: "/tc/lib:/mine", RUSTUP_TOOLCHAIN: "stable", RUST_RECURSION_COUNT: "1" }), toolchain);
     expect(bypass).toEqual({
       rustc: toolchain.path,
       set: { LD_LIBRARY_PATH: "/tc/lib:/mine", RUSTUP_TOOLCHAIN: "stable", RUST_RECURSION_COUNT: "1" },
-      before: [["LD_LIBRARY_PATH", "/mine"], ["RUSTUP_TOOLCHAIN", null], ["RUST_RECURSION_COUNT", null]],
+      // PATH too, which it left alone this time (a user trial: a variable already at the proxy's value was never checked again).
+      before: before({ PATH: "/bin", LD_LIBRARY_PATH: "/mine" }),
     });
   });
 
   test("a variable the proxy removed is removed for rustc", () => {
     const bypass = proxyBypass(given, seenBy({ PATH: "/bin", HOME: "/h", UNCHANGED: "u" }), toolchain);
-    expect(bypass).toMatchObject({ set: { LD_LIBRARY_PATH: undefined }, before: [["LD_LIBRARY_PATH", "/mine"]] });
+    expect(bypass).toMatchObject({ set: { LD_LIBRARY_PATH: undefined }, before: before({ PATH: "/bin", LD_LIBRARY_PATH: "/mine" }) });
   });
 
   test("none when rustc was another executable, or something else changed the environment (a wrapper)", () => {

@@ -5,7 +5,7 @@
  * Node first.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import type { Report } from "../../report/schema.js";
 import { pluginRustcCommand } from "../../tools/plugin/compileWithHelpers.js";
 import { prepareHelperSet } from "../../tools/plugin/helperSet.js";
@@ -22,6 +22,23 @@ function rustcFiles(sysroot: string | undefined): string[] {
   const lib = join(sysroot, "lib");
   const drivers = existsSync(lib) ? readdirSync(lib).filter((f) => f.startsWith("librustc_driver-")).map((f) => join(lib, f)) : [];
   return [join(sysroot, "bin", "rustc"), ...drivers];
+}
+
+/**
+ * A rustc found on PATH: where another `rustc` would be found first, were one to appear (the key
+ * has PATH's text, not what it finds; a user trial).
+ */
+export function shadowingRustc(rustc: { path: string; source: string } | undefined, pathVariable: string | undefined, cwd: string): string[] {
+  if (!rustc || rustc.source !== "path") return [];
+  const shadowing: string[] = [];
+  for (const dir of (pathVariable ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = resolve(cwd, dir, "rustc");
+    if (candidate === resolve(cwd, rustc.path)) return shadowing;
+    // One that exists and was passed over (not executable) cannot be an absent dependency.
+    if (!existsSync(candidate)) shadowing.push(candidate);
+  }
+  return [];
 }
 
 export async function recordReplayEntry(input: {
@@ -79,7 +96,7 @@ export async function recordReplayEntry(input: {
     notes: preparation.notes,
     warnings: preparation.warnings,
     dependencies: unique,
-    absent: [...new Set([...rustup.absent, ...probes.filter(([, existed]) => !existed).map(([path]) => resolve(resolved.cwd, path))])],
+    absent: [...new Set([...rustup.absent, ...shadowingRustc(rustc, resolved.env.PATH, resolved.cwd), ...probes.filter(([, existed]) => !existed).map(([path]) => resolve(resolved.cwd, path))])],
     present: [set.pluginPath, set.helpersPath, ...probes.filter(([, existed]) => existed).map(([path]) => resolve(resolved.cwd, path))],
     identities: identities as FileIdentity[],
   };
