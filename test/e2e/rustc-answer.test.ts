@@ -84,6 +84,22 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
     expect(moved.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
   });
 
+  // Found by a user trial: the plugin's load check ran in the plugin's directory, where the proxy
+  // chose the default toolchain, not the project's.
+  test("a nightly chosen by the directory's rust-toolchain.toml: the plugin is built for it and load-checked with it", async () => {
+    const project = join(dir, "nightly-project");
+    mkdirSync(project);
+    writeFileSync(join(project, "rust-toolchain.toml"), '[toolchain]\nchannel = "nightly"\n');
+    const run = await runCli(
+      ["build", join(exampleDir, "lib.rs"), "--helpers", join(exampleDir, "helpers.c"), "--rustc-arg=-O", "--rustc-arg=--crate-type=lib", "--mode", "plugin", "--json", "-o", join(project, "n.o")],
+      { cwd: project, env: { LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_PLUGIN_DIR: join(dir, "fresh-plugins"), PATH: process.env.PATH!, HOME: process.env.HOME! } },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { mode: string; toolchain: Record<string, { version?: string }> };
+    expect(report.mode).toBe("plugin");
+    expect(report.toolchain.rustc!.version).toMatch(/^rustc 1\.97\.0-nightly/);
+  });
+
   test("without HOME, rustup's own home (the password database's) is what is watched", () => {
     const watched = rustupSelectionFiles(dir, {});
     expect([...watched.present, ...watched.absent]).toContain(join(userInfo().homedir, ".rustup", "settings.toml"));

@@ -366,7 +366,11 @@ async function checkPluginLoads(plugin: RustcPlugin, env: NodeJS.ProcessEnv): Pr
     const rustc = await runTool({
       file: plugin.rustc,
       args: ["--crate-type=lib", "--emit=obj", "-O", `-Zllvm-plugins=${set.pluginPath}`, crate, "-o", object],
-      cwd: work,
+      // Where local-lto runs, not in the check's directory: rustup's proxy chooses the toolchain
+      // by the directory (a rust-toolchain.toml), and the check must load the plugin into the rustc
+      // the build will use (a user trial: a project's nightly was checked with the default stable).
+      // Every path given is absolute; rustc writes only the object.
+      cwd: process.cwd(),
       env: { ...env, ...pluginRustcEnv(plugin), LOCAL_LTO_PLUGIN_RECORD: record },
     });
     if (rustc.exitCode !== 0) return loadFailed(plugin, rustc, `rustc ${plugin.rustcVersion.release.text.replace(/^rustc /, "")} could not use the plugin`);
