@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { userInfo } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 /**
  * What decides which rustc the rustup proxy runs, besides the environment in the key: its
@@ -10,7 +10,8 @@ import { dirname, join } from "node:path";
  * rustup finds its home from the password database, as this does.
  */
 export function rustupSelectionFiles(cwd: string, env: NodeJS.ProcessEnv): { present: string[]; absent: string[] } {
-  const home = env.RUSTUP_HOME || join(env.HOME || userInfo().homedir, ".rustup");
+  // A relative RUSTUP_HOME is the working directory's, as rustup reads it: named absolutely here.
+  const home = env.RUSTUP_HOME ? resolve(cwd, env.RUSTUP_HOME) : join(env.HOME || userInfo().homedir, ".rustup");
   const toolchains = join(home, "toolchains");
   const candidates = [join(home, "settings.toml"), toolchains];
   for (let dir = cwd; ; dir = dirname(dir)) {
