@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { writeCacheFile } from "../files/writeAtomically.js";
 import { defaultCacheDir } from "./cacheDir.js";
 import { rustupSelectionFiles } from "./rustupSelection.js";
-import { isRustupProxyFile, type ProxyBypass } from "./rustupProxy.js";
+import { isRustupProxyFile, isVariableName, type ProxyBypass } from "./rustupProxy.js";
 
 /**
  * rustc's `-vV` and sysroot, remembered across builds: asking costs every build a process start
@@ -67,8 +67,20 @@ export async function readRustcAnswer(rustc: string, env: NodeJS.ProcessEnv, cwd
   if (stored.format !== FORMAT || stored.keyText !== key) return undefined;
   const [changed, appeared] = await Promise.all([changedIdentities(stored.identities), Promise.all(stored.absent.map(identityOf))]);
   if (changed.length > 0 || appeared.some((a) => a !== undefined)) return undefined;
-  const proxy = stored.proxy && { rustc: stored.proxy.rustc, set: Object.fromEntries(stored.proxy.set.map(([name, value]) => [name, value ?? undefined])), before: stored.proxy.before };
+  const proxy = storedBypass(stored.proxy);
   return { versionText: stored.versionText, sysroot: stored.sysroot, ...(proxy ? { proxy } : {}) };
+}
+
+/**
+ * The stored bypass, when it has the shape written (the names go into a shell script the
+ * launcher sources, and into rustc's environment): anything else is no bypass. Pure.
+ */
+export function storedBypass(stored: unknown): ProxyBypass | undefined {
+  const pairs = (value: unknown): value is [string, string | null][] =>
+    Array.isArray(value) && value.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && isVariableName(pair[0]) && (pair[1] === null || typeof pair[1] === "string"));
+  const proxy = stored as { rustc?: unknown; set?: unknown; before?: unknown } | undefined;
+  if (!proxy || typeof proxy.rustc !== "string" || !proxy.rustc.startsWith("/") || !pairs(proxy.set) || !pairs(proxy.before)) return undefined;
+  return { rustc: proxy.rustc, set: Object.fromEntries(proxy.set.map(([name, value]) => [name, value ?? undefined])), before: proxy.before };
 }
 
 /**

@@ -61,6 +61,11 @@ const PROXY_VARIABLES = new Set([
   "PATH",
 ]);
 
+/** A name a shell can set and test (`NAME=value`, `${NAME}`). Pure. */
+export function isVariableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
 /** How a repeat starts the toolchain's rustc itself, as the proxy did. */
 export interface ProxyBypass {
   /** The toolchain's rustc (`<sysroot>/bin/rustc`). */

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { isRustupProxy, parseRustcProcess, proxyBypass } from "../../src/toolchain/rustupProxy.js";
 import { replayScript, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
+import { storedBypass } from "../../src/toolchain/rustcAnswerCache.js";
 import { repoRoot, tempDir } from "../support/toolchain.js";
 
 const processFile = (exe: string, env: string[], argv = ["rustc", "-O"]) => Buffer.from([exe, String(argv.length), ...argv, ...env, ""].join("\0"));
@@ -117,5 +118,16 @@ describe("the launcher's llto_env: a repeat goes back to Node when a variable th
 
   test("a name that is not a variable's is refused when the entry is written", () => {
     expect(() => replayScript(entry([["A;rm -rf /", "1"]]))).toThrow(/not a variable name/);
+    expect(() => replayScript({ ...entry([]), rustc: { file: "/bin/true", args: [], env: { "X;touch /tmp/owned": "1" } } })).toThrow(/not a variable name/);
+  });
+
+  test("a remembered bypass read back from the cache: only of the shape written", () => {
+    const good = { rustc: "/tc/bin/rustc", set: [["RUSTUP_TOOLCHAIN", "stable"], ["LD_LIBRARY_PATH", null]], before: [["LD_LIBRARY_PATH", null]] };
+    expect(storedBypass(good)).toEqual({ rustc: "/tc/bin/rustc", set: { RUSTUP_TOOLCHAIN: "stable", LD_LIBRARY_PATH: undefined }, before: [["LD_LIBRARY_PATH", null]] });
+    expect(storedBypass(undefined)).toBeUndefined();
+    expect(storedBypass({ ...good, rustc: "rustc" })).toBeUndefined();
+    expect(storedBypass({ ...good, set: [["A;rm -rf ~", "1"]] })).toBeUndefined();
+    expect(storedBypass({ ...good, before: [["A", 1]] })).toBeUndefined();
+    expect(storedBypass({ ...good, set: {} })).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
 import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 import { processExists } from "../../process/signals.js";
+import { isVariableName } from "../../toolchain/rustupProxy.js";
 
 const REPLAY_FORMAT = 5;
 
@@ -148,6 +149,8 @@ function shWord(text: string): string {
 /** The launcher's entry (pure): `llto_b_run <stage>` runs rustc; then the dependency checks. */
 export function replayScript(entry: ReplayEntry): string {
   const env = Object.entries(entry.rustc.env);
+  // Names go into the script unquoted: only names a shell can set.
+  for (const [name] of [...env, ...(entry.rustc.environmentBefore ?? [])]) if (!isVariableName(name)) throw new Error(`not a variable name: ${name}`);
   const unset = env.filter(([, v]) => v === undefined).map(([k]) => k);
   const set = env.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shWord(v!)}`);
   // rustc replaces the function's shell (exec), so the launcher's `$!` is rustc's pid (rustup's
@@ -163,7 +166,6 @@ export function replayScript(entry: ReplayEntry): string {
   ];
   // A variable the proxy's value depends on, changed since: the launcher goes to Node.
   for (const [name, value] of entry.rustc.environmentBefore ?? []) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
     lines.push(value === null ? `llto_env ${name}` : `llto_env ${name} ${shQuote(value)}`);
   }
   for (let i = 0; i < entry.dependencies.length; i += 50) lines.push(`llto_dep ${entry.dependencies.slice(i, i + 50).map(shQuote).join(" ")}`);
