@@ -80,6 +80,11 @@ export interface ProxyBypass {
   before: [name: string, value: string | null][];
 }
 
+/** A remembered bypass, when every variable it was made from has the same value in `env`. Pure. */
+export function usableBypass(bypass: ProxyBypass | undefined, env: NodeJS.ProcessEnv): ProxyBypass | undefined {
+  return bypass?.before.every(([name, value]) => (env[name] ?? null) === value) ? bypass : undefined;
+}
+
 /**
  * Whether `realRustc` (a path with its links resolved) is rustup's proxy: rustup installs its
  * proxies as links to its own executable, an ELF (or Mach-O) program. A wrapper script is never

@@ -38,8 +38,12 @@ export function rustcRejected(source: string, stderr: string): LocalLtoError {
   });
 }
 
-export async function compileRust(rustc: string, source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts, cwd?: string): Promise<RustCompileResult> {
-  const run = await runTool({ file: rustc, args: rustcArguments(source, output, emit, userArgs, facts), cwd });
+/**
+ * `rustc`: the user's rustc, or with `env`, the toolchain's rustc started as rustup's proxy would
+ * start it (src/toolchain/rustupProxy.ts).
+ */
+export async function compileRust(rustc: string, source: string, output: string, emit: "llvm-bc" | "obj", userArgs: readonly string[], facts: RustcArgsFacts, cwd?: string, env?: Record<string, string | undefined>): Promise<RustCompileResult> {
+  const run = await runTool({ file: rustc, args: rustcArguments(source, output, emit, userArgs, facts), cwd, ...(env ? { env } : {}) });
   if (run.spawnError) throw llvmToolFailure(run, { tool: "rustc" });
   if (run.exitCode !== 0) throw rustcRejected(source, run.stderr);
   return { output, diagnostics: run.stderr };

@@ -348,6 +348,25 @@ describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolch
     expect(changed.code).toBe(0);
     expect(started(changed)).toBe(rustcOnPath);
   });
+
+  test("the link path's compile (--mode inline, the fallback) and the static path's start the toolchain's rustc too, with the same object as through the proxy", () => {
+    const inline = args.map((arg) => (arg === "proxy.o" ? "proxy-inline.o" : arg)).concat(["--mode", "inline"]);
+    const compiledBy = (run: Run) => /local-lto:run (\S+) \[.*'--emit=llvm-bc'/.exec(run.stderr)?.[1];
+    // Learnt by a plugin-path build in this environment (the last one ran with another LD_LIBRARY_PATH).
+    expect(launch(args.map((arg) => (arg === "proxy.o" ? "proxy-learn.o" : arg))).code).toBe(0);
+    const direct = launch(inline, { DEBUG: "local-lto:run" });
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(compiledBy(direct)).toBe(entryJson().rustc.file);
+    const object = readFileSync(join(dir, "proxy-inline.o"));
+    const proxied = launch(inline, { DEBUG: "local-lto:run", LOCAL_LTO_NO_TOOL_CACHE: "1" });
+    expect(proxied.code).toBe(0);
+    expect(compiledBy(proxied)).toBe(rustcOnPath);
+    expect(readFileSync(join(dir, "proxy-inline.o")).equals(object)).toBe(true);
+    // And the static path's (the GCC fallback's) compile.
+    const statics = launch(args.map((arg) => (arg === "proxy.o" ? "proxy-static.o" : arg)).concat(["--mode", "static"]), { DEBUG: "local-lto:run" });
+    expect(statics.code, statics.stderr).toBe(0);
+    expect(/local-lto:run (\S+) \[.*'--emit=obj'/.exec(statics.stderr)?.[1]).toBe(entryJson().rustc.file);
+  });
 });
 
 // Found by a user trial: the key holds PATH's text, not what it finds.

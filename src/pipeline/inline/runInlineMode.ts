@@ -10,6 +10,7 @@ import { writeRustNoinlineList } from "../../tools/llvmNm.js";
 import { compileRust, llvmTargetTriple } from "../../tools/rustc.js";
 import { codegenLlvmOptions } from "../../tools/rustcCodegenFlags.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
+import { usableBypass } from "../../toolchain/rustupProxy.js";
 import { countHelperCallSites } from "../analyze/rustFacts.js";
 import { prepareHelperBitcode } from "../cache/prepareHelperBitcode.js";
 import type { BuildContext } from "../context.js";
@@ -66,7 +67,9 @@ export async function runInlineMode(ctx: BuildContext, scopePlugin: ScopePlugin)
   const rustBitcode = settleLater(
     rustInput.kind === "rust-source"
       ? timed("compile rust", async () => {
-          const compiled = await compileRust(toolchain.rustc!.path, rustInput.path, workspace.file("rust.bc"), "llvm-bc", rustInput.rustcArgs, rustInput.facts, build.cwd);
+          // Without rustup's proxy when a plugin-path build learnt what it gives rustc (rustupProxy.ts).
+          const direct = usableBypass(toolchain.rustc!.direct, process.env);
+          const compiled = await compileRust(direct?.rustc ?? toolchain.rustc!.path, rustInput.path, workspace.file("rust.bc"), "llvm-bc", rustInput.rustcArgs, rustInput.facts, build.cwd, direct?.set);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
           return compiled.output;
         })

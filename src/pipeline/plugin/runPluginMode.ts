@@ -9,7 +9,7 @@ import { LocalLtoError } from "../../diagnostics/errors.js";
 import { join } from "node:path";
 import { debugLog } from "../../diagnostics/debugLog.js";
 import { rememberProxyBypass } from "../../toolchain/rustcAnswerCache.js";
-import { isRustupProxyFile, proxyBypass, type ProxyBypass } from "../../toolchain/rustupProxy.js";
+import { isRustupProxyFile, proxyBypass, usableBypass, type ProxyBypass } from "../../toolchain/rustupProxy.js";
 import { helperAsmLabelError, helperAsmLabelInRustcError, tail } from "../../tools/failure.js";
 import { compileRustWithHelpers, compileRustWithPendingHelpers, type CompileWithHelpersResult } from "../../tools/plugin/compileWithHelpers.js";
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
@@ -99,7 +99,7 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
   // rustup's proxy (src/toolchain/rustupProxy.ts): when an earlier build learnt what it gives the
   // toolchain's rustc, and what that was made from is unchanged, rustc starts without it; else,
   // through the proxy, what it gave rustc is recorded, for repeats and later builds.
-  const direct = rustc.direct?.before.every(([name, value]) => (process.env[name] ?? null) === value) ? rustc.direct : undefined;
+  const direct = usableBypass(rustc.direct, process.env);
   const processFile = !direct && (await isRustupProxyFile(rustc.path)) ? workspace.file("rustc-process") : undefined;
   const compile = async (remarksDir: string | undefined, tag: string) => {
     const object = workspace.file(`rust${tag}.o`);

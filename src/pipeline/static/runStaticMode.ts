@@ -15,6 +15,7 @@ import { selectionNotes } from "../selectionNotes.js";
 import { settleLater } from "../settleLater.js";
 import { exportedDefinitions, selectObjectHelpers } from "./objectSymbols.js";
 import { resolveStaticTools, type StaticTool } from "./staticTools.js";
+import { usableBypass } from "../../toolchain/rustupProxy.js";
 
 export interface StaticModeResult {
   helpers: HelperReport[];
@@ -111,7 +112,9 @@ async function staticPipeline(ctx: BuildContext, plan: StaticPlan): Promise<Stat
   const rustObject = settleLater(
     rustc && rustInput.kind === "rust-source"
       ? timed("compile rust", async () => {
-          const compiled = await compileRust(rustc!, rustInput.path, workspace.file("rust.o"), "obj", rustInput.rustcArgs, rustInput.facts, build.cwd);
+          // Without rustup's proxy when a plugin-path build learnt what it gives rustc (rustupProxy.ts).
+          const direct = toolchain.rustc?.path === rustc ? usableBypass(toolchain.rustc.direct, process.env) : undefined;
+          const compiled = await compileRust(direct?.rustc ?? rustc!, rustInput.path, workspace.file("rust.o"), "obj", rustInput.rustcArgs, rustInput.facts, build.cwd, direct?.set);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
           return compiled.output;
         })
