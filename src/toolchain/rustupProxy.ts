@@ -5,7 +5,9 @@
  * repeated small build about 17 ms of its overhead (docs/BENCHMARKS.md, section 5). A repeat
  * whose entry already depends on everything the proxy chooses by (the selection files of
  * rustupSelection.ts, the toolchain's rustc and driver, the environment in the key) can start the
- * toolchain's rustc directly, with exactly the variables the proxy gave it in the first build.
+ * toolchain's rustc directly, with exactly the variables the proxy gave it in the first build; so
+ * can a later first build, from the same knowledge kept with the remembered `rustc -vV` answer
+ * (rustcAnswerCache.ts), which depends on the same choice.
  *
  * What the proxy gave is read, not assumed: the plugin writes the rustc process's own executable
  * and start-up environment (`LOCAL_LTO_PLUGIN_PROCESS`, plugin/link_helpers.cpp). Pure functions,
