@@ -118,7 +118,7 @@ export function runTool(command: ToolCommand): Promise<ToolRun> {
   return new Promise((resolve) => {
     const child = childProcess().spawn(command.file, [...command.args], {
       cwd: command.cwd,
-      env: command.env ? { ...process.env, ...command.env } : process.env,
+      env: childEnvironment(command.env),
       stdio: [command.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
@@ -182,6 +182,17 @@ function isPipeFd(fd: number): boolean {
 }
 
 /**
+ * The environment a child starts with: this process's, with a command's changes (a name set to
+ * undefined is left out, as Node's spawn leaves it out).
+ */
+export function childEnvironment(changes: Record<string, string | undefined> | undefined): NodeJS.ProcessEnv {
+  if (!changes) return process.env;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...changes })) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+/**
  * Runs a command on this process's own standard input, output and error — for the rustc mode,
  * where rustc's diagnostics, JSON messages and colours must reach Cargo or the terminal exactly
  * as rustc writes them. A stop signal this process receives meanwhile is passed on to the child
@@ -189,7 +200,7 @@ function isPipeFd(fd: number): boolean {
  */
 export function runInherited(command: ToolCommand): Promise<InheritedRun> {
   const started = performance.now();
-  const env = command.env ? { ...process.env, ...command.env } : process.env;
+  const env = childEnvironment(command.env);
   // Node gives a child only the descriptors named in stdio: the jobserver's must be named too.
   const stdio: ("inherit" | "ignore" | number)[] = ["inherit", "inherit", "inherit"];
   for (const fd of jobserverFds(env)) {

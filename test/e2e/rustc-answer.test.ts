@@ -26,6 +26,21 @@ async function buildHere(name: string, extraEnv: Record<string, string> = {}): P
   return { asked: run.stderr.split("\n").filter((l) => l.includes("local-lto:run") && l.includes("'-vV'")).length, rustc: report.toolchain.rustc!.version! };
 }
 
+const realRustupHome = process.env.RUSTUP_HOME || join(homedir(), ".rustup");
+const toolchainDir = (channel: string) => join(realRustupHome, "toolchains", `${channel}-x86_64-unknown-linux-gnu`);
+
+/** A RUSTUP_HOME of this test's own, with the machine's settings: links made in it change nothing else. */
+function privateRustupHome(name: string): string {
+  const home = join(dir, name);
+  mkdirSync(home);
+  copyFileSync(join(realRustupHome, "settings.toml"), join(home, "settings.toml"));
+  return home;
+}
+
+function linkToolchain(rustupHome: string, name: string, target: string): void {
+  execFileSync("rustup", ["toolchain", "link", name, target], { env: { ...process.env, RUSTUP_HOME: rustupHome } });
+}
+
 describe("rustc's answer is remembered while what chose the compiler holds", () => {
   test("asked once; a rust-toolchain.toml appearing or going away is asked again, and its toolchain is the one used", async () => {
     const first = await buildHere("a");
@@ -47,11 +62,8 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
 
   // Found by a user trial: the toolchain a name links to is rustup's choice too.
   test("a toolchain name re-pointed with `rustup toolchain link` (a private RUSTUP_HOME) is asked again", async () => {
-    const rustupHome = join(dir, "rustup-home");
-    mkdirSync(rustupHome);
-    const realHome = process.env.RUSTUP_HOME || join(homedir(), ".rustup");
-    copyFileSync(join(realHome, "settings.toml"), join(rustupHome, "settings.toml"));
-    const link = (channel: string) => execFileSync("rustup", ["toolchain", "link", "dev", join(realHome, "toolchains", `${channel}-x86_64-unknown-linux-gnu`)], { env: { ...process.env, RUSTUP_HOME: rustupHome } });
+    const rustupHome = privateRustupHome("rustup-home");
+    const link = (channel: string) => linkToolchain(rustupHome, "dev", toolchainDir(channel));
     const env = { RUSTUP_HOME: rustupHome, RUSTUP_TOOLCHAIN: "dev" };
     link("stable");
     expect((await buildHere("link-a", env)).rustc).toMatch(/^rustc 1\.95\./);
@@ -64,17 +76,14 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
 
   // Found by a user trial: a linked toolchain whose target is itself a link, moved further along.
   test("a toolchain linked through a link that is then re-pointed (a private RUSTUP_HOME) is asked again", async () => {
-    const rustupHome = join(dir, "rustup-home-chain");
-    mkdirSync(rustupHome);
-    const realHome = process.env.RUSTUP_HOME || join(homedir(), ".rustup");
-    copyFileSync(join(realHome, "settings.toml"), join(rustupHome, "settings.toml"));
+    const rustupHome = privateRustupHome("rustup-home-chain");
     const along = join(dir, "toolchain-along");
     const point = (channel: string) => {
       rmSync(along, { force: true });
-      symlinkSync(join(realHome, "toolchains", `${channel}-x86_64-unknown-linux-gnu`), along);
+      symlinkSync(toolchainDir(channel), along);
     };
     point("stable");
-    execFileSync("rustup", ["toolchain", "link", "chain", along], { env: { ...process.env, RUSTUP_HOME: rustupHome } });
+    linkToolchain(rustupHome, "chain", along);
     const env = { RUSTUP_HOME: rustupHome, RUSTUP_TOOLCHAIN: "chain" };
     expect((await buildHere("chain-a", env)).rustc).toMatch(/^rustc 1\.95\./);
     expect((await buildHere("chain-b", env)).asked).toBe(0);

@@ -3,22 +3,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { removeAbandonedStages, replayEnvironment, replayKeyText, replayScript, STAGE, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
+import { removeAbandonedStages, replayEnvironment, replayKeyText, replayScript, STAGE } from "../../src/pipeline/plugin/replayEntry.js";
+import { replayEntryWith } from "../support/replayEntry.js";
 import { repoRoot, tempDir } from "../support/toolchain.js";
 
-const entry = (rustc: ReplayEntry["rustc"]): ReplayEntry => ({
-  format: 4,
-  keyText: "k",
-  rustc,
-  plan: { reason: "", pluginPath: "", pluginLlvmVersion: "", toolchain: {} },
-  prepared: { helperNames: [], safetyChecks: [], reconciliation: [], helperBitcode: [], triple: "" },
-  notes: [],
-  warnings: [],
-  dependencies: [],
-  absent: [],
-  present: [],
-  identities: [],
-});
+const entry = replayEntryWith;
 
 describe("replay entries (pure)", () => {
   test("the launcher keys builds on the same environment variables, in the same order", () => {

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { isRustupProxy, parseRustcProcess, proxyBypass } from "../../src/toolchain/rustupProxy.js";
-import { replayScript, type ReplayEntry } from "../../src/pipeline/plugin/replayEntry.js";
+import { replayScript } from "../../src/pipeline/plugin/replayEntry.js";
+import { replayEntryWith } from "../support/replayEntry.js";
 import { storedBypass } from "../../src/toolchain/rustcAnswerCache.js";
 import { repoRoot, tempDir } from "../support/toolchain.js";
 
@@ -81,19 +82,8 @@ describe("the launcher's llto_env: a repeat goes back to Node when a variable th
   const launcher = readFileSync(join(repoRoot, "bin/local-lto"), "utf8");
   const definition = /\tllto_env\(\) \{[^\n]*\n(?:\t\t[^\n]*\n)*\t\}\n/.exec(launcher)?.[0] ?? "";
   const dir = tempDir("llto-env-");
-  const entry = (before: [string, string | null][]): ReplayEntry => ({
-    format: 5,
-    keyText: "k",
-    rustc: { file: "/bin/true", args: [], env: {}, environmentBefore: before },
-    plan: { reason: "", pluginPath: "", pluginLlvmVersion: "", toolchain: {} },
-    prepared: { helperNames: [], safetyChecks: [], reconciliation: [], helperBitcode: [], triple: "" },
-    notes: [],
-    warnings: [],
-    dependencies: [],
-    absent: [],
-    present: [],
-    identities: [],
-  });
+  const entry = (before: [string, string | null][]) => replayEntryWith({ file: "/bin/true", args: [], env: {}, environmentBefore: before });
+
   /** Whether the entry stays fresh in an environment (the launcher's dash, its own function). */
   const fresh = (before: [string, string | null][], env: Record<string, string>) => {
     const script = join(dir, "entry.sh");

@@ -40,12 +40,12 @@ function pluginFailure(result: CompileWithHelpersResult, source: string, helperI
  * What rustup's proxy gave the toolchain's rustc in this build, when the plugin saw the
  * toolchain's own rustc and nothing but the proxy's variables changed on the way.
  */
-async function learntBypass(seen: CompileWithHelpersResult["process"], sysroot: string | undefined): Promise<ProxyBypass | undefined> {
-  if (!seen?.seen || !sysroot) return undefined;
+async function learntBypass(observed: CompileWithHelpersResult["process"], sysroot: string | undefined): Promise<ProxyBypass | undefined> {
+  if (!observed?.seen || !sysroot) return undefined;
   const path = join(sysroot, "bin", "rustc");
   const real = await realpath(path).catch(() => undefined);
   if (!real) return undefined;
-  const bypass = proxyBypass(seen.given, seen.seen, { path, real });
+  const bypass = proxyBypass(observed.given, observed.seen, { path, real });
   if ("none" in bypass) {
     debugPlugin("rustup's proxy stays in rustc's command: %s", bypass.none);
     return undefined;

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runTool, type ToolCommand } from "../../process/run.js";
+import { childEnvironment, runTool, type ToolCommand } from "../../process/run.js";
 import { pluginRustcEnv, type RustcPlugin } from "./rustcPlugin.js";
 import { pendingHelperSet, prepareHelperSet, type HelperSet } from "./helperSet.js";
 import { parsePluginFailure, parsePluginRecord, type LinkedModule } from "./pluginRecord.js";
@@ -131,7 +131,7 @@ async function compileWithSet(
     const processBytes = request.processFile ? await readFile(request.processFile).catch(() => undefined) : undefined;
     return {
       ...(request.processFile
-        ? { process: { given: { env: spawnedEnvironment(command.env), args: command.args }, seen: processBytes ? parseRustcProcess(processBytes) : undefined } }
+        ? { process: { given: { env: childEnvironment(command.env), args: command.args }, seen: processBytes ? parseRustcProcess(processBytes) : undefined } }
         : {}),
       exitCode: run.exitCode,
       signal: run.signal,
@@ -149,9 +149,3 @@ async function compileWithSet(
   }
 }
 
-/** The environment runTool starts a command with (src/process/run.ts): local-lto's own, with the command's changes; unset names left out. */
-function spawnedEnvironment(changes: Record<string, string | undefined> | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...(changes ?? {}) })) if (value !== undefined) env[name] = value;
-  return env;
-}
