@@ -171,8 +171,9 @@ export class ObjectIndex {
    * Sections that cannot are not decoded, which keeps large objects fast.
    */
   mayReachNamed(section: ElfSection): boolean {
-    // A linked file keeps no relocations to go by: any code can branch to any address.
-    if (this.linked) return !isStubSection(section);
+    // A linked file keeps no relocations to go by: any code can branch to any address, so every
+    // section is read unless no address (and no slot the loader fills) is a named function's.
+    if (this.linked) return this.linked.reachesNamed && !isStubSection(section);
     if (this.sectionsWithNamed.has(section.index)) return true;
     for (const rel of this.relocationsBySection.get(section.index)?.values() ?? []) {
       const symbol = this.symbolOf(rel);

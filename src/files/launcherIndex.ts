@@ -9,10 +9,10 @@
  * `read` one byte per system call, but parses a sourced file in blocks, and a hash of the key
  * would cost it a process. Every value is single-quoted (shQuote).
  */
-import { createRequire } from "node:module";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomically } from "./writeAtomically.js";
+import { sha256Hex } from "./contentHash.js";
 
 const INDEX_FORMAT = 1;
 
@@ -61,10 +61,16 @@ export function shQuote(text: string): string {
 
 /** The entry's file name for a key text (pure). */
 export function entryName(keyText: string): string {
-  // Required here, not imported: a repeated build's Node is given its entry's name by the launcher
-  // and never hashes, and importing node:crypto as an ES module costs it ~10 ms.
-  const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
-  return createHash("sha256").update(keyText).digest("hex").slice(0, 20);
+  return sha256Hex(keyText).slice(0, 20);
+}
+
+/**
+ * The entry's file name, as the launcher passes it (the name it found in its index: no hash to
+ * compute, and no node:crypto to load) when it is one, else from the key text. The key text stored
+ * inside the entry is what decides whether it is this build's.
+ */
+export function givenEntryName(keyText: string, given: string | undefined): string {
+  return given && /^[0-9a-f]{20}$/.test(given) ? given : entryName(keyText);
 }
 
 /** The index the launcher sources to find its entry (pure). */

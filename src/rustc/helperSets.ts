@@ -9,17 +9,16 @@
  * Each set also gives the launcher (bin/local-lto) an entry (launchEntries.ts), so that later
  * compiles reach rustc with the plugin without Node.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import lockfile from "proper-lockfile";
 import { runTool } from "../process/run.js";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
 import { prepareHelperSet } from "../tools/plugin/helperSet.js";
 import { localLtoVersion } from "../version.js";
 import type { RustcConfig } from "./config/loadConfig.js";
 import { SET_FORMAT, type HelperSetRequest, type SetManifest } from "./setManifest.js";
+import { sha256Hex } from "../files/contentHash.js";
 
 export { SET_FORMAT, type HelperSetRequest, type SetManifest };
 
@@ -32,9 +31,6 @@ export interface PreparedSet {
   prepared: boolean;
 }
 
-export function sha256(text: string | Uint8Array): string {
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /**
  * What identifies a rustc build without running it: for a toolchain's own rustc, the name of its
@@ -71,7 +67,7 @@ export function helperSetKey(config: RustcConfig, rustcId: string, setArgs: read
     reconcile: config.reconcile,
     nullPointerPolicy: config.nullPointerPolicy,
   };
-  return sha256(JSON.stringify(data)).slice(0, 24);
+  return sha256Hex(JSON.stringify(data)).slice(0, 24);
 }
 
 /** Whether a prepared set can be used as it is: its plugin is there and no dependency changed since. */
@@ -89,6 +85,9 @@ export async function ensureHelperSet(request: HelperSetRequest): Promise<Prepar
   const ready = await readManifest(dir);
   if (ready && (await isFresh(ready))) return { dir, manifest: ready, prepared: false };
   await mkdir(dirname(dir), { recursive: true });
+  // Loaded when a set must be made, not for the proof after a compile the launcher ran: proper-lockfile
+  // brings graceful-fs, which patches node:fs (and loads its streams) as it loads.
+  const { default: lockfile } = await import("proper-lockfile");
   const release = await lockfile.lock(dir, { realpath: false, stale: LOCK_STALE_MS, lockfilePath: `${dir}.lock`, retries: { retries: 1200, minTimeout: 100, maxTimeout: 250 } });
   try {
     const again = await readManifest(dir);

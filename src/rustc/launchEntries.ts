@@ -17,7 +17,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
-import { entryName, shQuote, writeIndexedEntry } from "../files/launcherIndex.js";
+import { givenEntryName, shQuote, writeIndexedEntry } from "../files/launcherIndex.js";
 import type { RustcConfig } from "./config/loadConfig.js";
 
 export { entryName, indexScript, shQuote } from "../files/launcherIndex.js";
@@ -78,9 +78,9 @@ export async function writeLaunchEntry(launchDir: string, keyText: string, entry
 }
 
 /** The entry for a key text, as Node wrote it; undefined when there is none. */
-export async function readLaunchEntry(launchDir: string, keyText: string): Promise<LaunchEntry | undefined> {
+export async function readLaunchEntry(launchDir: string, keyText: string, given?: string): Promise<LaunchEntry | undefined> {
   try {
-    const stored = JSON.parse(await readFile(join(launchDir, `${entryName(keyText)}.json`), "utf8")) as { format: number; keyText: string; entry: LaunchEntry };
+    const stored = JSON.parse(await readFile(join(launchDir, `${givenEntryName(keyText, given)}.json`), "utf8")) as { format: number; keyText: string; entry: LaunchEntry };
     return stored.format === ENTRY_FORMAT && stored.keyText === keyText ? stored.entry : undefined;
   } catch {
     return undefined;

@@ -77,7 +77,8 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // entry's facts (it checked them fresh) instead of reading the configuration again.
     const linked = parsePluginRecord(await readFile(record, "utf8").catch(() => ""));
     await rm(record, { force: true });
-    const entry = await readLaunchEntry(launchDir(env), launchKey);
+    // The launcher names the entry it ran from (LOCAL_LTO_LAUNCH_ENTRY).
+    const entry = await readLaunchEntry(launchDir(env), launchKey, env.LOCAL_LTO_LAUNCH_ENTRY);
     const manifest = entry?.action === "plugin" ? await readManifest(entry.setDir) : undefined;
     if (entry?.action === "plugin" && manifest) return afterCompile({ inv, crateName, cwd, env, config: entry.config, manifest, state, linked, durationMs: 0 });
     // The entry or its set went away meanwhile (a parallel `cargo clean`?): the proof from the configuration itself.

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { LocalLtoError } from "../diagnostics/errors.js";
 import { toolSpecs, type ToolId } from "./catalogue.js";
@@ -9,6 +8,7 @@ import { parseRustcVersion, type RustcVersion, type Version } from "./versions.j
 import { readRustcAnswer, writeRustcAnswer } from "./rustcAnswerCache.js";
 import type { ProxyBypass } from "./rustupProxy.js";
 import { runTool } from "../process/run.js";
+import { sha256Hex } from "../files/contentHash.js";
 
 /** Paths given by the user; a flag wins over an environment variable. */
 export type ToolOverrides = Partial<Record<ToolId, string>> & {
@@ -294,7 +294,7 @@ export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJ
  * own (about 100 ms of CPU) on every build otherwise.
  */
 async function rustcSysroot(rustc: string, version: RustcVersion, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const question = version.text ? `--print sysroot for ${createHash("sha256").update(version.text).digest("hex")}` : undefined;
+  const question = version.text ? `--print sysroot for ${sha256Hex(version.text)}` : undefined;
   const cached = question ? await readCachedBanner(rustc, env, question) : undefined;
   if (cached && existsSync(cached)) return cached;
   const run = await runTool({ file: rustc, args: ["--print", "sysroot"] });

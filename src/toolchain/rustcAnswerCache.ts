@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFile, realpath } from "node:fs/promises";
 import { changedIdentities, identityOf, type FileIdentity } from "../files/fileIdentity.js";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { writeCacheFile } from "../files/writeAtomically.js";
 import { defaultCacheDir } from "./cacheDir.js";
 import { rustupSelectionFiles } from "./rustupSelection.js";
 import { isRustupProxyFile, isVariableName, type ProxyBypass } from "./rustupProxy.js";
+import { sha256Hex } from "../files/contentHash.js";
 
 /**
  * rustc's `-vV` and sysroot, remembered across builds: asking costs every build a process start
@@ -51,7 +51,7 @@ function keyText(rustc: string, env: NodeJS.ProcessEnv, cwd: string): string {
 }
 
 function answerPath(key: string, env: NodeJS.ProcessEnv): string {
-  return join(defaultCacheDir(env), "tool-versions", `rustc-${createHash("sha256").update(key).digest("hex").slice(0, 32)}.json`);
+  return join(defaultCacheDir(env), "tool-versions", `rustc-${sha256Hex(key).slice(0, 32)}.json`);
 }
 
 /** The remembered answer for `rustc` asked from `cwd`, if nothing that decided it changed. */

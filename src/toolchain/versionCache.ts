@@ -1,8 +1,8 @@
 import { writeCacheFile } from "../files/writeAtomically.js";
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCacheDir } from "./cacheDir.js";
+import { sha256Hex } from "../files/contentHash.js";
 
 /**
  * `--version` banners of LLVM tools, remembered across runs by the executable's identity (inode,
@@ -20,7 +20,7 @@ interface CachedBanner {
 
 /** `question` is what was asked, when it is not `--version` (e.g. rustc's sysroot for one `-vV`). */
 function entryPath(toolPath: string, env: NodeJS.ProcessEnv, question = ""): string {
-  return join(defaultCacheDir(env), "tool-versions", `${createHash("sha256").update(question ? `${toolPath}\0${question}` : toolPath).digest("hex").slice(0, 32)}.json`);
+  return join(defaultCacheDir(env), "tool-versions", `${sha256Hex(question ? `${toolPath}\0${question}` : toolPath).slice(0, 32)}.json`);
 }
 
 async function identity(toolPath: string): Promise<Omit<CachedBanner, "banner" | "path"> | undefined> {

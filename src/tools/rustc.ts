@@ -3,10 +3,10 @@ import { LocalLtoError } from "../diagnostics/errors.js";
 import { moduleFlagNumber, parseModule } from "../ir/index.js";
 import { runTool } from "../process/run.js";
 import { llvmToolFailure, tail } from "./failure.js";
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { RustcArgsFacts } from "./rustcArgs.js";
+import { sha256Hex } from "../files/contentHash.js";
 
 export interface RustCompileResult {
   output: string;
@@ -210,7 +210,7 @@ export interface CallerProbeCache {
  */
 export function callerProbeKey(rustcIdentity: string, args: readonly string[], source: string, targetSpecs: ReadonlyMap<string, string | undefined>): string | undefined {
   if ([...targetSpecs.values()].some((content) => content === undefined)) return undefined;
-  return createHash("sha256").update(JSON.stringify([CALLER_PROBE_FORMAT, rustcIdentity, args, source, [...targetSpecs]])).digest("hex").slice(0, 32);
+  return sha256Hex(JSON.stringify([CALLER_PROBE_FORMAT, rustcIdentity, args, source, [...targetSpecs]])).slice(0, 32);
 }
 
 const CALLER_PROBE_FORMAT = 1;

@@ -217,3 +217,35 @@ describe("aarch64 (lld, no C library)", () => {
     expect(rows(load(lib))).toMatchObject({ rust_helper_exported: "calls-left 2 plt", rust_helper_hidden: "calls-left 1 direct" });
   });
 });
+
+describe("a linked file in which nothing leads to a helper", () => {
+  // undecodable.s: a byte the decoder stops at, hiding a PLT call to ext_helper and a direct call
+  // to local_helper. Linked as a shared object, ext_helper stays undefined: only its PLT slot's
+  // JUMP_SLOT relocation names it.
+  let elf: ElfFile;
+  beforeAll(() => {
+    elf = load(link(CLANG, "libundecodable.so", [fixture("undecodable.s")], [...LLD, "-shared", "-nostdlib"]));
+  });
+
+  it("no symbol and no dynamic relocation names it: the code is not read (nothing in it could be a call to it), and it is proven gone", () => {
+    const analysis = analyzeCallSites(elf, new Set(["gone_helper"]));
+    expect(analysis.sectionsScanned).toBe(0);
+    expect(analysis.coverage.filter((c) => c.status !== "stubs").map((c) => c.status)).toEqual(analysis.coverage.filter((c) => c.status !== "stubs").map(() => "skipped"));
+    expect(analysis.coverage.length).toBeGreaterThan(0);
+    const facts = readObjectFacts(elf, ["gone_helper"]);
+    expect(facts.helpers[0]).toMatchObject({ verdict: "inlined", callsLeft: 0, symbol: "absent" });
+  });
+
+  it("a defined helper: every code section is read, and the stretch the decoder could not read keeps it unproven", () => {
+    const analysis = analyzeCallSites(elf, new Set(["local_helper"]));
+    expect(analysis.sectionsScanned).toBeGreaterThan(0);
+    expect(analysis.decodeErrors.length).toBeGreaterThan(0);
+    expect(readObjectFacts(elf, ["local_helper"]).helpers[0]).toMatchObject({ verdict: "not-proven", symbol: "local" });
+  });
+
+  it("a helper only a dynamic relocation names (imported, no address here): the code is read too", () => {
+    const analysis = analyzeCallSites(elf, new Set(["ext_helper"]));
+    expect(analysis.sectionsScanned).toBeGreaterThan(0);
+    expect(readObjectFacts(elf, ["ext_helper"]).helpers[0]).toMatchObject({ verdict: "not-proven", symbol: "undefined" });
+  });
+});

@@ -94,6 +94,10 @@ describe("the launcher's entries", () => {
     expect(await readLaunchEntry(state, "key one")).toEqual(entry);
     expect((await readLaunchEntry(state, "key two"))?.action).toBe("plain");
     expect(await readLaunchEntry(state, "key three")).toBeUndefined();
+    // The name the launcher passes (LOCAL_LTO_LAUNCH_ENTRY) is read without hashing; the key text inside decides.
+    expect(await readLaunchEntry(state, "key one", entryName("key one"))).toEqual(entry);
+    expect(await readLaunchEntry(state, "key one", entryName("key two"))).toBeUndefined();
+    expect(await readLaunchEntry(state, "key one", "../key-one")).toEqual(entry);
     const index = readFileSync(join(state, "index.sh"), "utf8");
     expect(index).toContain(`'key one') llto_entry=${entryName("key one")} ;;`);
     expect(index).toContain(`'key two') llto_entry=${entryName("key two")} ;;`);

@@ -55,6 +55,12 @@ export class LinkedImage {
    * non-PIE executable (ET_EXEC); a PIE or shared object needs a relocation (RELA or RELR) for each.
    */
   readonly fixedAddresses: boolean;
+  /**
+   * Whether anything in the file leads to a named function: a function symbol of that name (an
+   * address a branch, stub, slot or data word could hold) or a dynamic relocation naming it (a slot
+   * the loader fills). Without either no code can reach one, and reading the code finds nothing.
+   */
+  readonly reachesNamed: boolean;
   private readonly dynsymIndex: number;
   readonly types: { symbolic: ReadonlySet<number>; relative: ReadonlySet<number> };
 
@@ -79,6 +85,7 @@ export class LinkedImage {
       if (this.types.symbolic.has(rel.type) || this.types.relative.has(rel.type)) this.slotRelocations.set(rel.offset, rel);
     }
     this.fixedAddresses = elf.fileType === "EXEC";
+    this.reachesNamed = this.namedAt.size > 0 || this.dynamicRelocations.some((rel) => names.has(this.symbolOf(rel)?.name ?? ""));
     for (const section of elf.sections) if (section.type === SHT_RELR) this.readRelr(section);
     this.stubSections = elf.sections.filter((s) => isStubSection(s) && s.type !== SHT_NOBITS);
     for (const section of this.stubSections) {

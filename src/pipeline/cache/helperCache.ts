@@ -4,14 +4,14 @@
  *
  * Two levels, as in ccache's direct mode, because the headers a source includes are only known
  * after compiling it:
- *   manifests/<k1>.json  k1 = sha256(clang identity, argv, the contents of every response file
+ *   manifests/<k1>.json  k1 = sha256Hex(clang identity, argv, the contents of every response file
  *                        (`@file`) in it, cwd, source path and bytes, the environment variables
  *                        clang reads);
  *                        lists, per past compile, every file it read (clang's -MD depfile) with
  *                        its sha256, every lookup whose answer decided it (includeProbes.ts: a
  *                        header that would shadow one it used, `__has_include` names, missing
  *                        include directories, clang configuration files), and the bitcode;
- *   bitcode/<k2>.bc      k2 = sha256(k1, each dependency's path and hash, each probe).
+ *   bitcode/<k2>.bc      k2 = sha256Hex(k1, each dependency's path and hash, each probe).
  * A lookup hits when every dependency of an entry still has its recorded hash and every probe its
  * recorded answer. Where the key cannot be complete (a response file that cannot be read, a
  * `__has_include` computed by a macro, `__DATE__`/`__TIME__`), the compile is not cached and the
@@ -21,7 +21,6 @@
  * and never left to block its key.
  */
 import { writeFileAtomically } from "../../files/writeAtomically.js";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -30,6 +29,7 @@ import { CLANG_ENVIRONMENT } from "./clangEnvironment.js";
 import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
 import { hasIncludeNames, includeProbes, parseIncludeSearch } from "./includeProbes.js";
+import { sha256Hex } from "../../files/contentHash.js";
 
 const debugCache = debugLog("local-lto:cache");
 
@@ -62,20 +62,17 @@ export interface HelperCacheKeyParts {
   responseFiles?: readonly (readonly [string, string])[];
 }
 
-export function sha256(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** k1: everything known before compiling. Pure. */
 export function helperCacheKey(parts: HelperCacheKeyParts): string {
-  return sha256(
+  return sha256Hex(
     JSON.stringify([CACHE_FORMAT, parts.clang.path, parts.clang.version, parts.clang.size, parts.clang.mtimeMs, parts.args, parts.responseFiles ?? [], parts.cwd, parts.source, parts.sourceHash, Object.entries(parts.env).sort()]),
   );
 }
 
 /** k2: k1, the files the compile read and the lookups that decided it. Pure. */
 export function bitcodeKey(manifestKey: string, deps: readonly (readonly [string, string])[], probes: readonly (readonly [string, boolean])[] = []): string {
-  return sha256(JSON.stringify([manifestKey, deps, probes]));
+  return sha256Hex(JSON.stringify([manifestKey, deps, probes]));
 }
 
 interface ManifestEntry {
@@ -120,7 +117,7 @@ const fileHashes = new Map<string, Promise<string | undefined>>();
 async function hashFile(path: string): Promise<{ hash: string; text: string } | undefined> {
   try {
     const bytes = await readFile(path);
-    return { hash: sha256(bytes), text: bytes.toString("latin1") };
+    return { hash: sha256Hex(bytes), text: bytes.toString("latin1") };
   } catch {
     return undefined;
   }
@@ -175,7 +172,7 @@ async function lookup(cacheDir: string, key: string, cwd: string): Promise<{ bit
     if (!entry.deps.every(([, hash], i) => current[i] === hash)) continue;
     const bitcode = join(cacheDir, "bitcode", `${entry.bitcode}.bc`);
     try {
-      if (sha256(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode, dependencies: entry.deps.map(([path]) => resolve(cwd, path)), probes: entry.probes };
+      if (sha256Hex(await readFile(bitcode)) === entry.sha256) return { bitcode, bitcodeKey: entry.bitcode, dependencies: entry.deps.map(([path]) => resolve(cwd, path)), probes: entry.probes };
       debugCache("removing corrupt bitcode %s", bitcode);
       await rm(bitcode, { recursive: true, force: true });
     } catch {
@@ -196,7 +193,7 @@ async function store(cacheDir: string, key: string, bitcodePath: string, deps: [
   await writeFileAtomically(bitcodeFile, bytes);
   const manifestPath = join(cacheDir, "manifests", `${key}.json`);
   const entries = (await readManifest(manifestPath)).filter((e) => e.bitcode !== k2);
-  entries.unshift({ deps, probes, bitcode: k2, sha256: sha256(bytes) });
+  entries.unshift({ deps, probes, bitcode: k2, sha256: sha256Hex(bytes) });
   await writeFileAtomically(manifestPath, `${JSON.stringify({ format: CACHE_FORMAT, entries: entries.slice(0, MAX_MANIFEST_ENTRIES) })}\n`);
   return k2;
 }

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { parseModule } from "../../ir/index.js";
 import { writeCacheFile } from "../../files/writeAtomically.js";
 import { disassembleModule, type DisassembledModule } from "../../tools/llvmDis.js";
-import { sha256 } from "./helperCache.js";
+import { sha256Hex } from "../../files/contentHash.js";
 
 /** Bump when what a key covers or the file layout changes: old files are then not found. */
 const IR_CACHE_FORMAT = "local-lto llvm-dis text 1";
@@ -27,7 +27,7 @@ const HEADER = "; local-lto ir cache sha256 ";
 
 /** The cached file for `text` under `key` (pure): the header binds the text to the key it is for. */
 export function irCacheFile(key: string, text: string): string {
-  return `${HEADER}${sha256(`${key}\n${text}`)}\n${text}`;
+  return `${HEADER}${sha256Hex(`${key}\n${text}`)}\n${text}`;
 }
 
 /** The text a cached file holds for `key`, or undefined when it does not verify (pure). */
@@ -35,7 +35,7 @@ export function verifiedIrText(file: string, key: string): string | undefined {
   const newline = file.indexOf("\n");
   if (!file.startsWith(HEADER) || newline < 0) return undefined;
   const text = file.slice(newline + 1);
-  return file.slice(HEADER.length, newline) === sha256(`${key}\n${text}`) ? text : undefined;
+  return file.slice(HEADER.length, newline) === sha256Hex(`${key}\n${text}`) ? text : undefined;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function disassembleCached(llvmDis: string, bitcode: string, userBi
   const identity = await Promise.all([stat(llvmDis), readFile(bitcode)]).catch(() => undefined);
   if (!identity) return disassembleModule(llvmDis, bitcode, userBitcode);
   const [tool, bytes] = identity;
-  const key = sha256([IR_CACHE_FORMAT, llvmDis, tool.ino, tool.size, tool.mtimeMs, sha256(bytes)].join("\0"));
+  const key = sha256Hex([IR_CACHE_FORMAT, llvmDis, tool.ino, tool.size, tool.mtimeMs, sha256Hex(bytes)].join("\0"));
   const path = join(cacheDir, "ir", `${key}.ll`);
   const cached = await readRegularFile(path);
   const text = cached === "absent" || cached === "unusable" ? undefined : verifiedIrText(cached, key);

@@ -18,7 +18,7 @@ import type { HelperBitcodeReport, Report } from "../../report/schema.js";
 import type { SafetyCheckResult } from "../../safety/types.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { CLANG_ENVIRONMENT } from "../cache/clangEnvironment.js";
-import { entryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
+import { entryName, givenEntryName, shQuote, writeIndexedEntry } from "../../files/launcherIndex.js";
 import { processExists } from "../../process/signals.js";
 import { isVariableName } from "../../toolchain/rustupProxy.js";
 
@@ -214,10 +214,7 @@ export async function forgetReplayEntry(env: NodeJS.ProcessEnv, keyText: string)
 
 /** The entry for a key text, as Node wrote it; undefined when there is none (or it is of another format). */
 export async function readReplayEntry(env: NodeJS.ProcessEnv, keyText: string): Promise<ReplayEntry | undefined> {
-  // The launcher passes the name it found in its index (no hash to compute here); the key text
-  // inside the entry is what decides.
-  const given = env.LOCAL_LTO_REPLAY_ENTRY;
-  const name = given && /^[0-9a-f]{20}$/.test(given) ? given : entryName(keyText);
+  const name = givenEntryName(keyText, env.LOCAL_LTO_REPLAY_ENTRY);
   try {
     const stored = JSON.parse(await readFile(join(replayDir(env), `${name}.json`), "utf8")) as ReplayEntry;
     return stored.format === REPLAY_FORMAT && stored.keyText === keyText ? stored : undefined;

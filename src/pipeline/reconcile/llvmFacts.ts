@@ -1,5 +1,4 @@
 import { writeFileAtomically } from "../../files/writeAtomically.js";
-import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { debugLog } from "../../diagnostics/debugLog.js";
@@ -21,6 +20,7 @@ import {
 import { runTool } from "../../process/run.js";
 import type { Toolchain } from "../../toolchain/resolveToolchain.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
+import { sha256Hex } from "../../files/contentHash.js";
 
 const debug = debugLog("local-lto:llvm-facts");
 
@@ -95,7 +95,7 @@ const stores = new Map<string, Promise<FactsStore>>();
 
 async function openStore(tools: FactsTools, triple: string, cacheDir: string | undefined): Promise<FactsStore> {
   const [opt, llc] = await Promise.all([identity(tools.opt), identity(tools.llc)]);
-  const id = createHash("sha256").update(`${opt}\n${llc}\n${triple}`).digest("hex").slice(0, 32);
+  const id = sha256Hex(`${opt}\n${llc}\n${triple}`).slice(0, 32);
   const persistent = !process.env.LOCAL_LTO_NO_TOOL_CACHE;
   const file = persistent ? join(cacheDir ?? defaultCacheDir(), "llvm-facts", `${id}.json`) : undefined;
   const memoryKey = `${file ?? "memory"}\n${id}`;

@@ -6,9 +6,9 @@
  * reads, so a path that names the helpers' content makes a change of helpers a change rustc sees.
  */
 import { writeFileAtomically } from "../../files/writeAtomically.js";
-import { createHash } from "node:crypto";
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { sha256Hex } from "../../files/contentHash.js";
 
 /** The plugin's file name, in the build directory and in every helper-set directory. */
 export const pluginFileName = "libllto_plugin.so";
@@ -40,7 +40,7 @@ async function isComplete(dir: string, plugin: string): Promise<boolean> {
  */
 export async function prepareHelperSet(plugin: { readonly path: string; readonly dir: string }, helpersBitcode: string, options: { dir?: string } = {}): Promise<HelperSet> {
   const bytes = await readFile(helpersBitcode);
-  const hash = createHash("sha256").update(bytes).digest("hex");
+  const hash = sha256Hex(bytes);
   const dir = options.dir ?? join(plugin.dir, "helpers", hash.slice(0, 32));
   const set: HelperSet = { dir, pluginPath: join(dir, pluginFileName), helpersPath: join(dir, HELPERS_FILE), hash };
   if (await isComplete(dir, plugin.path)) return set;
@@ -90,7 +90,7 @@ export async function pendingHelperSet(plugin: { readonly path: string }, dir: s
     set,
     async publish(helpersBitcode: string) {
       const bytes = await readFile(helpersBitcode);
-      set.hash = createHash("sha256").update(bytes).digest("hex");
+      set.hash = sha256Hex(bytes);
       await writeFileAtomically(set.helpersPath, bytes);
     },
   };

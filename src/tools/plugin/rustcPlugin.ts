@@ -6,7 +6,6 @@
  */
 import { writeCacheFile } from "../../files/writeAtomically.js";
 import { packagePath } from "../../packageRoot.js";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,6 +18,7 @@ import { pluginFileName, prepareHelperSet } from "./helperSet.js";
 import { formatCommand, runTool, type ToolRun } from "../../process/run.js";
 import { findExecutable } from "../../toolchain/findExecutable.js";
 import { parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "../../toolchain/versions.js";
+import { sha256Hex } from "../../files/contentHash.js";
 
 const debugPlugin = debugLog("local-lto:plugin");
 
@@ -121,9 +121,6 @@ interface LlvmDev {
   cxxFlags: string[];
 }
 
-function sha256(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 function llvmRoot(env: NodeJS.ProcessEnv): string {
   return env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? "/usr/lib";
@@ -192,7 +189,7 @@ function isUnavailable(value: object): value is PluginUnavailable {
 
 /** The cache key: what makes one build differ from another. Pure. */
 export function pluginBuildKey(parts: { source: string; llvmVersion: string; headersVersion: string; clangxxVersion: string; args: readonly string[] }): string {
-  return sha256(JSON.stringify([BUILD_FORMAT, parts.source, parts.llvmVersion, parts.headersVersion, parts.clangxxVersion, parts.args])).slice(0, 16);
+  return sha256Hex(JSON.stringify([BUILD_FORMAT, parts.source, parts.llvmVersion, parts.headersVersion, parts.clangxxVersion, parts.args])).slice(0, 16);
 }
 
 /** One build per directory at a time: parallel builds (test workers, cargo jobs) wait for it. */
@@ -274,7 +271,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
     headersVersion,
   };
   // The load check is remembered per rustc build: one rustc commit is one libLLVM.
-  const checkedMarker = join(dir, `loaded-by-${sha256(rustcRun.stdout).slice(0, 16)}`);
+  const checkedMarker = join(dir, `loaded-by-${sha256Hex(rustcRun.stdout).slice(0, 16)}`);
   if (existsSync(pluginPath) && existsSync(checkedMarker)) {
     if (options.build !== false) await writeReadyRecord(ready, plugin);
     return { ok: true, plugin };
@@ -304,7 +301,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
 /** What identifies "this plugin source, built as these overrides say, for this rustc build" (pure). */
 function readyRecordPath(options: RustcPluginOptions, env: NodeJS.ProcessEnv, rustcVv: string, source: string): string {
   const overrides = [options.clangxx ?? env.LOCAL_LTO_CLANGXX ?? "", options.llvmConfig ?? env.LOCAL_LTO_LLVM_CONFIG ?? "", env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? ""];
-  const key = sha256(JSON.stringify([BUILD_FORMAT, rustcVv, sha256(source), overrides])).slice(0, 32);
+  const key = sha256Hex(JSON.stringify([BUILD_FORMAT, rustcVv, sha256Hex(source), overrides])).slice(0, 32);
   return join(options.cacheDir ?? pluginInstallDir(env), "ready", `${key}.json`);
 }
 
