@@ -18,10 +18,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { measure, mustRun, run, type Measured } from "./proc.js";
+import { gnuTime, haveGnuTime, measure, mustRun, run, type Measured } from "./proc.js";
 import { fixed, formatSpread, spread, type Spread } from "./stats.js";
 import { benchDir, repoRoot } from "./tools.js";
 
@@ -177,6 +177,36 @@ async function noChangeBuilds(ws: Workspace, scratch: string, label: string): Pr
   return result;
 }
 
+/** Node's part of a clean local-lto build: how many times it started, and its CPU time. */
+interface NodeShare {
+  runs: number;
+  nodeCpuMs: number;
+  buildCpuMs: number;
+}
+
+/**
+ * One more clean build of the helper workspace with every Node the launcher starts timed (GNU time
+ * around node, through LOCAL_LTO_NODE): the proofs of the crates whose units linked helpers and the
+ * binary's check, the part of local-lto's cost that is not rustc's.
+ */
+async function nodeShare(ws: Workspace, scratch: string): Promise<NodeShare | undefined> {
+  if (!haveGnuTime) return undefined;
+  const times = join(scratch, "node-times.txt");
+  const wrapper = join(scratch, "timed-node.sh");
+  await writeFile(wrapper, `#!/bin/sh\nexec ${gnuTime} -a -o '${times}' -f '%U %S' node "$@"\n`);
+  await chmod(wrapper, 0o755);
+  await rm(times, { force: true });
+  const target = join(scratch, "node-share-target");
+  // As in the measured pairs, the launcher's entry for this target directory exists (a first build left it).
+  const env = cleanEnv({ CARGO_TARGET_DIR: target, RUSTC_WORKSPACE_WRAPPER: launcher });
+  await mustRun("cargo", cargoArgs, { cwd: ws.dir, env });
+  await rm(target, { recursive: true, force: true });
+  const build = await measure("cargo", cargoArgs, scratch, { cwd: ws.dir, env: { ...env, LOCAL_LTO_NODE: wrapper } });
+  const lines = existsSync(times) ? (await readFile(times, "utf8")).trim().split("\n").filter((l) => /^[\d.]+ [\d.]+$/.test(l)) : [];
+  const nodeCpuMs = lines.reduce((sum, l) => sum + l.split(" ").map(Number).reduce((a, b) => a + b, 0) * 1000, 0);
+  return { runs: lines.length, nodeCpuMs, buildCpuMs: build.cpuMs };
+}
+
 interface Invocation {
   case: string;
   command: string;
@@ -231,8 +261,13 @@ type CargoCostResult = {
   cleanBuild: Record<"withHelpers" | "noCalls" | "unconfigured", ReturnType<typeof ratios>>;
   noChangeRebuild: { withHelpers: ReturnType<typeof ratios> };
   perInvocation: Invocation[];
+  nodeShare?: NodeShare;
   report: string;
 };
+
+function nodeShareLine(share: NodeShare, calling: number): string {
+  return `Node's part, in one more clean build of the helper workspace with each Node the launcher starts timed (\`LOCAL_LTO_NODE\` = GNU time around node): ${share.runs} runs (the proof of each crate whose units linked helpers — ${calling} here — and the binary's check), ${fixed(share.nodeCpuMs / 1000, 2)} s CPU = ${fixed((100 * share.nodeCpuMs) / share.buildCpuMs, 1)}% of that build's ${fixed(share.buildCpuMs / 1000, 2)} s.`;
+}
 
 /** The block of docs/BENCHMARKS.md this bench owns (`<!-- cargo-cost:begin … -->`). */
 async function writeDocBlock(result: CargoCostResult): Promise<void> {
@@ -251,6 +286,7 @@ async function writeDocBlock(result: CargoCostResult): Promise<void> {
     "Per rustc invocation (one library crate, Cargo's release flags):",
     "",
     ...result.perInvocation.map((p) => `- ${p.case}: plain ${formatSpread(p.plainMs, 0, " ms")}, local-lto ${formatSpread(p.lltoMs, 0, " ms")}: +${formatSpread(p.extraMs, 1, " ms")} (×${formatSpread(p.ratio, 3)})`),
+    ...(result.nodeShare ? ["", nodeShareLine(result.nodeShare, result.workspace.calling)] : []),
   ];
   const docPath = join(repoRoot, "docs/BENCHMARKS.md");
   const { replaceGenerated } = (await import(join(repoRoot, "dist/diagnostics/catalogueDoc.js"))) as { replaceGenerated(doc: string, name: string, content: string): string };
@@ -273,6 +309,7 @@ async function main(): Promise<void> {
 
   const helpersClean = runs("with-helpers") ? ratios(await cleanBuilds(withHelpers, scratch, "with-helpers")) : previous?.cleanBuild?.withHelpers;
   const helpersNoChange = runs("with-helpers") ? ratios(await noChangeBuilds(withHelpers, scratch, "with-helpers")) : previous?.noChangeRebuild?.withHelpers;
+  const share = runs("with-helpers") ? await nodeShare(withHelpers, scratch) : previous?.nodeShare;
   const noCallsClean = runs("no-calls") ? ratios(await cleanBuilds(noCalls, scratch, "no-calls")) : previous?.cleanBuild?.noCalls;
   const unconfiguredClean = runs("unconfigured") ? ratios(await cleanBuilds(unconfigured, scratch, "unconfigured")) : previous?.cleanBuild?.unconfigured;
   const perCrate: Invocation[] =
@@ -295,6 +332,7 @@ async function main(): Promise<void> {
     cleanBuild: { withHelpers: helpersClean, noCalls: noCallsClean, unconfigured: unconfiguredClean },
     noChangeRebuild: { withHelpers: helpersNoChange },
     perInvocation: perCrate,
+    ...(share ? { nodeShare: share } : {}),
     report,
   };
   await mkdir(join(benchDir, "results"), { recursive: true });
@@ -310,6 +348,7 @@ async function main(): Promise<void> {
       line("clean, no crate calls a helper (configured)", result.cleanBuild.noCalls),
       line("clean, no configuration", result.cleanBuild.unconfigured),
       "per rustc invocation (one library crate, Cargo's release flags):",
+      ...(share ? [nodeShareLine(share, calling)] : []),
       ...perCrate.map((p) => `  ${p.case.padEnd(14)} plain ${formatSpread(p.plainMs, 0, " ms")}, local-lto ${formatSpread(p.lltoMs, 0, " ms")}: +${formatSpread(p.extraMs, 1, " ms")} (×${formatSpread(p.ratio, 3)})`),
       "",
       result.report,

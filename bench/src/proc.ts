@@ -76,7 +76,7 @@ export interface Measured extends RunResult {
   maxRssKb: number;
 }
 
-const gnuTime = "/usr/bin/time";
+export const gnuTime = "/usr/bin/time";
 export const haveGnuTime = existsSync(gnuTime);
 
 /** Runs under GNU time for CPU and peak memory; wall time is still measured here. */
