@@ -31,7 +31,6 @@ export interface PreparedSet {
   prepared: boolean;
 }
 
-
 /**
  * What identifies a rustc build without running it: for a toolchain's own rustc, the name of its
  * `librustc_driver-<hash>.so` (new for every rustc build) and the binary's size and time; for a

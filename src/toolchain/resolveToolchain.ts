@@ -287,7 +287,6 @@ export async function resolveToolchain(overrides: ToolOverrides = {}, env: NodeJ
   return { rustc, rustcTool, llvmMajor, tools };
 }
 
-
 /**
  * `rustc --print sysroot`: where rustup keeps rust-lld and rustc's own LLVM. Remembered per rustc
  * path and `-vV` output (one compiler build), while the directory exists: a process start of its

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { findCallsTo, readElf, symbolState } from "../../src/elf/index.js";
 import { readArchive } from "../../src/elf/readArchive.js";
 import { parseRunLines } from "../../src/rustc/buildReport.js";
+import { entryName } from "../../src/rustc/launchEntries.js";
 import { repoRoot } from "../support/toolchain.js";
 
 const launcher = join(repoRoot, "bin/local-lto");
@@ -107,8 +108,16 @@ describe("local-lto as rustc", () => {
     expect(line.linked?.flatMap((m) => m.helpers)).toContain("twice__extern");
     expect(line.helpers?.map((h) => [h.name, h.verdict, h.symbol])).toEqual([["twice__extern", "inlined", "absent"]]);
     expect(line.gate).toMatchObject({ required: true, applied: true, pass: true });
-    // The launcher now runs rustc with the plugin itself, and Node only for the proof.
-    expect(viaLauncher(dir, rlibArgs("user")).trace.slice(1)).toEqual(["plugin", "node proof"]);
+    // The launcher now runs rustc with the plugin itself, and Node only for the proof, to which it
+    // names the entry it ran from (the proof then hashes nothing).
+    const seen = join(dir, "proof-env.txt");
+    const node = join(dir, "node-logging-entry.sh");
+    writeFileSync(node, `#!/bin/sh\nprintf '%s\\n%s\\n' "$LOCAL_LTO_LAUNCH_ENTRY" "$LOCAL_LTO_LAUNCH_TEXT" > '${seen}'\nexec node "$@"\n`, { mode: 0o755 });
+    const again = viaLauncher(dir, rlibArgs("user"), { LOCAL_LTO_NODE: node });
+    expect(again.trace.slice(1)).toEqual(["plugin", "node proof"]);
+    expect(again.status, again.stderr).toBe(0);
+    const [given, keyText] = readFileSync(seen, "utf8").split("\n");
+    expect(given).toBe(entryName(keyText!));
   });
 
   it("a static library and a cdylib: this crate's members, and the linked file, proven", () => {

@@ -4,14 +4,14 @@
  *
  * Two levels, as in ccache's direct mode, because the headers a source includes are only known
  * after compiling it:
- *   manifests/<k1>.json  k1 = sha256Hex(clang identity, argv, the contents of every response file
+ *   manifests/<k1>.json  k1 = sha256(clang identity, argv, the contents of every response file
  *                        (`@file`) in it, cwd, source path and bytes, the environment variables
  *                        clang reads);
  *                        lists, per past compile, every file it read (clang's -MD depfile) with
  *                        its sha256, every lookup whose answer decided it (includeProbes.ts: a
  *                        header that would shadow one it used, `__has_include` names, missing
  *                        include directories, clang configuration files), and the bitcode;
- *   bitcode/<k2>.bc      k2 = sha256Hex(k1, each dependency's path and hash, each probe).
+ *   bitcode/<k2>.bc      k2 = sha256(k1, each dependency's path and hash, each probe).
  * A lookup hits when every dependency of an entry still has its recorded hash and every probe its
  * recorded answer. Where the key cannot be complete (a response file that cannot be read, a
  * `__has_include` computed by a macro, `__DATE__`/`__TIME__`), the compile is not cached and the
@@ -40,7 +40,6 @@ const MAX_MANIFEST_ENTRIES = 8;
 const LOCK_STALE_MS = 20_000;
 const LOCK_WAIT_MS = 120_000;
 
-
 /** Macros that make a compile's output depend on the time: such sources are never cached. */
 const TIME_MACROS = /__(DATE|TIME|TIMESTAMP)__/;
 
@@ -61,7 +60,6 @@ export interface HelperCacheKeyParts {
   /** Each response file (`@file`, nested ones too) with the hash of its contents. */
   responseFiles?: readonly (readonly [string, string])[];
 }
-
 
 /** k1: everything known before compiling. Pure. */
 export function helperCacheKey(parts: HelperCacheKeyParts): string {

@@ -121,7 +121,6 @@ interface LlvmDev {
   cxxFlags: string[];
 }
 
-
 function llvmRoot(env: NodeJS.ProcessEnv): string {
   return env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? "/usr/lib";
 }
