@@ -16,6 +16,9 @@ import { sha256Hex } from "./contentHash.js";
 
 const INDEX_FORMAT = 1;
 
+/** An entry's file name: entryName's 20 hex digits (it goes unquoted into the index and into paths). */
+const ENTRY_NAME = /^[0-9a-f]{20}$/;
+
 /**
  * Entries an index keeps: the launcher parses the whole index on every start (dash: about 6 ms
  * more at 1,000 entries, 29 ms at 5,000; docs/BENCHMARKS.md §5), and every new command line,
@@ -51,7 +54,7 @@ export function validIndex(json: string): Record<string, string> {
     return {};
   }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return {};
-  return Object.fromEntries(Object.entries(parsed).filter(([key, name]) => typeof name === "string" && /^[0-9a-f]{20}$/.test(name) && !key.includes("\n")));
+  return Object.fromEntries(Object.entries(parsed).filter(([key, name]) => typeof name === "string" && ENTRY_NAME.test(name) && !key.includes("\n")));
 }
 
 /** A POSIX shell word that is exactly `text` (pure). */
@@ -70,7 +73,7 @@ export function entryName(keyText: string): string {
  * inside the entry is what decides whether it is this build's.
  */
 export function givenEntryName(keyText: string, given: string | undefined): string {
-  return given && /^[0-9a-f]{20}$/.test(given) ? given : entryName(keyText);
+  return given && ENTRY_NAME.test(given) ? given : entryName(keyText);
 }
 
 /** The index the launcher sources to find its entry (pure). */

@@ -88,6 +88,15 @@ export function usableBypass(bypass: ProxyBypass | undefined, env: NodeJS.Proces
 }
 
 /**
+ * How to start a resolved rustc: the toolchain's own rustc with the proxy's variables, when it is
+ * rustup's proxy and a remembered bypass still holds in `env` (usableBypass); else as it is. Pure.
+ */
+export function rustcToStart(rustc: { path: string; direct?: ProxyBypass }, env: NodeJS.ProcessEnv): { file: string; env?: Record<string, string | undefined> } {
+  const direct = usableBypass(rustc.direct, env);
+  return direct ? { file: direct.rustc, env: direct.set } : { file: rustc.path };
+}
+
+/**
  * Whether `realRustc` (a path with its links resolved) is rustup's proxy: rustup installs its
  * proxies as links to its own executable, an ELF (or Mach-O) program. A wrapper script is never
  * taken for it (it may do more than choose a toolchain), whatever its name, nor is a copy of

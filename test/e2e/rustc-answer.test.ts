@@ -26,6 +26,16 @@ async function buildHere(name: string, extraEnv: Record<string, string> = {}): P
   return { asked: run.stderr.split("\n").filter((l) => l.includes("local-lto:run") && l.includes("'-vV'")).length, rustc: report.toolchain.rustc!.version! };
 }
 
+/** Builds on stable (the answer asked for), again (remembered), and after `toNightly` (asked again: nightly's answer). */
+async function expectAskedAgainAfter(name: string, env: Record<string, string>, toNightly: () => void): Promise<void> {
+  expect((await buildHere(`${name}-a`, env)).rustc).toMatch(/^rustc 1\.95\./);
+  expect((await buildHere(`${name}-b`, env)).asked).toBe(0);
+  toNightly();
+  const after = await buildHere(`${name}-c`, env);
+  expect(after.asked).toBe(1);
+  expect(after.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
+}
+
 const realRustupHome = process.env.RUSTUP_HOME || join(homedir(), ".rustup");
 const toolchainDir = (channel: string) => join(realRustupHome, "toolchains", `${channel}-x86_64-unknown-linux-gnu`);
 
@@ -66,12 +76,7 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
     const link = (channel: string) => linkToolchain(rustupHome, "dev", toolchainDir(channel));
     const env = { RUSTUP_HOME: rustupHome, RUSTUP_TOOLCHAIN: "dev" };
     link("stable");
-    expect((await buildHere("link-a", env)).rustc).toMatch(/^rustc 1\.95\./);
-    expect((await buildHere("link-b", env)).asked).toBe(0);
-    link("nightly");
-    const relinked = await buildHere("link-c", env);
-    expect(relinked.asked).toBe(1);
-    expect(relinked.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
+    await expectAskedAgainAfter("link", env, () => link("nightly"));
   });
 
   // Found by a user trial: a linked toolchain whose target is itself a link, moved further along.
@@ -85,12 +90,7 @@ describe("rustc's answer is remembered while what chose the compiler holds", () 
     point("stable");
     linkToolchain(rustupHome, "chain", along);
     const env = { RUSTUP_HOME: rustupHome, RUSTUP_TOOLCHAIN: "chain" };
-    expect((await buildHere("chain-a", env)).rustc).toMatch(/^rustc 1\.95\./);
-    expect((await buildHere("chain-b", env)).asked).toBe(0);
-    point("nightly");
-    const moved = await buildHere("chain-c", env);
-    expect(moved.asked).toBe(1);
-    expect(moved.rustc).toMatch(/^rustc 1\.97\.0-nightly/);
+    await expectAskedAgainAfter("chain", env, () => point("nightly"));
   });
 
   // Found by a user trial: the plugin's load check ran in the plugin's directory, where the proxy

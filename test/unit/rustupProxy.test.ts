@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { isRustupProxy, parseRustcProcess, proxyBypass } from "../../src/toolchain/rustupProxy.js";
+import { isRustupProxy, parseRustcProcess, proxyBypass, rustcToStart } from "../../src/toolchain/rustupProxy.js";
 import { replayScript } from "../../src/pipeline/plugin/replayEntry.js";
 import { replayEntryWith } from "../support/replayEntry.js";
 import { storedBypass } from "../../src/toolchain/rustcAnswerCache.js";
@@ -119,5 +119,14 @@ describe("the launcher's llto_env: a repeat goes back to Node when a variable th
     expect(storedBypass({ ...good, set: [["A;rm -rf ~", "1"]] })).toBeUndefined();
     expect(storedBypass({ ...good, before: [["A", 1]] })).toBeUndefined();
     expect(storedBypass({ ...good, set: {} })).toBeUndefined();
+  });
+});
+
+describe("rustcToStart", () => {
+  const direct = { rustc: "/tc/bin/rustc", set: { RUSTUP_TOOLCHAIN: "stable", RUST_RECURSION_COUNT: "1" }, before: [["LD_LIBRARY_PATH", null], ["RUSTUP_TOOLCHAIN", null]] as [string, string | null][] };
+  test("the toolchain's rustc with the proxy's variables while what they were made from holds; else the rustc as resolved", () => {
+    expect(rustcToStart({ path: "/home/u/.cargo/bin/rustc", direct }, {})).toEqual({ file: "/tc/bin/rustc", env: direct.set });
+    expect(rustcToStart({ path: "/home/u/.cargo/bin/rustc", direct }, { RUSTUP_TOOLCHAIN: "nightly" })).toEqual({ file: "/home/u/.cargo/bin/rustc" });
+    expect(rustcToStart({ path: "/usr/bin/rustc" }, {})).toEqual({ file: "/usr/bin/rustc" });
   });
 });

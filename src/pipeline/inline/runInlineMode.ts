@@ -10,7 +10,7 @@ import { writeRustNoinlineList } from "../../tools/llvmNm.js";
 import { compileRust, llvmTargetTriple } from "../../tools/rustc.js";
 import { codegenLlvmOptions } from "../../tools/rustcCodegenFlags.js";
 import { toolPath } from "../../toolchain/resolveToolchain.js";
-import { usableBypass } from "../../toolchain/rustupProxy.js";
+import { rustcToStart } from "../../toolchain/rustupProxy.js";
 import { countHelperCallSites } from "../analyze/rustFacts.js";
 import { prepareHelperBitcode } from "../cache/prepareHelperBitcode.js";
 import type { BuildContext } from "../context.js";
@@ -68,8 +68,8 @@ export async function runInlineMode(ctx: BuildContext, scopePlugin: ScopePlugin)
     rustInput.kind === "rust-source"
       ? timed("compile rust", async () => {
           // Without rustup's proxy when a plugin-path build learnt what it gives rustc (rustupProxy.ts).
-          const direct = usableBypass(toolchain.rustc!.direct, process.env);
-          const compiled = await compileRust(direct?.rustc ?? toolchain.rustc!.path, rustInput.path, workspace.file("rust.bc"), "llvm-bc", rustInput.rustcArgs, rustInput.facts, build.cwd, direct?.set);
+          const start = rustcToStart(toolchain.rustc!, process.env);
+          const compiled = await compileRust(start.file, rustInput.path, workspace.file("rust.bc"), "llvm-bc", rustInput.rustcArgs, rustInput.facts, build.cwd, start.env);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
           return compiled.output;
         })

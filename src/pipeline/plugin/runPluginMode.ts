@@ -5,9 +5,9 @@
  * (preparePluginHelpers.ts) and proves the result from the object afterwards, as in every mode.
  */
 import { realpath } from "node:fs/promises";
-import { LocalLtoError } from "../../diagnostics/errors.js";
 import { join } from "node:path";
 import { debugLog } from "../../diagnostics/debugLog.js";
+import { LocalLtoError } from "../../diagnostics/errors.js";
 import { rememberProxyBypass } from "../../toolchain/rustcAnswerCache.js";
 import { isRustupProxyFile, proxyBypass, usableBypass, type ProxyBypass } from "../../toolchain/rustupProxy.js";
 import { helperAsmLabelError, helperAsmLabelInRustcError, tail } from "../../tools/failure.js";

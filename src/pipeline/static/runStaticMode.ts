@@ -15,7 +15,7 @@ import { selectionNotes } from "../selectionNotes.js";
 import { settleLater } from "../settleLater.js";
 import { exportedDefinitions, selectObjectHelpers } from "./objectSymbols.js";
 import { resolveStaticTools, type StaticTool } from "./staticTools.js";
-import { usableBypass } from "../../toolchain/rustupProxy.js";
+import { rustcToStart } from "../../toolchain/rustupProxy.js";
 
 export interface StaticModeResult {
   helpers: HelperReport[];
@@ -113,8 +113,8 @@ async function staticPipeline(ctx: BuildContext, plan: StaticPlan): Promise<Stat
     rustc && rustInput.kind === "rust-source"
       ? timed("compile rust", async () => {
           // Without rustup's proxy when a plugin-path build learnt what it gives rustc (rustupProxy.ts).
-          const direct = toolchain.rustc?.path === rustc ? usableBypass(toolchain.rustc.direct, process.env) : undefined;
-          const compiled = await compileRust(direct?.rustc ?? rustc!, rustInput.path, workspace.file("rust.o"), "obj", rustInput.rustcArgs, rustInput.facts, build.cwd, direct?.set);
+          const start = toolchain.rustc?.path === rustc ? rustcToStart(toolchain.rustc, process.env) : { file: rustc! };
+          const compiled = await compileRust(start.file, rustInput.path, workspace.file("rust.o"), "obj", rustInput.rustcArgs, rustInput.facts, build.cwd, start.env);
           if (compiled.diagnostics.trim()) ctx.warnings.push(compiled.diagnostics.trimEnd());
           return compiled.output;
         })

@@ -150,4 +150,3 @@ async function compileWithSet(
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
-
