@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The rustc mode's tests (test/rustc): Cargo offline with Debian's crate sources (librust-cc-dev),
-# a -sys crate over Concurrency Kit (libck-dev, pkg-config), make, sccache.
-packages=(clang-22 lld-22 llvm-22 llvm-22-dev clang-19 llvm-14 gcc binutils valgrind time librust-regex-syntax-dev librust-libm-dev librust-cc-dev libck-dev pkg-config make sccache)
+# a -sys crate over Concurrency Kit (libck-dev, pkg-config), make, sccache. The real-library corpus
+# (corpus/, test/corpus): ck, libbpf, urcu and xxhash's -dev packages.
+packages=(clang-22 lld-22 llvm-22 llvm-22-dev clang-19 llvm-14 gcc binutils valgrind time librust-regex-syntax-dev librust-libm-dev librust-cc-dev libck-dev libbpf-dev liburcu-dev libxxhash-dev pkg-config make sccache)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

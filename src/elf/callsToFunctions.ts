@@ -4,7 +4,7 @@ import type { CallSiteAnalysis, CallSiteDecodeError, ObjectCallSite, SectionCove
 import { describeElf64Machine } from "./constants.js";
 import { UnsupportedMachineError } from "./errors.js";
 import { collectLinkedReferences } from "./linked/linkedReferences.js";
-import { isStubSection } from "./linked/linkedImage.js";
+import { absentNames, isStubSection } from "./linked/linkedImage.js";
 import { ObjectIndex } from "./objectIndex.js";
 import type { ElfFile, ElfSymbol } from "./types.js";
 import { scanX86Section } from "./x86-64/callSites.js";
@@ -78,7 +78,7 @@ export function analyzeCallSites(elf: ElfFile, functionNames: ReadonlySet<string
   if (index.linked) collectLinkedReferences(index, index.linked);
   else collectOtherReferences(index, decodeErrors);
   for (const list of index.references.values()) list.sort(bySectionThenOffset);
-  return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned, coverage, unlocated: findUnlocated(elf, functionNames) };
+  return { calls: index.calls, references: index.references, decodeErrors, sectionsScanned, coverage, unlocated: findUnlocated(index) };
 }
 
 /**
@@ -93,12 +93,22 @@ function nothingToFind(elf: ElfFile): CallSiteAnalysis {
 }
 
 /**
- * The named functions a call inside an undecoded range could reach: any, in a linked file; in a
- * relocatable object, those of the same section (a direct call) and those a relocation inside the
- * range names or points into the section of.
+ * The named functions a call inside an undecoded range could reach: in a relocatable object, those
+ * of the same section (a direct call) and those a relocation inside the range names or points into
+ * the section of; in a linked file, any function the file has. A name a file that keeps its locals
+ * lacks can only be code no symbol names (linked/unnamedCode.ts): unnamed code cannot hide a call
+ * into unnamed code that counts (see noteBranch), and with none there is nothing to call.
  */
 function namesAGapMayHide(index: ObjectIndex, sectionIndex: number, gap: CallSiteDecodeError): string[] {
-  if (index.linked) return [...index.names].sort();
+  const linked = index.linked;
+  if (linked) {
+    if (!linked.keepsLocals) return [...index.names].sort();
+    // The stretch runs to the next function symbol: one that starts outside functions stays outside to its end.
+    const start = index.elf.sections[sectionIndex]!.addr + gap.offset;
+    const absent = new Set(linked.absentNames);
+    const mayHideAbsent = linked.unnamedCode.length > 0 && !linked.outsideFunctions(start);
+    return [...index.names].filter((name) => mayHideAbsent || !absent.has(name)).sort();
+  }
   const hidden = new Set(index.namesStartingIn(sectionIndex));
   for (const rel of index.relocationsBySection.get(sectionIndex)?.values() ?? []) {
     if (rel.offset < gap.offset || rel.offset >= gap.end) continue;
@@ -113,26 +123,43 @@ function namesAGapMayHide(index: ObjectIndex, sectionIndex: number, gap: CallSit
 /**
  * Names whose calls cannot be found at all. A relocatable object or an unstripped linked file that
  * does not mention a name has no such function; a stripped one (or one linked with -x) may still
- * hold a local or hidden copy, called by bare address, that nothing names.
+ * hold a local or hidden copy, called by bare address, that nothing names. So may a file that keeps
+ * its locals but had one function's symbol removed: that copy is code no symbol names, and a
+ * branch into such code leaves every absent name unproven.
  */
-function findUnlocated(elf: ElfFile, names: ReadonlySet<string>): Map<string, string> {
+function findUnlocated(index: ObjectIndex): Map<string, string> {
   const unlocated = new Map<string, string>();
-  // Linkers drop FILE symbols and default-visibility local functions (crtstuff's frame_dummy, Rust's
-  // private functions) only when discarding locals; hidden symbols turned local survive `ld.lld -x`.
-  const localsKept =
-    elf.fileType === "REL" ? elf.symbols.length > 0 : elf.symbols.some((s) => s.type === "FILE" || (s.type === "FUNC" && s.binding === "LOCAL" && s.visibility === "DEFAULT"));
-  if (localsKept) return unlocated;
-  const mentioned = new Set([...elf.symbols, ...elf.dynamicSymbols].filter((s) => s.type !== "SECTION" && s.type !== "FILE").map((s) => s.name));
-  for (const name of names) {
-    if (mentioned.has(name)) continue;
+  const linked = index.linked;
+  // Relocations name every function a relocatable object calls, unless it has no symbol table at all.
+  if (!linked && index.elf.symbols.length > 0) return unlocated;
+  if (linked?.keepsLocals) {
+    const into = linked.branchesIntoUnnamed;
+    if (into.length === 0) return unlocated;
+    const first = into[0]!;
+    const where = describeAddress(index.elf, first.from);
+    for (const name of linked.absentNames) {
+      unlocated.set(
+        name,
+        `${into.length} ${into.length === 1 ? "branch reaches" : "branches reach"} code that no symbol names (first: ${first.kind} at ${where} to 0x${first.to.toString(16)}), and ${name} is not in the symbol table: a copy whose symbol was removed (objcopy --strip-symbol, strip -N) would be called this way`,
+      );
+    }
+    return unlocated;
+  }
+  for (const name of linked?.absentNames ?? absentNames(index.elf, index.names)) {
     unlocated.set(
       name,
-      elf.symbols.length === 0
+      index.elf.symbols.length === 0
         ? `the file has no .symtab (stripped) and ${name} is not in .dynsym: a local or hidden copy would be called by bare address`
         : `.symtab keeps no local symbols (linked with -x/--discard-all, or stripped with --strip-unneeded) and ${name} is not in it: a local copy would be called by bare address`,
     );
   }
   return unlocated;
+}
+
+/** `.text+0x1234`: an address by its section. */
+function describeAddress(elf: ElfFile, address: number): string {
+  const section = elf.sections.find((s) => s.isExecutable && address >= s.addr && address < s.addr + s.size);
+  return section ? `${section.name}+0x${(address - section.addr).toString(16)}` : `0x${address.toString(16)}`;
 }
 
 /** Relocations from allocated sections that name a function, or land on it, and that no call explained. */

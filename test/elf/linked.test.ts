@@ -187,6 +187,43 @@ describe("stripped and -x files", () => {
   }
 });
 
+describe("a helper whose symbol alone was removed (objcopy --strip-symbol)", () => {
+  // The file keeps its other local symbols, so a name it lacks would mean a function it lacks; the
+  // helper's code is still called, by address. GCC places linked_main.c's first function right
+  // after crt's size-less frame_dummy.
+  for (const [label, compiler, flags, objcopy] of [
+    ["GNU ld, GNU objcopy", GCC, [], "objcopy"],
+    ["lld, llvm-objcopy", CLANG, LLD, `${LLVM_BIN}/llvm-objcopy`],
+  ] as const) {
+    it(label, () => {
+      const exe = link(compiler, `exe-strip-one-${label.replace(/\W+/g, "_")}`, main(), [...flags]);
+      const before = readObjectFacts(load(exe), [...HELPERS, "rust_helper_gone"]).helpers;
+      expect(before.find((h) => h.name === "rust_helper_local")).toMatchObject({ verdict: "calls-left", symbol: "local" });
+      // crt's size-less functions and the padding between functions are not unnamed code.
+      expect(before.find((h) => h.name === "rust_helper_gone")).toMatchObject({ verdict: "inlined", symbol: "absent" });
+
+      const stripped = `${exe}-stripped`;
+      run(objcopy, ["--strip-symbol=rust_helper_local", exe, stripped]);
+      const after = readObjectFacts(load(stripped), [...HELPERS, "rust_helper_gone"]).helpers;
+      const local = after.find((h) => h.name === "rust_helper_local")!;
+      expect(local).toMatchObject({ verdict: "not-proven", symbol: "absent" });
+      expect(local.notProven!.join(" ")).toMatch(/branch(es)? reach(es)? code that no symbol names .* a copy whose symbol was removed/);
+      expect(after.find((h) => h.name === "rust_helper_ext")).toMatchObject({ verdict: "calls-left" });
+    });
+  }
+
+  it("aarch64, lld", () => {
+    const exe = work.file("a64-strip-one");
+    const lib = work.file("liba64-strip-one.so");
+    const target = ["--target=aarch64-linux-gnu", "-O2", ...LLD, "-nostdlib"];
+    run(CLANG, [...target, "-fPIC", "-shared", "-o", lib, fixture("linked_lib.c")]);
+    run(CLANG, [...target, "-pie", "-o", exe, fixture("linked_a64_main.c"), lib]);
+    expect(rows(load(exe)).rust_helper_local).toBe("calls-left 1 direct");
+    run(`${LLVM_BIN}/llvm-objcopy`, ["--strip-symbol=rust_helper_local", exe, `${exe}-stripped`]);
+    expect(rows(load(`${exe}-stripped`)).rust_helper_local).toBe("not-proven 0");
+  });
+});
+
 describe("aarch64 (lld, no C library)", () => {
   const target = ["--target=aarch64-linux-gnu", "-O2"];
   let lib: string;

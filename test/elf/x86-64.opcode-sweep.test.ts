@@ -53,6 +53,11 @@ function candidates(): Candidate[] {
       add(`0f3a ${hex(prefix)}`, [...prefix, 0x0f, 0x3a, op], [0]);
     }
   }
+  // VIA PadLock: register forms the ModRM shapes above do not reach (OpenSSL's padlock engine).
+  for (const prefix of [[], [0xf3]]) {
+    for (const m of [0xc0, 0xc8, 0xd0, 0xe0, 0xe8]) out.push({ group: "0f a6 padlock", bytes: [...prefix, 0x0f, 0xa6, m] });
+    for (const m of [0xc0, 0xc8, 0xd0, 0xd8, 0xe0, 0xe8, 0xf0]) out.push({ group: "0f a7 padlock", bytes: [...prefix, 0x0f, 0xa7, m] });
+  }
   add("8f pop", [0x8f], [0]);
   for (let pp = 0; pp < 4; pp++) {
     for (const L of [0, 1]) {

@@ -3,6 +3,7 @@ import { EM_AARCH64, EM_X86_64, SHF_ALLOC, SHN_LORESERVE, SHT_DYNSYM, SHT_NOBITS
 const SHT_RELR = 19;
 import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "../types.js";
 import { ENCODING_LEGACY, sweepX86 } from "../x86-64/decodeBranches.js";
+import { findUnnamedCode, type UnnamedStretch } from "./unnamedCode.js";
 
 /**
  * What a linked file (ET_EXEC, ET_DYN) says about where calls land, with no relocation on the
@@ -61,6 +62,23 @@ export class LinkedImage {
    * the loader fills). Without either no code can reach one, and reading the code finds nothing.
    */
   readonly reachesNamed: boolean;
+  /**
+   * Whether the file keeps its local symbols, so that a name it lacks is a function it lacks. Linkers
+   * drop FILE symbols and default-visibility local functions (crtstuff's frame_dummy, Rust's private
+   * functions) only when discarding locals; hidden symbols turned local survive `ld.lld -x`.
+   */
+  readonly keepsLocals: boolean;
+  /** The names no symbol in the file carries (.symtab or .dynsym). */
+  readonly absentNames: readonly string[];
+  /**
+   * Code no symbol names (see unnamedCode.ts), looked for when the file keeps its locals and lacks
+   * a name: a copy of that function stripped of its symbol would be there.
+   */
+  readonly unnamedCode: readonly UnnamedStretch[];
+  /** Code only an untyped, size-less label reaches (unnamedCode.ts): a branch from it is no evidence either. */
+  readonly labelOnlyCode: readonly UnnamedStretch[];
+  /** Branches from elsewhere into unnamed code, in the order the scan met them. */
+  readonly branchesIntoUnnamed: Array<{ from: number; to: number; kind: string }> = [];
   private readonly dynsymIndex: number;
   readonly types: { symbolic: ReadonlySet<number>; relative: ReadonlySet<number> };
 
@@ -85,7 +103,14 @@ export class LinkedImage {
       if (this.types.symbolic.has(rel.type) || this.types.relative.has(rel.type)) this.slotRelocations.set(rel.offset, rel);
     }
     this.fixedAddresses = elf.fileType === "EXEC";
-    this.reachesNamed = this.namedAt.size > 0 || this.dynamicRelocations.some((rel) => names.has(this.symbolOf(rel)?.name ?? ""));
+    this.keepsLocals = elf.symbols.some((s) => s.type === "FILE" || (s.type === "FUNC" && s.binding === "LOCAL" && s.visibility === "DEFAULT"));
+    this.absentNames = absentNames(elf, names);
+    const naming =
+      this.keepsLocals && this.absentNames.length > 0 ? findUnnamedCode(elf, elf.sections.filter((s) => s.isExecutable && !isStubSection(s))) : undefined;
+    this.unnamedCode = naming?.unnamed ?? [];
+    this.labelOnlyCode = naming?.labelOnly ?? [];
+    this.reachesNamed =
+      this.namedAt.size > 0 || this.unnamedCode.length > 0 || this.dynamicRelocations.some((rel) => names.has(this.symbolOf(rel)?.name ?? ""));
     for (const section of elf.sections) if (section.type === SHT_RELR) this.readRelr(section);
     this.stubSections = elf.sections.filter((s) => isStubSection(s) && s.type !== SHT_NOBITS);
     for (const section of this.stubSections) {
@@ -97,6 +122,21 @@ export class LinkedImage {
   /** The named functions that start at `address`. */
   functionsAt(address: number): readonly ElfSymbol[] {
     return this.namedAt.get(address) ?? NONE;
+  }
+
+  /**
+   * Records a direct branch from a named function into unnamed code. A branch from unnamed or
+   * label-only code does not count: data in .text decodes as branches anywhere, and such code is
+   * only run at all if a function branches into it, which is counted.
+   */
+  noteBranch(from: number, to: number, kind: string): void {
+    if (this.unnamedCode.length === 0 || !within(this.unnamedCode, to) || this.outsideFunctions(from)) return;
+    this.branchesIntoUnnamed.push({ from, to, kind });
+  }
+
+  /** Whether `address` lies in code no function symbol names (unnamed, or only labelled). */
+  outsideFunctions(address: number): boolean {
+    return within(this.unnamedCode, address) || within(this.labelOnlyCode, address);
   }
 
   /** The dynamic symbol a dynamic relocation names, if any. */
@@ -215,6 +255,27 @@ export class LinkedImage {
 }
 
 const NONE: readonly ElfSymbol[] = [];
+
+/** Whether `address` lies in one of `stretches` (sorted, disjoint). */
+function within(stretches: readonly UnnamedStretch[], address: number): boolean {
+  let lo = 0;
+  let hi = stretches.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = stretches[mid]!;
+    if (address < s.start) hi = mid - 1;
+    else if (address >= s.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** The names no symbol in `elf` carries (.symtab or .dynsym). */
+export function absentNames(elf: ElfFile, names: ReadonlySet<string>): string[] {
+  const mentioned = new Set<string>();
+  for (const s of [...elf.symbols, ...elf.dynamicSymbols]) if (s.type !== "SECTION" && s.type !== "FILE") mentioned.add(s.name);
+  return [...names].filter((name) => !mentioned.has(name));
+}
 
 function isFunctionLike(symbol: ElfSymbol): boolean {
   return symbol.isDefined && symbol.sectionIndex < SHN_LORESERVE && symbol.type !== "SECTION" && symbol.type !== "FILE" && symbol.type !== "OBJECT" && symbol.type !== "TLS";

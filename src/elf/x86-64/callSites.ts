@@ -179,6 +179,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
       for (const t of index.resolve(rel, addendOf(rel, field - base, branch.displacementSize!), end - field)) record(t.name, branch.offset, branch.kind, t.via, rel);
       return;
     }
+    index.linked?.noteBranch(branch.offset, branch.target!, branch.kind);
     for (const t of index.directTargets(section, branch.target!)) {
       if (branch.kind !== "call" && t.symbol && callers.isInside(t.symbol, branch.offset)) continue; // a loop back to its own start
       record(t.name, branch.offset, branch.kind, t.via);

@@ -99,6 +99,11 @@ export function decodeInstructionAt(code: Uint8Array, position: number, end = co
   return out;
 }
 
+// 0F A6: montmul, xsha1, xsha256, xsha512 (e0, which LLVM 22 does not name), Zhaoxin's SM3 (e8);
+// 0F A7: xstore, xcrypt-ecb/cbc/ctr/cfb/ofb, Zhaoxin's SM4 (f0).
+const PADLOCK_A6 = [0xc0, 0xc8, 0xd0, 0xe0, 0xe8];
+const PADLOCK_A7 = [0xc0, 0xc8, 0xd0, 0xd8, 0xe0, 0xe8, 0xf0];
+
 /** Legacy prefixes: operand size, address size, segments, lock, rep/repne. */
 const legacyPrefix = new Uint8Array(256);
 for (const b of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]) legacyPrefix[b] = 1;
@@ -312,6 +317,14 @@ function decodeTwoByte(
       s.modrm = code[p]!;
       s.reg = ((s.modrm >> 3) & 7) | extR;
       s.rm = (s.modrm & 7) | extB;
+      return finish(start, p + 1, end);
+    }
+    if (op === 0xa6 || op === 0xa7) {
+      // VIA/Zhaoxin PadLock, invalid on Intel: a fixed register-form ModRM, in OpenSSL's padlock
+      // engine (vendored by openssl-src; rustup and cargo carry it).
+      if (p >= end) return ERR_TRUNCATED;
+      if (!(op === 0xa6 ? PADLOCK_A6 : PADLOCK_A7).includes(code[p]!)) return ERR_INVALID;
+      s.modrm = code[p]!;
       return finish(start, p + 1, end);
     }
     // 0F 78: vmread, except SSE4a extrq/insertq (66 or F2, register operands only), which add two imm8.
