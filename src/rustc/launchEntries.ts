@@ -19,10 +19,11 @@ import { join } from "node:path";
 import { defaultCacheDir } from "../toolchain/cacheDir.js";
 import { givenEntryName, shQuote, writeIndexedEntry } from "../files/launcherIndex.js";
 import type { RustcConfig } from "./config/loadConfig.js";
+import type { Mangling } from "../tools/plugin/rustcPlugin.js";
 
 export { entryName, indexScript, shQuote } from "../files/launcherIndex.js";
 
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 
 /** The configuration's facts the proof needs, without reading (and validating) the configuration again. */
 export type EntryConfig = Pick<RustcConfig, "files" | "requireInlined" | "allow"> & { sourcePath?: string };
@@ -34,6 +35,8 @@ export type LaunchEntry =
       /** The prepared set's directory (its manifest). */
       setDir: string;
       bootstrap: boolean;
+      /** Added unless the user chose a mangling (bootstrapNeutralArgs; the launcher keeps its own copy of the rule). */
+      manglingPin?: Mangling;
       crates?: readonly string[];
       config: EntryConfig;
       dependencies: readonly string[];
@@ -60,7 +63,7 @@ function words(command: string, args: readonly string[]): string[] {
 export function entryScript(entry: LaunchEntry): string {
   const lines = [`# local-lto launch entry ${ENTRY_FORMAT} (src/rustc/launchEntries.ts): sourced by bin/local-lto`];
   if (entry.action === "plugin") {
-    lines.push(`llto_e_plugin=${shQuote(entry.pluginPath)}`, `llto_e_bootstrap=${entry.bootstrap ? 1 : 0}`, `llto_e_crates=${shQuote(entry.crates ? entry.crates.join(" ") : "*")}`);
+    lines.push(`llto_e_plugin=${shQuote(entry.pluginPath)}`, `llto_e_bootstrap=${entry.bootstrap ? 1 : 0}`, `llto_e_pin=${entry.manglingPin ?? ""}`, `llto_e_crates=${shQuote(entry.crates ? entry.crates.join(" ") : "*")}`);
   } else {
     lines.push("llto_e_plain=1");
   }

@@ -93,6 +93,7 @@ export async function prepareSet(request: HelperSetRequest, key: string, dir: st
       pluginPath: set.pluginPath,
       pluginBuild: plugin.path,
       needsBootstrap: plugin.needsBootstrap,
+      ...(plugin.manglingPin ? { manglingPin: plugin.manglingPin } : {}),
       llvmVersion: plugin.llvmVersion,
       safetyChecks: prepared.safetyChecks,
       reconciliation: prepared.reconciliation,

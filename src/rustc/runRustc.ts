@@ -107,7 +107,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // A configuration file appearing where the search looks first would replace this one.
     const candidates = configCandidates(cwd, targetDir, env);
     const earlier = config.source.path ? candidates.slice(0, Math.max(0, candidates.indexOf(config.source.path))) : candidates;
-    const entry = { action: "plugin" as const, pluginPath: m.pluginPath, setDir: set.dir, bootstrap: m.needsBootstrap, crates: config.crates, config: entryConfig };
+    const entry = { action: "plugin" as const, pluginPath: m.pluginPath, setDir: set.dir, bootstrap: m.needsBootstrap, manglingPin: m.manglingPin, crates: config.crates, config: entryConfig };
     // Dated when this run started reading: every dependency was checked unchanged since the set's
     // preparation after that moment, so a change from then on makes the entry stale.
     await writeLaunchEntry(launchDir(env), launchKey, { ...entry, dependencies: [...m.dependencies, ...earlier.filter((c) => existsSync(c))], absent: earlier.filter((c) => !existsSync(c)) }, startedAt);
@@ -151,12 +151,13 @@ async function plainRun(rustc: string, args: readonly string[], cwd: string, env
 }
 
 /**
- * rustc with the plugin: the user's arguments unchanged, then (stable rustc) the mangling pin,
+ * rustc with the plugin: the user's arguments unchanged, then (stable rustc) the mangling pin
+ * (bootstrapNeutralArgs),
  * then `-Zllvm-plugins`; RUSTC_BOOTSTRAP=1 in this rustc's environment only (never in local-lto's,
  * where a build script's feature probe could see it).
  */
-export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "needsBootstrap">): string[] {
-  return [...args, ...bootstrapNeutralArgs({ needsBootstrap: set.needsBootstrap }, args), `-Zllvm-plugins=${set.pluginPath}`];
+export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "manglingPin">): string[] {
+  return [...args, ...bootstrapNeutralArgs(set, args), `-Zllvm-plugins=${set.pluginPath}`];
 }
 
 async function compileWithPlugin(rustc: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, set: SetManifest, state: string): Promise<{ code: number; linked: LinkedModule[] }> {

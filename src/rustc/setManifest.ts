@@ -5,8 +5,9 @@
 import type { HelperBitcodeReport } from "../report/schema.js";
 import type { SafetyCheckResult } from "../safety/types.js";
 import type { RustcConfig } from "./config/loadConfig.js";
+import type { Mangling } from "../tools/plugin/rustcPlugin.js";
 
-export const SET_FORMAT = 2;
+export const SET_FORMAT = 3;
 
 export interface SetManifest {
   format: typeof SET_FORMAT;
@@ -23,8 +24,10 @@ export interface SetManifest {
   pluginBuild: string;
   /** Set when the set was copied from local-lto's cache directory instead of prepared: when it was prepared. */
   restoredFrom?: string;
-  /** Stable or beta rustc: RUSTC_BOOTSTRAP=1 in its environment, and the legacy-mangling pin. */
+  /** Stable or beta rustc: RUSTC_BOOTSTRAP=1 in its environment. */
   needsBootstrap: boolean;
+  /** The mangling RUSTC_BOOTSTRAP would change, pinned back (RustcPlugin.manglingPin). */
+  manglingPin?: Mangling;
   llvmVersion: string;
   safetyChecks: SafetyCheckResult[];
   reconciliation: string[];

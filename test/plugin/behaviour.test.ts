@@ -74,6 +74,8 @@ for (const { name, rustc } of rustcsUnderTest) {
     test("RUSTC_BOOTSTRAP=1 goes to stable rustc's environment only, never to local-lto's", () => {
       expect(pluginRustcEnv(plugin)).toEqual(name === "stable" ? { RUSTC_BOOTSTRAP: "1" } : {});
       expect(process.env.RUSTC_BOOTSTRAP).toBeUndefined();
+      // The load check read how this rustc mangles on its own: 1.95's legacy, which RUSTC_BOOTSTRAP would make v0.
+      expect(plugin.manglingPin).toBe(name === "stable" ? "legacy" : undefined);
     });
 
     test("helpers published while rustc already runs (local-lto build's order): the plugin waits for them, then inlines", async () => {

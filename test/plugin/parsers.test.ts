@@ -64,7 +64,7 @@ describe("building and loading", () => {
 
   test("the rustc command: the user's arguments, then the plugin; RUSTC_BOOTSTRAP only for stable", () => {
     const set = { dir: "/c/set", pluginPath: "/c/set/libllto_plugin.so", helpersPath: "/c/set/helpers.bc", hash: "h" };
-    const stable = { needsBootstrap: true } as RustcPlugin;
+    const stable = { needsBootstrap: true, manglingPin: "legacy" } as RustcPlugin;
     const command = pluginRustcCommand("rustc", ["-O", "lib.rs"], set, stable, "/w", { FOO: "1" }, "/t/record.jsonl");
     expect(command.args).toEqual(["-O", "lib.rs", "-Zunstable-options", "-Csymbol-mangling-version=legacy", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
     expect(command.env).toEqual({ FOO: "1", RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_RECORD: "/t/record.jsonl", LOCAL_LTO_PLUGIN_HELPERS: undefined });
@@ -73,15 +73,18 @@ describe("building and loading", () => {
     expect(nightly.args).toEqual(["-O", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
   });
 
-  test("stable under RUSTC_BOOTSTRAP keeps stable's symbol mangling unless the user chose one", () => {
-    const stable = { needsBootstrap: true };
-    expect(bootstrapNeutralArgs(stable, ["-O"])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
-    expect(bootstrapNeutralArgs(stable, ["-Zunstable-options"])).toEqual(["-Csymbol-mangling-version=legacy"]);
-    expect(bootstrapNeutralArgs(stable, ["-Csymbol-mangling-version=v0"])).toEqual([]);
-    expect(bootstrapNeutralArgs(stable, ["-C", "symbol-mangling-version=v0"])).toEqual([]);
-    expect(bootstrapNeutralArgs({ needsBootstrap: false }, ["-O"])).toEqual([]);
+  test("stable under RUSTC_BOOTSTRAP keeps rustc's own symbol mangling unless the user chose one", () => {
+    const legacy = { manglingPin: "legacy" } as const;
+    expect(bootstrapNeutralArgs(legacy, ["-O"])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
+    expect(bootstrapNeutralArgs(legacy, ["-Zunstable-options"])).toEqual(["-Csymbol-mangling-version=legacy"]);
+    expect(bootstrapNeutralArgs(legacy, ["-Csymbol-mangling-version=v0"])).toEqual([]);
+    expect(bootstrapNeutralArgs(legacy, ["-C", "symbol-mangling-version=v0"])).toEqual([]);
+    // A rustc whose own default is v0 under a RUSTC_BOOTSTRAP that would change it: a stable value, no -Z.
+    expect(bootstrapNeutralArgs({ manglingPin: "v0" }, ["-O"])).toEqual(["-Csymbol-mangling-version=v0"]);
+    // Nightly, or a stable rustc that RUSTC_BOOTSTRAP does not change: nothing to pin.
+    expect(bootstrapNeutralArgs({}, ["-O"])).toEqual([]);
     const set = { dir: "/s", pluginPath: "/s/p.so", helpersPath: "/s/h.bc", hash: "h" };
-    const unpinned = pluginRustcCommand("rustc", ["-O"], set, { needsBootstrap: true } as RustcPlugin, "/w", {}, "/r", false);
+    const unpinned = pluginRustcCommand("rustc", ["-O"], set, { needsBootstrap: true, manglingPin: "legacy" } as RustcPlugin, "/w", {}, "/r", false);
     expect(unpinned.args).toEqual(["-O", "-Zllvm-plugins=/s/p.so"]);
   });
 });

@@ -56,6 +56,7 @@ describe("the launcher's entries", () => {
     pluginPath: "/t/local-lto/plugin/ab/libllto_plugin.so",
     setDir: "/t/local-lto/sets/cd",
     bootstrap: true,
+    manglingPin: "legacy",
     crates: ["hot_loop", "ck_ring"],
     config: { files: ["/w/local-lto.toml"], requireInlined: true, allow: ["address-taken"], sourcePath: "/w/local-lto.toml" },
     dependencies: ["/w/local-lto.toml", "/w/it's here.h", "/w/$HOME `x`.h"],
@@ -70,7 +71,7 @@ describe("the launcher's entries", () => {
       'llto_dep() { for f do printf "dep=%s\\n" "$f"; done; }',
       'llto_absent() { for f do printf "absent=%s\\n" "$f"; done; }',
     ];
-    const script = `keytext='rustc|a b|*|$X'\n${probe[0]}\nprintf 'entry=%s\\n' "$llto_entry"\n${probe[2]}\n${probe[3]}\n${probe[1]}\nprintf 'plugin=%s\\nbootstrap=%s\\ncrates=%s\\n' "$llto_e_plugin" "$llto_e_bootstrap" "$llto_e_crates"\n`;
+    const script = `keytext='rustc|a b|*|$X'\n${probe[0]}\nprintf 'entry=%s\\n' "$llto_entry"\n${probe[2]}\n${probe[3]}\n${probe[1]}\nprintf 'plugin=%s\\nbootstrap=%s\\npin=%s\\ncrates=%s\\n' "$llto_e_plugin" "$llto_e_bootstrap" "$llto_e_pin" "$llto_e_crates"\n`;
     const out = execFileSync("dash", ["-c", script], { encoding: "utf8" });
     expect(out.split("\n")).toEqual([
       `entry=${entryName("rustc|a b|*|$X")}`,
@@ -80,6 +81,7 @@ describe("the launcher's entries", () => {
       "absent=/w/gone.toml",
       `plugin=${entry.pluginPath}`,
       "bootstrap=1",
+      "pin=legacy",
       "crates=hot_loop ck_ring",
       "",
     ]);

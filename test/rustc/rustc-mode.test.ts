@@ -220,6 +220,39 @@ describe("local-lto as rustc", () => {
   });
 });
 
+describe("a stable rustc whose own mangling is v0 (as stable from 1.97 on)", () => {
+  // Stable 1.95 mangles `legacy` on its own and `v0` under RUSTC_BOOTSTRAP, so the plugin path pins
+  // legacy back. A rustc that mangles v0 either way must not be pinned: this one is stable 1.95 made
+  // to mangle v0 unless told otherwise, reporting another commit (so that its load check is its own).
+  it("is not pinned to legacy: objects byte-identical to its own, mangled v0", () => {
+    const dir = project();
+    const wrapper = join(dir, "rustc-v0");
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh
+for a do case $a in *symbol-mangling-version*) exec '${rustc}' "$@" ;; -vV) exec '${rustc}' -vV | sed 's/^commit-hash: .*/commit-hash: 0000000000000000000000000000000000000v0/' ;; esac; done
+exec '${rustc}' "$@" -Csymbol-mangling-version=v0
+`,
+      { mode: 0o755 },
+    );
+    const plain = spawnSync(wrapper, rlibArgs("plain"), { cwd: dir, encoding: "utf8" });
+    expect(plain.status, plain.stderr).toBe(0);
+    const own = members(join(dir, "out/libplain-1234.rlib"));
+    const objects = [...own.keys()].filter((m) => m.endsWith(".o"));
+    expect(objects.length).toBeGreaterThan(0);
+    const mangled = objects.flatMap((m) => readElf(new Uint8Array(own.get(m)!)).symbols.filter((s) => s.name.includes("describe") && s.type === "FUNC").map((s) => s.name));
+    expect(mangled.length).toBeGreaterThan(0);
+    for (const name of mangled) expect(name).toMatch(/^_R/);
+    for (const pass of ["node no-entry", "plugin"]) {
+      const run = spawnSync(launcher, [wrapper, ...rlibArgs("plain")], { cwd: dir, env: { ...process.env, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr, pass).toContain(`local-lto launcher: ${pass}`);
+      const ours = members(join(dir, "out/libplain-1234.rlib"));
+      for (const m of objects) expect(ours.get(m)?.equals(own.get(m)!), `${pass}: ${m}`).toBe(true);
+    }
+  });
+});
+
 describe("local-lto rustc (the subcommand)", () => {
   it("runs rustc from LOCAL_LTO_RUSTC with the same behaviour", () => {
     const dir = project();

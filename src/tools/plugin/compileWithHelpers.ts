@@ -25,9 +25,9 @@ export interface CompileWithHelpersRequest {
   /** Added to the environment of this rustc only (RUSTC_BOOTSTRAP=1 is added here when needed). */
   env?: Record<string, string | undefined>;
   /**
-   * Stable/beta only: pin stable's legacy symbol mangling under RUSTC_BOOTSTRAP (default true), so
-   * objects match plain stable rustc's. Costs ~0.6% of rustc's instructions: the pin needs
-   * -Zunstable-options, which turns on rustc's internal lints (docs/PLUGIN.md).
+   * Stable/beta only: pin rustc's own symbol mangling under RUSTC_BOOTSTRAP (default true;
+   * bootstrapNeutralArgs), so objects match plain rustc's. The legacy pin costs ~0.6% of rustc's
+   * instructions: it needs -Zunstable-options, which turns on rustc's internal lints (docs/PLUGIN.md).
    */
   pinLegacyMangling?: boolean;
   /** Where the plugin writes its record (emptied first); default a temporary file, removed afterwards. */
@@ -60,16 +60,19 @@ export interface CompileWithHelpersResult {
 /**
  * Arguments that keep a stable rustc under RUSTC_BOOTSTRAP=1 producing what it produces without:
  * rustc takes RUSTC_BOOTSTRAP for a nightly, and nightly rustc mangles symbols with v0 by default
- * where stable uses the legacy scheme (measured on 1.95: every mangled name, and so the object,
- * changes). Pinning `legacy` (an unstable value, hence -Zunstable-options) gives objects
- * byte-identical to plain stable rustc's. A mangling version the user chose is left alone. Pure.
+ * where stable 1.95 uses the legacy scheme (every mangled name, and so the object, changes). The
+ * plugin's load check reads which scheme this rustc uses on its own (`manglingPin`, set only when
+ * RUSTC_BOOTSTRAP changes it), and the pin restores it: `legacy` is an unstable value, hence
+ * -Zunstable-options; `v0` is stable. A mangling version the user chose is left alone. Pure.
  * Cost (callgrind): -Zunstable-options also makes rustc register its internal lints, so its lint
  * passes run through dynamic dispatch: +0.6% of rustc's instructions on regex-syntax, +1.8% on
  * libm 0.2.1 (3,158.6 M against 3,103.1 M, -Ccodegen-units=1; RUSTC_BOOTSTRAP alone +0.0%), even
  * with `-A rustc::internal`; the objects are identical.
  */
-export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "needsBootstrap">, rustcArgs: readonly string[]): string[] {
-  if (!plugin.needsBootstrap || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
+export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "manglingPin">, rustcArgs: readonly string[]): string[] {
+  const pin = plugin.manglingPin;
+  if (!pin || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
+  if (pin === "v0") return ["-Csymbol-mangling-version=v0"];
   return [...(rustcArgs.includes("-Zunstable-options") ? [] : ["-Zunstable-options"]), "-Csymbol-mangling-version=legacy"];
 }
 

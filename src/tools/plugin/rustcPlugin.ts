@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { debugLog } from "../../diagnostics/debugLog.js";
-import { readElf, symbolState } from "../../elf/index.js";
+import { readElf, symbolState, type ElfFile } from "../../elf/index.js";
 import { pluginInstallDir } from "../../toolchain/cacheDir.js";
 import { parsePluginRecord } from "./pluginRecord.js";
 import { processExists } from "../../process/signals.js";
@@ -29,6 +29,8 @@ export { pluginFileName };
 
 /** Bump when the build flags or the cache layout change: old builds are then simply not found. */
 const BUILD_FORMAT = "local-lto rustc plugin 1";
+/** The ready record's and the load check marker's format: 2 adds manglingPin. */
+const CHECK_FORMAT = 2;
 const LOCK_STALE_MS = 300_000;
 const LOCK_WAIT_MS = 180_000;
 
@@ -65,6 +67,13 @@ export interface RustcPlugin {
   llvmVersion: string;
   /** Stable and beta rustc accept `-Z` only with RUSTC_BOOTSTRAP=1 in their environment. */
   needsBootstrap: boolean;
+  /**
+   * The symbol mangling this rustc uses on its own, when RUSTC_BOOTSTRAP=1 changes it (rustc then
+   * takes itself for a nightly, which mangles with v0): stable 1.95 mangles `legacy`. Read by the
+   * load check from two compiles of one probe crate, with and without RUSTC_BOOTSTRAP, so that a
+   * stable rustc whose own default is v0 is not pinned to legacy. Unset: nothing to pin.
+   */
+  manglingPin?: Mangling;
   /** Built by this call (false: found in the cache). */
   built: boolean;
   clangxx: string;
@@ -72,6 +81,8 @@ export interface RustcPlugin {
   /** The LLVM headers' version (Debian's llvm-N-dev, e.g. 22.1.8): may differ from rustc's fork. */
   headersVersion: string;
 }
+
+export type Mangling = "legacy" | "v0";
 
 export type PluginUnavailableReason = "rustc-failed" | "no-llvm" | "no-headers" | "no-clangxx" | "not-built" | "build-failed" | "load-failed";
 
@@ -270,8 +281,10 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
     headersVersion,
   };
   // The load check is remembered per rustc build: one rustc commit is one libLLVM.
-  const checkedMarker = join(dir, `loaded-by-${sha256Hex(rustcRun.stdout).slice(0, 16)}`);
-  if (existsSync(pluginPath) && existsSync(checkedMarker)) {
+  const checkedMarker = join(dir, `loaded-v${CHECK_FORMAT}-by-${sha256Hex(rustcRun.stdout).slice(0, 16)}`);
+  const checked = existsSync(pluginPath) ? await readCheckMarker(checkedMarker) : undefined;
+  if (checked) {
+    Object.assign(plugin, checked);
     if (options.build !== false) await writeReadyRecord(ready, plugin);
     return { ok: true, plugin };
   }
@@ -286,10 +299,12 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
       if (failure) return { ok: false, problem: failure };
       plugin.built = true;
     }
-    if (existsSync(checkedMarker)) return { ok: true, plugin };
-    const loadFailure = await checkPluginLoads(plugin, env);
-    if (loadFailure) return { ok: false, problem: loadFailure };
-    await writeFile(checkedMarker, `${rustcRun.stdout}`);
+    const again = await readCheckMarker(checkedMarker);
+    if (again) return { ok: true, plugin: Object.assign(plugin, again) };
+    const check = await checkPluginLoads(plugin, env);
+    if ("problem" in check) return { ok: false, problem: check.problem };
+    if (check.manglingPin) plugin.manglingPin = check.manglingPin;
+    await writeFile(checkedMarker, JSON.stringify({ format: CHECK_FORMAT, rustcVv: rustcRun.stdout, manglingPin: check.manglingPin ?? null }));
     return { ok: true, plugin };
   }).then(async (result) => {
     if (result.ok) await writeReadyRecord(ready, result.plugin);
@@ -300,7 +315,7 @@ export async function ensureRustcPlugin(options: RustcPluginOptions): Promise<Ru
 /** What identifies "this plugin source, built as these overrides say, for this rustc build" (pure). */
 function readyRecordPath(options: RustcPluginOptions, env: NodeJS.ProcessEnv, rustcVv: string, source: string): string {
   const overrides = [options.clangxx ?? env.LOCAL_LTO_CLANGXX ?? "", options.llvmConfig ?? env.LOCAL_LTO_LLVM_CONFIG ?? "", env.LOCAL_LTO_SYSTEM_LLVM_ROOT ?? ""];
-  const key = sha256Hex(JSON.stringify([BUILD_FORMAT, rustcVv, sha256Hex(source), overrides])).slice(0, 32);
+  const key = sha256Hex(JSON.stringify([BUILD_FORMAT, CHECK_FORMAT, rustcVv, sha256Hex(source), overrides])).slice(0, 32);
   return join(options.cacheDir ?? pluginInstallDir(env), "ready", `${key}.json`);
 }
 
@@ -311,6 +326,17 @@ async function readReadyRecord(path: string, rustc: string, rustcVersion: RustcV
     const record = JSON.parse(await readFile(path, "utf8")) as ReadyRecord;
     if (!existsSync(record.path)) return undefined;
     return { ...record, rustc, rustcVersion, built: false };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What an earlier load check for this rustc build found; undefined if there was none (or an older one). */
+async function readCheckMarker(path: string): Promise<Pick<RustcPlugin, "manglingPin"> | undefined> {
+  try {
+    const marker = JSON.parse(await readFile(path, "utf8")) as { format: number; manglingPin: Mangling | null };
+    if (marker.format !== CHECK_FORMAT) return undefined;
+    return marker.manglingPin ? { manglingPin: marker.manglingPin } : {};
   } catch {
     return undefined;
   }
@@ -343,7 +369,7 @@ async function compilePlugin(plugin: RustcPlugin, dev: LlvmDev, sourcePath: stri
 /** A tiny crate calling one C helper, compiled by this rustc with the plugin: it must load, link
  * the helper and leave no symbol of it. Catches a plugin whose LLVM symbols rustc's libLLVM lacks
  * (the loader checks only the API version and symbol presence, docs/PLUGIN.md). */
-async function checkPluginLoads(plugin: RustcPlugin, env: NodeJS.ProcessEnv): Promise<PluginUnavailable | undefined> {
+async function checkPluginLoads(plugin: RustcPlugin, env: NodeJS.ProcessEnv): Promise<{ problem: PluginUnavailable } | { manglingPin?: Mangling }> {
   const work = await mkdtemp(join(plugin.dir, "load-check-"));
   try {
     const helperC = join(work, "probe.c");
@@ -354,14 +380,18 @@ async function checkPluginLoads(plugin: RustcPlugin, env: NodeJS.ProcessEnv): Pr
     await writeFile(helperC, "unsigned local_lto_probe_helper(unsigned x) { return x * 3u + 1u; }\n");
     await writeFile(
       crate,
-      'extern "C" { fn local_lto_probe_helper(x: u32) -> u32; }\n#[no_mangle]\npub extern "C" fn local_lto_probe(x: u32) -> u32 { unsafe { local_lto_probe_helper(x) } }\n',
+      'extern "C" { fn local_lto_probe_helper(x: u32) -> u32; }\n#[no_mangle]\npub extern "C" fn local_lto_probe(x: u32) -> u32 { unsafe { local_lto_probe_helper(x) } }\n' +
+        // A mangled name: how this rustc mangles, with RUSTC_BOOTSTRAP and without.
+        // (#[inline(never)]: rustc emits a small function only where it is used, otherwise.)
+        "#[inline(never)]\npub fn local_lto_probe_mangled(x: u32) -> u32 { x.rotate_left(3) }\n",
     );
     const cc = await runTool({ file: plugin.clangxx, args: ["-x", "c", "-O2", "-c", "-emit-llvm", `--target=${plugin.rustcVersion.host}`, helperC, "-o", helperBc], env });
-    if (cc.exitCode !== 0) return loadFailed(plugin, cc, "compiling the load check's C helper failed");
+    if (cc.exitCode !== 0) return { problem: loadFailed(plugin, cc, "compiling the load check's C helper failed") };
     const set = await prepareHelperSet(plugin, helperBc, { dir: join(work, "set") });
+    const rustcArgs = ["--crate-type=lib", "--emit=obj", "-O", crate];
     const rustc = await runTool({
       file: plugin.rustc,
-      args: ["--crate-type=lib", "--emit=obj", "-O", `-Zllvm-plugins=${set.pluginPath}`, crate, "-o", object],
+      args: [...rustcArgs, `-Zllvm-plugins=${set.pluginPath}`, "-o", object],
       // Where local-lto runs, not in the check's directory: rustup's proxy chooses the toolchain
       // by the directory (a rust-toolchain.toml), and the check must load the plugin into the rustc
       // the build will use (a user trial: a project's nightly was checked with the default stable).
@@ -369,17 +399,31 @@ async function checkPluginLoads(plugin: RustcPlugin, env: NodeJS.ProcessEnv): Pr
       cwd: process.cwd(),
       env: { ...env, ...pluginRustcEnv(plugin), LOCAL_LTO_PLUGIN_RECORD: record },
     });
-    if (rustc.exitCode !== 0) return loadFailed(plugin, rustc, `rustc ${plugin.rustcVersion.release.text.replace(/^rustc /, "")} could not use the plugin`);
+    if (rustc.exitCode !== 0) return { problem: loadFailed(plugin, rustc, `rustc ${plugin.rustcVersion.release.text.replace(/^rustc /, "")} could not use the plugin`) };
     const linked = parsePluginRecord(await readFile(record, "utf8").catch(() => ""));
     const elf = readElf(new Uint8Array(await readFile(object)));
     const state = symbolState(elf, "local_lto_probe_helper");
     if (!linked.some((m) => m.helpers.includes("local_lto_probe_helper")) || state !== "absent") {
-      return loadFailed(plugin, rustc, `the plugin loaded but did not link the probe helper (record: ${linked.length} line(s), symbol ${state})`);
+      return { problem: loadFailed(plugin, rustc, `the plugin loaded but did not link the probe helper (record: ${linked.length} line(s), symbol ${state})`) };
     }
-    return undefined;
+    if (!plugin.needsBootstrap) return {};
+    // The same crate as the user's builds run it: no plugin, no RUSTC_BOOTSTRAP.
+    const plainObject = join(work, "plain.o");
+    const { RUSTC_BOOTSTRAP: _bootstrap, ...plainEnv } = env;
+    const plain = await runTool({ file: plugin.rustc, args: [...rustcArgs, "-o", plainObject], cwd: process.cwd(), env: plainEnv });
+    if (plain.exitCode !== 0) return { problem: loadFailed(plugin, plain, "the load check's plain compile failed") };
+    const own = probeMangling(readElf(new Uint8Array(await readFile(plainObject))));
+    const bootstrapped = probeMangling(elf);
+    return own && own !== bootstrapped ? { manglingPin: own } : {};
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** How the probe crate's mangled function is named: `_ZN…` legacy, `_R…` v0. */
+function probeMangling(elf: ElfFile): Mangling | undefined {
+  const name = elf.symbols.find((s) => s.type === "FUNC" && s.name.includes("local_lto_probe_mangled"))?.name;
+  return name?.startsWith("_ZN") ? "legacy" : name?.startsWith("_R") ? "v0" : undefined;
 }
 
 function loadFailed(plugin: RustcPlugin, run: ToolRun, message: string): PluginUnavailable {
