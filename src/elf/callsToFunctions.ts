@@ -133,14 +133,14 @@ function findUnlocated(index: ObjectIndex): Map<string, string> {
   // Relocations name every function a relocatable object calls, unless it has no symbol table at all.
   if (!linked && index.elf.symbols.length > 0) return unlocated;
   if (linked?.keepsLocals) {
-    const into = linked.branchesIntoUnnamed;
-    if (into.length === 0) return unlocated;
-    const first = into[0]!;
+    const uses = linked.usesOfUnnamed;
+    if (uses.length === 0) return unlocated;
+    const first = uses[0]!;
     const where = describeAddress(index.elf, first.from);
     for (const name of linked.absentNames) {
       unlocated.set(
         name,
-        `${into.length} ${into.length === 1 ? "branch reaches" : "branches reach"} code that no symbol names (first: ${first.kind} at ${where} to 0x${first.to.toString(16)}), and ${name} is not in the symbol table: a copy whose symbol was removed (objcopy --strip-symbol, strip -N) would be called this way`,
+        `${uses.length} ${uses.length === 1 ? "use reaches" : "uses reach"} code that no symbol names (first: ${first.kind} at ${where} to 0x${first.to.toString(16)}), and ${name} is not in the symbol table: a copy whose symbol was removed (objcopy --strip-symbol, strip -N) would be reached this way`,
       );
     }
     return unlocated;
@@ -158,7 +158,7 @@ function findUnlocated(index: ObjectIndex): Map<string, string> {
 
 /** `.text+0x1234`: an address by its section. */
 function describeAddress(elf: ElfFile, address: number): string {
-  const section = elf.sections.find((s) => s.isExecutable && address >= s.addr && address < s.addr + s.size);
+  const section = elf.sections.find((s) => (s.flags & SHF_ALLOC) !== 0 && s.size > 0 && address >= s.addr && address < s.addr + s.size);
   return section ? `${section.name}+0x${(address - section.addr).toString(16)}` : `0x${address.toString(16)}`;
 }
 

@@ -207,10 +207,50 @@ describe("a helper whose symbol alone was removed (objcopy --strip-symbol)", () 
       const after = readObjectFacts(load(stripped), [...HELPERS, "rust_helper_gone"]).helpers;
       const local = after.find((h) => h.name === "rust_helper_local")!;
       expect(local).toMatchObject({ verdict: "not-proven", symbol: "absent" });
-      expect(local.notProven!.join(" ")).toMatch(/branch(es)? reach(es)? code that no symbol names .* a copy whose symbol was removed/);
+      expect(local.notProven!.join(" ")).toMatch(/uses? reach(es)? code that no symbol names \(first: call at \.text\+0x\w+ to 0x\w+\).* a copy whose symbol was removed/);
       expect(after.find((h) => h.name === "rust_helper_ext")).toMatchObject({ verdict: "calls-left" });
     });
   }
+
+  // Found by a user trial: reached other than by a direct call, or at a nop.
+  const stripOne = (exe: string, name: string) => {
+    run("objcopy", [`--strip-symbol=${name}`, exe, `${exe}-stripped`]);
+    const before = readObjectFacts(load(exe), [name]).helpers[0]!;
+    const after = readObjectFacts(load(`${exe}-stripped`), [name]).helpers[0]!;
+    return { before, after, why: after.notProven?.join(" ") ?? "" };
+  };
+
+  it("a Rust program's C helper: rustc calls it through its GOT slot, whose RELATIVE relocation stores the address", () => {
+    const c = work.write("rs_helper.c", "__attribute__((noinline)) int c_helper(int x) { return (x * 3 + (x >> 2)) ^ 0x55; }\n");
+    run(CLANG, ["-O2", "-c", "-fPIC", "-o", work.file("rs_helper.o"), c]);
+    run(`${LLVM_BIN}/llvm-ar`, ["rcs", work.file("librs_helper.a"), work.file("rs_helper.o")]);
+    const main = work.write("rs_main.rs", 'extern "C" { fn c_helper(x: i32) -> i32; }\nfn main() { let v = std::env::args().count() as i32; println!("{}", unsafe { c_helper(v) + c_helper(v + 1) }); }\n');
+    const exe = work.file("rs-strip-one");
+    run("rustc", ["-O", "--edition=2021", "-L", work.path, "-l", "static=rs_helper", "-o", exe, main]);
+    const { before, after, why } = stripOne(exe, "c_helper");
+    expect(before.verdict).toBe("calls-left");
+    expect(after).toMatchObject({ verdict: "not-proven", symbol: "absent" });
+    expect(why).toMatch(/reach(es)? code that no symbol names/);
+  });
+
+  it("a helper whose entry is a nop (patchable_function_entry): a call to the nop is a call to it", () => {
+    const c = work.write("pfe.c", '#include <stdlib.h>\n__attribute__((noinline, patchable_function_entry(5, 0))) static int helper(int x) { return (x * 3 + (x >> 2)) ^ 0x55; }\nint main(int argc, char **argv) { int v = atoi(argc > 1 ? argv[1] : "7"); return helper(v) + helper(v + 1); }\n');
+    const exe = link(GCC, "pfe-strip-one", [c], []);
+    const { before, after, why } = stripOne(exe, "helper");
+    expect(before.verdict).toBe("calls-left");
+    expect(after.verdict).toBe("not-proven");
+    // Its two calls, and the __patchable_function_entries record of its entry.
+    expect(why).toMatch(/^3 uses reach code that no symbol names/);
+  });
+
+  it("a helper used only through a pointer (a qsort callback): the address load counts", () => {
+    const c = work.write("qs.c", "#include <stdio.h>\n#include <stdlib.h>\nstatic int helper(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }\nint main(int argc, char **argv) { (void)argv; int a[4] = {argc, 3, 1, 2}; qsort(a, 4, sizeof a[0], helper); printf(\"%d\\n\", a[0]); return 0; }\n");
+    const exe = link(GCC, "qs-strip-one", [c], []);
+    const { before, after, why } = stripOne(exe, "helper");
+    expect(before.verdict).toBe("not-proven"); // its address is used: calls through it cannot be counted
+    expect(after.verdict).toBe("not-proven");
+    expect(why).toMatch(/first: address-load at/);
+  });
 
   it("aarch64, lld", () => {
     const exe = work.file("a64-strip-one");

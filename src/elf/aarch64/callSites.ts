@@ -92,7 +92,9 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
         targets = gotTargets(index, rel);
         if (page?.relocation?.type === R_AARCH64_ADR_GOT_PAGE && page.relocation.symbolIndex === rel.symbolIndex) pageRelocation = page.relocation;
       } else if (!rel && page?.page !== undefined) {
-        targets = index.slotTargets(page.page + ((word >>> 10) & 0xfff) * 8);
+        const slot = page.page + ((word >>> 10) & 0xfff) * 8;
+        index.linked?.noteSlot(address, slot);
+        targets = index.slotTargets(slot);
       }
     } else if ((word & 0xff800000) >>> 0 === 0x91000000) {
       // add xd, xn, #imm: a function's own address
@@ -102,16 +104,24 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
         if (pageRel && pageRel.type !== R_AARCH64_ADR_GOT_PAGE && pageRel.symbolIndex === rel.symbolIndex && pageRel.addend === rel.addend) pageRelocation = pageRel;
       } else if (!rel && page?.page !== undefined) {
         const shift = (word >>> 22) & 1 ? 4096 : 1;
-        targets = index.directTargets(section, page.page + ((word >>> 10) & 0xfff) * shift);
+        const target = page.page + ((word >>> 10) & 0xfff) * shift;
+        index.linked?.noteAddress(address, target, "address-load");
+        targets = index.directTargets(section, target);
       }
     } else if ((word & 0x9f000000) >>> 0 === 0x10000000) {
       // adr xd, label
       if (rel?.type === R_AARCH64_ADR_PREL_LO21) targets = index.resolve(rel, rel.addend, 0);
-      else if (!rel && index.linked) targets = index.directTargets(section, address + adrImmediate(word));
+      else if (!rel && index.linked) {
+        index.linked.noteAddress(address, address + adrImmediate(word), "address-load");
+        targets = index.directTargets(section, address + adrImmediate(word));
+      }
     } else if ((word & 0xff000000) >>> 0 === 0x58000000) {
       // ldr xt, label: a GOT slot in the tiny code model
       if (rel?.type === R_AARCH64_GOT_LD_PREL19) targets = gotTargets(index, rel);
-      else if (!rel && index.linked) targets = index.slotTargets(address + (((word << 8) >> 13) * 4));
+      else if (!rel && index.linked) {
+        index.linked.noteSlot(address, address + (((word << 8) >> 13) * 4));
+        targets = index.slotTargets(address + (((word << 8) >> 13) * 4));
+      }
     } else {
       return undefined;
     }

@@ -77,8 +77,14 @@ export class LinkedImage {
   readonly unnamedCode: readonly UnnamedStretch[];
   /** Code only an untyped, size-less label reaches (unnamedCode.ts): a branch from it is no evidence either. */
   readonly labelOnlyCode: readonly UnnamedStretch[];
-  /** Branches from elsewhere into unnamed code, in the order the scan met them. */
-  readonly branchesIntoUnnamed: Array<{ from: number; to: number; kind: string }> = [];
+  /**
+   * What reaches unnamed code, in the order found: direct branches and address loads from
+   * functions, GOT slots they go through, dynamic relocations and RELR words that store such an
+   * address (rustc calls an `extern "C"` function through its GOT slot).
+   */
+  readonly usesOfUnnamed: Array<{ from: number; to: number; kind: string }> = [];
+  /** Where any symbol starts: filled only when there is unnamed code. */
+  private readonly symbolStarts = new Set<number>();
   private readonly dynsymIndex: number;
   readonly types: { symbolic: ReadonlySet<number>; relative: ReadonlySet<number> };
 
@@ -117,6 +123,29 @@ export class LinkedImage {
       if (elf.machine === EM_X86_64) this.findX86Stubs(section);
       else if (elf.machine === EM_AARCH64) this.findA64Stubs(section);
     }
+    if (this.unnamedCode.length > 0) {
+      for (const symbol of [...elf.symbols, ...elf.dynamicSymbols]) if (symbol.isDefined && symbol.type !== "SECTION" && symbol.type !== "FILE") this.symbolStarts.add(symbol.value);
+      this.findStoredUnnamedAddresses();
+    }
+  }
+
+  /**
+   * Whether `address` is in unnamed code and no symbol starts there. A label the linear sweep
+   * stepped over (aws-lc's tables in .text, read as code out of step) still names its address.
+   */
+  private unnamedAt(address: number): boolean {
+    return within(this.unnamedCode, address) && !this.symbolStarts.has(address);
+  }
+
+  /** Addresses of unnamed code the loader stores: RELATIVE relocations' addends, RELR-relocated words. */
+  private findStoredUnnamedAddresses(): void {
+    for (const rel of this.dynamicRelocations) {
+      if (this.types.relative.has(rel.type) && this.unnamedAt(rel.addend)) this.usesOfUnnamed.push({ from: rel.offset, to: rel.addend, kind: "dynamic relocation" });
+    }
+    for (const address of this.relrAddresses) {
+      const value = this.readAddress(address);
+      if (value !== undefined && this.unnamedAt(value)) this.usesOfUnnamed.push({ from: address, to: value, kind: "RELR word" });
+    }
   }
 
   /** The named functions that start at `address`. */
@@ -125,13 +154,26 @@ export class LinkedImage {
   }
 
   /**
-   * Records a direct branch from a named function into unnamed code. A branch from unnamed or
-   * label-only code does not count: data in .text decodes as branches anywhere, and such code is
-   * only run at all if a function branches into it, which is counted.
+   * Records a direct branch from a function into unnamed code. A branch from unnamed or label-only
+   * code does not count: data in .text decodes as branches anywhere, and such code only runs if a
+   * function reaches it, which counts.
    */
   noteBranch(from: number, to: number, kind: string): void {
-    if (this.unnamedCode.length === 0 || !within(this.unnamedCode, to) || this.outsideFunctions(from)) return;
-    this.branchesIntoUnnamed.push({ from, to, kind });
+    if (this.unnamedCode.length === 0 || this.outsideFunctions(from) || !this.unnamedAt(to)) return;
+    this.usesOfUnnamed.push({ from, to, kind });
+  }
+
+  /** Records an address a function computes (lea, adrp + add, adr, a non-PIE immediate) that lies in unnamed code. */
+  noteAddress(from: number, address: number, kind: string): void {
+    if (this.unnamedCode.length === 0 || this.outsideFunctions(from) || !this.unnamedAt(address)) return;
+    this.usesOfUnnamed.push({ from, to: address, kind });
+  }
+
+  /** Records a GOT slot a function reads or calls through whose stored address (no relocation: the file's bytes) lies in unnamed code. */
+  noteSlot(from: number, slot: number): void {
+    if (this.unnamedCode.length === 0 || this.outsideFunctions(from) || this.slotRelocations.has(slot)) return;
+    const value = this.readAddress(slot);
+    if (value !== undefined && this.unnamedAt(value)) this.usesOfUnnamed.push({ from, to: value, kind: "GOT slot" });
   }
 
   /** Whether `address` lies in code no function symbol names (unnamed, or only labelled). */

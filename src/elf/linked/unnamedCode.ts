@@ -103,15 +103,18 @@ function classifyX86(bytes: Uint8Array, from: number, functions: readonly number
   const labelOnly = new Runs();
   const result = sweepX86(bytes, from, {
     onInstruction: (address, length, info) => {
-      if (isX86Padding(bytes, address - from, info) || named.has(address)) {
+      // Fill joins the stretch it lies in: a function may start with nops (patchable entries,
+      // -mnop-mcount), and a branch to them is a branch to it.
+      const real = !isX86Padding(bytes, address - from, info);
+      if (named.has(address)) {
         unnamed.gap();
         labelOnly.gap();
       } else if (labelled.has(address)) {
         unnamed.gap();
-        labelOnly.add(address, length);
+        labelOnly.add(address, length, real);
       } else {
         labelOnly.gap();
-        unnamed.add(address, length);
+        unnamed.add(address, length, real);
       }
     },
   });
@@ -228,15 +231,16 @@ function classifyA64(bytes: Uint8Array, from: number, functions: readonly number
   const unnamed = new Runs();
   const labelOnly = new Runs();
   for (let address = from; address < limit; address += 4) {
-    if (A64_PADDING.has(word(address)) || named.has(address)) {
+    const real = !A64_PADDING.has(word(address));
+    if (named.has(address)) {
       unnamed.gap();
       labelOnly.gap();
     } else if (labelled.has(address)) {
       unnamed.gap();
-      labelOnly.add(address, 4);
+      labelOnly.add(address, 4, real);
     } else {
       labelOnly.gap();
-      unnamed.add(address, 4);
+      unnamed.add(address, 4, real);
     }
   }
   unnamed.gap();
@@ -252,16 +256,18 @@ function endsFlowA64(word: number): boolean {
 /** udf #0 (zero fill), nop, and lld's trap fill 0xd4d4d4d4. */
 const A64_PADDING = new Set([0x00000000, 0xd503201f, 0xd4d4d4d4]);
 
-/** Consecutive instructions gathered into stretches. */
+/** Consecutive instructions gathered into stretches; a stretch of fill alone is dropped. */
 class Runs {
   readonly list: Stretch[] = [];
-  private current: Stretch | undefined;
+  private current: (Stretch & { real: boolean }) | undefined;
 
-  add(address: number, length: number): void {
-    if (this.current && this.current.end === address) this.current.end = address + length;
-    else {
+  add(address: number, length: number, real: boolean): void {
+    if (this.current && this.current.end === address) {
+      this.current.end = address + length;
+      this.current.real ||= real;
+    } else {
       this.gap();
-      this.current = { start: address, end: address + length };
+      this.current = { start: address, end: address + length, real };
     }
   }
 
@@ -270,7 +276,7 @@ class Runs {
   }
 
   gap(): void {
-    if (this.current) this.list.push(this.current);
+    if (this.current?.real) this.list.push({ start: this.current.start, end: this.current.end });
     this.current = undefined;
   }
 }

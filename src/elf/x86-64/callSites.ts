@@ -109,13 +109,17 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
           const symbol = index.symbolOf(rel);
           if (symbol && symbol.type !== "SECTION" && index.names.has(symbol.name)) targets = [{ name: symbol.name, via: "got-relocation" }];
         } else if (index.linked) {
-          targets = index.slotTargets(end + readSigned(code, info.ripDisplacementPosition, 4));
+          const slot = end + readSigned(code, info.ripDisplacementPosition, 4);
+          index.linked.noteSlot(address, slot);
+          targets = index.slotTargets(slot);
         }
       } else if (rel) {
         if (rel.type !== R_X86_64_PC32 && rel.type !== R_X86_64_PLT32) return undefined;
         targets = index.resolve(rel, addendOf(rel, info.ripDisplacementPosition, 4), end - field);
       } else {
-        targets = index.directTargets(section, end + readSigned(code, info.ripDisplacementPosition, 4));
+        const target = end + readSigned(code, info.ripDisplacementPosition, 4);
+        index.linked?.noteAddress(address, target, "address-load");
+        targets = index.directTargets(section, target);
       }
       const target = targets[0];
       return target ? { register: info.reg, value: { target, loadOffset: address, relocation: rel ?? target.relocation } } : undefined;
@@ -129,6 +133,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
         if (!index.linked?.fixedAddresses) return undefined;
         // mov $imm32, %r32 zero-extends; c7 /0 with REX.W sign-extends (an address below 2^31 either way).
         const value = size === 8 ? readSigned(code, end - size - base, 8) : readSigned(code, end - size - base, 4) >>> 0;
+        index.linked.noteAddress(address, value, "address-load");
         const target = index.directTargets(section, value)[0];
         return target ? { register: info.rm, value: { target, loadOffset: address, relocation: target.relocation } } : undefined;
       }
@@ -190,6 +195,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
     const rel = relocations?.get(branch.ripDisplacementOffset!);
     if (!rel && index.linked) {
       const slot = branch.offset + branch.length + readSigned(code, branch.ripDisplacementOffset! - base, 4);
+      index.linked.noteSlot(branch.offset, slot);
       for (const t of index.slotTargets(slot)) record(t.name, branch.offset, branch.kind, t.via);
       return;
     }
