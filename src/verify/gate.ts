@@ -70,6 +70,9 @@ function notProvenFix(report: Report): string {
   const reasons = report.helpers.flatMap((h) => h.notProven ?? []).join("\n");
   if (/no call decoder/.test(reasons)) return "local-lto can prove inlining in x86-64 and aarch64 objects only: drop --require-inlined and check the object yourself (llvm-objdump -dr)";
   if (/stripped|local symbols/.test(reasons)) return "inspect the unstripped file (before strip, or without -Wl,-x / -s), or the .o files it was linked from";
+  if (/code that no symbol names/.test(reasons)) {
+    return "inspect the file as linked, before single symbols were removed (objcopy --strip-symbol, strip -N); if none were, code without a symbol is reached: see the report's notProven lines";
+  }
   if (/address is used/.test(reasons)) return "the helper's address is taken (a function pointer): calls through it stay out of line; see the report's notProven lines";
   return "see the report's notProven lines; if the decoder is wrong about valid code, please report it with the object";
 }

@@ -88,6 +88,8 @@ describe("gateVerdict", () => {
     expect(gate.failure).toMatchObject({ code: "LLTO_NOT_PROVEN" });
     expect(gate.failure.message).toBe("2 helper(s) not proven inlined in x.o: b (b could not be read); c (the file has no .symtab (stripped) and c is not in .dynsym: …)");
     expect(gate.failure.fix).toMatch(/unstripped/);
+    const unnamed = gateVerdict(report([row("d", "not-proven", { notProven: ["2 uses reach code that no symbol names (first: call at .text+0x9 to 0x1170), and d is not in the symbol table: …"] })]));
+    expect(!unnamed.pass && unnamed.failure.fix).toMatch(/before single symbols were removed \(objcopy --strip-symbol, strip -N\)/);
   });
 
   test("a report whose rows say inlined but whose verdict says otherwise is not trusted: the verdict decides", () => {
