@@ -97,7 +97,7 @@ function nothingToFind(elf: ElfFile): CallSiteAnalysis {
  * of the same section (a direct call) and those a relocation inside the range names or points into
  * the section of; in a linked file, any function the file has. A name a file that keeps its locals
  * lacks can only be code no symbol names (linked/unnamedCode.ts): unnamed code cannot hide a call
- * into unnamed code that counts (see noteBranch), and with none there is nothing to call.
+ * into unnamed code that counts (see LinkedImage.noteUse), and with none there is nothing to call.
  */
 function namesAGapMayHide(index: ObjectIndex, sectionIndex: number, gap: CallSiteDecodeError): string[] {
   const linked = index.linked;

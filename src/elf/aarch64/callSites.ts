@@ -65,7 +65,7 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
       for (const t of index.resolve(rel, rel.addend, 0)) record(t.name, branch.offset, branch.kind, t.via, rel);
       return;
     }
-    index.linked?.noteBranch(branch.offset, branch.target!, branch.kind);
+    index.linked?.noteUse(branch.offset, branch.target!, branch.kind);
     for (const t of index.directTargets(section, branch.target!)) {
       if (branch.kind !== "call" && t.symbol && callers.isInside(t.symbol, branch.offset)) continue; // a loop back to its own start
       record(t.name, branch.offset, branch.kind, t.via);
@@ -105,14 +105,14 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
       } else if (!rel && page?.page !== undefined) {
         const shift = (word >>> 22) & 1 ? 4096 : 1;
         const target = page.page + ((word >>> 10) & 0xfff) * shift;
-        index.linked?.noteAddress(address, target, "address-load");
+        index.linked?.noteUse(address, target, "address-load");
         targets = index.directTargets(section, target);
       }
     } else if ((word & 0x9f000000) >>> 0 === 0x10000000) {
       // adr xd, label
       if (rel?.type === R_AARCH64_ADR_PREL_LO21) targets = index.resolve(rel, rel.addend, 0);
       else if (!rel && index.linked) {
-        index.linked.noteAddress(address, address + adrImmediate(word), "address-load");
+        index.linked.noteUse(address, address + adrImmediate(word), "address-load");
         targets = index.directTargets(section, address + adrImmediate(word));
       }
     } else if ((word & 0xff000000) >>> 0 === 0x58000000) {

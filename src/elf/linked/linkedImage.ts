@@ -154,19 +154,14 @@ export class LinkedImage {
   }
 
   /**
-   * Records a direct branch from a function into unnamed code. A branch from unnamed or label-only
-   * code does not count: data in .text decodes as branches anywhere, and such code only runs if a
-   * function reaches it, which counts.
+   * Records what a function's instruction reaches when it lies in unnamed code: a direct branch's
+   * target, or an address it computes (lea, adrp + add, adr, a non-PIE immediate). Unnamed or
+   * label-only code reaching it does not count: data in .text decodes as branches anywhere, and
+   * such code only runs if a function reaches it, which counts.
    */
-  noteBranch(from: number, to: number, kind: string): void {
+  noteUse(from: number, to: number, kind: string): void {
     if (this.unnamedCode.length === 0 || this.outsideFunctions(from) || !this.unnamedAt(to)) return;
     this.usesOfUnnamed.push({ from, to, kind });
-  }
-
-  /** Records an address a function computes (lea, adrp + add, adr, a non-PIE immediate) that lies in unnamed code. */
-  noteAddress(from: number, address: number, kind: string): void {
-    if (this.unnamedCode.length === 0 || this.outsideFunctions(from) || !this.unnamedAt(address)) return;
-    this.usesOfUnnamed.push({ from, to: address, kind });
   }
 
   /** Records a GOT slot a function reads or calls through whose stored address (no relocation: the file's bytes) lies in unnamed code. */

@@ -118,7 +118,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
         targets = index.resolve(rel, addendOf(rel, info.ripDisplacementPosition, 4), end - field);
       } else {
         const target = end + readSigned(code, info.ripDisplacementPosition, 4);
-        index.linked?.noteAddress(address, target, "address-load");
+        index.linked?.noteUse(address, target, "address-load");
         targets = index.directTargets(section, target);
       }
       const target = targets[0];
@@ -133,7 +133,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
         if (!index.linked?.fixedAddresses) return undefined;
         // mov $imm32, %r32 zero-extends; c7 /0 with REX.W sign-extends (an address below 2^31 either way).
         const value = size === 8 ? readSigned(code, end - size - base, 8) : readSigned(code, end - size - base, 4) >>> 0;
-        index.linked.noteAddress(address, value, "address-load");
+        index.linked.noteUse(address, value, "address-load");
         const target = index.directTargets(section, value)[0];
         return target ? { register: info.rm, value: { target, loadOffset: address, relocation: target.relocation } } : undefined;
       }
@@ -184,7 +184,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
       for (const t of index.resolve(rel, addendOf(rel, field - base, branch.displacementSize!), end - field)) record(t.name, branch.offset, branch.kind, t.via, rel);
       return;
     }
-    index.linked?.noteBranch(branch.offset, branch.target!, branch.kind);
+    index.linked?.noteUse(branch.offset, branch.target!, branch.kind);
     for (const t of index.directTargets(section, branch.target!)) {
       if (branch.kind !== "call" && t.symbol && callers.isInside(t.symbol, branch.offset)) continue; // a loop back to its own start
       record(t.name, branch.offset, branch.kind, t.via);

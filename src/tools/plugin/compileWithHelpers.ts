@@ -29,7 +29,7 @@ export interface CompileWithHelpersRequest {
    * bootstrapNeutralArgs), so objects match plain rustc's. The legacy pin costs ~0.6% of rustc's
    * instructions: it needs -Zunstable-options, which turns on rustc's internal lints (docs/PLUGIN.md).
    */
-  pinLegacyMangling?: boolean;
+  pinMangling?: boolean;
   /** Where the plugin writes its record (emptied first); default a temporary file, removed afterwards. */
   recordFile?: string;
   /**
@@ -77,10 +77,10 @@ export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "manglingPin">, r
 }
 
 /** The rustc command line of the fast path. Pure. */
-export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: HelperSet, plugin: RustcPlugin, cwd: string, env: Record<string, string | undefined>, recordFile: string, pinLegacyMangling = true): ToolCommand {
+export function pluginRustcCommand(rustc: string, rustcArgs: readonly string[], helperSet: HelperSet, plugin: RustcPlugin, cwd: string, env: Record<string, string | undefined>, recordFile: string, pinMangling = true): ToolCommand {
   return {
     file: rustc,
-    args: [...rustcArgs, ...(pinLegacyMangling ? bootstrapNeutralArgs(plugin, rustcArgs) : []), `-Zllvm-plugins=${helperSet.pluginPath}`],
+    args: [...rustcArgs, ...(pinMangling ? bootstrapNeutralArgs(plugin, rustcArgs) : []), `-Zllvm-plugins=${helperSet.pluginPath}`],
     cwd,
     // RUSTC_BOOTSTRAP only here, never in local-lto's own environment: a build script's feature
     // probe that saw it would change the crate's code.
@@ -123,7 +123,7 @@ async function compileWithSet(
     await writeFile(recordFile, "");
     const processEnv = request.processFile ? { LOCAL_LTO_PLUGIN_PROCESS: request.processFile } : {};
     if (request.processFile) await rm(request.processFile, { force: true });
-    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, { ...(request.env ?? {}), ...extraEnv, ...processEnv }, recordFile, request.pinLegacyMangling ?? true);
+    const command = pluginRustcCommand(request.rustc ?? request.plugin.rustc, request.rustcArgs, helperSet, request.plugin, request.cwd, { ...(request.env ?? {}), ...extraEnv, ...processEnv }, recordFile, request.pinMangling ?? true);
     const running = runTool(command);
     try {
       await whileRunning();
