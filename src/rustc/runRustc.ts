@@ -156,8 +156,8 @@ async function plainRun(rustc: string, args: readonly string[], cwd: string, env
  * then `-Zllvm-plugins`; RUSTC_BOOTSTRAP=1 in this rustc's environment only (never in local-lto's,
  * where a build script's feature probe could see it).
  */
-export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "manglingPin">): string[] {
-  return [...args, ...bootstrapNeutralArgs(set, args), `-Zllvm-plugins=${set.pluginPath}`];
+export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "manglingPin">, userBootstrap: string | undefined): string[] {
+  return [...args, ...bootstrapNeutralArgs(set, args, userBootstrap), `-Zllvm-plugins=${set.pluginPath}`];
 }
 
 async function compileWithPlugin(rustc: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, set: SetManifest, state: string): Promise<{ code: number; linked: LinkedModule[] }> {
@@ -166,7 +166,7 @@ async function compileWithPlugin(rustc: string, args: readonly string[], cwd: st
   try {
     const run = await runInherited({
       file: rustc,
-      args: pluginRustcArgs(args, set),
+      args: pluginRustcArgs(args, set, env.RUSTC_BOOTSTRAP),
       cwd,
       env: { ...env, ...(set.needsBootstrap ? { RUSTC_BOOTSTRAP: "1" } : {}), LOCAL_LTO_PLUGIN_RECORD: recordFile, LOCAL_LTO_PLUGIN_HELPERS: undefined },
     });

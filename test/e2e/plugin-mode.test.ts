@@ -4,13 +4,13 @@
  * from the object, the program's output, the mode choice, the caller policy through the plugin's
  * caller-attribute marker, and the refusals.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import type { BuildOptions } from "../../src/pipeline/types.js";
-import { clang, exampleDir, repoRoot, run, tempDir, withoutOptIn } from "../support/toolchain.js";
+import { clang, exampleDir, llvmBin, repoRoot, run, tempDir, withoutOptIn } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
 import { irCacheFile, verifiedIrText } from "../../src/pipeline/cache/irTextCache.js";
 
@@ -145,6 +145,27 @@ describe("plugin mode", () => {
     const theirs = out("no-helper-rustc");
     run("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", theirs, source]);
     expect(readFileSync(ours).equals(readFileSync(theirs))).toBe(true);
+  });
+
+  test("an environment that already sets RUSTC_BOOTSTRAP=1: byte-identical to plain rustc's in it (v0 names, no pin)", async () => {
+    // Stable 1.95 mangles v0 under RUSTC_BOOTSTRAP=1 (a Makefile that exports it, as the kernel's
+    // does): plain rustc in that environment is the yardstick, so the legacy pin must not be added.
+    const source = join(dir, "bootstrapped.rs");
+    writeFileSync(source, "#[inline(never)]\npub fn table(i: usize) -> u8 { [3u8, 1, 4, 1, 5][i % 5] }\n");
+    const theirs = out("bootstrapped-rustc");
+    execFileSync("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", theirs, source], { env: { ...process.env, RUSTC_BOOTSTRAP: "1" } });
+    expect(execFileSync(`${llvmBin}/llvm-nm`, [theirs], { encoding: "utf8" })).toMatch(/ T _R\w*table/);
+    const launcher = join(repoRoot, "bin/local-lto");
+    const ours = out("bootstrapped");
+    for (const pass of ["node", "replay"]) {
+      const cli = spawnSync(launcher, ["build", source, "--helpers", helpers, "--rustc-arg=-O", "-o", ours, "--mode", "plugin"], {
+        env: { ...process.env, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_LAUNCHER_TRACE: "1" },
+        encoding: "utf8",
+      });
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stderr, pass).toMatch(pass === "node" ? /launcher: build node/ : /launcher: build replay/);
+      expect(readFileSync(ours).equals(readFileSync(theirs)), pass).toBe(true);
+    }
   });
 
   test("kernel flags: the caller policy reaches the plugin (callers take null_pointer_is_valid) and every call is inlined; keep leaves calls explained by rustc's own remarks", async () => {

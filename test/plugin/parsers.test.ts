@@ -1,6 +1,6 @@
 /** Pure parts of the plugin path: record and error parsers, flags, the rustc command line. */
 import { describe, expect, test } from "vitest";
-import { bootstrapNeutralArgs, pluginRustcCommand } from "../../src/tools/plugin/compileWithHelpers.js";
+import { bootstrapNeutralArgs, pluginRustcCommand, userBootstraps } from "../../src/tools/plugin/compileWithHelpers.js";
 import { parsePluginFailure, parsePluginRecord } from "../../src/tools/plugin/pluginRecord.js";
 import { pluginBuildKey, pluginCompileArgs, rustcNeedsBootstrap, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { parseRustcVersion } from "../../src/toolchain/versions.js";
@@ -83,6 +83,16 @@ describe("building and loading", () => {
     expect(bootstrapNeutralArgs({ manglingPin: "v0" }, ["-O"])).toEqual(["-Csymbol-mangling-version=v0"]);
     // Nightly, or a stable rustc that RUSTC_BOOTSTRAP does not change: nothing to pin.
     expect(bootstrapNeutralArgs({}, ["-O"])).toEqual([]);
+    // The build's own environment already bootstraps this crate, as rustc decides: plain rustc mangles as the plugin's compile does.
+    expect(bootstrapNeutralArgs(legacy, ["-O"], "1")).toEqual([]);
+    expect(bootstrapNeutralArgs(legacy, ["--crate-name", "user", "-O"], "core,user")).toEqual([]);
+    expect(bootstrapNeutralArgs(legacy, ["--crate-name=user"], "user")).toEqual([]);
+    expect(bootstrapNeutralArgs(legacy, ["--crate-name", "user"], "other")).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
+    // rustc matches the list against --crate-name only; -1 forces stable; an empty value is no value.
+    expect(userBootstraps("user", ["user.rs"])).toBe(false);
+    expect(userBootstraps("-1", ["--crate-name", "user"])).toBe(false);
+    expect(userBootstraps("", ["--crate-name", "user"])).toBe(false);
+    expect(userBootstraps(undefined, ["--crate-name", "user"])).toBe(false);
     const set = { dir: "/s", pluginPath: "/s/p.so", helpersPath: "/s/h.bc", hash: "h" };
     const unpinned = pluginRustcCommand("rustc", ["-O"], set, { needsBootstrap: true, manglingPin: "legacy" } as RustcPlugin, "/w", {}, "/r", false);
     expect(unpinned.args).toEqual(["-O", "-Zllvm-plugins=/s/p.so"]);

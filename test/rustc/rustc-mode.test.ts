@@ -253,6 +253,29 @@ exec '${rustc}' "$@" -Csymbol-mangling-version=v0
   });
 });
 
+describe("a build whose own environment sets RUSTC_BOOTSTRAP=1 (as the kernel's Makefile exports it)", () => {
+  // Plain stable 1.95 then mangles v0, as the plugin's compile does: nothing may be pinned back.
+  it("objects byte-identical to plain rustc's in that environment, through Node and through the launcher", () => {
+    const dir = project();
+    const env = { ...process.env, RUSTC_BOOTSTRAP: "1" };
+    const plain = spawnSync(rustc, rlibArgs("plain"), { cwd: dir, env, encoding: "utf8" });
+    expect(plain.status, plain.stderr).toBe(0);
+    const own = members(join(dir, "out/libplain-1234.rlib"));
+    const objects = [...own.keys()].filter((m) => m.endsWith(".o"));
+    expect(objects.length).toBeGreaterThan(0);
+    const mangled = objects.flatMap((m) => readElf(new Uint8Array(own.get(m)!)).symbols.filter((s) => s.name.includes("describe") && s.type === "FUNC").map((s) => s.name));
+    expect(mangled.length).toBeGreaterThan(0);
+    for (const name of mangled) expect(name).toMatch(/^_R/);
+    for (const pass of ["node no-entry", "plugin"]) {
+      const run = spawnSync(launcher, [rustc, ...rlibArgs("plain")], { cwd: dir, env: { ...env, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr, pass).toContain(`local-lto launcher: ${pass}`);
+      const ours = members(join(dir, "out/libplain-1234.rlib"));
+      for (const m of objects) expect(ours.get(m)?.equals(own.get(m)!), `${pass}: ${m}`).toBe(true);
+    }
+  });
+});
+
 describe("local-lto rustc (the subcommand)", () => {
   it("runs rustc from LOCAL_LTO_RUSTC with the same behaviour", () => {
     const dir = project();
