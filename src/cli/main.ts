@@ -195,5 +195,8 @@ export async function main(argv: string[]): Promise<number> {
 // Before anything is started: what the launcher kept from Node's start goes back to rustc, clang, Cargo.
 restoreLauncherEnvironment();
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // Everything was awaited and written (stdout and stderr are synchronous for files and pipes on
+  // POSIX, and for terminals on Linux): exit now rather than tear the heap down (about 10 ms of
+  // every build's tail; replayMain.ts does the same).
+  process.exit(code);
 });

@@ -82,6 +82,17 @@ export function indexScript(entries: Readonly<Record<string, string>>): string {
   return [`# local-lto launch index ${INDEX_FORMAT} (src/files/launcherIndex.ts): sourced by bin/local-lto`, "case $keytext in", ...cases, "esac", ""].join("\n");
 }
 
+let indexLock: Promise<typeof import("proper-lockfile")> | undefined;
+
+/**
+ * proper-lockfile, loaded when an entry is written (or about to be: preloadReplayRecording), not
+ * when one is read: it brings graceful-fs, which patches node:fs as it loads.
+ */
+export function loadIndexLock(): Promise<typeof import("proper-lockfile")> {
+  indexLock ??= import("proper-lockfile").then((m) => m.default);
+  return indexLock;
+}
+
 /**
  * One entry of a launcher directory (this one, and `local-lto build`'s replay entries): `<name>.json`
  * for Node, `<name>.sh` for the launcher, dated `validFrom`, and the index (a `case` over the key
@@ -94,8 +105,7 @@ export async function writeIndexedEntry(dir: string, keyText: string, json: obje
   const when = new Date(validFrom);
   await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify(json)}\n`);
   await writeFileAtomically(join(dir, `${name}.sh`), script, { mtime: when });
-  // Loaded when an entry is written, not when one is read (proper-lockfile brings graceful-fs).
-  const { default: lockfile } = await import("proper-lockfile");
+  const lockfile = await loadIndexLock();
   const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
   try {
     const indexJson = join(dir, "index.json");

@@ -31,6 +31,9 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   ]);
   const plan = await planBuild(resolved, hooks.onStage);
   const { toolchain } = plan;
+  // What records the entry for a repeat loads while rustc runs, not after it (about 15 ms of a
+  // first build's tail: the module, proper-lockfile and graceful-fs).
+  if (options.replay && plan.mode === "plugin") void import("./plugin/recordReplay.js").then((m) => m.preloadReplayRecording(), () => undefined);
   const workspace = await createWorkspace(resolved.keepTemps);
   const timings: Record<string, number> = {};
   const ctx: BuildContext = {

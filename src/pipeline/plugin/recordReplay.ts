@@ -15,6 +15,7 @@ import type { PluginModeResult } from "./runPluginMode.js";
 import { identityOf, type FileIdentity } from "../../files/fileIdentity.js";
 import { rustupSelectionFiles } from "../../toolchain/rustupSelection.js";
 import { STAGE, writeReplayEntry, type ReplayEntry } from "./replayEntry.js";
+import { loadIndexLock } from "../../files/launcherIndex.js";
 
 /** rustc's own files: a new toolchain in the same place (rustup update) changes them. */
 function rustcFiles(sysroot: string | undefined): string[] {
@@ -39,6 +40,11 @@ export function shadowingRustc(rustc: { path: string; source: string } | undefin
     if (!existsSync(candidate)) shadowing.push(candidate);
   }
   return [];
+}
+
+/** Loads what writing an entry needs (the index's lock), ahead of the write. */
+export function preloadReplayRecording(): Promise<unknown> {
+  return loadIndexLock().catch(() => undefined);
 }
 
 export async function recordReplayEntry(input: {
