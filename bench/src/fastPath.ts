@@ -10,7 +10,7 @@
  * Writes bench/results/fast-path.json and the "fast path" block of docs/BENCHMARKS.md, issue 12's
  * targets first (`--render` writes the block again from the results file alone).
  *
- *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/fastPath.js [--pairs=5] [--render]
+ *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/fastPath.js [--pairs=5] [--render] [--instructions-only]
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -98,8 +98,23 @@ async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measu
   return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote(["bin/local-lto", ...args(0)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
 }
 
+/**
+ * The hot-loop crate by instruction count (callgrind, repeatable whatever the machine's load):
+ * what its repeat costs, process by process, beside plain rustc on the same crate and on the same
+ * loops written in plain Rust (bench/runtime/bench_plain.rs). rustc with the plugin compiles the
+ * helpers' bodies into the loops and optimizes them there; the plain-Rust loops are what rustc
+ * costs for that code when it is Rust.
+ */
+interface HotLoopInstructions {
+  plainRustc: number;
+  plainRustLoops: number;
+  repeat: { rustc: number; node: number; launcher: number; total: number };
+  nodeEmpty: number;
+}
+
 interface FastPathRecord {
   commit: string;
+  hotLoopInstructions?: HotLoopInstructions;
   rustc: string;
   pairs: number;
   command: string;
@@ -107,10 +122,60 @@ interface FastPathRecord {
   results: CaseResult[];
 }
 
+/** `totals:` of each callgrind file in `dir`, with the command it counted. */
+async function callgrindTotals(dir: string): Promise<{ cmd: string; total: number }[]> {
+  const { readdir } = await import("node:fs/promises");
+  const out: { cmd: string; total: number }[] = [];
+  for (const name of await readdir(dir)) {
+    const text = await readFile(join(dir, name), "utf8");
+    const total = text.match(/^(?:totals|summary): (\d+)/m)?.[1];
+    if (total) out.push({ cmd: text.match(/^cmd: (.*)$/m)?.[1] ?? "", total: Number(total) });
+  }
+  return out;
+}
+
+async function instructionsOf(work: string, tag: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ cmd: string; total: number }[]> {
+  const dir = join(work, `callgrind-${tag}`);
+  await mkdir(dir, { recursive: true });
+  execFileSync("valgrind", ["--tool=callgrind", "--trace-children=yes", "--smc-check=all-non-file", `--callgrind-out-file=${dir}/cg.%p`, file, ...args], { cwd: work, env, stdio: "ignore" });
+  return callgrindTotals(dir);
+}
+
+async function measureHotLoopInstructions(work: string): Promise<HotLoopInstructions> {
+  const c = cases.find((x) => x.id === "hot-loops")!;
+  const plainArgs = (source: string, out: string) => [...c.rustFlags, "--emit=obj", "-o", join(work, out), source];
+  const sum = (rows: { total: number }[]) => rows.reduce((a, r) => a + r.total, 0);
+  const plainRustc = sum(await instructionsOf(work, "plain", "rustc", plainArgs(c.source, "hot-plain.o")));
+  const plainRustLoops = sum(await instructionsOf(work, "plain-loops", "rustc", plainArgs(join(runtime, "bench_plain.rs"), "hot-plain-loops.o")));
+  const launcher = join(repoRoot, "bin/local-lto");
+  const args = ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", join(work, "hot-callgrind.o"), "--mode", "plugin", "--rustc-bootstrap"];
+  const isNode = (cmd: string) => /(^|\/)node /.test(cmd);
+  const isRustc = (cmd: string) => /\/rustc /.test(cmd) || cmd.startsWith("rustc ");
+  // The first build leaves the entry. Under valgrind the environment differs (LD_PRELOAD), which an
+  // entry that bypasses rustup's proxy checks: a first counted run may build through Node and
+  // leave an entry for valgrind's environment. The first counted run that was a repeat is kept.
+  execFileSync(launcher, args, { cwd: work, stdio: "ignore" });
+  let rows: { cmd: string; total: number }[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    rows = await instructionsOf(work, `repeat-${attempt}`, launcher, args);
+    if (rows.some((r) => isNode(r.cmd) && r.cmd.includes("replayMain"))) break;
+    rows = [];
+  }
+  if (rows.length === 0) throw new Error("no counted build was a repeat (no replayMain in three runs)");
+  const node = sum(rows.filter((r) => isNode(r.cmd)));
+  const rustc = sum(rows.filter((r) => isRustc(r.cmd)));
+  const total = sum(rows);
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS; // as the launcher starts Node
+  const nodeEmpty = sum(await instructionsOf(work, "node-empty", process.execPath, ["-e", "0"], env));
+  return { plainRustc, plainRustLoops, repeat: { rustc, node, launcher: total - node - rustc, total }, nodeEmpty };
+}
+
 /** Measures every case and writes bench/results/fast-path.json. */
 async function measureAll(): Promise<FastPathRecord> {
   const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));
   const results: CaseResult[] = [];
+  let hotLoopInstructions: HotLoopInstructions | undefined;
   try {
     for (const c of cases) {
       process.stderr.write(`fast path: ${c.title}\n`);
@@ -118,19 +183,39 @@ async function measureAll(): Promise<FastPathRecord> {
       const paths = [await measurePath(c, "plugin", work, plainRuns), await measurePath(c, "replay", work, plainRuns), await measurePath(c, "inline", work, plainRuns)];
       results.push({ id: c.id, title: c.title, plainCommand: quote(["rustc", ...c.rustFlags, "--emit=obj", "-o", "$W/out.o", c.source]), plainWallMs: spread(plainRuns.map((r) => r.wallMs)), paths });
     }
+    process.stderr.write("fast path: the hot-loop crate's instructions (callgrind)\n");
+    hotLoopInstructions = await measureHotLoopInstructions(work);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
   const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
   const rustc = execFileSync("rustc", ["-V"], { encoding: "utf8" }).trim();
-  const record = { commit, rustc, pairs, command: `node bench/dist/fastPath.js --pairs=${pairs}`, measuredAt: new Date().toISOString(), results };
+  const record = { commit, rustc, pairs, command: `node bench/dist/fastPath.js --pairs=${pairs}`, measuredAt: new Date().toISOString(), results, ...(hotLoopInstructions ? { hotLoopInstructions } : {}) };
   await mkdir(join(benchDir, "results"), { recursive: true });
   await writeFile(join(benchDir, "results/fast-path.json"), `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 
 // `--render`: the block again from the results file alone (after a change to what it says).
-const record: FastPathRecord = argv.includes("--render") ? (JSON.parse(await readFile(join(benchDir, "results/fast-path.json"), "utf8")) as FastPathRecord) : await measureAll();
+// `--instructions-only`: the hot-loop crate's instruction counts alone, added to the results file.
+const record: FastPathRecord = argv.includes("--render")
+  ? (JSON.parse(await readFile(join(benchDir, "results/fast-path.json"), "utf8")) as FastPathRecord)
+  : argv.includes("--instructions-only")
+    ? await measureInstructionsOnly()
+    : await measureAll();
+
+async function measureInstructionsOnly(): Promise<FastPathRecord> {
+  const path = join(benchDir, "results/fast-path.json");
+  const previous = JSON.parse(await readFile(path, "utf8")) as FastPathRecord;
+  const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));
+  try {
+    const updated = { ...previous, hotLoopInstructions: await measureHotLoopInstructions(work) };
+    await writeFile(path, `${JSON.stringify(updated, null, 2)}\n`);
+    return updated;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
 const { commit, rustc, results } = record;
 
 /**
@@ -156,6 +241,17 @@ function targetRows(): string[] {
   return rows;
 }
 
+/** The hot-loop crate's instruction counts, or nothing for a results file from before they were measured. */
+function hotLoopLines(h: HotLoopInstructions | undefined): string[] {
+  if (!h) return [];
+  const m = (n: number) => `${(n / 1e6).toFixed(1)} M`;
+  const x = (a: number, b: number) => `×${(a / b).toFixed(2)}`;
+  return [
+    `The hot-loop crate by instruction count (\`valgrind --tool=callgrind --trace-children=yes\`, one run each; repeatable on a loaded machine): plain rustc ${m(h.plainRustc)}; local-lto's repeat ${m(h.repeat.total)} (${x(h.repeat.total, h.plainRustc)}) = rustc with the plugin ${m(h.repeat.rustc)} (${x(h.repeat.rustc, h.plainRustc)}) + Node ${m(h.repeat.node)} (an empty \`node -e 0\` is ${m(h.nodeEmpty)}) + the launcher's shells and \`mkdir\` ${m(h.repeat.launcher)}. The same loops written in plain Rust (\`bench/runtime/bench_plain.rs\`, no helper) cost plain rustc ${m(h.plainRustLoops)}: rustc with the plugin compiles the helpers' bodies into the loops and optimizes them there, which is ${x(h.repeat.rustc, h.plainRustLoops)} what rustc spends on that code when it is Rust. On a crate this small, what is left over plain rustc is that compile and Node's start.`,
+    "",
+  ];
+}
+
 const r = (s: Spread) => `${fixed(s.median, 3)} [${fixed(s.min, 3)}–${fixed(s.max, 3)}]`;
 const ms = (s: Spread) => `${fixed(s.median, 0)} [${fixed(s.min, 0)}–${fixed(s.max, 0)}]`;
 const lines = [
@@ -171,6 +267,7 @@ const lines = [
   "|---|---|---:|---:|---:|---:|",
   ...results.flatMap((c) => c.paths.map((p) => `| ${c.title} | ${p.path} | ${r(p.wallRatio)} | ${r(p.cpuRatio)} | ${ms(p.wallOverheadMs)} | ${ms(c.plainWallMs)} |`)),
   "",
+  ...hotLoopLines(record.hotLoopInstructions),
   "Commands (`$W` is a scratch directory):",
   "",
   ...results.flatMap((c) => [`- ${c.title}: \`${c.plainCommand}\``, ...c.paths.map((p) => `  - ${p.path}: \`${p.command}\``)]),
