@@ -7,7 +7,8 @@
  *   - the runtime bench's helper-calling crate (bench/runtime/bench_helpers.rs: hot loops over
  *     kernel-style helpers), with rustc's defaults;
  *   - the bundled example (a small crate): the absolute overhead in milliseconds.
- * Writes bench/results/fast-path.json and the "fast path" block of docs/BENCHMARKS.md, issue 12's
+ * Writes bench/results/fast-path.json and the "fast path" block of docs/BENCHMARKS.md (with
+ * `--nightly`: fast-path-nightly.json and its own block), issue 12's
  * targets first (`--render` writes the block again from the results file alone).
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/fastPath.js [--pairs=5] [--render] [--instructions-only]
@@ -23,6 +24,16 @@ import { benchDir, repoRoot } from "./tools.js";
 
 const argv = process.argv.slice(2);
 const pairs = Number(argv.find((a) => a.startsWith("--pairs="))?.slice(8) ?? 5);
+/**
+ * `--nightly`: every row with rustup's nightly rustc on both sides (its own binary, not rustup's
+ * proxy), which loads the plugin with no RUSTC_BOOTSTRAP and no mangling pin, as stable does from
+ * 1.97 on (docs/PLUGIN.md): the plugin path's own cost, without what this machine's stable 1.95
+ * adds. Its results and block are apart from stable's (fast-path-nightly).
+ */
+const nightly = argv.includes("--nightly");
+const rustcFile = nightly ? execFileSync("rustup", ["which", "rustc", "--toolchain", "nightly"], { encoding: "utf8" }).trim() : "rustc";
+const block = nightly ? "fast-path-nightly" : "fast-path";
+const resultsFile = join(benchDir, `results/${block}.json`);
 
 interface Case {
   id: string;
@@ -72,23 +83,29 @@ function quote(parts: readonly string[]): string {
  * (one output, as a Makefile rebuilds it), which starts rustc itself from the entry the first
  * build left (src/pipeline/plugin/replayEntry.ts); inline: the link path, a new output each run.
  */
+/** The rustc local-lto is told to use: nightly's by path; stable's opt-in to RUSTC_BOOTSTRAP for the plugin path. */
+function rustcChoice(mode: "plugin" | "inline"): string[] {
+  if (nightly) return [`--rustc=${rustcFile}`];
+  return mode === "plugin" ? ["--rustc-bootstrap"] : [];
+}
+
 async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measured[]): Promise<PathResult> {
   const mode = path === "inline" ? "inline" : "plugin";
   const output = (n: number) => join(work, path === "replay" ? `${c.id}-replay.o` : `${c.id}-${path}-${n}.o`);
-  const args = (n: number) => ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", output(n), "--mode", mode, ...(mode === "plugin" ? ["--rustc-bootstrap"] : [])];
+  const args = (n: number) => ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", output(n), "--mode", mode, ...rustcChoice(mode)];
   const launcher = join(repoRoot, "bin/local-lto");
   const run = (n: number) => measure(launcher, args(n), work);
   const plain = (n: number) => [...c.rustFlags, "--emit=obj", "-o", join(work, `${c.id}-plain-${n}.o`), c.source];
   // Warm the helper cache and the page cache for both sides first (and leave the replay's entry).
   await run(-1);
-  await measure("rustc", plain(-1), work);
+  await measure(rustcFile, plain(-1), work);
   const wall: number[] = [];
   const cpu: number[] = [];
   const over: number[] = [];
   for (let i = 0; i < pairs; i++) {
     // Alternate which side runs first, so a trend in the machine's load favours neither.
     const ours = i % 2 === 0 ? await run(i) : undefined;
-    const theirs = await measure("rustc", plain(i), work);
+    const theirs = await measure(rustcFile, plain(i), work);
     const ours2 = ours ?? (await run(i));
     plainRuns.push(theirs);
     wall.push(ours2.wallMs / theirs.wallMs);
@@ -145,10 +162,10 @@ async function measureHotLoopInstructions(work: string): Promise<HotLoopInstruct
   const c = cases.find((x) => x.id === "hot-loops")!;
   const plainArgs = (source: string, out: string) => [...c.rustFlags, "--emit=obj", "-o", join(work, out), source];
   const sum = (rows: { total: number }[]) => rows.reduce((a, r) => a + r.total, 0);
-  const plainRustc = sum(await instructionsOf(work, "plain", "rustc", plainArgs(c.source, "hot-plain.o")));
-  const plainRustLoops = sum(await instructionsOf(work, "plain-loops", "rustc", plainArgs(join(runtime, "bench_plain.rs"), "hot-plain-loops.o")));
+  const plainRustc = sum(await instructionsOf(work, "plain", rustcFile, plainArgs(c.source, "hot-plain.o")));
+  const plainRustLoops = sum(await instructionsOf(work, "plain-loops", rustcFile, plainArgs(join(runtime, "bench_plain.rs"), "hot-plain-loops.o")));
   const launcher = join(repoRoot, "bin/local-lto");
-  const args = ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", join(work, "hot-callgrind.o"), "--mode", "plugin", "--rustc-bootstrap"];
+  const args = ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", join(work, "hot-callgrind.o"), "--mode", "plugin", ...rustcChoice("plugin")];
   const isNode = (cmd: string) => /(^|\/)node /.test(cmd);
   const isRustc = (cmd: string) => /\/rustc /.test(cmd) || cmd.startsWith("rustc ");
   // The first build leaves the entry. Under valgrind the environment differs (LD_PRELOAD), which an
@@ -171,7 +188,7 @@ async function measureHotLoopInstructions(work: string): Promise<HotLoopInstruct
   return { plainRustc, plainRustLoops, repeat: { rustc, node, launcher: total - node - rustc, total }, nodeEmpty };
 }
 
-/** Measures every case and writes bench/results/fast-path.json. */
+/** Measures every case and writes bench/results/fast-path.json (fast-path-nightly.json). */
 async function measureAll(): Promise<FastPathRecord> {
   const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));
   const results: CaseResult[] = [];
@@ -181,7 +198,7 @@ async function measureAll(): Promise<FastPathRecord> {
       process.stderr.write(`fast path: ${c.title}\n`);
       const plainRuns: Measured[] = [];
       const paths = [await measurePath(c, "plugin", work, plainRuns), await measurePath(c, "replay", work, plainRuns), await measurePath(c, "inline", work, plainRuns)];
-      results.push({ id: c.id, title: c.title, plainCommand: quote(["rustc", ...c.rustFlags, "--emit=obj", "-o", "$W/out.o", c.source]), plainWallMs: spread(plainRuns.map((r) => r.wallMs)), paths });
+      results.push({ id: c.id, title: c.title, plainCommand: quote([nightly ? "$NIGHTLY" : "rustc", ...c.rustFlags, "--emit=obj", "-o", "$W/out.o", c.source]), plainWallMs: spread(plainRuns.map((r) => r.wallMs)), paths });
     }
     process.stderr.write("fast path: the hot-loop crate's instructions (callgrind)\n");
     hotLoopInstructions = await measureHotLoopInstructions(work);
@@ -189,23 +206,23 @@ async function measureAll(): Promise<FastPathRecord> {
     await rm(work, { recursive: true, force: true });
   }
   const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
-  const rustc = execFileSync("rustc", ["-V"], { encoding: "utf8" }).trim();
-  const record = { commit, rustc, pairs, command: `node bench/dist/fastPath.js --pairs=${pairs}`, measuredAt: new Date().toISOString(), results, ...(hotLoopInstructions ? { hotLoopInstructions } : {}) };
+  const rustc = execFileSync(rustcFile, ["-V"], { encoding: "utf8" }).trim();
+  const record = { commit, rustc, pairs, command: `node bench/dist/fastPath.js --pairs=${pairs}${nightly ? " --nightly" : ""}`, measuredAt: new Date().toISOString(), results, ...(hotLoopInstructions ? { hotLoopInstructions } : {}) };
   await mkdir(join(benchDir, "results"), { recursive: true });
-  await writeFile(join(benchDir, "results/fast-path.json"), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFile(resultsFile, `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 
 // `--render`: the block again from the results file alone (after a change to what it says).
 // `--instructions-only`: the hot-loop crate's instruction counts alone, added to the results file.
 const record: FastPathRecord = argv.includes("--render")
-  ? (JSON.parse(await readFile(join(benchDir, "results/fast-path.json"), "utf8")) as FastPathRecord)
+  ? (JSON.parse(await readFile(resultsFile, "utf8")) as FastPathRecord)
   : argv.includes("--instructions-only")
     ? await measureInstructionsOnly()
     : await measureAll();
 
 async function measureInstructionsOnly(): Promise<FastPathRecord> {
-  const path = join(benchDir, "results/fast-path.json");
+  const path = resultsFile;
   const previous = JSON.parse(await readFile(path, "utf8")) as FastPathRecord;
   const work = await mkdtemp(join(tmpdir(), "local-lto-fast-path-"));
   try {
@@ -255,13 +272,13 @@ function hotLoopLines(h: HotLoopInstructions | undefined): string[] {
 const r = (s: Spread) => `${fixed(s.median, 3)} [${fixed(s.min, 3)}–${fixed(s.max, 3)}]`;
 const ms = (s: Spread) => `${fixed(s.median, 0)} [${fixed(s.min, 0)}–${fixed(s.max, 0)}]`;
 const lines = [
-  "Issue 12's targets on the plugin path (medians [min–max] of the table below; the link path's ratios are in the table too):",
+  `Issue 12's targets on the plugin path${nightly ? ", nightly rustc on both sides" : ""} (medians [min–max] of the table below; the link path's ratios are in the table too):`,
   "",
   "| target | measured | verdict |",
   "|---|---|---|",
   ...targetRows(),
   "",
-  `Measured at commit \`${commit}\` with ${rustc}, ${record.pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. The plugin path uses \`--rustc-bootstrap\` on this stable rustc: every row runs \`bin/local-lto build\` (the launcher, as a user does): \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated (rustc starts from the entry the first build left, Node beside it for the proof); the link path is \`--mode inline\` (rust-lld), every run a new output.`,
+  `Measured at commit \`${commit}\` with ${rustc}, ${record.pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. ${nightly ? "Nightly loads the plugin with no RUSTC_BOOTSTRAP and no mangling pin (as stable does from 1.97 on); local-lto is given it with `--rustc`, and plain rustc is the same binary" : "The plugin path uses `--rustc-bootstrap` on this stable rustc (and pins its legacy mangling back)"}: every row runs \`bin/local-lto build\` (the launcher, as a user does): \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated (rustc starts from the entry the first build left, Node beside it for the proof); the link path is \`--mode inline\` (rust-lld), every run a new output.`,
   "",
   "| crate, setting | path | wall ratio | CPU ratio | wall overhead, ms | plain rustc wall, ms |",
   "|---|---|---:|---:|---:|---:|",
@@ -274,5 +291,5 @@ const lines = [
 ];
 const docPath = join(repoRoot, "docs/BENCHMARKS.md");
 const { replaceGenerated } = (await import(join(repoRoot, "dist/diagnostics/catalogueDoc.js"))) as { replaceGenerated(doc: string, name: string, content: string): string };
-await writeFile(docPath, replaceGenerated(await readFile(docPath, "utf8"), "fast-path", lines.join("\n")));
+await writeFile(docPath, replaceGenerated(await readFile(docPath, "utf8"), block, lines.join("\n")));
 process.stderr.write(`${lines.join("\n")}\n`);
