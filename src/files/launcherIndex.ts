@@ -2,27 +2,30 @@
  * A launcher directory (bin/local-lto): entries Node writes for the launcher to find without
  * starting Node — the rustc mode's (src/rustc/launchEntries.ts) and a repeated build's
  * (src/pipeline/plugin/replayEntry.ts). Each entry is `<name>.sh`, which the launcher sources,
- * and `<name>.json` for Node; `index.sh` is one `case` over the key texts (`$keytext` in the
- * launcher) naming each entry.
+ * and `<name>.json` for Node; the index is `index-<n>.sh` files, each one `case` over the key texts
+ * (`$keytext` in the launcher) of n bytes naming each entry, and `index.json`, all of them, for Node.
  *
  * Shell the launcher sources instead of a file it reads line by line: dash reads a file with
  * `read` one byte per system call, but parses a sourced file in blocks, and a hash of the key
- * would cost it a process. Every value is single-quoted (shQuote).
+ * would cost it a process. Split by the key's length, which the launcher has as `${#keytext}`
+ * for nothing, because parsing is what an index costs: one file of 172 entries (110 KB) was
+ * 11.6 M of the 18.7 M instructions callgrind counts in the launcher before rustc starts (7.1 M
+ * split), about 1.5 ms (`farm-bench -n 30`: sourcing it 3.5 ms against 2.1 ms for an empty file),
+ * and it grew with every entry up to the 512 kept. Every value is single-quoted (shQuote).
  */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomically } from "./writeAtomically.js";
 import { sha256Hex } from "./contentHash.js";
 
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 /** An entry's file name: entryName's 20 hex digits (it goes unquoted into the index and into paths). */
 const ENTRY_NAME = /^[0-9a-f]{20}$/;
 
 /**
- * Entries an index keeps: the launcher parses the whole index on every start (dash: about 6 ms
- * more at 1,000 entries, 29 ms at 5,000; docs/BENCHMARKS.md §5), and every new command line,
- * directory or environment adds one, so without a bound a repeat would slow down with use.
+ * Entries an index keeps: every new command line, directory or environment adds one, and each is
+ * a pair of files; the launcher parses only the entries whose key is as long as its own.
  * Beyond it the entries recorded first go: their next build runs in Node once and records them again.
  */
 export const MAX_INDEXED_ENTRIES = 512;
@@ -76,10 +79,31 @@ export function givenEntryName(keyText: string, given: string | undefined): stri
   return given && ENTRY_NAME.test(given) ? given : entryName(keyText);
 }
 
-/** The index the launcher sources to find its entry (pure). */
+/** An index file the launcher sources to find its entry: a `case` over these entries (pure). */
 export function indexScript(entries: Readonly<Record<string, string>>): string {
   const cases = Object.entries(entries).map(([keyText, name]) => `${shQuote(keyText)}) llto_entry=${name} ;;`);
   return [`# local-lto launch index ${INDEX_FORMAT} (src/files/launcherIndex.ts): sourced by bin/local-lto`, "case $keytext in", ...cases, "esac", ""].join("\n");
+}
+
+/**
+ * The index file that names a key text's entry: `index-<bytes>.sh`, bytes as dash's `${#keytext}`
+ * counts them (pure). A shell that counts characters (bash in a UTF-8 locale) misses the file of a
+ * key with other than ASCII in it, and the build goes to Node, as for a key with no entry.
+ */
+export function indexFileName(keyText: string): string {
+  return `index-${Buffer.byteLength(keyText, "utf8")}.sh`;
+}
+
+/** The index files of `entries`, by file name, each a `case` over the keys of its length (pure). */
+export function indexScripts(entries: Readonly<Record<string, string>>): Map<string, string> {
+  const byFile = new Map<string, Record<string, string>>();
+  for (const [keyText, name] of Object.entries(entries)) {
+    const file = indexFileName(keyText);
+    const group = byFile.get(file) ?? {};
+    group[keyText] = name;
+    byFile.set(file, group);
+  }
+  return new Map([...byFile].map(([file, group]) => [file, indexScript(group)]));
 }
 
 let indexLock: Promise<typeof import("proper-lockfile")> | undefined;
@@ -110,12 +134,22 @@ export async function writeIndexedEntry(dir: string, keyText: string, json: obje
   try {
     const indexJson = join(dir, "index.json");
     const known = validIndex(await readFile(indexJson, "utf8").catch(() => "{}"));
+    const file = indexFileName(keyText);
     // Unchanged, and the launcher's copy says the same: nothing to write. Anything else (a new key,
-    // an index.sh lost, damaged or left behind by a crash between the two renames) is rewritten.
-    if (known[keyText] === name && (await readFile(join(dir, "index.sh"), "utf8").catch(() => "")) === indexScript(known)) return;
+    // an index file lost, damaged or left behind by a crash between the renames) is rewritten.
+    if (known[keyText] === name && (await readFile(join(dir, file), "utf8").catch(() => "")) === indexScripts(known).get(file)) return;
     const { index, evicted } = addToIndex(known, keyText, name, limit);
     await writeFileAtomically(indexJson, `${JSON.stringify(index, null, 1)}\n`);
-    await writeFileAtomically(join(dir, "index.sh"), indexScript(index));
+    // The files of this key's length and of every dropped key's: written again, or removed when no
+    // key of that length is left.
+    const scripts = indexScripts(index);
+    const touched = new Set([file, ...Object.keys(known).filter((key) => !(key in index)).map(indexFileName)]);
+    for (const name of touched) {
+      const script = scripts.get(name);
+      await (script === undefined ? rm(join(dir, name), { force: true }) : writeFileAtomically(join(dir, name), script));
+    }
+    // Format 1's single index, which no launcher reads any more.
+    await rm(join(dir, "index.sh"), { force: true });
     // After the index no longer names them. A launcher that read the old index just before may
     // still look for one: it finds it gone and hands the build to Node (bin/local-lto).
     await Promise.all(evicted.flatMap((old) => [rm(join(dir, `${old}.sh`), { force: true }), rm(join(dir, `${old}.json`), { force: true })]));

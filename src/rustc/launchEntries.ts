@@ -3,8 +3,9 @@
  * plugin without starting Node: in `<cache>/launch/` (local-lto's cache directory, so that they
  * outlive `cargo clean`; the key text names the target directory),
  *
- * - `index.sh`: one `case` over the launcher's key text (its rustc, the target flags, the
- *   configuration's environment: `keytext` in bin/local-lto) naming each entry;
+ * - `index-<n>.sh`: one `case` over the launcher's key texts of n bytes (its rustc, the target
+ *   flags, the configuration's environment: `keytext` in bin/local-lto) naming each entry
+ *   (src/files/launcherIndex.ts);
  * - `<name>.sh`: the entry, which the launcher sources: the plugin to load, whether rustc needs
  *   RUSTC_BOOTSTRAP, the crates configured, and `llto_dep`/`llto_absent` calls over the files the
  *   entry depends on (a file newer than the entry makes it stale);
@@ -21,7 +22,7 @@ import { givenEntryName, shQuote, writeIndexedEntry } from "../files/launcherInd
 import type { RustcConfig } from "./config/loadConfig.js";
 import type { Mangling } from "../tools/plugin/rustcPlugin.js";
 
-export { entryName, indexScript, shQuote } from "../files/launcherIndex.js";
+export { entryName, indexFileName, indexScript, shQuote } from "../files/launcherIndex.js";
 
 const ENTRY_FORMAT = 2;
 

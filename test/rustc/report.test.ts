@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { latestPerUnit, parseRunLines, renderBuildSummary, summarizeRuns, type RunLine } from "../../src/rustc/buildReport.js";
-import { entryName, entryScript, indexScript, readLaunchEntry, writeLaunchEntry, type LaunchEntry } from "../../src/rustc/launchEntries.js";
+import { entryName, entryScript, indexFileName, indexScript, readLaunchEntry, writeLaunchEntry, type LaunchEntry } from "../../src/rustc/launchEntries.js";
 
 const row = (name: string, callsLeft: number, symbol: "absent" | "global" = "absent") => ({
   name,
@@ -100,7 +100,8 @@ describe("the launcher's entries", () => {
     expect(await readLaunchEntry(state, "key one", entryName("key one"))).toEqual(entry);
     expect(await readLaunchEntry(state, "key one", entryName("key two"))).toBeUndefined();
     expect(await readLaunchEntry(state, "key one", "../key-one")).toEqual(entry);
-    const index = readFileSync(join(state, "index.sh"), "utf8");
+    // "key one" and "key two" are both 7 bytes long: one index file names both.
+    const index = readFileSync(join(state, indexFileName("key one")), "utf8");
     expect(index).toContain(`'key one') llto_entry=${entryName("key one")} ;;`);
     expect(index).toContain(`'key two') llto_entry=${entryName("key two")} ;;`);
     // The entry is dated when its facts were read: a file changed since is newer than it.

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { addToIndex, entryName, validIndex, writeIndexedEntry } from "../../src/files/launcherIndex.js";
+import { addToIndex, entryName, indexFileName, validIndex, writeIndexedEntry } from "../../src/files/launcherIndex.js";
 
 describe("a launcher index stays bounded (src/files/launcherIndex.ts)", () => {
   test("addToIndex: the new key goes last; beyond the limit the oldest go, and are named", () => {
@@ -22,12 +22,41 @@ describe("a launcher index stays bounded (src/files/launcherIndex.ts)", () => {
     expect(existsSync(join(dir, `${entryName("first")}.json`))).toBe(false);
     expect(existsSync(join(dir, `${entryName("third")}.sh`))).toBe(true);
     expect(Object.keys(JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as object)).toEqual(["second", "third"]);
-    // What bin/local-lto does with the index: source it with $keytext set.
-    const lookup = (key: string) => execFileSync("/bin/sh", ["-c", `keytext=$1; llto_entry=; . "$2/index.sh"; printf %s "$llto_entry"`, "sh", key, dir], { encoding: "utf8" });
-    expect(lookup("first")).toBe("");
-    expect(lookup("third")).toBe(entryName("third"));
+    expect(lookup(dir, "first")).toBe("");
+    expect(lookup(dir, "third")).toBe(entryName("third"));
+  });
+
+  test("one index file per key length: the launcher sources only its own, and a length with no key left has none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llto-index-"));
+    // "abc" and "xyz" share index-3.sh; "longer" has index-6.sh; "é" is 2 bytes, as dash counts it.
+    for (const key of ["abc", "longer", "xyz", "é"]) await writeIndexedEntry(dir, key, { key }, `llto_x=${key}\n`, Date.now(), 3);
+    expect(readdirSync(dir).filter((f) => f.startsWith("index-")).sort()).toEqual(["index-2.sh", "index-3.sh", "index-6.sh"]);
+    expect(indexFileName("é")).toBe("index-2.sh");
+    expect(readFileSync(join(dir, "index-3.sh"), "utf8")).not.toContain("longer");
+    // "abc" was the oldest of four with room for three: gone from its file, which still names "xyz".
+    expect(lookup(dir, "abc")).toBe("");
+    expect(lookup(dir, "xyz")).toBe(entryName("xyz"));
+    expect(lookup(dir, "longer")).toBe(entryName("longer"));
+    expect(lookup(dir, "é")).toBe(entryName("é"));
+    // Two more: "longer" and "xyz" go; "fourth" takes index-6.sh over, and no key of 3 bytes is left, nor its file.
+    await writeIndexedEntry(dir, "fourth", { key: "fourth" }, "llto_x=4\n", Date.now(), 3);
+    await writeIndexedEntry(dir, "fifth", { key: "fifth" }, "llto_x=5\n", Date.now(), 3);
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as object)).toEqual(["é", "fourth", "fifth"]);
+    expect(readdirSync(dir).filter((f) => f.startsWith("index-")).sort()).toEqual(["index-2.sh", "index-5.sh", "index-6.sh"]);
+    expect(lookup(dir, "longer")).toBe("");
+    expect(lookup(dir, "xyz")).toBe("");
+    expect(lookup(dir, "fourth")).toBe(entryName("fourth"));
+    // A format-1 index left by an older local-lto is removed at the next write.
+    writeFileSync(join(dir, "index.sh"), "case $keytext in\nesac\n");
+    await writeIndexedEntry(dir, "sixth", { key: "sixth" }, "llto_x=6\n", Date.now(), 3);
+    expect(existsSync(join(dir, "index.sh"))).toBe(false);
   });
 });
+
+/** What bin/local-lto does with the index: source the file of its key's length (dash counts bytes) with $keytext set. */
+function lookup(dir: string, key: string): string {
+  return execFileSync("dash", ["-c", `keytext=$1; llto_entry=; f="$2/index-\${#keytext}.sh"; [ -f "$f" ] && . "$f"; printf %s "$llto_entry"`, "sh", key, dir], { encoding: "utf8" });
+}
 
 describe("validIndex: only what entryName makes, under key texts without a newline", () => {
   test("an index as written is kept whole", () => {
