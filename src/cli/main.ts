@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { exitCodes } from "../diagnostics/errors.js";
+import { exitWhenWritten } from "./exitWhenWritten.js";
 import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
 import { localLtoVersion } from "../version.js";
 import { runBuild } from "./commands/build.js";
@@ -194,9 +195,5 @@ export async function main(argv: string[]): Promise<number> {
 
 // Before anything is started: what the launcher kept from Node's start goes back to rustc, clang, Cargo.
 restoreLauncherEnvironment();
-main(process.argv).then((code) => {
-  // Everything was awaited and written (stdout and stderr are synchronous for files and pipes on
-  // POSIX, and for terminals on Linux): exit now rather than tear the heap down (about 10 ms of
-  // every build's tail; replayMain.ts does the same).
-  process.exit(code);
-});
+// Everything was awaited: exit as soon as the output has left (exitWhenWritten.ts).
+void main(process.argv).then(exitWhenWritten);
