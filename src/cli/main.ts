@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { exitCodes } from "../diagnostics/errors.js";
-import { exitWhenWritten } from "./exitWhenWritten.js";
+import { exitWhenWritten, tolerateClosedOutput } from "./exitWhenWritten.js";
 import { safetyCheckIds, type SafetyCheckId } from "../safety/types.js";
 import { localLtoVersion } from "../version.js";
 import { runBuild } from "./commands/build.js";
@@ -195,5 +195,6 @@ export async function main(argv: string[]): Promise<number> {
 
 // Before anything is started: what the launcher kept from Node's start goes back to rustc, clang, Cargo.
 restoreLauncherEnvironment();
+tolerateClosedOutput();
 // Everything was awaited: exit as soon as the output has left (exitWhenWritten.ts).
 void main(process.argv).then(exitWhenWritten);

@@ -13,7 +13,7 @@ import { buildFailureExit, printBuildResult, type BuildCommandOptions } from "./
 import { reportFailure } from "./errorBoundary.js";
 import { interruptController } from "./interrupt.js";
 import { restoreLauncherEnvironment } from "./launcherEnvironment.js";
-import { exitWhenWritten } from "./exitWhenWritten.js";
+import { exitWhenWritten, tolerateClosedOutput } from "./exitWhenWritten.js";
 
 async function replay(stage: string): Promise<number | undefined> {
   const keyText = replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env);
@@ -37,6 +37,7 @@ async function replay(stage: string): Promise<number | undefined> {
 
 async function main(): Promise<void> {
   restoreLauncherEnvironment();
+  tolerateClosedOutput();
   const stage = process.env.LOCAL_LTO_REPLAY_STAGE;
   const code = stage ? await replay(stage) : undefined;
   // Everything was awaited: exit as soon as the output has left, about 10 ms sooner than after

@@ -7,8 +7,10 @@
 import { runRustcCommand } from "./commands/rustc.js";
 import { reportFailure } from "./errorBoundary.js";
 import { restoreLauncherEnvironment } from "./launcherEnvironment.js";
+import { tolerateClosedOutput } from "./exitWhenWritten.js";
 
 restoreLauncherEnvironment();
+tolerateClosedOutput();
 
 const [rustc, ...args] = process.argv.slice(2);
 if (!rustc) {

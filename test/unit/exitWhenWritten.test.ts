@@ -23,3 +23,12 @@ describe("exitWhenWritten: the process ends once its output has left", () => {
     expect(bytesThroughSlowPipe("process.exit(0);")).toBeLessThan(5_000_000);
   });
 });
+
+describe("tolerateClosedOutput: a reader that goes away early does not change the exit code", () => {
+  // `local-lto … | head`: Node's EPIPE on the next write ended the process with 1 in most runs.
+  test("a usage error read by `head -c 10` exits 2, every time", () => {
+    const launcher = join(repoRoot, "bin/local-lto");
+    const codes = execFileSync("bash", ["-c", 'for i in 1 2 3 4 5 6 7 8; do "$1" build --no-such-option 2>&1 | head -c 10 >/dev/null; printf "%s " "${PIPESTATUS[0]}"; done', "bash", launcher], { encoding: "utf8" });
+    expect(codes.trim().split(" ")).toEqual(Array(8).fill("2"));
+  });
+});
