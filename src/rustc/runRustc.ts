@@ -15,7 +15,7 @@ import type { HelperReport, Report } from "../report/schema.js";
 import { reportSchemaId } from "../report/schemaId.js";
 import { summarize } from "../report/summarize.js";
 import { runInherited, type InheritedRun } from "../process/run.js";
-import { bootstrapNeutralArgs } from "../tools/plugin/compileWithHelpers.js";
+import { bootstrapNeutralArgs } from "../tools/plugin/bootstrapMangling.js";
 import { parsePluginRecord, type LinkedModule } from "../tools/plugin/pluginRecord.js";
 import { exitCodeForSignal } from "../process/signals.js";
 import { crateNameFromInput, codegenValue, optLevel, parseRustcArgs, type RustcInvocation } from "./args.js";

@@ -147,19 +147,23 @@ describe("plugin mode", () => {
     expect(readFileSync(ours).equals(readFileSync(theirs))).toBe(true);
   });
 
-  test("an environment that already sets RUSTC_BOOTSTRAP=1: byte-identical to plain rustc's in it (v0 names, no pin)", async () => {
+  test.each([
+    ["1", []],
+    // A list naming the crate, as rustc matches it (--crate-name): also the opt-in, no --rustc-bootstrap needed.
+    ["other,bootstrapped", ["--rustc-arg=--crate-name=bootstrapped"]],
+  ])("an environment that already sets RUSTC_BOOTSTRAP=%s: byte-identical to plain rustc's in it (v0 names, no pin)", async (value, crateName) => {
     // Stable 1.95 mangles v0 under RUSTC_BOOTSTRAP=1 (a Makefile that exports it, as the kernel's
     // does): plain rustc in that environment is the yardstick, so the legacy pin must not be added.
     const source = join(dir, "bootstrapped.rs");
     writeFileSync(source, "#[inline(never)]\npub fn table(i: usize) -> u8 { [3u8, 1, 4, 1, 5][i % 5] }\n");
     const theirs = out("bootstrapped-rustc");
-    execFileSync("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", theirs, source], { env: { ...process.env, RUSTC_BOOTSTRAP: "1" } });
+    execFileSync("rustc", ["-O", "--crate-type=lib", "--crate-name=bootstrapped", "--emit=obj", "-o", theirs, source], { env: { ...process.env, RUSTC_BOOTSTRAP: value } });
     expect(execFileSync(`${llvmBin}/llvm-nm`, [theirs], { encoding: "utf8" })).toMatch(/ T _R\w*table/);
     const launcher = join(repoRoot, "bin/local-lto");
     const ours = out("bootstrapped");
     for (const pass of ["node", "replay"]) {
-      const cli = spawnSync(launcher, ["build", source, "--helpers", helpers, "--rustc-arg=-O", "-o", ours, "--mode", "plugin"], {
-        env: { ...process.env, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_LAUNCHER_TRACE: "1" },
+      const cli = spawnSync(launcher, ["build", source, "--helpers", helpers, "--rustc-arg=-O", ...crateName, "-o", ours, "--mode", "plugin"], {
+        env: { ...process.env, RUSTC_BOOTSTRAP: value, LOCAL_LTO_LAUNCHER_TRACE: "1" },
         encoding: "utf8",
       });
       expect(cli.status, cli.stderr).toBe(0);

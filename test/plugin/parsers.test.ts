@@ -1,6 +1,7 @@
 /** Pure parts of the plugin path: record and error parsers, flags, the rustc command line. */
 import { describe, expect, test } from "vitest";
-import { bootstrapNeutralArgs, pluginRustcCommand, userBootstraps } from "../../src/tools/plugin/compileWithHelpers.js";
+import { pluginRustcCommand } from "../../src/tools/plugin/compileWithHelpers.js";
+import { bootstrapNeutralArgs, userBootstraps } from "../../src/tools/plugin/bootstrapMangling.js";
 import { parsePluginFailure, parsePluginRecord } from "../../src/tools/plugin/pluginRecord.js";
 import { pluginBuildKey, pluginCompileArgs, rustcNeedsBootstrap, type RustcPlugin } from "../../src/tools/plugin/rustcPlugin.js";
 import { parseRustcVersion } from "../../src/toolchain/versions.js";

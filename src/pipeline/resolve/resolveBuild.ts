@@ -4,6 +4,7 @@ import { LocalLtoError, usageError } from "../../diagnostics/errors.js";
 import { safetyCheckIds } from "../../safety/types.js";
 import { classifyInputHead, unreadableInput, type InputKind } from "../compile/classifyInput.js";
 import { analyzeRustcArgs } from "../../tools/rustcArgs.js";
+import { userBootstraps } from "../../tools/plugin/bootstrapMangling.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import type { BuildMode, BuildOptions, CodegenOptLevel, HelpersDebug, NullPointerPolicy } from "../types.js";
 import type { HelperVariant } from "../variants/helpersConfig.js";
@@ -213,7 +214,9 @@ export async function resolveBuild(options: BuildOptions, env: NodeJS.ProcessEnv
     explain: options.explain ?? false,
     nullPointerPolicy,
     inlineThreshold: inlineThresholdFrom(options.inlineThreshold, rustcArgs),
-    rustcBootstrap: options.rustcBootstrap ?? (env.LOCAL_LTO_RUSTC_BOOTSTRAP === "1" || env.RUSTC_BOOTSTRAP === "1"),
+    // The environment's own RUSTC_BOOTSTRAP opts in when it already bootstraps this crate, as rustc
+    // matches it (`1`, or a list naming the --crate-name): the user let rustc be a nightly here.
+    rustcBootstrap: options.rustcBootstrap ?? (env.LOCAL_LTO_RUSTC_BOOTSTRAP === "1" || userBootstraps(env.RUSTC_BOOTSTRAP, rustcArgs)),
     keepTemps: options.keepTemps ?? false,
     userBitcode: [rust, ...helpers].filter((input) => input.kind === "bitcode").map((input) => input.path),
   };

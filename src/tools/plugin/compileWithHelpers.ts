@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { childEnvironment, runTool, type ToolCommand } from "../../process/run.js";
 import { pluginRustcEnv, type RustcPlugin } from "./rustcPlugin.js";
+import { bootstrapNeutralArgs } from "./bootstrapMangling.js";
 import { pendingHelperSet, prepareHelperSet, type HelperSet } from "./helperSet.js";
 import { parsePluginFailure, parsePluginRecord, type LinkedModule } from "./pluginRecord.js";
 import { parseRustcProcess, type RustcProcess } from "../../toolchain/rustupProxy.js";
@@ -55,47 +56,6 @@ export interface CompileWithHelpersResult {
   helperSet: HelperSet;
   /** With `processFile`: the arguments and environment rustc was started with here, and what rustc itself saw. */
   process?: { given: { env: NodeJS.ProcessEnv; args: readonly string[] }; seen: RustcProcess | undefined };
-}
-
-/**
- * Arguments that keep a stable rustc under RUSTC_BOOTSTRAP=1 producing what it produces without:
- * rustc takes RUSTC_BOOTSTRAP for a nightly, and nightly rustc mangles symbols with v0 by default
- * where stable 1.95 uses the legacy scheme (every mangled name, and so the object, changes). The
- * plugin's load check reads which scheme this rustc uses on its own (`manglingPin`, set only when
- * RUSTC_BOOTSTRAP changes it), and the pin restores it: `legacy` is an unstable value, hence
- * -Zunstable-options; `v0` is stable. A mangling version the user chose is left alone, and so is a
- * compile whose own environment already bootstraps this crate (`userBootstrap`, the value of
- * RUSTC_BOOTSTRAP rustc would run with without local-lto: userBootstraps). Pure.
- * Cost (callgrind): -Zunstable-options also makes rustc register its internal lints, so its lint
- * passes run through dynamic dispatch: +0.6% of rustc's instructions on regex-syntax, +1.8% on
- * libm 0.2.1 (3,158.6 M against 3,103.1 M, -Ccodegen-units=1; RUSTC_BOOTSTRAP alone +0.0%), even
- * with `-A rustc::internal`; the objects are identical.
- */
-export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "manglingPin">, rustcArgs: readonly string[], userBootstrap?: string): string[] {
-  const pin = plugin.manglingPin;
-  if (!pin || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
-  if (userBootstraps(userBootstrap, rustcArgs)) return [];
-  if (pin === "v0") return ["-Csymbol-mangling-version=v0"];
-  return [...(rustcArgs.includes("-Zunstable-options") ? [] : ["-Zunstable-options"]), "-Csymbol-mangling-version=legacy"];
-}
-
-/**
- * Whether RUSTC_BOOTSTRAP=`value` already makes rustc a nightly for this compile, as rustc decides
- * (rustc_feature's UnstableFeatures::from_environment): `1`, or a comma-separated list that names
- * the crate given with `--crate-name` (a crate named otherwise is not matched by rustc either).
- * Plain rustc in that environment mangles as the plugin's compile does: nothing to pin back (a
- * Makefile that exports RUSTC_BOOTSTRAP=1, as the kernel's does). `-1` forces stable. Pure; the
- * launcher keeps a copy of this rule (bin/local-lto, llto_user_bootstrap).
- */
-export function userBootstraps(value: string | undefined, rustcArgs: readonly string[]): boolean {
-  if (value === undefined) return false;
-  if (value === "1") return true;
-  let crate: string | undefined;
-  rustcArgs.forEach((arg, i) => {
-    if (arg === "--crate-name") crate = rustcArgs[i + 1];
-    else if (arg.startsWith("--crate-name=")) crate = arg.slice("--crate-name=".length);
-  });
-  return crate !== undefined && value.split(",").includes(crate);
 }
 
 /** The rustc command line of the fast path (reads RUSTC_BOOTSTRAP from this process's environment when `env` does not set it). */
