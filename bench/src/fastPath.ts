@@ -14,7 +14,7 @@
  *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/fastPath.js [--pairs=5] [--render] [--instructions-only]
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crates } from "./buildCost.js";
@@ -141,7 +141,6 @@ interface FastPathRecord {
 
 /** `totals:` of each callgrind file in `dir`, with the command it counted. */
 async function callgrindTotals(dir: string): Promise<{ cmd: string; total: number }[]> {
-  const { readdir } = await import("node:fs/promises");
   const out: { cmd: string; total: number }[] = [];
   for (const name of await readdir(dir)) {
     const text = await readFile(join(dir, name), "utf8");

@@ -220,6 +220,28 @@ describe("local-lto as rustc", () => {
   });
 });
 
+/**
+ * `rustcPath` in `env` alone builds the rlib with v0 names; through the launcher (Node first, then
+ * the launcher's own plugin run) every object of it is byte-identical to that one.
+ */
+function expectV0ObjectsAsPlain(dir: string, rustcPath: string, env: NodeJS.ProcessEnv): void {
+  const plain = spawnSync(rustcPath, rlibArgs("plain"), { cwd: dir, env, encoding: "utf8" });
+  expect(plain.status, plain.stderr).toBe(0);
+  const own = members(join(dir, "out/libplain-1234.rlib"));
+  const objects = [...own.keys()].filter((m) => m.endsWith(".o"));
+  expect(objects.length).toBeGreaterThan(0);
+  const mangled = objects.flatMap((m) => readElf(new Uint8Array(own.get(m)!)).symbols.filter((s) => s.name.includes("describe") && s.type === "FUNC").map((s) => s.name));
+  expect(mangled.length).toBeGreaterThan(0);
+  for (const name of mangled) expect(name).toMatch(/^_R/);
+  for (const pass of ["node no-entry", "plugin"]) {
+    const run = spawnSync(launcher, [rustcPath, ...rlibArgs("plain")], { cwd: dir, env: { ...env, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr, pass).toContain(`local-lto launcher: ${pass}`);
+    const ours = members(join(dir, "out/libplain-1234.rlib"));
+    for (const m of objects) expect(ours.get(m)?.equals(own.get(m)!), `${pass}: ${m}`).toBe(true);
+  }
+}
+
 describe("a stable rustc whose own mangling is v0 (as stable from 1.97 on)", () => {
   // Stable 1.95 mangles `legacy` on its own and `v0` under RUSTC_BOOTSTRAP, so the plugin path pins
   // legacy back. A rustc that mangles v0 either way must not be pinned: this one is stable 1.95 made
@@ -235,21 +257,7 @@ exec '${rustc}' "$@" -Csymbol-mangling-version=v0
 `,
       { mode: 0o755 },
     );
-    const plain = spawnSync(wrapper, rlibArgs("plain"), { cwd: dir, encoding: "utf8" });
-    expect(plain.status, plain.stderr).toBe(0);
-    const own = members(join(dir, "out/libplain-1234.rlib"));
-    const objects = [...own.keys()].filter((m) => m.endsWith(".o"));
-    expect(objects.length).toBeGreaterThan(0);
-    const mangled = objects.flatMap((m) => readElf(new Uint8Array(own.get(m)!)).symbols.filter((s) => s.name.includes("describe") && s.type === "FUNC").map((s) => s.name));
-    expect(mangled.length).toBeGreaterThan(0);
-    for (const name of mangled) expect(name).toMatch(/^_R/);
-    for (const pass of ["node no-entry", "plugin"]) {
-      const run = spawnSync(launcher, [wrapper, ...rlibArgs("plain")], { cwd: dir, env: { ...process.env, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr, pass).toContain(`local-lto launcher: ${pass}`);
-      const ours = members(join(dir, "out/libplain-1234.rlib"));
-      for (const m of objects) expect(ours.get(m)?.equals(own.get(m)!), `${pass}: ${m}`).toBe(true);
-    }
+    expectV0ObjectsAsPlain(dir, wrapper, process.env);
   });
 });
 
@@ -257,22 +265,7 @@ describe("a build whose own environment sets RUSTC_BOOTSTRAP=1 (as the kernel's 
   // Plain stable 1.95 then mangles v0, as the plugin's compile does: nothing may be pinned back.
   it("objects byte-identical to plain rustc's in that environment, through Node and through the launcher", () => {
     const dir = project();
-    const env = { ...process.env, RUSTC_BOOTSTRAP: "1" };
-    const plain = spawnSync(rustc, rlibArgs("plain"), { cwd: dir, env, encoding: "utf8" });
-    expect(plain.status, plain.stderr).toBe(0);
-    const own = members(join(dir, "out/libplain-1234.rlib"));
-    const objects = [...own.keys()].filter((m) => m.endsWith(".o"));
-    expect(objects.length).toBeGreaterThan(0);
-    const mangled = objects.flatMap((m) => readElf(new Uint8Array(own.get(m)!)).symbols.filter((s) => s.name.includes("describe") && s.type === "FUNC").map((s) => s.name));
-    expect(mangled.length).toBeGreaterThan(0);
-    for (const name of mangled) expect(name).toMatch(/^_R/);
-    for (const pass of ["node no-entry", "plugin"]) {
-      const run = spawnSync(launcher, [rustc, ...rlibArgs("plain")], { cwd: dir, env: { ...env, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stderr, pass).toContain(`local-lto launcher: ${pass}`);
-      const ours = members(join(dir, "out/libplain-1234.rlib"));
-      for (const m of objects) expect(ours.get(m)?.equals(own.get(m)!), `${pass}: ${m}`).toBe(true);
-    }
+    expectV0ObjectsAsPlain(dir, rustc, { ...process.env, RUSTC_BOOTSTRAP: "1" });
   });
 });
 
