@@ -31,3 +31,16 @@ const shared = {
 await build({ ...shared, entryPoints: { main: "dist/cli/main.js" } });
 await build({ ...shared, entryPoints: { rustcMain: "dist/cli/rustcMain.js" }, chunkNames: "rustc-[name]-[hash]" });
 await build({ ...shared, entryPoints: { replayMain: "dist/cli/replayMain.js" }, chunkNames: "replay-[name]-[hash]" });
+// The proof server (src/cli/proofServerMain.ts) is one file with every lazy import in it: it starts
+// once and then serves repeats for minutes, during which `npm run build` may replace the bundle's
+// chunks; a server that loaded a chunk late would load another build's.
+await build({ ...shared, splitting: false, entryPoints: { proofServer: "dist/cli/proofServerMain.js" } });
+
+// Its client, which the launcher starts instead of Node for a repeated build (native/proof-client.c).
+// Without a C compiler there is none, and every repeat starts Node as before.
+{
+  const { spawnSync } = await import("node:child_process");
+  const cc = process.env.CC || "cc";
+  const compiled = spawnSync(cc, ["-O2", "-Wall", "-Wextra", "-o", "dist/bundle/proof-client", "native/proof-client.c"], { stdio: "inherit" });
+  if (compiled.status !== 0) process.stderr.write(`bundle: ${cc} could not compile native/proof-client.c${compiled.error ? ` (${compiled.error.message})` : ""}; repeated builds start Node without the proof server\n`);
+}

@@ -2,13 +2,22 @@ import pc from "picocolors";
 import { exitCodes, isLocalLtoError } from "../diagnostics/errors.js";
 import { localLtoVersion } from "../version.js";
 
-export function useColor(stream: NodeJS.WriteStream): boolean {
-  return !!stream.isTTY && !process.env.NO_COLOR;
+/**
+ * Where a command's text goes: the process's own stream, or a proof server's request, whose
+ * client owns the terminal (src/cli/proofServer/serveReplay.ts).
+ */
+export interface OutputSink {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export function useColor(stream: OutputSink, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!stream.isTTY && !env.NO_COLOR;
 }
 
 /** Formats any failure for stderr and returns the exit code: one line of cause, one of fix. */
-export function reportFailure(error: unknown, stream: NodeJS.WriteStream = process.stderr): number {
-  const paint = useColor(stream) ? pc : pc.createColors(false);
+export function reportFailure(error: unknown, stream: OutputSink = process.stderr, env: NodeJS.ProcessEnv = process.env): number {
+  const paint = useColor(stream, env) ? pc : pc.createColors(false);
   if (isLocalLtoError(error)) {
     const lines = [`${paint.red("error")}[${error.code}]: ${error.message}`, `  ${paint.bold("fix")}: ${error.fix}`];
     if (error.details) lines.push(error.details.replace(/^/gm, "  | "));

@@ -6,30 +6,17 @@
  * faster than main.js, beside rustc. When the entry is gone or cannot finish the build, the
  * launcher's rustc is stopped and main.js builds as usual.
  */
-import { replayBuild } from "../pipeline/plugin/replayBuild.js";
 import { stopLauncherRustc } from "../pipeline/plugin/proveFromObject.js";
-import { replayKeyText, readReplayEntry } from "../pipeline/plugin/replayEntry.js";
-import { buildFailureExit, printBuildResult, type BuildCommandOptions } from "./commands/buildOutput.js";
-import { reportFailure } from "./errorBoundary.js";
+import { processOutput } from "./commands/buildOutput.js";
 import { interruptController } from "./interrupt.js";
 import { restoreLauncherEnvironment } from "./launcherEnvironment.js";
 import { exitWhenWritten, tolerateClosedOutput } from "./exitWhenWritten.js";
+import { replayCommand } from "./replayCommand.js";
 
 async function replay(stage: string): Promise<number | undefined> {
-  const keyText = replayKeyText(process.env.LOCAL_LTO_LAUNCH_PWD || process.cwd(), process.argv.slice(2), process.env);
-  const entry = await readReplayEntry(process.env, keyText);
-  if (!entry?.options) return undefined;
   const interrupt = interruptController();
-  const options: BuildCommandOptions = { ...(entry.options as unknown as BuildCommandOptions), replay: { keyText } };
   try {
-    const result = await replayBuild(options, entry, stage, { signal: interrupt.signal });
-    return result ? printBuildResult(result, options) : undefined;
-  } catch (error) {
-    try {
-      return buildFailureExit(error, options);
-    } catch (failure) {
-      return reportFailure(failure);
-    }
+    return await replayCommand({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stage, out: processOutput, signal: interrupt.signal });
   } finally {
     interrupt.dispose();
   }

@@ -172,18 +172,25 @@ function checkNoRustDefinitionShadowed(elf: ElfFile, helperNames: readonly strin
   });
 }
 
+/** The text the launcher sends when its rustc ends (its exit status and a newline); "" when none came. */
+export type RustcStatusText = () => Promise<string>;
+
 /**
- * rustc's exit status, once the launcher's compile has ended: the launcher pipes it to Node's
- * standard input, one line, written when rustc exits (bin/local-lto). No polling, no watcher:
- * Node wakes when rustc ends. An end of input without a status (the launcher's shell killed)
- * declines.
+ * rustc's exit status as the launcher pipes it to Node's standard input, one line, written when
+ * rustc exits (bin/local-lto). No polling, no watcher: Node wakes when rustc ends. Read as a file
+ * descriptor, not through process.stdin: the stream machinery behind it costs a repeat ~7 ms of
+ * CPU to load, for one line.
  */
-async function launcherRustcStatus(signal?: AbortSignal): Promise<number> {
-  // Read as a file descriptor, not through process.stdin: the stream machinery behind it costs a
-  // repeat ~7 ms of CPU to load, for one line.
-  const reading = new Promise<string>((resolve) => readFileCallback(0, "utf8", (error, text) => resolve(error ? "" : text)));
+export const statusFromStandardInput: RustcStatusText = () => new Promise<string>((resolve) => readFileCallback(0, "utf8", (error, text) => resolve(error ? "" : text)));
+
+/**
+ * rustc's exit status, once the launcher's compile has ended. An end of input without a status
+ * (the launcher's shell killed) declines.
+ */
+async function launcherRustcStatus(statusText: RustcStatusText, signal?: AbortSignal): Promise<number> {
+  if (signal?.aborted) throw new ReplayDeclined("interrupted");
   const aborted = new Promise<never>((_, reject) => signal?.addEventListener("abort", () => reject(new ReplayDeclined("interrupted"))));
-  const text = await Promise.race([reading, aborted]);
+  const text = await Promise.race([statusText(), aborted]);
   if (!/^\d+\n$/.test(text)) throw new ReplayDeclined("the launcher's rustc ended without a status");
   return Number.parseInt(text, 10);
 }
@@ -205,11 +212,11 @@ export async function stopLauncherRustc(stage: string): Promise<void> {
  * `stage` when it started Node; wait for it, then prove as after any plugin-path compile, with what
  * the entry recorded of the preparation.
  */
-export async function replayPluginMode(ctx: ProofContext, entry: ReplayEntry, stage: string, signal?: AbortSignal): Promise<PluginModeResult> {
+export async function replayPluginMode(ctx: ProofContext, entry: ReplayEntry, stage: string, signal: AbortSignal | undefined, statusText: RustcStatusText): Promise<PluginModeResult> {
   const files = stagedFiles(stage);
   const changed = await changedIdentities(entry.identities);
   if (changed.length) throw new ReplayDeclined(`${changed[0]} was replaced since the entry was written`);
-  const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(signal));
+  const status = await ctx.timed("compile rust with helpers", () => launcherRustcStatus(statusText, signal));
   if (status !== 0) {
     // A stop that killed rustc has reached this process too: one turn of the event loop lets its
     // handler run, so that the build stops (replayBuild.ts) rather than starting again in Node.

@@ -12,17 +12,22 @@ import { resolveBuild } from "../resolve/resolveBuild.js";
 import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
 import type { BuildOptions } from "../types.js";
 import { discardFile, stagingPathFor } from "../workspace.js";
-import { ReplayDeclined, replayPluginMode, stopLauncherRustc } from "./proveFromObject.js";
+import { ReplayDeclined, replayPluginMode, statusFromStandardInput, stopLauncherRustc, type RustcStatusText } from "./proveFromObject.js";
 import type { ReplayEntry } from "./replayEntry.js";
 
 const debugReplay = debugLog("local-lto:replay");
+
+/** A repeat's hooks: a build's, and where rustc's status comes from (Node's standard input, or a proof server's client). */
+export interface ReplayHooks extends BuildHooks {
+  rustcStatus?: RustcStatusText;
+}
 
 /**
  * The repeat of the build `options` describe, from `entry` and the launcher's rustc in `stage`;
  * undefined when the entry cannot finish it (ReplayDeclined): the launcher's rustc is then still
  * running, for the caller to stop. Any other failure stops it here.
  */
-export async function replayBuild(options: BuildOptions, entry: ReplayEntry, stage: string, hooks: BuildHooks = {}): Promise<BuildResult | undefined> {
+export async function replayBuild(options: BuildOptions, entry: ReplayEntry, stage: string, hooks: ReplayHooks = {}): Promise<BuildResult | undefined> {
   try {
     const resolved = await resolveBuild(options, options.env ?? process.env);
     return await replayFromEntry(resolved, entry, stage, hooks);
@@ -41,7 +46,7 @@ export async function replayBuild(options: BuildOptions, entry: ReplayEntry, sta
  * A repeated build whose rustc the launcher started (replayEntry.ts): the proof, the report and
  * the outputs, as build() makes them, from the entry's record of what was decided before rustc.
  */
-async function replayFromEntry(resolved: ResolvedBuild, entry: ReplayEntry, stage: string, hooks: BuildHooks): Promise<BuildResult> {
+async function replayFromEntry(resolved: ResolvedBuild, entry: ReplayEntry, stage: string, hooks: ReplayHooks): Promise<BuildResult> {
   const timings: Record<string, number> = {};
   const ctx = {
     build: resolved,
@@ -52,7 +57,7 @@ async function replayFromEntry(resolved: ResolvedBuild, entry: ReplayEntry, stag
   };
   const staged = [ctx.stagedObject];
   try {
-    const result = await replayPluginMode(ctx, entry, stage, hooks.signal);
+    const result = await replayPluginMode(ctx, entry, stage, hooks.signal, hooks.rustcStatus ?? statusFromStandardInput);
     const plugin = { "local-lto plugin": { path: entry.plan.pluginPath, version: `LLVM ${entry.plan.pluginLlvmVersion}` } };
     const fields = bitcodeModeFields("plugin", result, { ...entry.plan.toolchain, ...plugin });
     const report = await gatedReport(resolved, entry.plan.reason, fields, ctx.notes, timings);

@@ -1,0 +1,357 @@
+/*
+ * local-lto's proof client (docs/ARCHITECTURE.md, "The proof server"). A repeated `local-lto
+ * build` runs rustc from the launcher (bin/local-lto); what comes after rustc (the proof, the
+ * report, the outputs) is Node's. Starting Node costs ~95 ms of CPU per build; this client hands the
+ * work to a Node process that outlives the build instead (src/cli/proofServerMain.ts), over a Unix
+ * socket, and falls back to starting Node itself whenever that server cannot be reached.
+ *
+ *   proof-client <dir> <node> <replay script> <local-lto's arguments…>
+ *
+ * In C because a POSIX shell cannot open a Unix socket, and the point is not to start Node.
+ * Wire format: src/cli/proofServer/protocol.ts. Fallbacks:
+ *   A (before rustc's status was read): exec <node> <replay script> <arguments…>, exactly what the
+ *     launcher ran before this client existed; standard input still carries rustc's status.
+ *   B (the server read the status and cannot finish the build from the entry): exec <node>
+ *     <main script beside it> <arguments…> without the launcher's stage, as the replay's Node does
+ *     (src/cli/replayMain.ts), so the build runs as usual.
+ * The server is started here, detached, when no server answers (start_server).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *node_path, *replay_script;
+static char **user_args;
+static int user_argc;
+static int tracing;
+static int signal_pipe[2] = {-1, -1};
+
+static void trace(const char *fmt, ...) {
+	if (!tracing) return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("local-lto launcher: proof-server ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Runs the Node script `script` (with local-lto's arguments) in place of this process. */
+static void exec_node(const char *script) {
+	char **argv = calloc((size_t)user_argc + 3, sizeof *argv);
+	if (!argv) _exit(70);
+	argv[0] = (char *)node_path;
+	argv[1] = (char *)script;
+	for (int i = 0; i < user_argc; i++) argv[i + 2] = user_args[i];
+	execvp(node_path, argv);
+	fprintf(stderr, "local-lto: cannot start %s: %s\n", node_path, strerror(errno));
+	_exit(127);
+}
+
+static void fallback_replay(const char *why) {
+	trace("fallback %s", why);
+	exec_node(replay_script);
+}
+
+/* The file beside the replay script: `main.mjs` beside `replayMain.mjs`, `main.js` beside `replayMain.js`. */
+static char *sibling(const char *name) {
+	const char *slash = strrchr(replay_script, '/');
+	size_t dir = slash ? (size_t)(slash - replay_script) + 1 : 0;
+	const char *ext = strrchr(replay_script, '.');
+	if (!ext || (slash && ext < slash)) ext = "";
+	char *path = malloc(dir + strlen(name) + strlen(ext) + 1);
+	if (!path) _exit(70);
+	memcpy(path, replay_script, dir);
+	strcpy(path + dir, name);
+	strcat(path, ext);
+	return path;
+}
+
+static void fallback_build(const char *why) {
+	trace("fallback-build %s", why);
+	unsetenv("LOCAL_LTO_REPLAY_STAGE");
+	unsetenv("LOCAL_LTO_REPLAY_ENTRY");
+	exec_node(sibling("main"));
+}
+
+static int write_all(int fd, const void *data, size_t length) {
+	const char *p = data;
+	while (length > 0) {
+		ssize_t n = write(fd, p, length);
+		if (n < 0) {
+			if (errno == EINTR) continue;
+			return -1;
+		}
+		p += n;
+		length -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_frame(int sock, char type, const void *payload, uint32_t length) {
+	unsigned char header[5] = {(unsigned char)type, length & 0xff, (length >> 8) & 0xff, (length >> 16) & 0xff, (length >> 24) & 0xff};
+	if (write_all(sock, header, sizeof header) < 0) return -1;
+	return length ? write_all(sock, payload, length) : 0;
+}
+
+static void on_signal(int sig) {
+	unsigned char s = (unsigned char)sig;
+	int saved = errno;
+	(void)!write(signal_pipe[1], &s, 1);
+	errno = saved;
+}
+
+static const char *signal_name(int sig) {
+	return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+}
+
+/* Passes a signal this client received on to the server, which stops the build (exit 128+n). */
+static void forward_signals(int sock) {
+	unsigned char s;
+	while (read(signal_pipe[0], &s, 1) == 1) {
+		const char *name = signal_name(s);
+		send_frame(sock, 'K', name, (uint32_t)strlen(name));
+	}
+}
+
+/* Waits until `fd` is readable, passing signals on meanwhile. */
+static void wait_readable(int fd, int sock) {
+	for (;;) {
+		struct pollfd fds[2] = {{fd, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
+		int n = poll(fds, 2, -1);
+		if (n < 0 && errno == EINTR) continue;
+		if (n < 0) return;
+		if (fds[1].revents) forward_signals(sock);
+		if (fds[0].revents) return;
+	}
+}
+
+/* Reads exactly `length` bytes; 0 at a clean end before any, -1 on error or a cut. */
+static int read_exact(int sock, void *buffer, size_t length) {
+	char *p = buffer;
+	size_t got = 0;
+	while (got < length) {
+		wait_readable(sock, sock);
+		ssize_t n = read(sock, p + got, length - got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+		if (n <= 0) return got == 0 && n == 0 ? 0 : -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+struct frame {
+	char type;
+	uint32_t length;
+	char *payload;
+};
+
+static int read_frame(int sock, struct frame *frame) {
+	unsigned char header[5];
+	int r = read_exact(sock, header, sizeof header);
+	if (r <= 0) return -1;
+	frame->type = (char)header[0];
+	frame->length = header[1] | (header[2] << 8) | (header[3] << 16) | ((uint32_t)header[4] << 24);
+	if (frame->length > 16u * 1024 * 1024) return -1;
+	frame->payload = malloc(frame->length + 1);
+	if (!frame->payload) return -1;
+	if (frame->length && read_exact(sock, frame->payload, frame->length) <= 0) return -1;
+	frame->payload[frame->length] = 0;
+	return 0;
+}
+
+/* A growing buffer of NUL-terminated fields: the request's payload (protocol.ts, encodeRequest). */
+struct fields {
+	char *data;
+	size_t length, capacity;
+};
+
+static void add_field(struct fields *f, const char *text) {
+	size_t n = strlen(text) + 1;
+	if (f->length + n > f->capacity) {
+		f->capacity = (f->length + n) * 2;
+		f->data = realloc(f->data, f->capacity);
+		if (!f->data) _exit(70);
+	}
+	memcpy(f->data + f->length, text, n);
+	f->length += n;
+}
+
+static void add_count(struct fields *f, long n) {
+	char text[32];
+	snprintf(text, sizeof text, "%ld", n);
+	add_field(f, text);
+}
+
+/*
+ * Starts the server, detached (its own session; no descriptor of this build: a make or a pipe
+ * waiting for its end must not wait for the server), unless another client has just started one
+ * (`<name>.start`, created exclusively; the server removes it once it listens; one older than
+ * 30 s is a server that failed to start).
+ */
+static void start_server(const char *dir, const char *name) {
+	char start[PATH_MAX];
+	if (snprintf(start, sizeof start, "%s/%s.start", dir, name) >= (int)sizeof start) return;
+	int fd = open(start, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		struct stat st;
+		if (errno != EEXIST || stat(start, &st) < 0 || time(NULL) - st.st_mtime < 30) return;
+		unlink(start);
+		fd = open(start, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) return;
+	}
+	close(fd);
+	char *server = sibling("proofServer");
+	pid_t child = fork();
+	if (child < 0) return;
+	if (child == 0) {
+		setsid();
+		if (fork() != 0) _exit(0);
+		if (chdir(dir) < 0) _exit(1);
+		int null = open("/dev/null", O_RDWR);
+		if (null < 0) _exit(1);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		for (int i = 3; i < 1024; i++) close(i);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_IGN);
+		unsetenv("LOCAL_LTO_REPLAY_STAGE");
+		unsetenv("LOCAL_LTO_REPLAY_ENTRY");
+		execlp(node_path, node_path, server, name, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(child, NULL, 0);
+	trace("start");
+}
+
+int main(int argc, char **argv) {
+	if (argc < 4) {
+		fputs("usage: proof-client <dir> <node> <replay script> <arguments…>\n", stderr);
+		return 2;
+	}
+	const char *dir = argv[1];
+	node_path = argv[2];
+	replay_script = argv[3];
+	user_args = argv + 4;
+	user_argc = argc - 4;
+	tracing = getenv("LOCAL_LTO_LAUNCHER_TRACE") && *getenv("LOCAL_LTO_LAUNCHER_TRACE");
+	const char *off = getenv("LOCAL_LTO_NO_SERVER");
+	if (off && *off) fallback_replay("off");
+
+	/* The server's name: this local-lto's server bundle, by file identity (a rebuilt or upgraded
+	   local-lto gets its own server; the old one exits idle). */
+	char *server = sibling("proofServer");
+	struct stat st;
+	if (stat(server, &st) < 0) fallback_replay("no-server-bundle");
+	char name[96];
+	snprintf(name, sizeof name, "proof-%llx-%llx-%lx.sock", (unsigned long long)st.st_ino, (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
+
+	/* The directory's path may be longer than a socket address holds: connect by a name relative to it. */
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd)) fallback_replay("no-cwd");
+	int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (here < 0) fallback_replay("no-cwd");
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0) fallback_replay("no-socket");
+	struct sockaddr_un address = {.sun_family = AF_UNIX};
+	strncpy(address.sun_path, name, sizeof address.sun_path - 1);
+	int connected = -1, error = ENOENT;
+	if (chdir(dir) == 0) {
+		connected = connect(sock, (struct sockaddr *)&address, sizeof address);
+		error = errno;
+	}
+	if (fchdir(here) < 0) fallback_replay("no-cwd");
+	close(here);
+	if (connected < 0) {
+		if (error == ENOENT || error == ECONNREFUSED) start_server(dir, name);
+		fallback_replay("no-server");
+	}
+
+	/* From here a signal is the server's to act on (it stops the build and says so). */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) fallback_replay("no-pipe");
+	struct sigaction action = {.sa_handler = on_signal};
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGINT, &action, NULL);
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGHUP, &action, NULL);
+
+	struct fields request = {0};
+	add_field(&request, "LLTO-PROOF-1");
+	add_field(&request, cwd);
+	add_field(&request, isatty(1) ? "1" : "0");
+	add_field(&request, isatty(2) ? "1" : "0");
+	add_count(&request, user_argc);
+	for (int i = 0; i < user_argc; i++) add_field(&request, user_args[i]);
+	long envc = 0;
+	for (char **e = environ; *e; e++) envc++;
+	add_count(&request, envc);
+	for (char **e = environ; *e; e++) add_field(&request, *e);
+	if (send_frame(sock, 'R', request.data, (uint32_t)request.length) < 0) fallback_replay("send");
+
+	struct frame frame;
+	if (read_frame(sock, &frame) < 0) fallback_replay("no-answer");
+	if (frame.type == 'F') fallback_replay(frame.payload);
+	if (frame.type != 'G') fallback_replay("unexpected-answer");
+	trace("connected");
+
+	/* rustc's status: one line on standard input when the launcher's rustc ends. */
+	char status[64];
+	size_t got = 0;
+	for (;;) {
+		wait_readable(0, sock);
+		ssize_t n = read(0, status + got, sizeof status - 1 - got);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) break;
+		got += (size_t)n;
+		if (got == sizeof status - 1) break;
+	}
+	if (send_frame(sock, 'S', status, (uint32_t)got) < 0) {
+		fputs("local-lto: the proof server went away during this build (a bug in local-lto); build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", stderr);
+		return 70;
+	}
+
+	int closed_out = 0, closed_err = 0;
+	for (;;) {
+		if (read_frame(sock, &frame) < 0) {
+			fputs("local-lto: the proof server stopped during this build (a bug in local-lto); each output is either as it was or complete: build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", stderr);
+			return 70;
+		}
+		switch (frame.type) {
+		case 'O':
+			/* A reader that went away (`| head`) is not the build's failure (exitWhenWritten.ts). */
+			if (!closed_out && write_all(1, frame.payload, frame.length) < 0) closed_out = 1;
+			break;
+		case 'E':
+			if (!closed_err && write_all(2, frame.payload, frame.length) < 0) closed_err = 1;
+			break;
+		case 'X':
+			return atoi(frame.payload);
+		case 'F':
+			fallback_build(frame.payload);
+			break;
+		default:
+			fputs("local-lto: the proof server answered out of turn (a bug in local-lto); set LOCAL_LTO_NO_SERVER=1 to build without it\n", stderr);
+			return 70;
+		}
+		free(frame.payload);
+	}
+}

@@ -1,0 +1,59 @@
+/**
+ * The proof server (docs/ARCHITECTURE.md, "The proof server"): a Node process that outlives one
+ * repeated build, so that a repeat pays a small client's start instead of Node's (~95 ms of CPU).
+ * The launcher's client (native/proof-client.c) starts it, detached, in the directory of the
+ * launcher's entries, and falls back to the replay's own Node whenever it cannot reach it.
+ *
+ * argv: the socket's name in the working directory (the client names it after this bundle's file
+ * identity, so a rebuilt local-lto gets a new server). It listens on `<name>.<pid>` and renames it
+ * to `<name>` (atomic: two servers started at once leave one name, and the other exits idle); it
+ * exits when idle for LOCAL_LTO_SERVER_IDLE_SECONDS (default 180), or when its name is gone or is
+ * another server's (the cache was removed, or a newer server took it).
+ */
+import { createServer } from "node:net";
+import { rename, rm, stat } from "node:fs/promises";
+import { serialQueue, serveConnection } from "./proofServer/serveReplay.js";
+
+const CHECK_MS = 2000;
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  if (!name || name.includes("/")) {
+    process.stderr.write("usage: proofServer.mjs <socket name in the working directory>\n");
+    process.exit(2);
+  }
+  const idleMs = (Number.parseInt(process.env.LOCAL_LTO_SERVER_IDLE_SECONDS ?? "", 10) || 180) * 1000;
+  const own = `${name}.${process.pid}`;
+  let busy = 0;
+  let lastActive = Date.now();
+  const serially = serialQueue();
+  const server = createServer((socket) => serveConnection(socket, { serially, onBusy: (now) => ((busy += now ? 1 : -1), (lastActive = Date.now())) }));
+  await rm(own, { force: true });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(own, resolve));
+  const ino = (await stat(own)).ino;
+  await rename(own, name);
+  await rm(`${name}.start`, { force: true });
+
+  const stop = async (): Promise<void> => {
+    server.close();
+    const current = await stat(name).catch(() => undefined);
+    if (current?.ino === ino) await rm(name, { force: true });
+    process.exit(0);
+  };
+  setInterval(() => {
+    void stat(name)
+      .catch(() => undefined)
+      .then((current) => {
+        const replaced = current?.ino !== ino;
+        if (busy === 0 && (replaced || Date.now() - lastActive > idleMs)) void stop();
+        else if (replaced) server.close();
+      });
+  }, CHECK_MS);
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void stop());
+}
+
+void main().catch(async (error: unknown) => {
+  await rm(`${process.argv[2]}.start`, { force: true }).catch(() => undefined);
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
