@@ -14,7 +14,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "all", include: ["test/**/*.test.ts"], env: { LOCAL_LTO_CACHE_DIR: cacheDir } } },
+      { extends: true, test: { name: "all", include: ["test/**/*.test.ts"], env: { LOCAL_LTO_CACHE_DIR: cacheDir, LOCAL_LTO_SERVER_IDLE_SECONDS: "15" } } },
       // The end-to-end suite once more on the plugin path (issue 12): with the opt-in, auto mode
       // takes it on this stable rustc. plugin-mode.test.ts already runs both paths.
       {
@@ -23,7 +23,7 @@ export default defineConfig({
           name: "e2e on the plugin path",
           include: ["test/e2e/**/*.test.ts"],
           exclude: ["test/e2e/plugin-mode.test.ts"],
-          env: { LOCAL_LTO_CACHE_DIR: cacheDir, LOCAL_LTO_RUSTC_BOOTSTRAP: "1" },
+          env: { LOCAL_LTO_CACHE_DIR: cacheDir, LOCAL_LTO_RUSTC_BOOTSTRAP: "1", LOCAL_LTO_SERVER_IDLE_SECONDS: "15" },
         },
       },
     ],

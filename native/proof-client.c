@@ -111,6 +111,11 @@ static int send_frame(int sock, char type, const void *payload, uint32_t length)
 	return length ? write_all(sock, payload, length) : 0;
 }
 
+static unsigned long long fnv1a(unsigned long long hash, const char *text) {
+	for (; *text; text++) hash = (hash ^ (unsigned char)*text) * 1099511628211ull;
+	return (hash ^ 0xff) * 1099511628211ull;
+}
+
 static void on_signal(int sig) {
 	unsigned char s = (unsigned char)sig;
 	int saved = errno;
@@ -261,8 +266,11 @@ int main(int argc, char **argv) {
 	char *server = sibling("proofServer");
 	struct stat st;
 	if (stat(server, &st) < 0) fallback_replay("no-server-bundle");
+	/* …and by the Node that runs it: LOCAL_LTO_NODE and NODE_OPTIONS as this build would start it. */
+	const char *options = getenv("NODE_OPTIONS");
+	unsigned long long node_hash = fnv1a(fnv1a(14695981039346656037ull, node_path), options ? options : "");
 	char name[96];
-	snprintf(name, sizeof name, "proof-%llx-%llx-%lx.sock", (unsigned long long)st.st_ino, (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
+	snprintf(name, sizeof name, "proof-%llx-%llx-%lx-%llx.sock", (unsigned long long)st.st_ino, (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec, node_hash & 0xffffffffull);
 
 	/* The directory's path may be longer than a socket address holds: connect by a name relative to it. */
 	char cwd[PATH_MAX];

@@ -54,7 +54,7 @@ const cases: Case[] = [
   { id: "small", title: "the bundled example (a small crate)", source: join(example, "lib.rs"), rustFlags: ["-O", "--crate-type=lib"], helpers: [join(example, "helpers.c")], ccArgs: [] },
 ];
 
-type PathId = "plugin" | "replay" | "inline";
+type PathId = "plugin" | "replay" | "replay-node" | "inline";
 
 interface PathResult {
   path: PathId;
@@ -77,11 +77,29 @@ function quote(parts: readonly string[]): string {
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)).join(" ");
 }
 
+/** User and system CPU of every running proof server (src/cli/proofServerMain.ts) so far, in ms. */
+async function proofServerCpuMs(): Promise<number> {
+  let ticks = 0;
+  for (const pid of await readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline.includes("proofServer.mjs")) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * (1000 / clockTicksPerSecond);
+}
+const clockTicksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
 /**
  * Every path runs what a user runs, `bin/local-lto build` (the launcher). plugin: a new output each
  * run, so every build is a first one (no entry: Node first); replay: the same command repeated
  * (one output, as a Makefile rebuilds it), which starts rustc itself from the entry the first
- * build left (src/pipeline/plugin/replayEntry.ts); inline: the link path, a new output each run.
+ * build left (src/pipeline/plugin/replayEntry.ts), and the proof after it in the proof server (whose
+ * CPU for each build is counted in that build's); replay-node: the same without the server
+ * (LOCAL_LTO_NO_SERVER=1: Node starts beside rustc); inline: the link path, a new output each run.
  */
 /** The rustc local-lto is told to use: nightly's by path; stable's opt-in to RUSTC_BOOTSTRAP for the plugin path. */
 function rustcChoice(mode: "plugin" | "inline"): string[] {
@@ -91,13 +109,23 @@ function rustcChoice(mode: "plugin" | "inline"): string[] {
 
 async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measured[]): Promise<PathResult> {
   const mode = path === "inline" ? "inline" : "plugin";
-  const output = (n: number) => join(work, path === "replay" ? `${c.id}-replay.o` : `${c.id}-${path}-${n}.o`);
+  const repeat = path === "replay" || path === "replay-node";
+  const output = (n: number) => join(work, repeat ? `${c.id}-${path}.o` : `${c.id}-${path}-${n}.o`);
   const args = (n: number) => ["build", c.source, ...c.helpers.flatMap((h) => ["--helpers", h]), ...c.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", output(n), "--mode", mode, ...rustcChoice(mode)];
   const launcher = join(repoRoot, "bin/local-lto");
-  const run = (n: number) => measure(launcher, args(n), work);
+  // replay-node: the repeat without the proof server, Node started beside rustc (LOCAL_LTO_NO_SERVER).
+  const options = path === "replay-node" ? { env: { LOCAL_LTO_NO_SERVER: "1" } } : {};
+  const run = async (n: number): Promise<Measured> => {
+    const server = await proofServerCpuMs();
+    const measured = await measure(launcher, args(n), work, options);
+    // The proof server's CPU for this build is the build's: it ran outside the measured process tree.
+    return { ...measured, cpuMs: measured.cpuMs + ((await proofServerCpuMs()) - server) };
+  };
   const plain = (n: number) => [...c.rustFlags, "--emit=obj", "-o", join(work, `${c.id}-plain-${n}.o`), c.source];
-  // Warm the helper cache and the page cache for both sides first (and leave the replay's entry).
+  // Warm the helper cache and the page cache for both sides first (and leave the replay's entry);
+  // a repeat's first run starts the proof server (and builds with Node meanwhile).
   await run(-1);
+  if (path === "replay") await run(-1);
   await measure(rustcFile, plain(-1), work);
   const wall: number[] = [];
   const cpu: number[] = [];
@@ -112,7 +140,7 @@ async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measu
     cpu.push(ours2.cpuMs / theirs.cpuMs);
     over.push(ours2.wallMs - theirs.wallMs);
   }
-  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote(["bin/local-lto", ...args(0)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
+  return { path, wallRatio: spread(wall), cpuRatio: spread(cpu), wallOverheadMs: spread(over), command: quote([...(path === "replay-node" ? ["LOCAL_LTO_NO_SERVER=1"] : []), "bin/local-lto", ...args(0)]).replaceAll(work, "$W").replaceAll(repoRoot + "/", "") };
 }
 
 /**
@@ -170,10 +198,13 @@ async function measureHotLoopInstructions(work: string): Promise<HotLoopInstruct
   // The first build leaves the entry. Under valgrind the environment differs (LD_PRELOAD), which an
   // entry that bypasses rustup's proxy checks: a first counted run may build through Node and
   // leave an entry for valgrind's environment. The first counted run that was a repeat is kept.
-  execFileSync(launcher, args, { cwd: work, stdio: "ignore" });
+  // Counted without the proof server (its Node outlives the run, outside callgrind's process tree):
+  // these counts are the replay-node rows'.
+  const noServer = { ...process.env, LOCAL_LTO_NO_SERVER: "1" };
+  execFileSync(launcher, args, { cwd: work, stdio: "ignore", env: noServer });
   let rows: { cmd: string; total: number }[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    rows = await instructionsOf(work, `repeat-${attempt}`, launcher, args);
+    rows = await instructionsOf(work, `repeat-${attempt}`, launcher, args, noServer);
     if (rows.some((r) => isNode(r.cmd) && r.cmd.includes("replayMain"))) break;
     rows = [];
   }
@@ -196,7 +227,7 @@ async function measureAll(): Promise<FastPathRecord> {
     for (const c of cases) {
       process.stderr.write(`fast path: ${c.title}\n`);
       const plainRuns: Measured[] = [];
-      const paths = [await measurePath(c, "plugin", work, plainRuns), await measurePath(c, "replay", work, plainRuns), await measurePath(c, "inline", work, plainRuns)];
+      const paths = [await measurePath(c, "plugin", work, plainRuns), await measurePath(c, "replay", work, plainRuns), await measurePath(c, "replay-node", work, plainRuns), await measurePath(c, "inline", work, plainRuns)];
       results.push({ id: c.id, title: c.title, plainCommand: quote([nightly ? "$NIGHTLY" : "rustc", ...c.rustFlags, "--emit=obj", "-o", "$W/out.o", c.source]), plainWallMs: spread(plainRuns.map((r) => r.wallMs)), paths });
     }
     process.stderr.write("fast path: the hot-loop crate's instructions (callgrind)\n");
@@ -263,7 +294,7 @@ function hotLoopLines(h: HotLoopInstructions | undefined): string[] {
   const m = (n: number) => `${(n / 1e6).toFixed(1)} M`;
   const x = (a: number, b: number) => `×${(a / b).toFixed(2)}`;
   return [
-    `The hot-loop crate by instruction count (\`valgrind --tool=callgrind --trace-children=yes\`, one run each; repeatable on a loaded machine): plain rustc ${m(h.plainRustc)}; local-lto's repeat ${m(h.repeat.total)} (${x(h.repeat.total, h.plainRustc)}) = rustc with the plugin ${m(h.repeat.rustc)} (${x(h.repeat.rustc, h.plainRustc)}) + Node ${m(h.repeat.node)} (an empty \`node -e 0\` is ${m(h.nodeEmpty)}) + the launcher's shells and \`mkdir\` ${m(h.repeat.launcher)}. The same loops written in plain Rust (\`bench/runtime/bench_plain.rs\`, no helper) cost plain rustc ${m(h.plainRustLoops)}: rustc with the plugin compiles the helpers' bodies into the loops and optimizes them there, which is ${x(h.repeat.rustc, h.plainRustLoops)} what rustc spends on that code when it is Rust. On a crate this small, what is left over plain rustc is that compile and Node's start.`,
+    `The hot-loop crate by instruction count (\`valgrind --tool=callgrind --trace-children=yes\`, one run each; repeatable on a loaded machine): plain rustc ${m(h.plainRustc)}; local-lto's repeat ${m(h.repeat.total)} (${x(h.repeat.total, h.plainRustc)}) = rustc with the plugin ${m(h.repeat.rustc)} (${x(h.repeat.rustc, h.plainRustc)}) + Node ${m(h.repeat.node)} (without the proof server, as the replay-node rows; an empty \`node -e 0\` is ${m(h.nodeEmpty)}) + the launcher's shells and \`mkdir\` ${m(h.repeat.launcher)}. The same loops written in plain Rust (\`bench/runtime/bench_plain.rs\`, no helper) cost plain rustc ${m(h.plainRustLoops)}: rustc with the plugin compiles the helpers' bodies into the loops and optimizes them there, which is ${x(h.repeat.rustc, h.plainRustLoops)} what rustc spends on that code when it is Rust. On a crate this small, what is left over plain rustc is that compile and Node's start.`,
     "",
   ];
 }
@@ -277,7 +308,7 @@ const lines = [
   "|---|---|---|",
   ...targetRows(),
   "",
-  `Measured at commit \`${commit}\` with ${rustc}, ${record.pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. ${nightly ? "Nightly loads the plugin with no RUSTC_BOOTSTRAP and no mangling pin (as stable does from 1.97 on); local-lto is given it with `--rustc`, and plain rustc is the same binary" : "The plugin path uses `--rustc-bootstrap` on this stable rustc (and pins its legacy mangling back)"}: every row runs \`bin/local-lto build\` (the launcher, as a user does): \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated (rustc starts from the entry the first build left, Node beside it for the proof); the link path is \`--mode inline\` (rust-lld), every run a new output.`,
+  `Measured at commit \`${commit}\` with ${rustc}, ${record.pairs} paired runs per row (plain rustc and local-lto alternating), by \`${record.command}\`. Ratios are local-lto over plain \`rustc --emit=obj\` with the same flags: median [min–max]. ${nightly ? "Nightly loads the plugin with no RUSTC_BOOTSTRAP and no mangling pin (as stable does from 1.97 on); local-lto is given it with `--rustc`, and plain rustc is the same binary" : "The plugin path uses `--rustc-bootstrap` on this stable rustc (and pins its legacy mangling back)"}: every row runs \`bin/local-lto build\` (the launcher, as a user does): \`plugin\` is a first build (Node starts first, every run a new output), \`replay\` the same command repeated (rustc starts from the entry the first build left; the proof, report and outputs in the proof server, whose CPU during each build is added to that build's), \`replay-node\` the same without the server (\`LOCAL_LTO_NO_SERVER=1\`: Node starts beside rustc for them); the link path is \`--mode inline\` (rust-lld), every run a new output.`,
   "",
   "| crate, setting | path | wall ratio | CPU ratio | wall overhead, ms | plain rustc wall, ms |",
   "|---|---|---:|---:|---:|---:|",

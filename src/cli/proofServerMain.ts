@@ -11,7 +11,7 @@
  * another server's (the cache was removed, or a newer server took it).
  */
 import { createServer } from "node:net";
-import { rename, rm, stat } from "node:fs/promises";
+import { chmod, rename, rm, stat } from "node:fs/promises";
 import { serialQueue, serveConnection } from "./proofServer/serveReplay.js";
 
 const CHECK_MS = 2000;
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   const server = createServer((socket) => serveConnection(socket, { serially, onBusy: (now) => ((busy += now ? 1 : -1), (lastActive = Date.now())) }));
   await rm(own, { force: true });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(own, resolve));
+  // Only this user may connect (connecting needs write permission on the socket; the umask may give more).
+  await chmod(own, 0o600);
   const ino = (await stat(own)).ino;
   await rename(own, name);
   await rm(`${name}.start`, { force: true });

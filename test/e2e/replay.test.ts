@@ -10,38 +10,18 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, rmSy
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
+import { launchEnvironment, launcher, launcherIn, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
 import { isRustupProxyFile, parseRustcProcess } from "../../src/toolchain/rustupProxy.js";
 import { crates } from "../../bench/src/buildCost.js";
 
 const dir = tempDir("llto-replay-");
 const cache = join(dir, "cache");
-const launcher = join(repoRoot, "bin/local-lto");
 const lib = join(dir, "lib.rs");
 const helpers = join(dir, "helpers.c");
 const object = join(dir, "out.o");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** What the launcher decided: "replay", or "node <why>". */
-  decision: string;
-}
-
-/** The environment `launch` runs the launcher with. */
-function launchEnvironment(env: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const inherited = { ...process.env };
-  delete inherited.DEBUG;
-  delete inherited.LOCAL_LTO_NO_REPLAY;
-  return { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1", ...env };
-}
-
-function launch(args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(launcher, args, { cwd: dir, env: launchEnvironment(env), encoding: "utf8" });
-  const decision = /local-lto launcher: build (.*)/.exec(r.stderr)?.[1] ?? "";
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^local-lto launcher: .*\n/gm, ""), decision };
-}
+const { launch, start } = launcherIn(dir, cache);
 
 const buildArgs = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "out.o", "--rustc-arg=-O", "--rustc-bootstrap", "--json"];
 /** A repeat Node finished from rustc's object, not by building again: no helper stage ran. */
@@ -294,7 +274,7 @@ describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolch
     const run = spawnSync("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", join(dir, "probe.o"), "lib.rs", plugin], {
       cwd: dir,
       // PWD as the launcher's shell sets it.
-      env: { ...launchEnvironment(env), PWD: dir, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_PROCESS: seenFile, LOCAL_LTO_PLUGIN_HELPERS: helpersBc },
+      env: { ...launchEnvironment(cache, env), PWD: dir, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_PROCESS: seenFile, LOCAL_LTO_PLUGIN_HELPERS: helpersBc },
       encoding: "utf8",
     });
     expect(run.stderr).toBe("");
@@ -397,29 +377,6 @@ describe("a rustc that appears earlier on PATH after the first build", () => {
 });
 
 /** Processes whose command line mentions `text` (rustc started from this test's cache). */
-function processesMentioning(text: string): string[] {
-  const out = execFileSync("ps", ["-eo", "pid,stat,args"], { encoding: "utf8" });
-  return out.split("\n").filter((line) => line.includes(text) && !/ Z/.test(line.slice(0, 14)));
-}
-
-/** The launcher in the background, as a terminal or a parent tool runs it; resolves with its exit code. */
-function startLauncher(args: string[], env: Record<string, string>, options: { detached?: boolean } = {}) {
-  const inherited = { ...process.env };
-  delete inherited.DEBUG;
-  delete inherited.LOCAL_LTO_NO_REPLAY;
-  const child = spawn(launcher, args, { cwd: dir, env: { ...inherited, ...env }, detached: options.detached ?? false, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
-}
-
-/** Until the launcher's rustc has started (its staging directory exists), then a little longer. */
-async function rustcRunning(cache: string, settleMs: number): Promise<void> {
-  for (let i = 0; i < 200 && !readdirSync(join(cache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, settleMs));
-}
-
 describe("a repeat that does not finish stops its rustc (a crate that takes seconds)", () => {
   const regex = crates.find((c) => c.id === "regex-syntax")!;
   const bigCache = join(dir, "big-cache");
@@ -445,7 +402,7 @@ describe("a repeat that does not finish stops its rustc (a crate that takes seco
   /** Starts the repeat, stops it with `name` once rustc runs, and checks that nothing of it is left. */
   async function stopRepeat(name: "SIGINT" | "SIGTERM" | "SIGHUP", status: number, target: "launcher" | "group"): Promise<void> {
     writeFileSync(join(dir, "big.o"), "previous object");
-    const { child, exited, stderr } = startLauncher(args, env, { detached: target === "group" });
+    const { child, exited, stderr } = start(args, env, { detached: target === "group" });
     // Well into rustc's seconds, and past Node's start (its handlers): a stop that reaches Node
     // before it has any ends it as the shell's "Terminated", with no message (seen once on a
     // loaded machine at 500 ms), which is not what this test is about.

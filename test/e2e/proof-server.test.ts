@@ -1,0 +1,199 @@
+/**
+ * The proof server (src/cli/proofServerMain.ts) and its client (native/proof-client.c): a repeated
+ * build hands its proof to a Node that outlives it. Real sh, rustc (stable, --rustc-bootstrap),
+ * clang, the plugin, the client and the server. What must hold: a repeat through the server
+ * prints, exits with and writes exactly what the replay's own Node does; every way the server can
+ * be missing or gone ends in Node, with the same result; a stop still stops the build and changes
+ * no output; the server goes when its directory goes.
+ */
+import { copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { crates } from "../../bench/src/buildCost.js";
+import { isStagingName } from "../../src/pipeline/workspace.js";
+import { launcherIn, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
+import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
+
+const dir = tempDir("llto-proof-server-");
+const cache = join(dir, "cache");
+const launchDir = join(cache, "build-launch");
+const { launch, start } = launcherIn(dir, cache);
+const object = join(dir, "out.o");
+const buildArgs = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "out.o", "--rustc-arg=-O", "--rustc-bootstrap", "--json"];
+const withoutTimings = (stdout: string) => {
+  const report = JSON.parse(stdout) as Record<string, unknown>;
+  delete report.timingsMs;
+  return report;
+};
+const noServer = { LOCAL_LTO_NO_SERVER: "1" };
+
+/** The socket of the bundle's server in `launchDir` (the client names it). */
+const socketIn = (launchDir: string) => readdirSync(launchDir).find((f) => /^proof-.*\.sock$/.test(f));
+
+/** The pid of the server listening in `launchDir`, from its working directory. */
+function serverPid(launchDir: string): number | undefined {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("proofServer.mjs")) continue;
+      if (readlinkSync(`/proc/${pid}/cwd`) === launchDir) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  for (const started = Date.now(); !ok(); ) {
+    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const haveClient = existsSync(join(repoRoot, "dist/bundle/proof-client"));
+
+beforeAll(() => {
+  for (const f of ["lib.rs", "helpers.c", "kernel_style.h"]) copyFileSync(join(exampleDir, f), join(dir, f));
+});
+
+describe.runIf(haveClient)("a repeated build through the proof server", () => {
+  let viaNode: Run;
+  let nodeObject: Buffer;
+
+  test("the first repeat starts the server and builds in Node meanwhile; the next ones are the server's, with the same report and object", async () => {
+    expect(launch(buildArgs).decision).toBe("node no-entry");
+    viaNode = launch(buildArgs, noServer);
+    expect(viaNode.decision).toBe("replay");
+    expect(viaNode.proofServer).toEqual(["fallback off"]);
+    nodeObject = readFileSync(object);
+
+    const starting = launch(buildArgs);
+    expect(starting.proofServer).toEqual(["start", "fallback no-server"]);
+    expect(starting.code).toBe(0);
+    await until("the server listens", () => socketIn(launchDir) !== undefined);
+
+    const served = launch(buildArgs);
+    expect(served.decision).toBe("replay");
+    expect(served.proofServer).toEqual(["connected"]);
+    expect(served.code).toBe(0);
+    expect(served.stderr).toBe("");
+    expect(withoutTimings(served.stdout)).toEqual(withoutTimings(viaNode.stdout));
+    expect(Object.keys((JSON.parse(served.stdout) as { timingsMs: object }).timingsMs).sort()).toEqual(["compile rust with helpers", "verify"]);
+    expect(readFileSync(object).equals(nodeObject)).toBe(true);
+    expect(readdirSync(launchDir).filter((f) => f.startsWith("run."))).toEqual([]);
+  }, 120_000);
+
+  test("the terminal table too: the same text as Node's, colours off through a pipe", () => {
+    const table = buildArgs.filter((a) => a !== "--json");
+    const node = launch(table, noServer);
+    // A new command line: Node's first build leaves its entry, the repeat is the server's.
+    const served = launch(table);
+    expect(served.proofServer).toEqual(["connected"]);
+    expect(served.stdout).toBe(node.stdout);
+    expect(served.stdout).not.toContain("\u001b[");
+  }, 120_000);
+
+  test("a failure of the repeat itself (an output that became a link to an input): the same message and exit code as in Node, the input untouched", () => {
+    const source = readFileSync(join(dir, "lib.rs"));
+    rmSync(object);
+    symlinkSync(join(dir, "lib.rs"), object);
+    const served = launch(buildArgs);
+    const node = launch(buildArgs, noServer);
+    rmSync(object);
+    expect(served.proofServer).toEqual(["connected"]);
+    expect(served.code).toBe(node.code);
+    expect(served.code).not.toBe(0);
+    expect(served.stderr).toBe(node.stderr);
+    expect(served.stderr).toContain("out.o");
+    expect(readFileSync(join(dir, "lib.rs")).equals(source)).toBe(true);
+    writeFileSync(object, "previous object");
+  }, 120_000);
+
+  test("a repeat the entry cannot finish (a Rust compile error): the server hands the build to Node, with Node's message and exit code", () => {
+    writeFileSync(join(dir, "lib.rs"), `${readFileSync(join(exampleDir, "lib.rs"), "utf8")}\nfn broken( {}\n`);
+    const served = launch(buildArgs);
+    const node = launch(buildArgs, noServer);
+    copyFileSync(join(exampleDir, "lib.rs"), join(dir, "lib.rs"));
+    expect(served.proofServer[0]).toBe("connected");
+    expect(served.proofServer[1]).toMatch(/^fallback-build /);
+    expect(served.code).toBe(node.code);
+    expect(served.code).not.toBe(0);
+    expect(served.stderr).toBe(node.stderr);
+    expect(served.stderr).toContain("error");
+    expect(readFileSync(object, "utf8")).toBe("previous object");
+  }, 120_000);
+
+  test("two repeats at once (two outputs): both served, both right", async () => {
+    launch(buildArgs); // the object again
+    const second = buildArgs.map((a) => (a === "out.o" ? "out2.o" : a));
+    launch(second);
+    const [a, b] = await Promise.all([start(buildArgs).run(), start(second).run()]);
+    expect([a.proofServer, b.proofServer]).toEqual([["connected"], ["connected"]]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(readFileSync(object).equals(nodeObject)).toBe(true);
+    expect(readFileSync(join(dir, "out2.o")).equals(nodeObject)).toBe(true);
+  }, 120_000);
+
+  test("a server killed (SIGKILL): the next repeat builds in Node and starts another", async () => {
+    const pid = serverPid(launchDir)!;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    await until("the server is gone", () => !existsSync(`/proc/${pid}/cmdline`) || readFileSync(`/proc/${pid}/cmdline`, "utf8") === "");
+    const after = launch(buildArgs);
+    expect(after.code).toBe(0);
+    expect(after.proofServer).toEqual(["start", "fallback no-server"]);
+    expect(readFileSync(object).equals(nodeObject)).toBe(true);
+    await until("a new server", () => (serverPid(launchDir) ?? pid) !== pid);
+    expect(launch(buildArgs).proofServer).toEqual(["connected"]);
+  }, 120_000);
+
+  test("LOCAL_LTO_NO_SERVER: not used", () => {
+    const off = launch(buildArgs, noServer);
+    expect(off.decision).toBe("replay");
+    expect(off.proofServer).toEqual(["fallback off"]);
+    expect(off.code).toBe(0);
+  });
+
+  test("the server exits when its directory is removed", async () => {
+    const pid = serverPid(launchDir)!;
+    expect(pid).toBeGreaterThan(0);
+    rmSync(cache, { recursive: true, force: true });
+    await until("the server exits", () => serverPid(launchDir) === undefined, 15_000);
+  }, 30_000);
+});
+
+describe.runIf(haveClient)("a stop during a repeat through the server (a crate that takes seconds)", () => {
+  const regex = crates.find((c) => c.id === "regex-syntax")!;
+  const bigCache = join(dir, "big-cache");
+  const args = ["build", regex.source, "--helpers", "helpers.c", ...regex.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", "big.o", "--rustc-bootstrap"];
+  const env = { LOCAL_LTO_CACHE_DIR: bigCache };
+
+  test("the first build, and a server up", async () => {
+    expect(launch(args, env).code).toBe(0);
+    // A repeat starts the server; then one is served.
+    expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
+    await until("the server listens", () => socketIn(join(bigCache, "build-launch")) !== undefined);
+  }, 120_000);
+
+  test.each([
+    ["SIGINT", 130, "group"],
+    ["SIGTERM", 143, "launcher"],
+  ] as const)("%s (exit %i) to the %s: the build stopped with its message, no output changed, nothing left running", async (name, status, target) => {
+    writeFileSync(join(dir, "big.o"), "previous object");
+    const run = start(args, env, { detached: target === "group" });
+    await rustcRunning(bigCache, 1500);
+    if (target === "group") process.kill(-run.child.pid!, name);
+    else run.child.kill(name);
+    const stopped = await run.run();
+    expect(stopped.proofServer).toEqual(["connected"]);
+    expect(stopped.code).toBe(status);
+    expect(stopped.stderr).toContain(`stopped by ${name}; no output was changed`);
+    expect(stopped.stderr).not.toContain("built ");
+    expect(processesMentioning(join(bigCache, "build-launch"))).toEqual([]);
+    expect(readFileSync(join(dir, "big.o"), "utf8")).toBe("previous object");
+    expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
+    expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
+    // The server is still there for the next build.
+    expect(serverPid(join(bigCache, "build-launch"))).toBeGreaterThan(0);
+  }, 120_000);
+});
