@@ -5,15 +5,19 @@
  * work to a Node process that outlives the build instead (src/cli/proofServerMain.ts), over a Unix
  * socket, and falls back to starting Node itself whenever that server cannot be reached.
  *
- *   proof-client <dir> <node> <replay script> <local-lto's arguments…>
+ *   proof-client <command> <dir> <node> <script> <arguments…>
+ *
+ * <command>: `replay`, a repeated `local-lto build` (<script> is replayMain.mjs), or `rustc-proof`,
+ * the rustc mode's proof after the launcher's rustc (<script> is rustcMain.mjs). <dir>: local-lto's
+ * cache directory, where the server's socket is.
  *
  * In C because a POSIX shell cannot open a Unix socket, and the point is not to start Node.
  * Wire format: src/cli/proofServer/protocol.ts. Fallbacks:
- *   A (before rustc's status was read): exec <node> <replay script> <arguments…>, exactly what the
- *     launcher ran before this client existed; standard input still carries rustc's status.
- *   B (the server read the status and cannot finish the build from the entry): exec <node>
- *     <main script beside it> <arguments…> without the launcher's stage, as the replay's Node does
- *     (src/cli/replayMain.ts), so the build runs as usual.
+ *   A (before rustc's status was read): exec <node> <script> <arguments…>, exactly what the
+ *     launcher ran before this client existed; a replay's standard input still carries rustc's status.
+ *   B (a replay: the server read the status and cannot finish the build from the entry): exec
+ *     <node> <main script beside it> <arguments…> without the launcher's stage, as the replay's
+ *     Node does (src/cli/replayMain.ts), so the build runs as usual.
  * The server is started here, detached, when no server answers (start_server).
  */
 #define _GNU_SOURCE
@@ -37,7 +41,8 @@
 
 extern char **environ;
 
-static const char *node_path, *replay_script;
+static const char *node_path, *node_script;
+static int rustc_proof; /* the rustc mode's proof: no status to read; a signal ends this process */
 static char **user_args;
 static int user_argc;
 static int tracing;
@@ -65,20 +70,20 @@ static void exec_node(const char *script) {
 	_exit(127);
 }
 
-static void fallback_replay(const char *why) {
+static void fallback_node(const char *why) {
 	trace("fallback %s", why);
-	exec_node(replay_script);
+	exec_node(node_script);
 }
 
 /* The file beside the replay script: `main.mjs` beside `replayMain.mjs`, `main.js` beside `replayMain.js`. */
 static char *sibling(const char *name) {
-	const char *slash = strrchr(replay_script, '/');
-	size_t dir = slash ? (size_t)(slash - replay_script) + 1 : 0;
-	const char *ext = strrchr(replay_script, '.');
+	const char *slash = strrchr(node_script, '/');
+	size_t dir = slash ? (size_t)(slash - node_script) + 1 : 0;
+	const char *ext = strrchr(node_script, '.');
 	if (!ext || (slash && ext < slash)) ext = "";
 	char *path = malloc(dir + strlen(name) + strlen(ext) + 1);
 	if (!path) _exit(70);
-	memcpy(path, replay_script, dir);
+	memcpy(path, node_script, dir);
 	strcpy(path + dir, name);
 	strcat(path, ext);
 	return path;
@@ -127,10 +132,18 @@ static const char *signal_name(int sig) {
 	return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
 }
 
-/* Passes a signal this client received on to the server, which stops the build (exit 128+n). */
+/*
+ * Passes a signal this client received on to the server, which stops a replay (exit 128+n). The
+ * rustc mode's proof is not stopped that way: its Node would end by the signal, and so does this
+ * client (Cargo and make see a compile killed); the server finishes or abandons the proof.
+ */
 static void forward_signals(int sock) {
 	unsigned char s;
 	while (read(signal_pipe[0], &s, 1) == 1) {
+		if (rustc_proof) {
+			signal(s, SIG_DFL);
+			raise(s);
+		}
 		const char *name = signal_name(s);
 		send_frame(sock, 'K', name, (uint32_t)strlen(name));
 	}
@@ -238,8 +251,9 @@ static void start_server(const char *dir, const char *name) {
 		for (int i = 3; i < 1024; i++) close(i);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_IGN);
-		unsetenv("LOCAL_LTO_REPLAY_STAGE");
-		unsetenv("LOCAL_LTO_REPLAY_ENTRY");
+		/* What names this build alone: each request brings its own. */
+		static const char *const per_build[] = {"LOCAL_LTO_REPLAY_STAGE", "LOCAL_LTO_REPLAY_ENTRY", "LOCAL_LTO_POST_RECORD", "LOCAL_LTO_LAUNCH_TEXT", "LOCAL_LTO_LAUNCH_ENTRY", "LOCAL_LTO_LAUNCH_PWD", "LOCAL_LTO_VIA_LAUNCHER", "LOCAL_LTO_LAUNCHER_TRACE"};
+		for (size_t i = 0; i < sizeof per_build / sizeof *per_build; i++) unsetenv(per_build[i]);
 		execlp(node_path, node_path, server, name, (char *)NULL);
 		_exit(127);
 	}
@@ -248,24 +262,29 @@ static void start_server(const char *dir, const char *name) {
 }
 
 int main(int argc, char **argv) {
-	if (argc < 4) {
-		fputs("usage: proof-client <dir> <node> <replay script> <arguments…>\n", stderr);
+	if (argc < 5 || (strcmp(argv[1], "replay") != 0 && strcmp(argv[1], "rustc-proof") != 0)) {
+		fputs("usage: proof-client replay|rustc-proof <dir> <node> <script> <arguments…>\n", stderr);
 		return 2;
 	}
-	const char *dir = argv[1];
-	node_path = argv[2];
-	replay_script = argv[3];
-	user_args = argv + 4;
-	user_argc = argc - 4;
+	const char *command = argv[1];
+	rustc_proof = strcmp(command, "rustc-proof") == 0;
+	const char *dir = argv[2];
+	node_path = argv[3];
+	node_script = argv[4];
+	user_args = argv + 5;
+	user_argc = argc - 5;
 	tracing = getenv("LOCAL_LTO_LAUNCHER_TRACE") && *getenv("LOCAL_LTO_LAUNCHER_TRACE");
 	const char *off = getenv("LOCAL_LTO_NO_SERVER");
-	if (off && *off) fallback_replay("off");
+	if (off && *off) fallback_node("off");
+	/* DEBUG's log is written by the process that does the work: Node's own, with the build's stderr. */
+	const char *debug = getenv("DEBUG");
+	if (debug && *debug) fallback_node("debug");
 
 	/* The server's name: this local-lto's server bundle, by file identity (a rebuilt or upgraded
 	   local-lto gets its own server; the old one exits idle). */
 	char *server = sibling("proofServer");
 	struct stat st;
-	if (stat(server, &st) < 0) fallback_replay("no-server-bundle");
+	if (stat(server, &st) < 0) fallback_node("no-server-bundle");
 	/* …and by the Node that runs it: LOCAL_LTO_NODE and NODE_OPTIONS as this build would start it. */
 	const char *options = getenv("NODE_OPTIONS");
 	unsigned long long node_hash = fnv1a(fnv1a(14695981039346656037ull, node_path), options ? options : "");
@@ -274,11 +293,11 @@ int main(int argc, char **argv) {
 
 	/* The directory's path may be longer than a socket address holds: connect by a name relative to it. */
 	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof cwd)) fallback_replay("no-cwd");
+	if (!getcwd(cwd, sizeof cwd)) fallback_node("no-cwd");
 	int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (here < 0) fallback_replay("no-cwd");
+	if (here < 0) fallback_node("no-cwd");
 	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0) fallback_replay("no-socket");
+	if (sock < 0) fallback_node("no-socket");
 	struct sockaddr_un address = {.sun_family = AF_UNIX};
 	strncpy(address.sun_path, name, sizeof address.sun_path - 1);
 	int connected = -1, error = ENOENT;
@@ -286,16 +305,16 @@ int main(int argc, char **argv) {
 		connected = connect(sock, (struct sockaddr *)&address, sizeof address);
 		error = errno;
 	}
-	if (fchdir(here) < 0) fallback_replay("no-cwd");
+	if (fchdir(here) < 0) fallback_node("no-cwd");
 	close(here);
 	if (connected < 0) {
 		if (error == ENOENT || error == ECONNREFUSED) start_server(dir, name);
-		fallback_replay("no-server");
+		fallback_node("no-server");
 	}
 
 	/* From here a signal is the server's to act on (it stops the build and says so). */
 	signal(SIGPIPE, SIG_IGN);
-	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) fallback_replay("no-pipe");
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) fallback_node("no-pipe");
 	struct sigaction action = {.sa_handler = on_signal};
 	sigemptyset(&action.sa_mask);
 	sigaction(SIGINT, &action, NULL);
@@ -304,7 +323,13 @@ int main(int argc, char **argv) {
 
 	struct fields request = {0};
 	add_field(&request, "LLTO-PROOF-1");
+	add_field(&request, command);
 	add_field(&request, cwd);
+	mode_t mask = umask(0);
+	umask(mask);
+	char mask_text[8];
+	snprintf(mask_text, sizeof mask_text, "%o", (unsigned)mask);
+	add_field(&request, mask_text);
 	add_field(&request, isatty(1) ? "1" : "0");
 	add_field(&request, isatty(2) ? "1" : "0");
 	add_count(&request, user_argc);
@@ -313,18 +338,18 @@ int main(int argc, char **argv) {
 	for (char **e = environ; *e; e++) envc++;
 	add_count(&request, envc);
 	for (char **e = environ; *e; e++) add_field(&request, *e);
-	if (send_frame(sock, 'R', request.data, (uint32_t)request.length) < 0) fallback_replay("send");
+	if (send_frame(sock, 'R', request.data, (uint32_t)request.length) < 0) fallback_node("send");
 
 	struct frame frame;
-	if (read_frame(sock, &frame) < 0) fallback_replay("no-answer");
-	if (frame.type == 'F') fallback_replay(frame.payload);
-	if (frame.type != 'G') fallback_replay("unexpected-answer");
+	if (read_frame(sock, &frame) < 0) fallback_node("no-answer");
+	if (frame.type == 'F') fallback_node(frame.payload);
+	if (frame.type != 'G') fallback_node("unexpected-answer");
 	trace("connected");
 
-	/* rustc's status: one line on standard input when the launcher's rustc ends. */
+	/* rustc's status: one line on standard input when the launcher's rustc ends (a replay's). */
 	char status[64];
 	size_t got = 0;
-	for (;;) {
+	while (!rustc_proof) {
 		wait_readable(0, sock);
 		ssize_t n = read(0, status + got, sizeof status - 1 - got);
 		if (n < 0 && errno == EINTR) continue;
@@ -354,6 +379,7 @@ int main(int argc, char **argv) {
 		case 'X':
 			return atoi(frame.payload);
 		case 'F':
+			if (rustc_proof) fallback_node(frame.payload);
 			fallback_build(frame.payload);
 			break;
 		default:

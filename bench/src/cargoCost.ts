@@ -201,7 +201,8 @@ async function nodeShare(ws: Workspace, scratch: string): Promise<NodeShare | un
   const env = cleanEnv({ CARGO_TARGET_DIR: target, RUSTC_WORKSPACE_WRAPPER: launcher });
   await mustRun("cargo", cargoArgs, { cwd: ws.dir, env });
   await rm(target, { recursive: true, force: true });
-  const build = await measure("cargo", cargoArgs, scratch, { cwd: ws.dir, env: { ...env, LOCAL_LTO_NODE: wrapper } });
+  // Without the proof server: each proof's Node is started, and timed, by the launcher.
+  const build = await measure("cargo", cargoArgs, scratch, { cwd: ws.dir, env: { ...env, LOCAL_LTO_NODE: wrapper, LOCAL_LTO_NO_SERVER: "1" } });
   const lines = existsSync(times) ? (await readFile(times, "utf8")).trim().split("\n").filter((l) => /^[\d.]+ [\d.]+$/.test(l)) : [];
   const nodeCpuMs = lines.reduce((sum, l) => sum + l.split(" ").map(Number).reduce((a, b) => a + b, 0) * 1000, 0);
   return { runs: lines.length, nodeCpuMs, buildCpuMs: build.cpuMs };
@@ -266,7 +267,7 @@ type CargoCostResult = {
 };
 
 function nodeShareLine(share: NodeShare, calling: number): string {
-  return `Node's part, in one more clean build of the helper workspace with each Node the launcher starts timed (\`LOCAL_LTO_NODE\` = GNU time around node): ${share.runs} runs (the proof of each crate whose units linked helpers — ${calling} here — and the binary's check), ${fixed(share.nodeCpuMs / 1000, 2)} s CPU = ${fixed((100 * share.nodeCpuMs) / share.buildCpuMs, 1)}% of that build's ${fixed(share.buildCpuMs / 1000, 2)} s.`;
+  return `Node's part without the proof server, in one more clean build of the helper workspace with each Node the launcher starts timed (\`LOCAL_LTO_NO_SERVER=1\`, \`LOCAL_LTO_NODE\` = GNU time around node): ${share.runs} runs (the proof of each crate whose units linked helpers — ${calling} here — and the binary's check), ${fixed(share.nodeCpuMs / 1000, 2)} s CPU = ${fixed((100 * share.nodeCpuMs) / share.buildCpuMs, 1)}% of that build's ${fixed(share.buildCpuMs / 1000, 2)} s.`;
 }
 
 /** The block of docs/BENCHMARKS.md this bench owns (`<!-- cargo-cost:begin … -->`). */

@@ -77,22 +77,6 @@ function quote(parts: readonly string[]): string {
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)).join(" ");
 }
 
-/** User and system CPU of every running proof server (src/cli/proofServerMain.ts) so far, in ms. */
-async function proofServerCpuMs(): Promise<number> {
-  let ticks = 0;
-  for (const pid of await readdir("/proc").catch(() => [] as string[])) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (!cmdline.includes("proofServer.mjs")) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  }
-  return ticks * (1000 / clockTicksPerSecond);
-}
-const clockTicksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
 /**
  * Every path runs what a user runs, `bin/local-lto build` (the launcher). plugin: a new output each
  * run, so every build is a first one (no entry: Node first); replay: the same command repeated
@@ -115,12 +99,8 @@ async function measurePath(c: Case, path: PathId, work: string, plainRuns: Measu
   const launcher = join(repoRoot, "bin/local-lto");
   // replay-node: the repeat without the proof server, Node started beside rustc (LOCAL_LTO_NO_SERVER).
   const options = path === "replay-node" ? { env: { LOCAL_LTO_NO_SERVER: "1" } } : {};
-  const run = async (n: number): Promise<Measured> => {
-    const server = await proofServerCpuMs();
-    const measured = await measure(launcher, args(n), work, options);
-    // The proof server's CPU for this build is the build's: it ran outside the measured process tree.
-    return { ...measured, cpuMs: measured.cpuMs + ((await proofServerCpuMs()) - server) };
-  };
+  // measure() counts the proof server's CPU during each build in the build's.
+  const run = (n: number) => measure(launcher, args(n), work, options);
   const plain = (n: number) => [...c.rustFlags, "--emit=obj", "-o", join(work, `${c.id}-plain-${n}.o`), c.source];
   // Warm the helper cache and the page cache for both sides first (and leave the replay's entry);
   // a repeat's first run starts the proof server (and builds with Node meanwhile).

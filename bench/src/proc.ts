@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 
 /** One child process, as the benchmark ran it. */
@@ -79,8 +79,42 @@ export interface Measured extends RunResult {
 export const gnuTime = "/usr/bin/time";
 export const haveGnuTime = existsSync(gnuTime);
 
-/** Runs under GNU time for CPU and peak memory; wall time is still measured here. */
+/**
+ * User and system CPU, in ms, that every running proof server (src/cli/proofServerMain.ts) has
+ * used so far. A server works for a build outside the build's process tree, where GNU time does
+ * not see it: measure() adds what it used during the build.
+ */
+export async function proofServerCpuMs(): Promise<number> {
+  let ticks = 0;
+  for (const pid of await readdir("/proc").catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline.includes("proofServer.mjs")) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * (1000 / clockTicksPerSecond());
+}
+
+let clockTicks: number | undefined;
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return clockTicks;
+}
+
+/**
+ * Runs under GNU time for CPU and peak memory; wall time is still measured here. The CPU includes
+ * what proof servers used meanwhile (proofServerCpuMs).
+ */
 export async function measure(file: string, args: readonly string[], scratch: string, options: RunOptions = {}): Promise<Measured> {
+  const server = await proofServerCpuMs();
+  const measured = await measureTree(file, args, scratch, options);
+  return { ...measured, cpuMs: measured.cpuMs + ((await proofServerCpuMs()) - server) };
+}
+
+async function measureTree(file: string, args: readonly string[], scratch: string, options: RunOptions = {}): Promise<Measured> {
   if (!haveGnuTime) {
     const result = await run(file, args, options);
     if (result.exitCode !== 0) throw new CommandFailed(result);

@@ -1,9 +1,10 @@
 import { runTool } from "../process/run.js";
+import { processMemo } from "../process/processMemo.js";
 import { readCachedBanner, writeCachedBanner } from "./versionCache.js";
 import { parseGnuToolVersion, parseLlvmToolVersion, parseRustcVersion, type RustcVersion, type Version } from "./versions.js";
 
-const versionCache = new Map<string, Promise<Version | undefined>>();
-const rustcCache = new Map<string, Promise<RustcVersion | undefined>>();
+const versionCache = processMemo<string, Promise<Version | undefined>>();
+const rustcCache = processMemo<string, Promise<RustcVersion | undefined>>();
 
 /** Runs `<tool> --version` once per path and process; LLVM banners first, GNU banners as fallback. */
 export function probeVersion(path: string, args: readonly string[] = ["--version"], env: NodeJS.ProcessEnv = process.env): Promise<Version | undefined> {

@@ -4,6 +4,7 @@ import { tail } from "./failure.js";
 import type { RustCodegen } from "./rustc.js";
 import { findExecutable } from "../toolchain/findExecutable.js";
 import { parseGnuToolVersion, parseLlvmToolVersion, type Version } from "../toolchain/versions.js";
+import { processMemo } from "../process/processMemo.js";
 
 /** What kind of C compiler `--cc` names: it decides the flags, the linker, and whether inline mode can use it. */
 export type CcFamily = "gcc" | "clang" | "unknown";
@@ -31,7 +32,7 @@ export function parseCcBanner(banner: string): { family: CcFamily; version?: Ver
   return { family: "unknown" };
 }
 
-const identities = new Map<string, Promise<CcIdentity>>();
+const identities = processMemo<string, Promise<CcIdentity>>();
 
 /** Finds and identifies a C compiler once per process; a name that is not runnable is a clear error. */
 export function identifyCCompiler(name: string, env: NodeJS.ProcessEnv = process.env): Promise<CcIdentity> {

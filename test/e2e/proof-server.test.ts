@@ -27,15 +27,15 @@ const withoutTimings = (stdout: string) => {
 };
 const noServer = { LOCAL_LTO_NO_SERVER: "1" };
 
-/** The socket of the bundle's server in `launchDir` (the client names it). */
-const socketIn = (launchDir: string) => readdirSync(launchDir).find((f) => /^proof-.*\.sock$/.test(f));
+/** The socket of the bundle's server in the cache directory `cache` (the client names it). */
+const socketIn = (cache: string) => readdirSync(cache).find((f) => /^proof-.*\.sock$/.test(f));
 
-/** The pid of the server listening in `launchDir`, from its working directory. */
-function serverPid(launchDir: string): number | undefined {
+/** The pid of the server of the cache directory `cache`, from its working directory. */
+function serverPid(cache: string): number | undefined {
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("proofServer.mjs")) continue;
-      if (readlinkSync(`/proc/${pid}/cwd`) === launchDir) return Number(pid);
+      if (readlinkSync(`/proc/${pid}/cwd`) === cache) return Number(pid);
     } catch {
       // gone meanwhile
     }
@@ -70,7 +70,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     const starting = launch(buildArgs);
     expect(starting.proofServer).toEqual(["start", "fallback no-server"]);
     expect(starting.code).toBe(0);
-    await until("the server listens", () => socketIn(launchDir) !== undefined);
+    await until("the server listens", () => socketIn(cache) !== undefined);
 
     const served = launch(buildArgs);
     expect(served.decision).toBe("replay");
@@ -135,7 +135,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
   }, 120_000);
 
   test("a server killed (SIGKILL): the next repeat builds in Node and starts another", async () => {
-    const pid = serverPid(launchDir)!;
+    const pid = serverPid(cache)!;
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
     await until("the server is gone", () => !existsSync(`/proc/${pid}/cmdline`) || readFileSync(`/proc/${pid}/cmdline`, "utf8") === "");
@@ -143,7 +143,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(after.code).toBe(0);
     expect(after.proofServer).toEqual(["start", "fallback no-server"]);
     expect(readFileSync(object).equals(nodeObject)).toBe(true);
-    await until("a new server", () => (serverPid(launchDir) ?? pid) !== pid);
+    await until("a new server", () => (serverPid(cache) ?? pid) !== pid);
     expect(launch(buildArgs).proofServer).toEqual(["connected"]);
   }, 120_000);
 
@@ -155,10 +155,10 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
   });
 
   test("the server exits when its directory is removed", async () => {
-    const pid = serverPid(launchDir)!;
+    const pid = serverPid(cache)!;
     expect(pid).toBeGreaterThan(0);
     rmSync(cache, { recursive: true, force: true });
-    await until("the server exits", () => serverPid(launchDir) === undefined, 15_000);
+    await until("the server exits", () => serverPid(cache) === undefined, 15_000);
   }, 30_000);
 });
 
@@ -172,7 +172,7 @@ describe.runIf(haveClient)("a stop during a repeat through the server (a crate t
     expect(launch(args, env).code).toBe(0);
     // A repeat starts the server; then one is served.
     expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
-    await until("the server listens", () => socketIn(join(bigCache, "build-launch")) !== undefined);
+    await until("the server listens", () => socketIn(bigCache) !== undefined);
   }, 120_000);
 
   test.each([
@@ -194,6 +194,6 @@ describe.runIf(haveClient)("a stop during a repeat through the server (a crate t
     expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
     expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
     // The server is still there for the next build.
-    expect(serverPid(join(bigCache, "build-launch"))).toBeGreaterThan(0);
+    expect(serverPid(bigCache)).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -5,7 +5,7 @@
  * program output; in local-lto's executable no helper call and no helper symbol (the proof
  * code on the linked file); rebuilds exactly where a helper's header changed, none without change.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseRunLines } from "../../src/rustc/buildReport.js";
@@ -89,6 +89,35 @@ describe("cargo build with local-lto", () => {
     // The header still says `x * 5u + 1u` (changed above): the rebuilt program takes it.
     const output = await runProgram(dir);
     expect(output).toContain(`mix=${expectedMix(output, 5)}`);
+  });
+
+  // The proofs after the launcher's rustc go to the proof server (docs/MODES.md, "The proof
+  // server"): the same report lines, the same program, as when the launcher starts Node for each.
+  it("the proofs through the proof server: the same report lines as Node's", async () => {
+    const reportLines = () =>
+      parseRunLines(readFileSync(join(dir, "target/local-lto/report.jsonl"), "utf8"))
+        .filter((l) => l.action === "compiled")
+        // Units record what they linked as rustc's threads finish them: in no fixed order.
+        .map(({ durationMs: _, build: __, ...line }) => ({ ...line, linked: [...(line.linked ?? [])].sort((a, b) => a.module.localeCompare(b.module)) }))
+        .sort((a, b) => a.unit.localeCompare(b.unit));
+    rmSync(join(dir, "target"), { recursive: true });
+    const node = await cargoBuild(dir, { withLocalLto: true, env: { LOCAL_LTO_LAUNCHER_TRACE: "1", LOCAL_LTO_NO_SERVER: "1" } });
+    expect(node.status, node.stderr).toBe(0);
+    expect(node.stderr).not.toContain("proof-server connected");
+    const viaNode = reportLines();
+    // A build that finds no server starts one: the next build's proofs are the server's.
+    rmSync(join(dir, "target"), { recursive: true });
+    expect((await cargoBuild(dir, { withLocalLto: true })).status).toBe(0);
+    const cache = process.env.LOCAL_LTO_CACHE_DIR!;
+    for (let i = 0; i < 200 && !readdirSync(cache).some((f) => /^proof-.*\.sock$/.test(f)); i++) await new Promise((r) => setTimeout(r, 50));
+    rmSync(join(dir, "target"), { recursive: true });
+    const served = await cargoBuild(dir, { withLocalLto: true, env: { LOCAL_LTO_LAUNCHER_TRACE: "1" } });
+    expect(served.status, served.stderr).toBe(0);
+    expect(served.stderr.match(/proof-server connected/g)?.length).toBe(2);
+    expect(served.stderr).not.toMatch(/proof-server fallback/);
+    expect(reportLines()).toEqual(viaNode);
+    for (const h of executableFacts(dir)) expect(h.callsLeft, h.name).toBe(0);
+    expect(await runProgram(dir)).toContain("mix=");
   });
 });
 

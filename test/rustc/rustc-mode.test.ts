@@ -113,8 +113,9 @@ describe("local-lto as rustc", () => {
     const seen = join(dir, "proof-env.txt");
     const node = join(dir, "node-logging-entry.sh");
     writeFileSync(node, `#!/bin/sh\nprintf '%s\\n%s\\n' "$LOCAL_LTO_LAUNCH_ENTRY" "$LOCAL_LTO_LAUNCH_TEXT" > '${seen}'\nexec node "$@"\n`, { mode: 0o755 });
-    const again = viaLauncher(dir, rlibArgs("user"), { LOCAL_LTO_NODE: node });
-    expect(again.trace.slice(1)).toEqual(["plugin", "node proof"]);
+    // Node itself, not the proof server (which is given the same environment with the request).
+    const again = viaLauncher(dir, rlibArgs("user"), { LOCAL_LTO_NODE: node, LOCAL_LTO_NO_SERVER: "1" });
+    expect(again.trace.slice(1)).toEqual(["plugin", "node proof", "proof-server fallback off"]);
     expect(again.status, again.stderr).toBe(0);
     const [given, keyText] = readFileSync(seen, "utf8").split("\n");
     expect(given).toBe(entryName(keyText!));

@@ -4,13 +4,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { encodeFrame, encodeRequest, FrameReader, parseRequest, ProtocolError, type ClientRequest } from "../../src/cli/proofServer/protocol.js";
+import { encodeFrame, encodeRequest, FrameReader, parseRequest, ProtocolError, serverCommands, type ClientRequest } from "../../src/cli/proofServer/protocol.js";
 import { serialQueue } from "../../src/cli/proofServer/serveReplay.js";
 
 /** Text as argv and environ may hold it: no NUL. */
 const field = fc.string({ unit: "grapheme" }).map((s) => s.replaceAll("\0", ""));
 const request: fc.Arbitrary<ClientRequest> = fc.record({
+  command: fc.constantFrom(...serverCommands),
   cwd: field.map((s) => `/${s}`),
+  umask: fc.integer({ min: 0, max: 0o777 }),
   stdoutIsTTY: fc.boolean(),
   stderrIsTTY: fc.boolean(),
   argv: fc.array(field, { maxLength: 8 }),
@@ -27,22 +29,24 @@ describe("requests", () => {
   });
 
   test("the C client's layout, byte for byte", () => {
-    const payload = Buffer.from("LLTO-PROOF-1\0/work\x001\x000\x002\0build\0a=b\x002\0A=1\0B=x=y\0");
-    expect(parseRequest(payload)).toEqual({ cwd: "/work", stdoutIsTTY: true, stderrIsTTY: false, argv: ["build", "a=b"], env: { A: "1", B: "x=y" } });
+    const payload = Buffer.from("LLTO-PROOF-1\0replay\0/work\x0022\x001\x000\x002\0build\0a=b\x002\0A=1\0B=x=y\0");
+    expect(parseRequest(payload)).toEqual({ command: "replay", cwd: "/work", umask: 0o22, stdoutIsTTY: true, stderrIsTTY: false, argv: ["build", "a=b"], env: { A: "1", B: "x=y" } });
   });
 
   test("a variable given twice: the first, as getenv finds it; an entry without = is no variable", () => {
-    const payload = Buffer.from("LLTO-PROOF-1\0/\x000\x000\x000\x003\0A=1\0A=2\0junk\0");
+    const payload = Buffer.from("LLTO-PROOF-1\0rustc-proof\0/\x0022\x000\x000\x000\x003\0A=1\0A=2\0junk\0");
     expect(parseRequest(payload).env).toEqual({ A: "1" });
   });
 
   test.each([
-    ["another protocol", "LLTO-PROOF-2\0/\x000\x000\x000\x000\0"],
-    ["cut short", "LLTO-PROOF-1\0/\x000\x000\x002\0build\0"],
-    ["no final NUL", "LLTO-PROOF-1\0/\x000\x000\x000\x000"],
-    ["a count that is no number", "LLTO-PROOF-1\0/\x000\x000\0x\0"],
-    ["bytes after the environment", "LLTO-PROOF-1\0/\x000\x000\x000\x000\0more\0"],
-    ["a relative directory", "LLTO-PROOF-1\0work\x000\x000\x000\x000\0"],
+    ["another protocol", "LLTO-PROOF-2\0replay\0/\x0022\x000\x000\x000\x000\0"],
+    ["cut short", "LLTO-PROOF-1\0replay\0/\x0022\x000\x000\x002\0build\0"],
+    ["no final NUL", "LLTO-PROOF-1\0replay\0/\x0022\x000\x000\x000\x000"],
+    ["a count that is no number", "LLTO-PROOF-1\0replay\0/\x0022\x000\x000\0x\0"],
+    ["bytes after the environment", "LLTO-PROOF-1\0replay\0/\x0022\x000\x000\x000\x000\0more\0"],
+    ["an unknown command", "LLTO-PROOF-1\0rustc\0/\x0022\x000\x000\x000\x000\0"],
+    ["a umask that is no octal number", "LLTO-PROOF-1\0replay\0/\x009\x000\x000\x000\x000\0"],
+    ["a relative directory", "LLTO-PROOF-1\0replay\0work\x0022\x000\x000\x000\x000\0"],
   ])("refused: %s", (_, text) => {
     expect(() => parseRequest(Buffer.from(text))).toThrow(ProtocolError);
   });

@@ -62,19 +62,30 @@ export class FrameReader {
   }
 }
 
-/** What the launcher's client sends first: its command line, directory, environment and terminals. */
+/**
+ * What the server is asked to do: `replay`, a repeated `local-lto build` after the launcher's rustc
+ * (src/cli/replayCommand.ts); `rustc-proof`, the rustc mode's proof after the launcher's rustc with
+ * the plugin (src/rustc/runRustc.ts, LOCAL_LTO_POST_RECORD).
+ */
+export const serverCommands = ["replay", "rustc-proof"] as const;
+export type ServerCommand = (typeof serverCommands)[number];
+
+/** What the launcher's client sends first: what to do, its command line, directory, environment and terminals. */
 export interface ClientRequest {
+  command: ServerCommand;
   cwd: string;
+  /** The client's file mode creation mask: the outputs get the modes Node would have given them. */
+  umask: number;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   argv: string[];
   env: Record<string, string>;
 }
 
-/** `R`'s payload: NUL-terminated fields — protocol, cwd, stdout tty (0/1), stderr tty, argc, argv…, envc, `NAME=value`…. */
+/** `R`'s payload: NUL-terminated fields — protocol, command, cwd, umask (octal), stdout tty (0/1), stderr tty, argc, argv…, envc, `NAME=value`…. */
 export function encodeRequest(request: ClientRequest): Buffer {
   const env = Object.entries(request.env).map(([name, value]) => `${name}=${value}`);
-  const fields = [PROTOCOL, request.cwd, request.stdoutIsTTY ? "1" : "0", request.stderrIsTTY ? "1" : "0", String(request.argv.length), ...request.argv, String(env.length), ...env];
+  const fields = [PROTOCOL, request.command, request.cwd, request.umask.toString(8), request.stdoutIsTTY ? "1" : "0", request.stderrIsTTY ? "1" : "0", String(request.argv.length), ...request.argv, String(env.length), ...env];
   return Buffer.from(fields.map((field) => `${field}\0`).join(""), "utf8");
 }
 
@@ -94,7 +105,12 @@ export function parseRequest(payload: Buffer): ClientRequest {
   };
   const protocol = take("the protocol");
   if (protocol !== PROTOCOL) throw new ProtocolError(`the client speaks ${JSON.stringify(protocol)}, the server ${PROTOCOL}`);
+  const command = take("the command");
+  if (!(serverCommands as readonly string[]).includes(command)) throw new ProtocolError(`no command ${JSON.stringify(command)}`);
   const cwd = take("the directory");
+  const umaskText = take("the umask");
+  if (!/^[0-7]{1,4}$/.test(umaskText)) throw new ProtocolError(`the umask is ${JSON.stringify(umaskText)}`);
+  const umask = Number.parseInt(umaskText, 8);
   const stdoutIsTTY = take("stdout's terminal flag") === "1";
   const stderrIsTTY = take("stderr's terminal flag") === "1";
   const argv = Array.from({ length: count("the argument count") }, () => take("an argument"));
@@ -107,5 +123,5 @@ export function parseRequest(payload: Buffer): ClientRequest {
   }
   if (at !== fields.length) throw new ProtocolError("bytes after the environment");
   if (!cwd.startsWith("/")) throw new ProtocolError(`the directory ${JSON.stringify(cwd)} is not absolute`);
-  return { cwd, stdoutIsTTY, stderrIsTTY, argv, env };
+  return { command: command as ServerCommand, cwd, umask, stdoutIsTTY, stderrIsTTY, argv, env };
 }

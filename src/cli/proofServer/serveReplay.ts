@@ -1,7 +1,8 @@
 /**
- * One connection to the proof server: a repeated build's request from the launcher's client
- * (native/proof-client.c), served by the same code as the replay's own Node (replayCommand.ts),
- * with the client's directory, environment, terminals, rustc status and signals passed in.
+ * One connection to the proof server: a request from the launcher's client (native/proof-client.c),
+ * served by the same code as the Node the launcher would start — a repeated build's replay
+ * (replayCommand.ts), or the rustc mode's proof after the launcher's rustc (runRustc.ts) — with the
+ * client's directory, environment, terminals, rustc status and signals passed in.
  *
  * Requests are served one at a time (`serially`): the proof reads nothing of the process, but the
  * code it shares with every build may (a path resolved against the working directory, a default
@@ -9,8 +10,13 @@
  */
 import type { Socket } from "node:net";
 import type { CommandOutput } from "../commands/buildOutput.js";
+import { reportFailure } from "../errorBoundary.js";
 import { restoreLauncherEnvironment } from "../launcherEnvironment.js";
+import { forgetProcessMemos } from "../../process/processMemo.js";
 import { replayCommand } from "../replayCommand.js";
+import { parseRustcArgs } from "../../rustc/args.js";
+import { decideFromArgs } from "../../rustc/decide.js";
+import { runRustc } from "../../rustc/runRustc.js";
 import { encodeFrame, FrameReader, parseRequest, type ClientRequest, type FrameType } from "./protocol.js";
 
 /** Runs `work` after every earlier call's work has ended. */
@@ -67,8 +73,9 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
       for (let frame = reader.next(); frame; frame = reader.next()) {
         if (frame.type === "R" && !request) {
           request = parseRequest(frame.payload);
-          if (!request.env.LOCAL_LTO_REPLAY_STAGE) {
-            send("F", "no launcher stage");
+          const refusal = unservable(request);
+          if (refusal) {
+            send("F", refusal);
             socket.end();
             return;
           }
@@ -97,6 +104,18 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
   socket.on("error", () => undefined);
 }
 
+/**
+ * Why the server does not take a request (the client then starts Node, which does): only what
+ * comes after the launcher's rustc is served. The rustc mode's Node may run rustc itself, with the
+ * build's standard streams, which the server does not have.
+ */
+function unservable(request: ClientRequest): string | undefined {
+  if (request.command === "replay") return request.env.LOCAL_LTO_REPLAY_STAGE ? undefined : "no launcher stage";
+  const [rustc, ...args] = request.argv;
+  if (!rustc || !request.env.LOCAL_LTO_POST_RECORD || !request.env.LOCAL_LTO_LAUNCH_TEXT) return "not after the launcher's rustc";
+  return decideFromArgs(parseRustcArgs(args)).action === "compile" ? undefined : "not a compile";
+}
+
 async function runRequest(request: ClientRequest, send: (type: FrameType, payload?: string | Buffer) => void, statusText: Promise<string>, signal: AbortSignal): Promise<number | undefined> {
   const env: NodeJS.ProcessEnv = { ...request.env };
   restoreLauncherEnvironment(env);
@@ -107,11 +126,19 @@ async function runRequest(request: ClientRequest, send: (type: FrameType, payloa
   };
   const ownEnv = process.env;
   const ownCwd = process.cwd();
+  // Each build sees what a fresh Node would: nothing an earlier request remembered (a file's hash, a tool's version).
+  forgetProcessMemos();
   process.chdir(request.cwd);
   process.env = env;
+  const ownUmask = process.umask(request.umask);
   try {
-    return await replayCommand({ argv: request.argv, cwd: request.cwd, env, stage: env.LOCAL_LTO_REPLAY_STAGE!, out, rustcStatus: () => statusText, signal });
+    if (request.command === "replay") return await replayCommand({ argv: request.argv, cwd: request.cwd, env, stage: env.LOCAL_LTO_REPLAY_STAGE!, out, rustcStatus: () => statusText, signal });
+    // The rustc mode's proof (src/cli/rustcMain.ts): rustc has ended; what a stop does to it is the
+    // client's (it ends by the signal, as that Node would).
+    const [rustc, ...args] = request.argv;
+    return await runRustc({ rustc: rustc!, args, cwd: request.cwd, env, note: (line) => out.stderr.write(`${line}\n`) }).catch((error: unknown) => reportFailure(error, out.stderr, env));
   } finally {
+    process.umask(ownUmask);
     process.env = ownEnv;
     process.chdir(ownCwd);
   }

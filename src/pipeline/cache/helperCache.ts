@@ -30,6 +30,7 @@ import { helperCompileArgs } from "../../tools/clang.js";
 import { parseDepfile } from "./depfile.js";
 import { hasIncludeNames, includeProbes, parseIncludeSearch } from "./includeProbes.js";
 import { sha256Hex } from "../../files/contentHash.js";
+import { processMemo } from "../../process/processMemo.js";
 
 const debugCache = debugLog("local-lto:cache");
 
@@ -110,7 +111,7 @@ export interface CachedCompileResult {
   reason?: string;
 }
 
-const fileHashes = new Map<string, Promise<string | undefined>>();
+const fileHashes = processMemo<string, Promise<string | undefined>>();
 
 async function hashFile(path: string): Promise<{ hash: string; text: string } | undefined> {
   try {

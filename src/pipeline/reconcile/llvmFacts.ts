@@ -21,6 +21,7 @@ import { runTool } from "../../process/run.js";
 import type { Toolchain } from "../../toolchain/resolveToolchain.js";
 import { defaultCacheDir } from "../../toolchain/cacheDir.js";
 import { sha256Hex } from "../../files/contentHash.js";
+import { processMemo } from "../../process/processMemo.js";
 
 const debug = debugLog("local-lto:llvm-facts");
 
@@ -91,7 +92,7 @@ class FactsStore implements FactsData {
   }
 }
 
-const stores = new Map<string, Promise<FactsStore>>();
+const stores = processMemo<string, Promise<FactsStore>>();
 
 async function openStore(tools: FactsTools, triple: string, cacheDir: string | undefined): Promise<FactsStore> {
   const [opt, llc] = await Promise.all([identity(tools.opt), identity(tools.llc)]);
