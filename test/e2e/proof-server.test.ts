@@ -197,3 +197,24 @@ describe.runIf(haveClient)("a stop during a repeat through the server (a crate t
     expect(serverPid(bigCache)).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe.runIf(haveClient)("a repeat whose rustc runs longer than the server's idle time", () => {
+  const regex = crates.find((c) => c.id === "regex-syntax")!;
+  const idleCache = join(dir, "idle-cache");
+  const args = ["build", regex.source, "--helpers", "helpers.c", ...regex.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", "idle.o", "--rustc-bootstrap"];
+  // The server exits after one second without a request (checked every two): rustc takes seconds.
+  const env = { LOCAL_LTO_CACHE_DIR: idleCache, LOCAL_LTO_SERVER_IDLE_SECONDS: "1" };
+
+  test("is served to the end: a client waiting for its rustc keeps the server", async () => {
+    expect(launch(args, env).code).toBe(0);
+    // A quick repeat starts the server, and the long one connects before it could idle out.
+    const small = buildArgs.map((a) => (a === "out.o" ? "idle-small.o" : a));
+    expect(launch(small, env).code).toBe(0);
+    expect(launch(small, env).proofServer).toEqual(["start", "fallback no-server"]);
+    await until("the server listens", () => socketIn(idleCache) !== undefined);
+    const served = launch(args, env);
+    expect(served.proofServer).toEqual(["connected"]);
+    expect(served.code).toBe(0);
+    expect(served.stderr).not.toContain("proof server");
+  }, 180_000);
+});

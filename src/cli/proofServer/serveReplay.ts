@@ -31,7 +31,10 @@ export function serialQueue(): <T>(work: () => Promise<T>) => Promise<T> {
 
 export interface ServeHooks {
   serially: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Called when a request begins and ends (the server's idle clock). */
+  /**
+   * Called with true when a request is taken and with false when it ends (the server's idle clock):
+   * a client waiting minutes for its rustc keeps the server from exiting idle.
+   */
   onBusy?: (busy: boolean) => void;
 }
 
@@ -43,15 +46,19 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
   let status: ((text: string) => void) | undefined;
   const statusText = new Promise<string>((resolve) => (status = resolve));
   let started = false;
+  let taken = false;
   const send = (type: FrameType, payload?: string | Buffer): void => {
     if (!socket.destroyed) socket.write(encodeFrame(type, payload));
+  };
+  const release = (): void => {
+    if (taken) hooks.onBusy?.(false);
+    taken = false;
   };
 
   const start = (): void => {
     if (started || !request) return;
     started = true;
     const accepted = request;
-    hooks.onBusy?.(true);
     void hooks
       .serially(() => runRequest(accepted, send, statusText, controller.signal))
       .then(
@@ -63,7 +70,7 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
       )
       .finally(() => {
         socket.end();
-        hooks.onBusy?.(false);
+        release();
       });
   };
 
@@ -79,6 +86,8 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
             socket.end();
             return;
           }
+          taken = true;
+          hooks.onBusy?.(true);
           send("G");
         } else if (frame.type === "S" && request) {
           status?.(frame.payload.toString("utf8"));
@@ -92,7 +101,11 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
         }
       }
     } catch (error) {
-      send("F", error instanceof Error ? error.message : String(error));
+      // Before the build started, the client can still build in Node; after, it must not (two
+      // processes would publish the same outputs): the build stops, and the client reports the
+      // server gone.
+      if (!started) send("F", error instanceof Error ? error.message : String(error));
+      if (!controller.signal.aborted) controller.abort("SIGTERM");
       socket.destroy();
     }
   });
@@ -100,6 +113,7 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
   socket.on("close", () => {
     status?.("");
     if (!controller.signal.aborted) controller.abort("SIGHUP");
+    if (!started) release();
   });
   socket.on("error", () => undefined);
 }
