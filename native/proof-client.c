@@ -365,7 +365,7 @@ int main(int argc, char **argv) {
 	int closed_out = 0, closed_err = 0;
 	for (;;) {
 		if (read_frame(sock, &frame) < 0) {
-			fputs("local-lto: the proof server stopped during this build (a bug in local-lto); each output is either as it was or complete: build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", stderr);
+			fprintf(stderr, "local-lto: the proof server stopped during this build (a bug in local-lto: %s/proof-server.log may say why); each output is either as it was or complete: build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", dir);
 			return 70;
 		}
 		switch (frame.type) {

@@ -11,6 +11,7 @@
  * another server's (the cache was removed, or a newer server took it).
  */
 import { createServer } from "node:net";
+import { appendFileSync } from "node:fs";
 import { chmod, rename, rm, stat } from "node:fs/promises";
 import { serialQueue, serveConnection } from "./proofServer/serveReplay.js";
 
@@ -54,8 +55,23 @@ async function main(): Promise<void> {
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void stop());
 }
 
+/**
+ * The server's standard streams are /dev/null (it must hold none of a build's): what ends it
+ * unexpectedly is written to `proof-server.log` in its directory, which the client's message names.
+ */
+function logAndExit(what: string, error: unknown, code: number): never {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  try {
+    appendFileSync("proof-server.log", `${new Date().toISOString()} pid ${process.pid} ${what}: ${text}\n`);
+  } catch {
+    // nowhere left to say it
+  }
+  process.exit(code);
+}
+
+process.on("uncaughtException", (error) => logAndExit("internal error", error, 70));
+process.on("unhandledRejection", (error) => logAndExit("internal error", error, 70));
 void main().catch(async (error: unknown) => {
   await rm(`${process.argv[2]}.start`, { force: true }).catch(() => undefined);
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  logAndExit("could not start", error, 1);
 });

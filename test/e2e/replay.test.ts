@@ -5,11 +5,11 @@
  * reports and writes what a first build would; any change the entry depends on sends the build
  * back to Node first; a failure looks the same either way; outputs stay safe.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
+import { exampleDir, tempDir } from "../support/toolchain.js";
 import { launchEnvironment, launcher, launcherIn, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
 import { isRustupProxyFile, parseRustcProcess } from "../../src/toolchain/rustupProxy.js";
