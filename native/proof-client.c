@@ -43,6 +43,10 @@ extern char **environ;
 
 static const char *node_path, *node_script;
 static int rustc_proof; /* the rustc mode's proof: no status to read; a signal ends this process */
+static int stopped_by; /* a signal received and passed to the server */
+/* After a stop, how long the server may take to end the build (it answers at once when it runs). */
+static const int stop_ms = 5000;
+static long long stop_deadline = -1;
 static char **user_args;
 static int user_argc;
 static int tracing;
@@ -70,7 +74,21 @@ static void exec_node(const char *script) {
 	_exit(127);
 }
 
+static const char *signal_name(int sig);
+
+/*
+ * A stop received before a fallback is this build's end: the launcher stops its rustc, and the
+ * Node started now would never see the signal (it took a killed rustc for a failed compile and
+ * built again, once). Nothing was started for this build, so nothing changed.
+ */
+static void stop_if_stopped(void) {
+	if (!stopped_by) return;
+	fprintf(stderr, "local-lto: stopped by %s; no output was changed\n", signal_name(stopped_by));
+	exit(128 + stopped_by);
+}
+
 static void fallback_node(const char *why) {
+	stop_if_stopped();
 	trace("fallback %s", why);
 	exec_node(node_script);
 }
@@ -90,6 +108,7 @@ static char *sibling(const char *name) {
 }
 
 static void fallback_build(const char *why) {
+	stop_if_stopped();
 	trace("fallback-build %s", why);
 	unsetenv("LOCAL_LTO_REPLAY_STAGE");
 	unsetenv("LOCAL_LTO_REPLAY_ENTRY");
@@ -114,6 +133,15 @@ static int send_frame(int sock, char type, const void *payload, uint32_t length)
 	unsigned char header[5] = {(unsigned char)type, length & 0xff, (length >> 8) & 0xff, (length >> 16) & 0xff, (length >> 24) & 0xff};
 	if (write_all(sock, header, sizeof header) < 0) return -1;
 	return length ? write_all(sock, payload, length) : 0;
+}
+
+/* How long the server may take to take a request (it answers at once when it can): past it, Node. */
+static const int answer_ms = 3000;
+
+static long long now_ms(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static unsigned long long fnv1a(unsigned long long hash, const char *text) {
@@ -144,29 +172,37 @@ static void forward_signals(int sock) {
 			signal(s, SIG_DFL);
 			raise(s);
 		}
+		if (!stopped_by) {
+			stopped_by = s;
+			stop_deadline = now_ms() + stop_ms;
+		}
 		const char *name = signal_name(s);
 		send_frame(sock, 'K', name, (uint32_t)strlen(name));
 	}
 }
 
-/* Waits until `fd` is readable, passing signals on meanwhile. */
-static void wait_readable(int fd, int sock) {
+/* Waits until `fd` is readable (1), passing signals on meanwhile, or until `deadline` (0; -1: none). */
+static int wait_readable(int fd, int sock, long long deadline) {
 	for (;;) {
 		struct pollfd fds[2] = {{fd, POLLIN, 0}, {signal_pipe[0], POLLIN, 0}};
-		int n = poll(fds, 2, -1);
+		/* Once stopped, the server's socket is waited for stop_ms at most (stop_deadline). */
+		long long until = fd == sock && stop_deadline >= 0 && (deadline < 0 || stop_deadline < deadline) ? stop_deadline : deadline;
+		int wait = until < 0 ? -1 : (int)(until > now_ms() ? until - now_ms() : 0);
+		int n = poll(fds, 2, wait);
 		if (n < 0 && errno == EINTR) continue;
-		if (n < 0) return;
+		if (n < 0) return 1;
+		if (n == 0) return 0;
 		if (fds[1].revents) forward_signals(sock);
-		if (fds[0].revents) return;
+		if (fds[0].revents) return 1;
 	}
 }
 
-/* Reads exactly `length` bytes; 0 at a clean end before any, -1 on error or a cut. */
-static int read_exact(int sock, void *buffer, size_t length) {
+/* Reads exactly `length` bytes; 0 at a clean end before any, -1 on error, a cut or the deadline. */
+static int read_exact(int sock, void *buffer, size_t length, long long deadline) {
 	char *p = buffer;
 	size_t got = 0;
 	while (got < length) {
-		wait_readable(sock, sock);
+		if (!wait_readable(sock, sock, deadline)) return -1;
 		ssize_t n = read(sock, p + got, length - got);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
 		if (n <= 0) return got == 0 && n == 0 ? 0 : -1;
@@ -181,16 +217,16 @@ struct frame {
 	char *payload;
 };
 
-static int read_frame(int sock, struct frame *frame) {
+static int read_frame(int sock, struct frame *frame, long long deadline) {
 	unsigned char header[5];
-	int r = read_exact(sock, header, sizeof header);
+	int r = read_exact(sock, header, sizeof header, deadline);
 	if (r <= 0) return -1;
 	frame->type = (char)header[0];
 	frame->length = header[1] | (header[2] << 8) | (header[3] << 16) | ((uint32_t)header[4] << 24);
 	if (frame->length > 16u * 1024 * 1024) return -1;
 	frame->payload = malloc(frame->length + 1);
 	if (!frame->payload) return -1;
-	if (frame->length && read_exact(sock, frame->payload, frame->length) <= 0) return -1;
+	if (frame->length && read_exact(sock, frame->payload, frame->length, deadline) <= 0) return -1;
 	frame->payload[frame->length] = 0;
 	return 0;
 }
@@ -261,6 +297,13 @@ static void start_server(const char *dir, const char *name) {
 	trace("start");
 }
 
+static int is_directory(const char *dir, const char *name) {
+	char path[PATH_MAX];
+	struct stat st;
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) return 0;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int main(int argc, char **argv) {
 	if (argc < 5 || (strcmp(argv[1], "replay") != 0 && strcmp(argv[1], "rustc-proof") != 0)) {
 		fputs("usage: proof-client replay|rustc-proof <dir> <node> <script> <arguments…>\n", stderr);
@@ -308,6 +351,8 @@ int main(int argc, char **argv) {
 	if (fchdir(here) < 0) fallback_node("no-cwd");
 	close(here);
 	if (connected < 0) {
+		/* A directory at the name (not local-lto's) would defeat every server started: start none. */
+		if (is_directory(dir, name)) fallback_node("socket-name-is-a-directory");
 		if (error == ENOENT || error == ECONNREFUSED) start_server(dir, name);
 		fallback_node("no-server");
 	}
@@ -340,8 +385,10 @@ int main(int argc, char **argv) {
 	for (char **e = environ; *e; e++) add_field(&request, *e);
 	if (send_frame(sock, 'R', request.data, (uint32_t)request.length) < 0) fallback_node("send");
 
+	/* A server that does not answer at once (stopped, or stuck) is not waited for: nothing of this
+	   build has started in it, and it starts nothing for a client that is gone. */
 	struct frame frame;
-	if (read_frame(sock, &frame) < 0) fallback_node("no-answer");
+	if (read_frame(sock, &frame, now_ms() + answer_ms) < 0) fallback_node("no-answer");
 	if (frame.type == 'F') fallback_node(frame.payload);
 	if (frame.type != 'G') fallback_node("unexpected-answer");
 	trace("connected");
@@ -350,7 +397,7 @@ int main(int argc, char **argv) {
 	char status[64];
 	size_t got = 0;
 	while (!rustc_proof) {
-		wait_readable(0, sock);
+		wait_readable(0, sock, -1);
 		ssize_t n = read(0, status + got, sizeof status - 1 - got);
 		if (n < 0 && errno == EINTR) continue;
 		if (n <= 0) break;
@@ -364,7 +411,11 @@ int main(int argc, char **argv) {
 
 	int closed_out = 0, closed_err = 0;
 	for (;;) {
-		if (read_frame(sock, &frame) < 0) {
+		if (read_frame(sock, &frame, -1) < 0) {
+			if (stopped_by) {
+				fprintf(stderr, "local-lto: stopped by %s; the proof server did not confirm the stop in time (each output is either as it was or complete)\n", signal_name(stopped_by));
+				return 128 + stopped_by;
+			}
 			fprintf(stderr, "local-lto: the proof server stopped during this build (a bug in local-lto: %s/proof-server.log may say why); each output is either as it was or complete: build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", dir);
 			return 70;
 		}

@@ -27,8 +27,11 @@ async function main(): Promise<void> {
   const own = `${name}.${process.pid}`;
   let busy = 0;
   let lastActive = Date.now();
+  // Set in the same turn as the decision to stop (busy was 0): from then on no request is taken
+  // (the client builds in Node), so none can be cut off by the exit.
+  let stopping = false;
   const serially = serialQueue();
-  const server = createServer((socket) => serveConnection(socket, { serially, onBusy: (now) => ((busy += now ? 1 : -1), (lastActive = Date.now())) }));
+  const server = createServer((socket) => serveConnection(socket, { serially, accepting: () => !stopping, onBusy: (now) => ((busy += now ? 1 : -1), (lastActive = Date.now())) }));
   await rm(own, { force: true });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(own, resolve));
   // Only this user may connect (connecting needs write permission on the socket; the umask may give more).
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
   await rm(`${name}.start`, { force: true });
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     server.close();
     const current = await stat(name).catch(() => undefined);
     if (current?.ino === ino) await rm(name, { force: true });
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
       .catch(() => undefined)
       .then((current) => {
         const replaced = current?.ino !== ino;
-        if (busy === 0 && (replaced || Date.now() - lastActive > idleMs)) void stop();
+        if (!stopping && busy === 0 && (replaced || Date.now() - lastActive > idleMs)) void stop();
         else if (replaced) server.close();
       });
   }, CHECK_MS);
@@ -72,6 +76,7 @@ function logAndExit(what: string, error: unknown, code: number): never {
 process.on("uncaughtException", (error) => logAndExit("internal error", error, 70));
 process.on("unhandledRejection", (error) => logAndExit("internal error", error, 70));
 void main().catch(async (error: unknown) => {
-  await rm(`${process.argv[2]}.start`, { force: true }).catch(() => undefined);
+  // Its own socket too: a server that could not take the name (a directory there) leaves nothing.
+  await Promise.all([`${process.argv[2]}.start`, `${process.argv[2]}.${process.pid}`].map((f) => rm(f, { force: true }).catch(() => undefined)));
   logAndExit("could not start", error, 1);
 });

@@ -6,6 +6,7 @@
  * be missing or gone ends in Node, with the same result; a stop still stops the build and changes
  * no output; the server goes when its directory goes.
  */
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -134,7 +135,64 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(readFileSync(join(dir, "out2.o")).equals(nodeObject)).toBe(true);
   }, 120_000);
 
+  test("a server stopped (SIGSTOP): a repeat waits for its answer three seconds at most, then builds in Node", () => {
+    const pid = serverPid(cache)!;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGSTOP");
+    try {
+      const started = Date.now();
+      const after = launch(buildArgs);
+      expect(after.proofServer).toEqual(["fallback no-answer"]);
+      expect(after.code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(readFileSync(object).equals(nodeObject)).toBe(true);
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    // Resumed, it serves again (the request it was sent while stopped started nothing).
+    expect(launch(buildArgs).proofServer).toEqual(["connected"]);
+    expect(readFileSync(object).equals(nodeObject)).toBe(true);
+  }, 120_000);
+
+  test("a stop while the server is stopped: the client does not wait for it (143 in seconds, no output changed)", async () => {
+    const pid = serverPid(cache)!;
+    process.kill(pid, "SIGSTOP");
+    try {
+      writeFileSync(object, "previous object");
+      const run = start(buildArgs);
+      await new Promise((r) => setTimeout(r, 1000));
+      const started = Date.now();
+      run.child.kill("SIGTERM");
+      const stopped = await run.run();
+      expect(stopped.code).toBe(143);
+      expect(stopped.stderr).toContain("stopped by SIGTERM; no output was changed");
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(readFileSync(object, "utf8")).toBe("previous object");
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    expect(launch(buildArgs).proofServer).toEqual(["connected"]);
+    expect(readFileSync(object).equals(nodeObject)).toBe(true);
+  }, 120_000);
+
+  test("a directory where the socket goes: no server is started, every repeat builds in Node", () => {
+    const name = socketIn(cache)!;
+    const pid = serverPid(cache)!;
+    process.kill(pid, "SIGKILL");
+    rmSync(join(cache, name), { force: true });
+    execFileSync("mkdir", [join(cache, name)]);
+    for (let i = 0; i < 2; i++) {
+      const run = launch(buildArgs);
+      expect(run.proofServer).toEqual(["fallback socket-name-is-a-directory"]);
+      expect(run.code).toBe(0);
+    }
+    expect(readdirSync(cache).filter((f) => f.startsWith("proof-") && f !== name)).toEqual([]);
+    rmSync(join(cache, name), { recursive: true });
+    expect(launch(buildArgs).proofServer).toEqual(["start", "fallback no-server"]);
+  }, 120_000);
+
   test("a server killed (SIGKILL): the next repeat builds in Node and starts another", async () => {
+    await until("a server", () => serverPid(cache) !== undefined);
     const pid = serverPid(cache)!;
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
@@ -195,6 +253,30 @@ describe.runIf(haveClient)("a stop during a repeat through the server (a crate t
     expect(readdirSync(join(bigCache, "build-launch")).filter((f) => f.startsWith("run."))).toEqual([]);
     // The server is still there for the next build.
     expect(serverPid(bigCache)).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe.runIf(haveClient)("a server that goes idle as a request arrives (a user trial: exit 70, empty output)", () => {
+  const raceCache = join(dir, "race-cache");
+  const env = { LOCAL_LTO_CACHE_DIR: raceCache, LOCAL_LTO_SERVER_IDLE_SECONDS: "1" };
+  const args = buildArgs.map((a) => (a === "out.o" ? "race.o" : a));
+
+  test("the request is served or built in Node, never cut off", async () => {
+    expect(launch(args, env).code).toBe(0);
+    expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
+    await until("the server listens", () => socketIn(raceCache) !== undefined);
+    const pid = serverPid(raceCache)!;
+    // Stopped past its idle time, then resumed with a request waiting: its idle check and the
+    // request meet in one turn of its event loop.
+    process.kill(pid, "SIGSTOP");
+    await new Promise((r) => setTimeout(r, 2500));
+    const run = start(args, env);
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(pid, "SIGCONT");
+    const raced = await run.run();
+    expect(raced.code).toBe(0);
+    expect(raced.stderr).toBe("");
+    expect((JSON.parse(raced.stdout) as { summary: { callsLeft: number } }).summary.callsLeft).toBe(0);
   }, 120_000);
 });
 

@@ -36,6 +36,8 @@ export interface ServeHooks {
    * a client waiting minutes for its rustc keeps the server from exiting idle.
    */
   onBusy?: (busy: boolean) => void;
+  /** False once the server is stopping: a request is then sent back to Node. */
+  accepting?: () => boolean;
 }
 
 /** Serves one client's connection until its exit code is sent (or the client goes away). */
@@ -80,7 +82,7 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
       for (let frame = reader.next(); frame; frame = reader.next()) {
         if (frame.type === "R" && !request) {
           request = parseRequest(frame.payload);
-          const refusal = unservable(request);
+          const refusal = hooks.accepting?.() === false ? "the server is stopping" : unservable(request);
           if (refusal) {
             send("F", refusal);
             socket.end();
