@@ -284,7 +284,11 @@ static void start_server(const char *dir, const char *name) {
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		for (int i = 3; i < 1024; i++) close(i);
+		/* Every other descriptor (a make's jobserver pipe, a build tool's log), however high. */
+		if (close_range(3, ~0U, 0) < 0) {
+			long most = sysconf(_SC_OPEN_MAX);
+			for (long i = 3; i < (most > 0 && most < 65536 ? most : 65536); i++) close((int)i);
+		}
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_IGN);
 		/* What names this build alone: each request brings its own. */

@@ -11,11 +11,20 @@
  * another server's (the cache was removed, or a newer server took it).
  */
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { appendFileSync } from "node:fs";
 import { chmod, rename, rm, stat } from "node:fs/promises";
 import { serialQueue, serveConnection } from "./proofServer/serveReplay.js";
 
 const CHECK_MS = 2000;
+
+/**
+ * The server's directory, as it started. Each request runs in its client's directory
+ * (serveReplay.ts), so nothing here may name a file relative to the working directory after the
+ * start: the idle check's stat of a relative name, run while a request had changed directory,
+ * found no socket and closed the server (a test saw the next build start another server).
+ */
+const home = process.cwd();
 
 async function main(): Promise<void> {
   const name = process.argv[2];
@@ -24,7 +33,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const idleMs = (Number.parseInt(process.env.LOCAL_LTO_SERVER_IDLE_SECONDS ?? "", 10) || 180) * 1000;
+  // Listened on by a name relative to `home` (a socket's path is limited to 108 bytes), before any request.
   const own = `${name}.${process.pid}`;
+  const socketPath = join(home, name);
   let busy = 0;
   let lastActive = Date.now();
   // Set in the same turn as the decision to stop (busy was 0): from then on no request is taken
@@ -37,18 +48,18 @@ async function main(): Promise<void> {
   // Only this user may connect (connecting needs write permission on the socket; the umask may give more).
   await chmod(own, 0o600);
   const ino = (await stat(own)).ino;
-  await rename(own, name);
-  await rm(`${name}.start`, { force: true });
+  await rename(own, socketPath);
+  await rm(join(home, `${name}.start`), { force: true });
 
   const stop = async (): Promise<void> => {
     stopping = true;
     server.close();
-    const current = await stat(name).catch(() => undefined);
-    if (current?.ino === ino) await rm(name, { force: true });
+    const current = await stat(socketPath).catch(() => undefined);
+    if (current?.ino === ino) await rm(socketPath, { force: true });
     process.exit(0);
   };
   setInterval(() => {
-    void stat(name)
+    void stat(socketPath)
       .catch(() => undefined)
       .then((current) => {
         const replaced = current?.ino !== ino;
@@ -66,7 +77,7 @@ async function main(): Promise<void> {
 function logAndExit(what: string, error: unknown, code: number): never {
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   try {
-    appendFileSync("proof-server.log", `${new Date().toISOString()} pid ${process.pid} ${what}: ${text}\n`);
+    appendFileSync(join(home, "proof-server.log"), `${new Date().toISOString()} pid ${process.pid} ${what}: ${text}\n`);
   } catch {
     // nowhere left to say it
   }
@@ -77,6 +88,6 @@ process.on("uncaughtException", (error) => logAndExit("internal error", error, 7
 process.on("unhandledRejection", (error) => logAndExit("internal error", error, 70));
 void main().catch(async (error: unknown) => {
   // Its own socket too: a server that could not take the name (a directory there) leaves nothing.
-  await Promise.all([`${process.argv[2]}.start`, `${process.argv[2]}.${process.pid}`].map((f) => rm(f, { force: true }).catch(() => undefined)));
+  await Promise.all([`${process.argv[2]}.start`, `${process.argv[2]}.${process.pid}`].map((f) => rm(join(home, f), { force: true }).catch(() => undefined)));
   logAndExit("could not start", error, 1);
 });

@@ -6,13 +6,13 @@
  * be missing or gone ends in Node, with the same result; a stop still stops the build and changes
  * no output; the server goes when its directory goes.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { crates } from "../../bench/src/buildCost.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
-import { launcherIn, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
+import { launchEnvironment, launcher, launcherIn, parseRun, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
 
 const dir = tempDir("llto-proof-server-");
@@ -203,6 +203,23 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(readFileSync(object).equals(nodeObject)).toBe(true);
     await until("a new server", () => (serverPid(cache) ?? pid) !== pid);
     expect(launch(buildArgs).proofServer).toEqual(["connected"]);
+  }, 120_000);
+
+  test("a server started by a build holds none of its descriptors (a reader of the build's output gets its end)", async () => {
+    const pid = serverPid(cache)!;
+    process.kill(pid, "SIGKILL");
+    await until("the server is gone", () => serverPid(cache) === undefined);
+    // stdout through a pipe, and a copy of it at a high descriptor (as a make's jobserver may be):
+    // the read ends when the build ends only if the server started meanwhile holds neither.
+    const started = Date.now();
+    const r = spawnSync("bash", ["-c", 'exec 300>&1; exec "$0" "$@"', launcher, ...buildArgs], { cwd: dir, env: launchEnvironment(cache, {}), encoding: "utf8", timeout: 60_000 });
+    expect(r.signal).toBe(null);
+    expect(r.status).toBe(0);
+    expect(parseRun(r.status, r.stdout, r.stderr).proofServer).toEqual(["start", "fallback no-server"]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    await until("the new server", () => serverPid(cache) !== undefined);
+    const fds = readdirSync(`/proc/${serverPid(cache)!}/fd`).map(Number);
+    expect(fds.filter((fd) => fd >= 300)).toEqual([]);
   }, 120_000);
 
   test("LOCAL_LTO_NO_SERVER: not used", () => {
