@@ -1,8 +1,8 @@
 /**
  * The proof server (docs/ARCHITECTURE.md, "The proof server"): a Node process that outlives one
  * repeated build, so that a repeat pays a small client's start instead of Node's (~95 ms of CPU).
- * The launcher's client (native/proof-client.c) starts it, detached, in the directory of the
- * launcher's entries, and falls back to the replay's own Node whenever it cannot reach it.
+ * The launcher's client (native/proof-client.c) starts it, detached, in local-lto's cache
+ * directory, and falls back to starting Node itself whenever it cannot reach it.
  *
  * argv: the socket's name in the working directory (the client names it after this bundle's file
  * identity, so a rebuilt local-lto gets a new server). It listens on `<name>.<pid>` and renames it
