@@ -260,7 +260,7 @@ static void add_count(struct fields *f, long n) {
  * (`<name>.start`, created exclusively; the server removes it once it listens; one older than
  * 30 s is a server that failed to start).
  */
-static void start_server(const char *dir, const char *name) {
+static void start_server(const char *dir, const char *name, const char *server) {
 	char start[PATH_MAX];
 	if (snprintf(start, sizeof start, "%s/%s.start", dir, name) >= (int)sizeof start) return;
 	int fd = open(start, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -272,7 +272,6 @@ static void start_server(const char *dir, const char *name) {
 		if (fd < 0) return;
 	}
 	close(fd);
-	char *server = sibling("proofServer");
 	pid_t child = fork();
 	if (child < 0) return;
 	if (child == 0) {
@@ -357,7 +356,7 @@ int main(int argc, char **argv) {
 	if (connected < 0) {
 		/* A directory at the name (not local-lto's) would defeat every server started: start none. */
 		if (is_directory(dir, name)) fallback_node("socket-name-is-a-directory");
-		if (error == ENOENT || error == ECONNREFUSED) start_server(dir, name);
+		if (error == ENOENT || error == ECONNREFUSED) start_server(dir, name, server);
 		fallback_node("no-server");
 	}
 

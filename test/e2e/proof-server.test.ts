@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { crates } from "../../bench/src/buildCost.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
-import { launchEnvironment, launcher, launcherIn, parseRun, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
+import { launchEnvironment, launcher, launcherIn, parseRun, processesMentioning, rustcRunning, until, type Run } from "../support/launcherRuns.js";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
 
 const dir = tempDir("llto-proof-server-");
@@ -44,12 +44,6 @@ function serverPid(cache: string): number | undefined {
   return undefined;
 }
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  for (const started = Date.now(); !ok(); ) {
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const haveClient = existsSync(join(repoRoot, "dist/bundle/proof-client"));
 

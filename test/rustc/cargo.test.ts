@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseRunLines } from "../../src/rustc/buildReport.js";
+import { until } from "../support/launcherRuns.js";
 import { cargoBuild, copyWorkspace, executableFacts, expectedMix, rebuilt, runProgram } from "./cargoSupport.js";
 
 describe("cargo build with local-lto", () => {
@@ -109,7 +110,7 @@ describe("cargo build with local-lto", () => {
     rmSync(join(dir, "target"), { recursive: true });
     expect((await cargoBuild(dir, { withLocalLto: true })).status).toBe(0);
     const cache = process.env.LOCAL_LTO_CACHE_DIR!;
-    for (let i = 0; i < 200 && !readdirSync(cache).some((f) => /^proof-.*\.sock$/.test(f)); i++) await new Promise((r) => setTimeout(r, 50));
+    await until("the server listens", () => readdirSync(cache).some((f) => /^proof-.*\.sock$/.test(f)));
     rmSync(join(dir, "target"), { recursive: true });
     const served = await cargoBuild(dir, { withLocalLto: true, env: { LOCAL_LTO_LAUNCHER_TRACE: "1" } });
     expect(served.status, served.stderr).toBe(0);

@@ -71,3 +71,11 @@ export async function rustcRunning(cache: string, settleMs: number): Promise<voi
   for (let i = 0; i < 200 && !readdirSync(join(cache, "build-launch")).some((f) => f.startsWith("run.")); i++) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, settleMs));
 }
+
+/** Waits until `ok()` holds, checking every 50 ms; throws naming `what` after `ms`. */
+export async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  for (const started = Date.now(); !ok(); ) {
+    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
