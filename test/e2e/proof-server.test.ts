@@ -44,6 +44,15 @@ function serverPid(cache: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Waits until the server of `cache` listens, and returns its pid: its socket is in place and its
+ * `.start` file gone (a server killed before it removes that file keeps the next 30 s of builds
+ * from starting another, as it should: the test must not kill one that early).
+ */
+async function listeningServer(cache: string): Promise<number> {
+  await until("the server listens", () => socketIn(cache) !== undefined && !readdirSync(cache).some((f) => f.endsWith(".start")) && serverPid(cache) !== undefined);
+  return serverPid(cache)!;
+}
 
 const haveClient = existsSync(join(repoRoot, "dist/bundle/proof-client"));
 
@@ -65,7 +74,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     const starting = launch(buildArgs);
     expect(starting.proofServer).toEqual(["start", "fallback no-server"]);
     expect(starting.code).toBe(0);
-    await until("the server listens", () => socketIn(cache) !== undefined);
+    await listeningServer(cache);
 
     const served = launch(buildArgs);
     expect(served.decision).toBe("replay");
@@ -129,8 +138,8 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(readFileSync(join(dir, "out2.o")).equals(nodeObject)).toBe(true);
   }, 120_000);
 
-  test("a server stopped (SIGSTOP): a repeat waits for its answer three seconds at most, then builds in Node", () => {
-    const pid = serverPid(cache)!;
+  test("a server stopped (SIGSTOP): a repeat waits for its answer three seconds at most, then builds in Node", async () => {
+    const pid = await listeningServer(cache);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGSTOP");
     try {
@@ -149,7 +158,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
   }, 120_000);
 
   test("a stop while the server is stopped: the client does not wait for it (143 in seconds, no output changed)", async () => {
-    const pid = serverPid(cache)!;
+    const pid = await listeningServer(cache);
     process.kill(pid, "SIGSTOP");
     try {
       writeFileSync(object, "previous object");
@@ -169,9 +178,9 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(readFileSync(object).equals(nodeObject)).toBe(true);
   }, 120_000);
 
-  test("a directory where the socket goes: no server is started, every repeat builds in Node", () => {
+  test("a directory where the socket goes: no server is started, every repeat builds in Node", async () => {
+    const pid = await listeningServer(cache);
     const name = socketIn(cache)!;
-    const pid = serverPid(cache)!;
     process.kill(pid, "SIGKILL");
     rmSync(join(cache, name), { force: true });
     execFileSync("mkdir", [join(cache, name)]);
@@ -186,8 +195,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
   }, 120_000);
 
   test("a server killed (SIGKILL): the next repeat builds in Node and starts another", async () => {
-    await until("a server", () => serverPid(cache) !== undefined);
-    const pid = serverPid(cache)!;
+    const pid = await listeningServer(cache);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
     await until("the server is gone", () => !existsSync(`/proc/${pid}/cmdline`) || readFileSync(`/proc/${pid}/cmdline`, "utf8") === "");
@@ -195,12 +203,12 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(after.code).toBe(0);
     expect(after.proofServer).toEqual(["start", "fallback no-server"]);
     expect(readFileSync(object).equals(nodeObject)).toBe(true);
-    await until("a new server", () => (serverPid(cache) ?? pid) !== pid);
+    expect(await listeningServer(cache)).not.toBe(pid);
     expect(launch(buildArgs).proofServer).toEqual(["connected"]);
   }, 120_000);
 
   test("a server started by a build holds none of its descriptors (a reader of the build's output gets its end)", async () => {
-    const pid = serverPid(cache)!;
+    const pid = await listeningServer(cache);
     process.kill(pid, "SIGKILL");
     await until("the server is gone", () => serverPid(cache) === undefined);
     // stdout through a pipe, and a copy of it at a high descriptor (as a make's jobserver may be):
@@ -211,8 +219,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(r.status).toBe(0);
     expect(parseRun(r.status, r.stdout, r.stderr).proofServer).toEqual(["start", "fallback no-server"]);
     expect(Date.now() - started).toBeLessThan(30_000);
-    await until("the new server", () => serverPid(cache) !== undefined);
-    const fds = readdirSync(`/proc/${serverPid(cache)!}/fd`).map(Number);
+    const fds = readdirSync(`/proc/${await listeningServer(cache)}/fd`).map(Number);
     expect(fds.filter((fd) => fd >= 300)).toEqual([]);
   }, 120_000);
 
@@ -224,7 +231,7 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
   });
 
   test("the server exits when its directory is removed", async () => {
-    const pid = serverPid(cache)!;
+    const pid = await listeningServer(cache);
     expect(pid).toBeGreaterThan(0);
     rmSync(cache, { recursive: true, force: true });
     await until("the server exits", () => serverPid(cache) === undefined, 15_000);
@@ -241,7 +248,7 @@ describe.runIf(haveClient)("a stop during a repeat through the server (a crate t
     expect(launch(args, env).code).toBe(0);
     // A repeat starts the server; then one is served.
     expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
-    await until("the server listens", () => socketIn(bigCache) !== undefined);
+    await listeningServer(bigCache);
   }, 120_000);
 
   test.each([
@@ -275,8 +282,7 @@ describe.runIf(haveClient)("a server that goes idle as a request arrives (a user
   test("the request is served or built in Node, never cut off", async () => {
     expect(launch(args, env).code).toBe(0);
     expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
-    await until("the server listens", () => socketIn(raceCache) !== undefined);
-    const pid = serverPid(raceCache)!;
+    const pid = await listeningServer(raceCache);
     // Stopped past its idle time, then resumed with a request waiting: its idle check and the
     // request meet in one turn of its event loop.
     process.kill(pid, "SIGSTOP");
@@ -304,7 +310,7 @@ describe.runIf(haveClient)("a repeat whose rustc runs longer than the server's i
     const small = buildArgs.map((a) => (a === "out.o" ? "idle-small.o" : a));
     expect(launch(small, env).code).toBe(0);
     expect(launch(small, env).proofServer).toEqual(["start", "fallback no-server"]);
-    await until("the server listens", () => socketIn(idleCache) !== undefined);
+    await listeningServer(idleCache);
     const served = launch(args, env);
     expect(served.proofServer).toEqual(["connected"]);
     expect(served.code).toBe(0);
