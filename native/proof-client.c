@@ -7,9 +7,12 @@
  *
  *   proof-client <command> <dir> <node> <script> <arguments…>
  *
- * <command>: `replay`, a repeated `local-lto build` (<script> is replayMain.mjs), or `rustc-proof`,
- * the rustc mode's proof after the launcher's rustc (<script> is rustcMain.mjs). <dir>: local-lto's
- * cache directory, where the server's socket is.
+ * <command>: `replay`, a repeated `local-lto build` (<script> is replayMain.mjs); `rustc-proof`,
+ * the rustc mode's proof after the launcher's rustc (<script> is rustcMain.mjs); or `prepare`, a
+ * first `local-lto build`, whose entry the server writes for the launcher to repeat it from at once
+ * (src/pipeline/plugin/prepareReplay.ts; <script> is main.mjs, which this client never starts: it
+ * exits 0 when the entry is written, 1 when the launcher's Node must build, 128+n when stopped).
+ * <dir>: local-lto's cache directory, where the server's socket is.
  *
  * In C because a POSIX shell cannot open a Unix socket, and the point is not to start Node.
  * Wire format: src/cli/proofServer/protocol.ts. Fallbacks:
@@ -43,6 +46,7 @@ extern char **environ;
 
 static const char *node_path, *node_script;
 static int rustc_proof; /* the rustc mode's proof: no status to read; a signal ends this process */
+static int preparing; /* a first build's preparation: no status to read; every fallback is the launcher's */
 static int stopped_by; /* a signal received and passed to the server */
 /* After a stop, how long the server may take to end the build (it answers at once when it runs). */
 static const int stop_ms = 5000;
@@ -90,6 +94,8 @@ static void stop_if_stopped(void) {
 static void fallback_node(const char *why) {
 	stop_if_stopped();
 	trace("fallback %s", why);
+	/* The launcher starts Node itself (its `build node` decision): nothing of the build started here. */
+	if (preparing) exit(1);
 	exec_node(node_script);
 }
 
@@ -308,12 +314,13 @@ static int is_directory(const char *dir, const char *name) {
 }
 
 int main(int argc, char **argv) {
-	if (argc < 5 || (strcmp(argv[1], "replay") != 0 && strcmp(argv[1], "rustc-proof") != 0)) {
-		fputs("usage: proof-client replay|rustc-proof <dir> <node> <script> <arguments…>\n", stderr);
+	if (argc < 5 || (strcmp(argv[1], "replay") != 0 && strcmp(argv[1], "rustc-proof") != 0 && strcmp(argv[1], "prepare") != 0)) {
+		fputs("usage: proof-client replay|rustc-proof|prepare <dir> <node> <script> <arguments…>\n", stderr);
 		return 2;
 	}
 	const char *command = argv[1];
 	rustc_proof = strcmp(command, "rustc-proof") == 0;
+	preparing = strcmp(command, "prepare") == 0;
 	const char *dir = argv[2];
 	node_path = argv[3];
 	node_script = argv[4];
@@ -399,7 +406,7 @@ int main(int argc, char **argv) {
 	/* rustc's status: one line on standard input when the launcher's rustc ends (a replay's). */
 	char status[64];
 	size_t got = 0;
-	while (!rustc_proof) {
+	while (!rustc_proof && !preparing) {
 		wait_readable(0, sock, -1);
 		ssize_t n = read(0, status + got, sizeof status - 1 - got);
 		if (n < 0 && errno == EINTR) continue;
@@ -407,7 +414,7 @@ int main(int argc, char **argv) {
 		got += (size_t)n;
 		if (got == sizeof status - 1) break;
 	}
-	if (send_frame(sock, 'S', status, (uint32_t)got) < 0) {
+	if (!preparing && send_frame(sock, 'S', status, (uint32_t)got) < 0) {
 		fputs("local-lto: the proof server went away during this build (a bug in local-lto); build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", stderr);
 		return 70;
 	}
@@ -415,6 +422,8 @@ int main(int argc, char **argv) {
 	int closed_out = 0, closed_err = 0;
 	for (;;) {
 		if (read_frame(sock, &frame, -1) < 0) {
+			/* A preparation changes no output: Node builds instead (or the stop ends the build). */
+			if (preparing) fallback_node("server-gone");
 			if (stopped_by) {
 				fprintf(stderr, "local-lto: stopped by %s; the proof server did not confirm the stop in time (each output is either as it was or complete)\n", signal_name(stopped_by));
 				return 128 + stopped_by;
@@ -431,9 +440,13 @@ int main(int argc, char **argv) {
 			if (!closed_err && write_all(2, frame.payload, frame.length) < 0) closed_err = 1;
 			break;
 		case 'X':
+			if (preparing) {
+				stop_if_stopped();
+				trace("prepared");
+			}
 			return atoi(frame.payload);
 		case 'F':
-			if (rustc_proof) fallback_node(frame.payload);
+			if (rustc_proof || preparing) fallback_node(frame.payload);
 			fallback_build(frame.payload);
 			break;
 		default:

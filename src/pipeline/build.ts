@@ -1,16 +1,13 @@
 import { forgetReplayEntry } from "./plugin/replayEntry.js";
 import { withProcessScope } from "../process/run.js";
-import type { Report } from "../report/schema.js";
-import type { Toolchain } from "../toolchain/resolveToolchain.js";
-import type { ToolId } from "../toolchain/catalogue.js";
 import type { BuildContext } from "./context.js";
 import type { PluginModeResult } from "./plugin/proveFromObject.js";
 import { debugLog } from "../diagnostics/debugLog.js";
 import { bitcodeModeFields, BuildInterruptedError, gatedReport, publishOutputs, stageTimer, type BuildHooks, type BuildResult, type ModeReportFields } from "./finishBuild.js";
 import { resolveBuild } from "./resolve/resolveBuild.js";
-import type { ResolvedBuild } from "./resolve/resolvedBuild.js";
 import type { BuildOptions } from "./types.js";
 import { createWorkspace, discardFile, stagingPathFor } from "./workspace.js";
+import { isReplayable, replayOptions, toolchainSummary } from "./replayable.js";
 
 export { BuildInterruptedError, HelperCallsLeftError, writeReportFile, type BuildHooks, type BuildResult } from "./finishBuild.js";
 
@@ -74,7 +71,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
       } else {
         // Best effort, after the outputs are in place: without an entry the next build starts Node first.
         const { recordReplayEntry } = await import("./plugin/recordReplay.js");
-        await recordReplayEntry({ keyText, resolved, plan, report, replayable, helpersConfig: options.helpersConfig, startedAt, options: replayOptions(options) }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
+        await recordReplayEntry({ keyText, resolved, plan, toolchain: report.toolchain, replayable, helpersConfig: options.helpersConfig, startedAt, options: replayOptions(options) }).catch((error: unknown) => debugReplay("no replay entry: %s", (error as Error).message));
       }
     }
     return { report, warnings: ctx.warnings, toolchain };
@@ -88,24 +85,3 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
 }
 
 const debugReplay = debugLog("local-lto:replay");
-
-/** The options a repeat starts from: what the command line gave, as JSON (no environment, no key). */
-function replayOptions(options: BuildOptions): Record<string, unknown> {
-  const { env: _env, replay: _replay, ...rest } = options;
-  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
-}
-
-/** What a launcher replay cannot reproduce: kept temporaries, helpers compiled afresh, pkg-config's files. */
-function isReplayable(resolved: ResolvedBuild, options: BuildOptions): boolean {
-  return !resolved.keepTemps && !resolved.outputs.emitBitcode && resolved.cacheDir !== undefined && (options.pkgConfig ?? []).length === 0;
-}
-
-function toolchainSummary(toolchain: Toolchain, used: readonly ToolId[]): Report["toolchain"] {
-  const summary: NonNullable<Report["toolchain"]> = {};
-  for (const id of used) {
-    const tool = id === "rustc" ? toolchain.rustcTool : toolchain.tools[id];
-    if (tool.path) summary[tool.executable] = { path: tool.path, version: id === "rustc" ? toolchain.rustc?.version.release.text : tool.version?.text };
-  }
-  return summary;
-}
-

@@ -65,9 +65,10 @@ export class FrameReader {
 /**
  * What the server is asked to do: `replay`, a repeated `local-lto build` after the launcher's rustc
  * (src/cli/replayCommand.ts); `rustc-proof`, the rustc mode's proof after the launcher's rustc with
- * the plugin (src/rustc/runRustc.ts, LOCAL_LTO_POST_RECORD).
+ * the plugin (src/rustc/runRustc.ts, LOCAL_LTO_POST_RECORD); `prepare`, a first `local-lto build`'s
+ * entry, before the launcher repeats it (src/cli/prepareCommand.ts).
  */
-export const serverCommands = ["replay", "rustc-proof"] as const;
+export const serverCommands = ["replay", "rustc-proof", "prepare"] as const;
 export type ServerCommand = (typeof serverCommands)[number];
 
 /** What the launcher's client sends first: what to do, its command line, directory, environment and terminals. */

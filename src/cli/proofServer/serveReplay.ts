@@ -1,8 +1,9 @@
 /**
  * One connection to the proof server: a request from the launcher's client (native/proof-client.c),
  * served by the same code as the Node the launcher would start — a repeated build's replay
- * (replayCommand.ts), or the rustc mode's proof after the launcher's rustc (runRustc.ts) — with the
- * client's directory, environment, terminals, rustc status and signals passed in.
+ * (replayCommand.ts), the rustc mode's proof after the launcher's rustc (runRustc.ts), or a first
+ * build's preparation (prepareCommand.ts) — with the client's directory, environment, terminals,
+ * rustc status and signals passed in.
  *
  * Requests are served one at a time (`serially`): the proof reads nothing of the process, but the
  * code it shares with every build may (a path resolved against the working directory, a default
@@ -13,6 +14,7 @@ import type { CommandOutput } from "../commands/buildOutput.js";
 import { reportFailure } from "../errorBoundary.js";
 import { restoreLauncherEnvironment } from "../launcherEnvironment.js";
 import { forgetProcessMemos } from "../../process/processMemo.js";
+import { prepareCommand } from "../prepareCommand.js";
 import { replayCommand } from "../replayCommand.js";
 import { parseRustcArgs } from "../../rustc/args.js";
 import { decideFromArgs } from "../../rustc/decide.js";
@@ -64,7 +66,7 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
     void hooks
       .serially(() => runRequest(accepted, send, statusText, controller.signal))
       .then(
-        (code) => (code === undefined ? send("F", "the entry cannot finish this build") : send("X", String(code))),
+        (code) => (typeof code === "object" ? send("F", code.fallback) : code === undefined ? send("F", "the entry cannot finish this build") : send("X", String(code))),
         (error: unknown) => {
           send("E", `local-lto: internal error in the proof server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
           send("X", "70");
@@ -91,6 +93,8 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
           taken = true;
           hooks.onBusy?.(true);
           send("G");
+          // A first build's preparation waits for no rustc.
+          if (request.command === "prepare") start();
         } else if (frame.type === "S" && request) {
           status?.(frame.payload.toString("utf8"));
           start();
@@ -126,13 +130,19 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
  * build's standard streams, which the server does not have.
  */
 function unservable(request: ClientRequest): string | undefined {
+  if (request.command === "prepare") return request.argv[0] === "build" && request.env.LOCAL_LTO_VIA_LAUNCHER ? undefined : "not a launcher's build";
   if (request.command === "replay") return request.env.LOCAL_LTO_REPLAY_STAGE ? undefined : "no launcher stage";
   const [rustc, ...args] = request.argv;
   if (!rustc || !request.env.LOCAL_LTO_POST_RECORD || !request.env.LOCAL_LTO_LAUNCH_TEXT) return "not after the launcher's rustc";
   return decideFromArgs(parseRustcArgs(args)).action === "compile" ? undefined : "not a compile";
 }
 
-async function runRequest(request: ClientRequest, send: (type: FrameType, payload?: string | Buffer) => void, statusText: Promise<string>, signal: AbortSignal): Promise<number | undefined> {
+/**
+ * Runs one request: its exit code for the client; undefined when a replay's entry cannot finish
+ * the build (the client builds in Node); `fallback` when a first build is not prepared (the
+ * launcher's Node builds it).
+ */
+async function runRequest(request: ClientRequest, send: (type: FrameType, payload?: string | Buffer) => void, statusText: Promise<string>, signal: AbortSignal): Promise<number | undefined | { fallback: string }> {
   const env: NodeJS.ProcessEnv = { ...request.env };
   restoreLauncherEnvironment(env);
   const out: CommandOutput = {
@@ -148,6 +158,10 @@ async function runRequest(request: ClientRequest, send: (type: FrameType, payloa
   process.env = env;
   const ownUmask = process.umask(request.umask);
   try {
+    if (request.command === "prepare") {
+      const outcome = await prepareCommand({ argv: request.argv, cwd: request.cwd, env, signal });
+      return outcome.prepared ? 0 : { fallback: outcome.why };
+    }
     if (request.command === "replay") return await replayCommand({ argv: request.argv, cwd: request.cwd, env, stage: env.LOCAL_LTO_REPLAY_STAGE!, out, rustcStatus: () => statusText, signal });
     // The rustc mode's proof (src/cli/rustcMain.ts): rustc has ended; what a stop does to it is the
     // client's (it ends by the signal, as that Node would).

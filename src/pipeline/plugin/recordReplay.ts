@@ -51,7 +51,8 @@ export async function recordReplayEntry(input: {
   keyText: string;
   resolved: ResolvedBuild;
   plan: Extract<BuildPlan, { mode: "plugin" }>;
-  report: Report;
+  /** The toolchain the report names (with the plugin). */
+  toolchain: Report["toolchain"];
   replayable: NonNullable<PluginModeResult["replayable"]>;
   /** `--helpers-config`, when the helpers came from one. */
   helpersConfig?: string;
@@ -60,7 +61,7 @@ export async function recordReplayEntry(input: {
   /** The build's options as the command line gave them (without the environment and the replay key). */
   options: Record<string, unknown>;
 }): Promise<void> {
-  const { keyText, resolved, plan, report, replayable } = input;
+  const { keyText, resolved, plan, replayable } = input;
   const validFrom = input.startedAt;
   const { prepared, rustcArgs, preparation } = replayable;
   // A header that would shadow one the helpers read cannot be seen without the compile's probes.
@@ -97,7 +98,7 @@ export async function recordReplayEntry(input: {
       env: { ...(command.env ?? {}), LOCAL_LTO_PLUGIN_WAIT_MS: undefined, ...(bypass?.set ?? {}) },
       ...(bypass ? { environmentBefore: bypass.before } : {}),
     },
-    plan: { reason: plan.reason, pluginPath: plan.plugin.path, pluginLlvmVersion: plan.plugin.llvmVersion, toolchain: report.toolchain ?? {} },
+    plan: { reason: plan.reason, pluginPath: plan.plugin.path, pluginLlvmVersion: plan.plugin.llvmVersion, toolchain: input.toolchain ?? {} },
     prepared: { helperNames: prepared.helperNames, safetyChecks: prepared.safetyChecks, reconciliation: prepared.reconciliation, helperBitcode: prepared.helperBitcode, triple: prepared.triple },
     notes: preparation.notes,
     warnings: preparation.warnings,

@@ -11,7 +11,7 @@
  * launcher sources, `<name>.sh` with the rustc command as a shell function and the dependency
  * checks, `<name>.json` for Node.
  */
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileIdentity } from "../../files/fileIdentity.js";
 import type { HelperBitcodeReport, Report } from "../../report/schema.js";
@@ -174,9 +174,39 @@ export function replayScript(entry: ReplayEntry): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The marker of a key built in Node first (`<cache>/build-launch/node-first/<entry name>`). */
+function nodeFirstPath(env: NodeJS.ProcessEnv, keyText: string): string {
+  return join(replayDir(env), "node-first", entryName(keyText));
+}
+
+/** Markers kept at most; past it they all go (each costs the build it names one doubled compile). */
+const MAX_NODE_FIRST = 1024;
+
+/**
+ * Marks a key whose build the launcher cannot repeat (when its entry is forgotten):
+ * its next first build starts in Node rather than being prepared (best effort).
+ */
+async function markNodeFirst(env: NodeJS.ProcessEnv, keyText: string): Promise<void> {
+  const dir = join(replayDir(env), "node-first");
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length >= MAX_NODE_FIRST) await rm(dir, { recursive: true, force: true }).then(() => mkdir(dir, { recursive: true }));
+  await writeFile(nodeFirstPath(env, keyText), keyText);
+}
+
+/** A key whose build became repeatable again (an entry was written for it) loses its mark. */
+async function unmarkNodeFirst(env: NodeJS.ProcessEnv, keyText: string): Promise<void> {
+  await rm(nodeFirstPath(env, keyText), { force: true });
+}
+
+/** Whether the key's build was marked to start in Node (the proof server does not prepare it). */
+export async function isNodeFirst(env: NodeJS.ProcessEnv, keyText: string): Promise<boolean> {
+  return stat(nodeFirstPath(env, keyText)).then(() => true, () => false);
+}
+
 export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<ReplayEntry, "format">, validFrom: number): Promise<void> {
   const full: ReplayEntry = { format: REPLAY_FORMAT, ...entry };
   await writeIndexedEntry(replayDir(env), entry.keyText, full, replayScript(full), validFrom);
+  await unmarkNodeFirst(env, entry.keyText);
   await removeAbandonedStages(replayDir(env)).catch(() => undefined);
 }
 
@@ -205,11 +235,12 @@ export async function removeAbandonedStages(dir: string, now = Date.now()): Prom
 /**
  * Removes the entry of a key whose build can no longer be repeated by the launcher (it left a call
  * to explain, say): the launcher then finds none and starts Node first, instead of starting a
- * rustc whose result Node would not use.
+ * rustc whose result Node would not use; and the proof server no longer prepares its first build
+ * (prepareReplay.ts), which would only be built again in Node.
  */
 export async function forgetReplayEntry(env: NodeJS.ProcessEnv, keyText: string): Promise<void> {
   const name = entryName(keyText);
-  await Promise.all([rm(join(replayDir(env), `${name}.sh`), { force: true }), rm(join(replayDir(env), `${name}.json`), { force: true })]);
+  await Promise.all([rm(join(replayDir(env), `${name}.sh`), { force: true }), rm(join(replayDir(env), `${name}.json`), { force: true }), markNodeFirst(env, keyText)]);
 }
 
 /** The entry for a key text, as Node wrote it; undefined when there is none (or it is of another format). */

@@ -15,7 +15,8 @@ import { compileRustWithHelpers, compileRustWithPendingHelpers, type CompileWith
 import type { RustcPlugin } from "../../tools/plugin/rustcPlugin.js";
 import { rustcRejected } from "../../tools/rustc.js";
 import type { BuildContext } from "../context.js";
-import { preparePluginHelpers, type PreparedPluginHelpers } from "./preparePluginHelpers.js";
+import { preparePluginHelpers, type PluginHelperRequest, type PreparedPluginHelpers } from "./preparePluginHelpers.js";
+import type { ResolvedBuild } from "../resolve/resolvedBuild.js";
 import { proveFromObject, type PluginModeResult } from "./proveFromObject.js";
 import { STAGE } from "./replayEntry.js";
 
@@ -55,12 +56,16 @@ async function learntBypass(observed: CompileWithHelpersResult["process"], sysro
 
 const debugPlugin = debugLog("local-lto:plugin");
 
-export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Promise<PluginModeResult> {
-  const { build, toolchain, workspace, timed } = ctx;
-  const rust = build.rust;
-  if (rust.kind !== "rust-source") throw new Error("internal: plugin mode needs Rust source");
+function rustSource(build: ResolvedBuild): Extract<ResolvedBuild["rust"], { kind: "rust-source" }> {
+  if (build.rust.kind !== "rust-source") throw new Error("internal: plugin mode needs Rust source");
+  return build.rust;
+}
+
+/** What the helper side of a plugin-path build is prepared from: the build's helpers, flags and rustc. */
+export function pluginHelperRequest(ctx: Pick<BuildContext, "build" | "toolchain" | "workspace" | "notes" | "warnings" | "timed">): PluginHelperRequest {
+  const { build, toolchain } = ctx;
   const rustc = toolchain.rustc!;
-  const preparing = preparePluginHelpers({
+  return {
     helpers: build.helpers,
     ccArgs: build.ccArgs,
     helpersDebug: build.helpersDebug,
@@ -72,21 +77,19 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     reconcile: build.reconcile,
     nullPointerPolicy: build.nullPointerPolicy,
     rustc: { path: rustc.path, host: rustc.version.host, identity: rustc.version.text },
-    rustcArgs: rust.rustcArgs,
+    rustcArgs: rustSource(build).rustcArgs,
     toolchain,
-    workspace,
+    workspace: ctx.workspace,
     notes: ctx.notes,
     warnings: ctx.warnings,
-    timed,
-  });
-  preparing.catch(() => undefined); // awaited below; rustc may fail first
-  // rustc starts while the helpers are prepared (vetted, reconciled): the plugin waits for them
-  // when its first codegen unit needs them. Not when rustc remembers builds (incremental): then
-  // the helper set must be named by its content, so it is prepared first.
-  let ready: PreparedPluginHelpers | undefined = rust.rustcArgs.some((a) => a.includes("incremental")) ? await preparing : undefined;
+    timed: ctx.timed,
+  };
+}
 
-  // rustc with the plugin: the user's flags unchanged, the object where local-lto stages it.
-  const compileArgs = (object: string, remarksDir: string | undefined) => [
+/** rustc's arguments with the plugin: the user's flags unchanged, the object where local-lto stages it. */
+export function pluginCompileArgs(build: ResolvedBuild, object: string, remarksDir: string | undefined): string[] {
+  const rust = rustSource(build);
+  return [
     ...rust.rustcArgs,
     ...(rust.facts.crateTypeGiven ? [] : ["--crate-type=lib"]),
     ...(build.inlineThreshold !== undefined ? [`-Cllvm-args=-inline-threshold=${build.inlineThreshold}`].filter(() => !rust.rustcArgs.some((a) => a.includes("inline-threshold"))) : []),
@@ -96,6 +99,20 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
     object,
     rust.path,
   ];
+}
+
+export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Promise<PluginModeResult> {
+  const { build, toolchain, workspace, timed } = ctx;
+  const rust = rustSource(build);
+  const rustc = toolchain.rustc!;
+  const preparing = preparePluginHelpers(pluginHelperRequest(ctx));
+  preparing.catch(() => undefined); // awaited below; rustc may fail first
+  // rustc starts while the helpers are prepared (vetted, reconciled): the plugin waits for them
+  // when its first codegen unit needs them. Not when rustc remembers builds (incremental): then
+  // the helper set must be named by its content, so it is prepared first.
+  let ready: PreparedPluginHelpers | undefined = rust.rustcArgs.some((a) => a.includes("incremental")) ? await preparing : undefined;
+
+  const compileArgs = (object: string, remarksDir: string | undefined) => pluginCompileArgs(build, object, remarksDir);
   // rustup's proxy (src/toolchain/rustupProxy.ts): when an earlier build learnt what it gives the
   // toolchain's rustc, and what that was made from is unchanged, rustc starts without it; else,
   // through the proxy, what it gave rustc is recorded, for repeats and later builds.
