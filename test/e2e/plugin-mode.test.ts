@@ -5,13 +5,14 @@
  * caller-attribute marker, and the refusals.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { build } from "../../src/pipeline/build.js";
 import type { BuildOptions } from "../../src/pipeline/types.js";
 import { clang, exampleDir, llvmBin, repoRoot, run, tempDir, withoutOptIn } from "../support/toolchain.js";
 import { runCli } from "../support/cli.js";
+import { listeningServer } from "../support/launcherRuns.js";
 import { irCacheFile, verifiedIrText } from "../../src/pipeline/cache/irTextCache.js";
 
 const dir = tempDir("llto-plugin-mode-");
@@ -161,14 +162,19 @@ describe("plugin mode", () => {
     expect(execFileSync(`${llvmBin}/llvm-nm`, [theirs], { encoding: "utf8" })).toMatch(/ T _R\w*table/);
     const launcher = join(repoRoot, "bin/local-lto");
     const ours = out("bootstrapped");
-    for (const pass of ["node", "replay"]) {
-      const cli = spawnSync(launcher, ["build", source, "--helpers", helpers, "--rustc-arg=-O", ...crateName, "-o", ours, "--mode", "plugin"], {
-        env: { ...process.env, RUSTC_BOOTSTRAP: value, LOCAL_LTO_LAUNCHER_TRACE: "1" },
+    const served = out("bootstrapped-prepared");
+    // Node's first build (no proof server), the launcher's repeat, and a first build the proof server prepares.
+    // (The last only with the proof server's client, which `npm run build` compiles where a C compiler is.)
+    const passes = existsSync(join(repoRoot, "dist/bundle/proof-client")) ? (["node", "replay", "prepared"] as const) : (["node", "replay"] as const);
+    for (const pass of passes) {
+      if (pass === "prepared") await listeningServer(process.env.LOCAL_LTO_CACHE_DIR!);
+      const cli = spawnSync(launcher, ["build", source, "--helpers", helpers, "--rustc-arg=-O", ...crateName, "-o", pass === "prepared" ? served : ours, "--mode", "plugin"], {
+        env: { ...process.env, RUSTC_BOOTSTRAP: value, LOCAL_LTO_LAUNCHER_TRACE: "1", ...(pass === "node" ? { LOCAL_LTO_NO_SERVER: "1" } : {}) },
         encoding: "utf8",
       });
       expect(cli.status, cli.stderr).toBe(0);
-      expect(cli.stderr, pass).toMatch(pass === "node" ? /launcher: build node/ : /launcher: build replay/);
-      expect(readFileSync(ours).equals(readFileSync(theirs)), pass).toBe(true);
+      expect(cli.stderr, pass).toMatch({ node: /launcher: build node/, replay: /launcher: build replay/, prepared: /proof-server prepared\n.*launcher: build replay/ }[pass]);
+      expect(readFileSync(pass === "prepared" ? served : ours).equals(readFileSync(theirs)), pass).toBe(true);
     }
   });
 

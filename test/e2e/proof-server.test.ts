@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { crates } from "../../bench/src/buildCost.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
-import { launchEnvironment, launcher, launcherIn, parseRun, processesMentioning, rustcRunning, until, type Run } from "../support/launcherRuns.js";
+import { launchEnvironment, launcher, launcherIn, listeningServer, parseRun, processesMentioning, rustcRunning, serverPid, socketIn, until, type Run } from "../support/launcherRuns.js";
 import { exampleDir, repoRoot, tempDir } from "../support/toolchain.js";
 
 const dir = tempDir("llto-proof-server-");
@@ -27,32 +27,6 @@ const withoutTimings = (stdout: string) => {
   return report;
 };
 const noServer = { LOCAL_LTO_NO_SERVER: "1" };
-
-/** The socket of the bundle's server in the cache directory `cache` (the client names it). */
-const socketIn = (cache: string) => readdirSync(cache).find((f) => /^proof-.*\.sock$/.test(f));
-
-/** The pid of the server of the cache directory `cache`, from its working directory. */
-function serverPid(cache: string): number | undefined {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("proofServer.mjs")) continue;
-      if (readlinkSync(`/proc/${pid}/cwd`) === cache) return Number(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
-}
-
-/**
- * Waits until the server of `cache` listens, and returns its pid: its socket is in place and its
- * `.start` file gone (a server killed before it removes that file keeps the next 30 s of builds
- * from starting another, as it should: the test must not kill one that early).
- */
-async function listeningServer(cache: string): Promise<number> {
-  await until("the server listens", () => socketIn(cache) !== undefined && !readdirSync(cache).some((f) => f.endsWith(".start")) && serverPid(cache) !== undefined);
-  return serverPid(cache)!;
-}
 
 const haveClient = existsSync(join(repoRoot, "dist/bundle/proof-client"));
 
@@ -126,6 +100,100 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
     expect(served.stderr).toContain("error");
     expect(readFileSync(object, "utf8")).toBe("previous object");
   }, 120_000);
+
+  describe("a first build, with the server listening: the server prepares its entry and the launcher repeats it at once", () => {
+    const argsFor = (output: string, extra: readonly string[] = []) => ["build", "lib.rs", "--helpers", "helpers.c", "-o", output, "--rustc-arg=-O", ...extra, "--rustc-bootstrap", "--json"];
+    /** A report without what differs between two first builds to two outputs: timings, the object's name, where the helper bitcode came from. */
+    const comparable = (stdout: string) => {
+      const report = withoutTimings(stdout) as { object?: string; helperBitcode?: { origin?: string }[] };
+      delete report.object;
+      for (const h of report.helperBitcode ?? []) delete h.origin;
+      return report;
+    };
+
+    test("the same report and a byte-identical object as Node's first build; Node never starts", async () => {
+      await listeningServer(cache);
+      const node = launch(argsFor("first-node.o"), noServer);
+      expect(node.decision).toBe("node no-entry");
+      const served = launch(argsFor("first-served.o"));
+      expect(served.proofServer).toEqual(["connected", "prepared", "connected"]);
+      expect(served.decision).toBe("replay");
+      expect(served.code).toBe(0);
+      expect(served.stderr).toBe("");
+      expect(comparable(served.stdout)).toEqual(comparable(node.stdout));
+      expect(readFileSync(join(dir, "first-served.o")).equals(readFileSync(join(dir, "first-node.o")))).toBe(true);
+      // Its entry is the one a Node first build leaves: the next run is a plain repeat.
+      expect(launch(argsFor("first-served.o")).proofServer).toEqual(["connected"]);
+    }, 120_000);
+
+    test("a helper source changed since its entry was written (a stale entry): prepared again, from the new source", async () => {
+      await listeningServer(cache);
+      copyFileSync(join(exampleDir, "helpers.c"), join(dir, "changing.c"));
+      const args = (output: string) => argsFor(output).map((a) => (a === "helpers.c" ? "changing.c" : a));
+      expect(launch(args("changing.o")).proofServer).toEqual(["connected", "prepared", "connected"]);
+      // A newer source whose helpers compile differently: every helper returns one more.
+      const changed = readFileSync(join(dir, "changing.c"), "utf8").replace(/return ([^;]+);/g, "return ($1) + 1;");
+      writeFileSync(join(dir, "changing.c"), changed);
+      const served = launch(args("changing.o"));
+      expect(served.proofServer).toEqual(["connected", "prepared", "connected"]);
+      expect(served.code).toBe(0);
+      const node = launch(args("changing-node.o"), noServer);
+      expect(comparable(served.stdout)).toEqual(comparable(node.stdout));
+      expect(readFileSync(join(dir, "changing.o")).equals(readFileSync(join(dir, "changing-node.o")))).toBe(true);
+      expect(readFileSync(join(dir, "changing.o")).equals(nodeObject)).toBe(false);
+    }, 120_000);
+
+    test("a build whose proof leaves a helper call (-Copt-level=0): prepared, then built in Node with Node's output; the next first build of it starts in Node", async () => {
+      await listeningServer(cache);
+      const args = argsFor("unoptimized.o", ["--rustc-arg=-Copt-level=0"]).filter((a) => a !== "--rustc-arg=-O");
+      const served = launch(args);
+      expect(served.proofServer.slice(0, 3)).toEqual(["connected", "prepared", "connected"]);
+      expect(served.proofServer[3]).toMatch(/^fallback-build /);
+      const node = launch(args, noServer);
+      expect(node.decision).toBe("node no-entry");
+      expect(served.code).toBe(node.code);
+      expect(comparable(served.stdout)).toEqual(comparable(node.stdout));
+      expect((JSON.parse(node.stdout) as { summary: { callsLeft: number } }).summary.callsLeft).toBeGreaterThan(0);
+      // Marked: not prepared again only to be built twice.
+      const again = launch(args);
+      expect(again.proofServer).toEqual(["connected", "fallback node-first"]);
+      expect(again.decision).toBe("node no-entry");
+      expect(again.code).toBe(node.code);
+    }, 120_000);
+
+    test("a Rust compile error: Node's message and exit code, no output written", async () => {
+      await listeningServer(cache);
+      writeFileSync(join(dir, "broken.rs"), `${readFileSync(join(exampleDir, "lib.rs"), "utf8")}\nfn broken( {}\n`);
+      const args = argsFor("broken.o").map((a) => (a === "lib.rs" ? "broken.rs" : a));
+      const served = launch(args);
+      const node = launch(args, noServer);
+      expect(served.proofServer[1]).toBe("prepared");
+      expect(served.code).toBe(node.code);
+      expect(served.code).not.toBe(0);
+      expect(served.stderr.replace(/^local-lto launcher: .*\n/gm, "")).toBe(node.stderr.replace(/^local-lto launcher: .*\n/gm, ""));
+      expect(existsSync(join(dir, "broken.o"))).toBe(false);
+    }, 120_000);
+
+    test.each([
+      ["SIGINT", 130, "group"],
+      ["SIGTERM", 143, "launcher"],
+    ] as const)("%s (exit %i) to the %s while the server prepares (stopped): the build stops with its message, no output written", async (name, status, target) => {
+      const pid = await listeningServer(cache);
+      process.kill(pid, "SIGSTOP");
+      try {
+        const run = start(argsFor(`stopped-${name}.o`), {}, { detached: target === "group" });
+        await new Promise((r) => setTimeout(r, 1000));
+        if (target === "group") process.kill(-run.child.pid!, name);
+        else run.child.kill(name);
+        const stopped = await run.run();
+        expect(stopped.code).toBe(status);
+        expect(stopped.stderr.match(/stopped by SIG\w+; no output was changed/g)).toEqual([`stopped by ${name}; no output was changed`]);
+        expect(existsSync(join(dir, `stopped-${name}.o`))).toBe(false);
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+    }, 120_000);
+  });
 
   test("two repeats at once (two outputs): both served, both right", async () => {
     launch(buildArgs); // the object again
@@ -306,9 +374,9 @@ describe.runIf(haveClient)("a repeat whose rustc runs longer than the server's i
 
   test("is served to the end: a client waiting for its rustc keeps the server", async () => {
     expect(launch(args, env).code).toBe(0);
-    // A quick repeat starts the server, and the long one connects before it could idle out.
+    // A quick build starts the server, and the long one connects before it could idle out.
     const small = buildArgs.map((a) => (a === "out.o" ? "idle-small.o" : a));
-    expect(launch(small, env).code).toBe(0);
+    // (A first build starts the server too.)
     expect(launch(small, env).proofServer).toEqual(["start", "fallback no-server"]);
     await listeningServer(idleCache);
     const served = launch(args, env);

@@ -3,14 +3,16 @@
  * bin/local-lto): rustc starts from the entry the first build left, Node beside it for the proof.
  * Real sh, rustc (stable, --rustc-bootstrap), clang and the plugin. What must hold: the repeat
  * reports and writes what a first build would; any change the entry depends on sends the build
- * back to Node first; a failure looks the same either way; outputs stay safe.
+ * back to Node first; a failure looks the same either way; outputs stay safe. Without the proof
+ * server (LOCAL_LTO_NO_SERVER=1): these are the launcher's decisions and the replay's own Node;
+ * test/e2e/proof-server.test.ts shows the server doing the same (and preparing first builds).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { exampleDir, tempDir } from "../support/toolchain.js";
-import { launchEnvironment, launcher, launcherIn, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
+import { launchEnvironment, launcher, launcherIn, listeningServer, processesMentioning, rustcRunning, type Run } from "../support/launcherRuns.js";
 import { isStagingName } from "../../src/pipeline/workspace.js";
 import { isRustupProxyFile, parseRustcProcess } from "../../src/toolchain/rustupProxy.js";
 import { crates } from "../../bench/src/buildCost.js";
@@ -21,7 +23,8 @@ const lib = join(dir, "lib.rs");
 const helpers = join(dir, "helpers.c");
 const object = join(dir, "out.o");
 
-const { launch, start } = launcherIn(dir, cache);
+const noServer = { LOCAL_LTO_NO_SERVER: "1" };
+const { launch, start } = launcherIn(dir, cache, noServer);
 
 const buildArgs = ["build", "lib.rs", "--helpers", "helpers.c", "-o", "out.o", "--rustc-arg=-O", "--rustc-bootstrap", "--json"];
 /** A repeat Node finished from rustc's object, not by building again: no helper stage ran. */
@@ -231,11 +234,23 @@ describe("NODE_EXTRA_CA_CERTS: not read by local-lto's Node, given unchanged to 
     buildWithCerts("replay");
   });
 
+  test("a first build the proof server prepares (the launcher starts rustc from the entry it wrote): the same", async () => {
+    const served = { LOCAL_LTO_NO_SERVER: "", NODE_EXTRA_CA_CERTS: certs };
+    launch(args, served); // a repeat: starts the server
+    await listeningServer(cache);
+    writeFileSync(seen, "");
+    const run = launch(args.map((a) => (a === "certs.o" ? "certs-served.o" : a)), served);
+    expect(run.proofServer).toEqual(["connected", "prepared", "connected"]);
+    expect(run.stderr).not.toContain("extra certs");
+    expect(run.code).toBe(0);
+    expect(new Set(readFileSync(seen, "utf8").trim().split("\n"))).toEqual(new Set([`${certs}|unset`]));
+  });
+
   test("without the variable, none is set for rustc", () => {
     writeFileSync(seen, "");
     const inherited = { ...process.env };
     delete inherited.NODE_EXTRA_CA_CERTS;
-    const run = spawnSync(launcher, args, { cwd: dir, env: { ...inherited, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
+    const run = spawnSync(launcher, args, { cwd: dir, env: { ...inherited, ...noServer, LOCAL_LTO_CACHE_DIR: cache, LOCAL_LTO_LAUNCHER_TRACE: "1" }, encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(new Set(readFileSync(seen, "utf8").trim().split("\n"))).toEqual(new Set(["unset|unset"]));
   });
@@ -274,7 +289,7 @@ describe.skipIf(!rustcIsRustupProxy)("rustup's proxy: a repeat starts the toolch
     const run = spawnSync("rustc", ["-O", "--crate-type=lib", "--emit=obj", "-o", join(dir, "probe.o"), "lib.rs", plugin], {
       cwd: dir,
       // PWD as the launcher's shell sets it.
-      env: { ...launchEnvironment(cache, env), PWD: dir, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_PROCESS: seenFile, LOCAL_LTO_PLUGIN_HELPERS: helpersBc },
+      env: { ...launchEnvironment(cache, { ...noServer, ...env }), PWD: dir, RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_PROCESS: seenFile, LOCAL_LTO_PLUGIN_HELPERS: helpersBc },
       encoding: "utf8",
     });
     expect(run.stderr).toBe("");

@@ -4,7 +4,7 @@
  * test's directory and cache.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./toolchain.js";
 
@@ -40,16 +40,16 @@ export function parseRun(status: number | null, stdout: string, stderr: string):
   };
 }
 
-/** The launcher in `dir`, with `cache` as local-lto's cache (env may replace it). */
-export function launcherIn(dir: string, cache: string) {
+/** The launcher in `dir`, with `cache` as local-lto's cache and `defaults` in its environment (each run's env may replace them). */
+export function launcherIn(dir: string, cache: string, defaults: Record<string, string> = {}) {
   return {
     launch(args: readonly string[], env: Record<string, string> = {}): Run {
-      const r = spawnSync(launcher, args, { cwd: dir, env: launchEnvironment(cache, env), encoding: "utf8" });
+      const r = spawnSync(launcher, args, { cwd: dir, env: launchEnvironment(cache, { ...defaults, ...env }), encoding: "utf8" });
       return parseRun(r.status, r.stdout, r.stderr);
     },
     /** In the background, as a terminal or a parent tool runs it; `exited` resolves with its exit code. */
     start(args: readonly string[], env: Record<string, string> = {}, options: { detached?: boolean } = {}) {
-      const child = spawn(launcher, args, { cwd: dir, env: launchEnvironment(cache, env), detached: options.detached ?? false, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(launcher, args, { cwd: dir, env: launchEnvironment(cache, { ...defaults, ...env }), detached: options.detached ?? false, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -78,4 +78,30 @@ export async function until(what: string, ok: () => boolean, ms = 10_000): Promi
     if (Date.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The socket of the bundle's server in the cache directory `cache` (the client names it). */
+export const socketIn = (cache: string) => readdirSync(cache).find((f) => /^proof-.*\.sock$/.test(f));
+
+/** The pid of the server of the cache directory `cache`, from its working directory. */
+export function serverPid(cache: string): number | undefined {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("proofServer.mjs")) continue;
+      if (readlinkSync(`/proc/${pid}/cwd`) === cache) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Waits until the server of `cache` listens, and returns its pid: its socket is in place and its
+ * `.start` file gone (a server killed before it removes that file keeps the next 30 s of builds
+ * from starting another, as it should: the test must not kill one that early).
+ */
+export async function listeningServer(cache: string): Promise<number> {
+  await until("the server listens", () => socketIn(cache) !== undefined && !readdirSync(cache).some((f) => f.endsWith(".start")) && serverPid(cache) !== undefined);
+  return serverPid(cache)!;
 }
