@@ -126,6 +126,26 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
       expect(launch(argsFor("first-served.o")).proofServer).toEqual(["connected"]);
     }, 120_000);
 
+    test.each([
+      ["--explain", "explain"],
+      ["--keep-temps", "not-repeatable"],
+      ["--no-cache", "not-repeatable"],
+      ["--mode=inline", "mode-inline"],
+      ["--bogus-option", "usage"],
+      ["--help", "usage"],
+    ])("%s: not prepared (%s); Node builds (or answers) with its own output and exit code", async (option, why) => {
+      await listeningServer(cache);
+      const args = [...argsFor(`declined${option}.o`), option];
+      const served = launch(args);
+      expect(served.proofServer).toEqual(["connected", `fallback ${why}`]);
+      expect(served.decision).toBe("node no-entry");
+      const node = launch(args, noServer);
+      expect(served.code).toBe(node.code);
+      expect(served.stderr.replace(/^local-lto launcher: .*\n/gm, "")).toBe(node.stderr.replace(/^local-lto launcher: .*\n/gm, ""));
+      if (served.code === 0 && option !== "--help") expect(comparable(served.stdout)).toEqual(comparable(node.stdout));
+      else expect(served.stdout).toBe(node.stdout);
+    }, 120_000);
+
     test("a helper source changed since its entry was written (a stale entry): prepared again, from the new source", async () => {
       await listeningServer(cache);
       copyFileSync(join(exampleDir, "helpers.c"), join(dir, "changing.c"));
