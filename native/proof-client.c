@@ -297,7 +297,7 @@ static void start_server(const char *dir, const char *name, const char *server) 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_IGN);
 		/* What names this build alone: each request brings its own. */
-		static const char *const per_build[] = {"LOCAL_LTO_REPLAY_STAGE", "LOCAL_LTO_REPLAY_ENTRY", "LOCAL_LTO_POST_RECORD", "LOCAL_LTO_LAUNCH_TEXT", "LOCAL_LTO_LAUNCH_ENTRY", "LOCAL_LTO_LAUNCH_PWD", "LOCAL_LTO_VIA_LAUNCHER", "LOCAL_LTO_LAUNCHER_TRACE"};
+		static const char *const per_build[] = {"LOCAL_LTO_REPLAY_STAGE", "LOCAL_LTO_REPLAY_ENTRY", "LOCAL_LTO_POST_RECORD", "LOCAL_LTO_LAUNCH_TEXT", "LOCAL_LTO_LAUNCH_ENTRY", "LOCAL_LTO_LAUNCH_PWD", "LOCAL_LTO_VIA_LAUNCHER", "LOCAL_LTO_LAUNCHER_TRACE", "LOCAL_LTO_PREPARE_STAGE"};
 		for (size_t i = 0; i < sizeof per_build / sizeof *per_build; i++) unsetenv(per_build[i]);
 		execlp(node_path, node_path, server, name, (char *)NULL);
 		_exit(127);
@@ -443,6 +443,11 @@ int main(int argc, char **argv) {
 			if (preparing) {
 				stop_if_stopped();
 				trace("prepared");
+				/* The launcher's staging directory, made here (the entry's name is on stdout already):
+				   one `mkdir` process less before rustc starts. Its line says so; one already there
+				   (a killed launcher's) is left to the launcher, which then builds in Node. */
+				const char *stage = getenv("LOCAL_LTO_PREPARE_STAGE");
+				if (stage && *stage && mkdir(stage, 0777) == 0 && !closed_out) write_all(1, "\nstaged\n", 8);
 			}
 			return atoi(frame.payload);
 		case 'F':

@@ -15,6 +15,8 @@ export interface PrepareRequest {
   cwd: string;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** Told the entry's name as soon as the launcher can repeat the build from it. */
+  onEntryWritten?: (name: string) => void;
 }
 
 export async function prepareCommand(request: PrepareRequest): Promise<PrepareOutcome> {
@@ -37,5 +39,5 @@ export async function prepareCommand(request: PrepareRequest): Promise<PrepareOu
   }
   if (!options) return { prepared: false, why: "not-a-build" };
   const build = { ...options, env: request.env };
-  return prepareReplay(build, request.signal).catch((error: unknown) => ({ prepared: false, why: `declined: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` }));
+  return prepareReplay(build, { signal: request.signal, onEntryWritten: request.onEntryWritten }).catch((error: unknown) => ({ prepared: false, why: `declined: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` }));
 }

@@ -121,14 +121,17 @@ export function loadIndexLock(): Promise<typeof import("proper-lockfile")> {
  * One entry of a launcher directory (this one, and `local-lto build`'s replay entries): `<name>.json`
  * for Node, `<name>.sh` for the launcher, dated `validFrom`, and the index (a `case` over the key
  * texts, sourced by the launcher) updated under a lock. A key text with a newline gets no entry.
+ * `onEntryWritten` is told the entry's name once its two files are in place, before the index:
+ * the proof server's client, given the name, needs no index (src/pipeline/plugin/prepareReplay.ts).
  */
-export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number, limit = MAX_INDEXED_ENTRIES): Promise<void> {
+export async function writeIndexedEntry(dir: string, keyText: string, json: object, script: string, validFrom: number, limit = MAX_INDEXED_ENTRIES, onEntryWritten?: (name: string) => void): Promise<void> {
   if (keyText.includes("\n")) return;
   await mkdir(dir, { recursive: true });
   const name = entryName(keyText);
   const when = new Date(validFrom);
   await writeFileAtomically(join(dir, `${name}.json`), `${JSON.stringify(json)}\n`);
   await writeFileAtomically(join(dir, `${name}.sh`), script, { mtime: when });
+  onEntryWritten?.(name);
   const lockfile = await loadIndexLock();
   const release = await lockfile.lock(dir, { realpath: false, stale: 10_000, lockfilePath: join(dir, "index.lock"), retries: { retries: 200, minTimeout: 20, maxTimeout: 100 } });
   try {

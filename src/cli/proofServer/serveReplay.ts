@@ -66,7 +66,12 @@ export function serveConnection(socket: Socket, hooks: ServeHooks): void {
     void hooks
       .serially(() => runRequest(accepted, send, statusText, controller.signal))
       .then(
-        (code) => (typeof code === "object" ? send("F", code.fallback) : code === undefined ? send("F", "the entry cannot finish this build") : send("X", String(code))),
+        (code) => {
+          if (code === "answered") return;
+          if (typeof code === "object") send("F", code.fallback);
+          else if (code === undefined) send("F", "the entry cannot finish this build");
+          else send("X", String(code));
+        },
         (error: unknown) => {
           send("E", `local-lto: internal error in the proof server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
           send("X", "70");
@@ -140,9 +145,9 @@ function unservable(request: ClientRequest): string | undefined {
 /**
  * Runs one request: its exit code for the client; undefined when a replay's entry cannot finish
  * the build (the client builds in Node); `fallback` when a first build is not prepared (the
- * launcher's Node builds it).
+ * launcher's Node builds it); "answered" when the request already answered the client itself.
  */
-async function runRequest(request: ClientRequest, send: (type: FrameType, payload?: string | Buffer) => void, statusText: Promise<string>, signal: AbortSignal): Promise<number | undefined | { fallback: string }> {
+async function runRequest(request: ClientRequest, send: (type: FrameType, payload?: string | Buffer) => void, statusText: Promise<string>, signal: AbortSignal): Promise<number | undefined | "answered" | { fallback: string }> {
   const env: NodeJS.ProcessEnv = { ...request.env };
   restoreLauncherEnvironment(env);
   const out: CommandOutput = {
@@ -159,8 +164,17 @@ async function runRequest(request: ClientRequest, send: (type: FrameType, payloa
   const ownUmask = process.umask(request.umask);
   try {
     if (request.command === "prepare") {
-      const outcome = await prepareCommand({ argv: request.argv, cwd: request.cwd, env, signal });
-      return outcome.prepared ? 0 : { fallback: outcome.why };
+      // The client is answered (the entry's name, then 0) once the entry is written: the launcher
+      // starts rustc while the index is updated here, still within this request.
+      let answered = false;
+      const onEntryWritten = (name: string): void => {
+        if (signal.aborted) return;
+        answered = true;
+        send("O", name);
+        send("X", "0");
+      };
+      const outcome = await prepareCommand({ argv: request.argv, cwd: request.cwd, env, signal, onEntryWritten });
+      return answered ? "answered" : { fallback: outcome.prepared ? "no-entry-written" : outcome.why };
     }
     if (request.command === "replay") return await replayCommand({ argv: request.argv, cwd: request.cwd, env, stage: env.LOCAL_LTO_REPLAY_STAGE!, out, rustcStatus: () => statusText, signal });
     // The rustc mode's proof (src/cli/rustcMain.ts): rustc has ended; what a stop does to it is the

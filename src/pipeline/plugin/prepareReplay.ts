@@ -29,9 +29,12 @@ export type PrepareOutcome = { prepared: true } | { prepared: false; why: string
 /**
  * Prepares the first build `options` describe (the command line's, with the launcher's key) and
  * writes its entry; declines, with why, what a repeat could not finish. Errors a build would
- * report are declines too: Node then builds and reports them in full.
+ * report are declines too: Node then builds and reports them in full. `onEntryWritten` is told the
+ * entry's name as soon as the launcher can repeat the build from it (before the index is updated,
+ * which the launcher given the name does not read).
  */
-export async function prepareReplay(options: BuildOptions, signal?: AbortSignal): Promise<PrepareOutcome> {
+export async function prepareReplay(options: BuildOptions, hooks: { signal?: AbortSignal; onEntryWritten?: (name: string) => void } = {}): Promise<PrepareOutcome> {
+  const { signal } = hooks;
   const startedAt = Date.now();
   const keyText = options.replay?.keyText;
   if (!keyText) return { prepared: false, why: "not-launched" };
@@ -64,6 +67,7 @@ export async function prepareReplay(options: BuildOptions, signal?: AbortSignal)
       helpersConfig: options.helpersConfig,
       startedAt,
       options: replayOptions(options),
+      onEntryWritten: hooks.onEntryWritten,
     });
     return { prepared: true };
   } finally {

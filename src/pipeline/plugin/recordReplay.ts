@@ -60,6 +60,8 @@ export async function recordReplayEntry(input: {
   startedAt: number;
   /** The build's options as the command line gave them (without the environment and the replay key). */
   options: Record<string, unknown>;
+  /** Told the entry's name once its files are written, before the launcher's index is updated. */
+  onEntryWritten?: (name: string) => void;
 }): Promise<void> {
   const { keyText, resolved, plan, replayable } = input;
   const validFrom = input.startedAt;
@@ -108,5 +110,5 @@ export async function recordReplayEntry(input: {
     identities: identities as FileIdentity[],
   };
   // Written again even when unchanged: its date must be after every dependency's.
-  await writeReplayEntry(resolved.env, entry, validFrom);
+  await writeReplayEntry(resolved.env, entry, validFrom, input.onEntryWritten);
 }

@@ -203,9 +203,10 @@ export async function isNodeFirst(env: NodeJS.ProcessEnv, keyText: string): Prom
   return stat(nodeFirstPath(env, keyText)).then(() => true, () => false);
 }
 
-export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<ReplayEntry, "format">, validFrom: number): Promise<void> {
+/** Writes a build's entry; `onEntryWritten` as writeIndexedEntry's (its name, before the index). */
+export async function writeReplayEntry(env: NodeJS.ProcessEnv, entry: Omit<ReplayEntry, "format">, validFrom: number, onEntryWritten?: (name: string) => void): Promise<void> {
   const full: ReplayEntry = { format: REPLAY_FORMAT, ...entry };
-  await writeIndexedEntry(replayDir(env), entry.keyText, full, replayScript(full), validFrom);
+  await writeIndexedEntry(replayDir(env), entry.keyText, full, replayScript(full), validFrom, undefined, onEntryWritten);
   await unmarkNodeFirst(env, entry.keyText);
   await removeAbandonedStages(replayDir(env)).catch(() => undefined);
 }
