@@ -9,8 +9,8 @@
  * Only a build whose repeat the entry can finish is prepared; anything else is declined, and the
  * launcher starts Node as before. What only rustc's run can tell (a helper call left to explain,
  * a compile error) sends the repeat to Node too (replayBuild.ts), which builds from the start:
- * a key whose Node build could not be repeated is marked (replayEntry.ts, `forgetReplayEntry`), so that it is not
- * prepared again only to be built twice.
+ * a key whose Node build could not be repeated is marked (replayEntry.ts, `forgetReplayEntry`),
+ * so that it is not prepared again only to be built twice.
  */
 import { usableBypass } from "../../toolchain/rustupProxy.js";
 import { stageTimer } from "../finishBuild.js";
