@@ -269,6 +269,8 @@ static void add_count(struct fields *f, long n) {
 static void start_server(const char *dir, const char *name, const char *server) {
 	char start[PATH_MAX];
 	if (snprintf(start, sizeof start, "%s/%s.start", dir, name) >= (int)sizeof start) return;
+	/* The very first build in a new cache directory starts the server too (Node makes the rest). */
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) return;
 	int fd = open(start, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		struct stat st;

@@ -11,13 +11,19 @@ export interface OutputSink {
   readonly isTTY?: boolean;
 }
 
+/**
+ * Colours for a terminal that is not dumb, unless NO_COLOR is set (non-empty), decided from the
+ * stream and the environment given — never from picocolors' own look at the process, which in the
+ * proof server is a detached process writing to /dev/null (a user trial: a served table lost its
+ * colours on a terminal).
+ */
 export function useColor(stream: OutputSink, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !!stream.isTTY && !env.NO_COLOR;
+  return !!stream.isTTY && !env.NO_COLOR && env.TERM !== "dumb";
 }
 
 /** Formats any failure for stderr and returns the exit code: one line of cause, one of fix. */
 export function reportFailure(error: unknown, stream: OutputSink = process.stderr, env: NodeJS.ProcessEnv = process.env): number {
-  const paint = useColor(stream, env) ? pc : pc.createColors(false);
+  const paint = pc.createColors(useColor(stream, env));
   if (isLocalLtoError(error)) {
     const lines = [`${paint.red("error")}[${error.code}]: ${error.message}`, `  ${paint.bold("fix")}: ${error.fix}`];
     if (error.details) lines.push(error.details.replace(/^/gm, "  | "));

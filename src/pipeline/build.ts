@@ -78,6 +78,10 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
   } catch (error) {
     await Promise.all(staged.map(discardFile));
     if (hooks.signal?.aborted) throw new BuildInterruptedError(String(hooks.signal.reason ?? "abort"));
+    // A build that failed (a compile error, a call left under --require-inlined) leaves no entry:
+    // one the proof server prepared for it would send every later run through rustc twice, the
+    // launcher's and Node's (a user trial). Its next build starts in Node.
+    if (options.replay) await forgetReplayEntry(resolved.env, options.replay.keyText).catch(() => undefined);
     throw error;
   } finally {
     await workspace.dispose();

@@ -8,7 +8,7 @@ export interface RenderOptions {
 
 /** The compact terminal view of a report: one row per helper, then one summary line. */
 export function renderReport(report: Report, options: RenderOptions): string {
-  const paint = options.color ? pc : pc.createColors(false);
+  const paint = pc.createColors(options.color === true);
   const rows: string[][] = [];
   for (const h of report.helpers) {
     const before = h.callSitesBefore === null ? "-" : String(h.callSitesBefore + (h.mismatchedCallSitesBefore ?? 0));

@@ -119,7 +119,7 @@ export function summarizeRuns(lines: readonly RunLine[]): BuildSummary {
 
 /** The summary `local-lto cargo` and `local-lto report` print (pure). */
 export function renderBuildSummary(lines: readonly RunLine[], options: { color: boolean; heading: string }): string {
-  const paint = options.color ? pc : pc.createColors(false);
+  const paint = pc.createColors(options.color === true);
   const s = summarizeRuns(lines);
   const out = [`${options.heading}: ${s.linkedCrates} crate(s) linked helpers, ${s.crates - s.linkedCrates} called none (${s.crates} compiled with the plugin)`];
   const rows = lines.filter((l) => l.action !== "no-helpers");

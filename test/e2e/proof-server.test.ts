@@ -39,7 +39,8 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
   let nodeObject: Buffer;
 
   test("the first repeat starts the server and builds in Node meanwhile; the next ones are the server's, with the same report and object", async () => {
-    expect(launch(buildArgs).decision).toBe("node no-entry");
+    // Without the server at first: the first repeat below is the one that starts it.
+    expect(launch(buildArgs, noServer).decision).toBe("node no-entry");
     viaNode = launch(buildArgs, noServer);
     expect(viaNode.decision).toBe("replay");
     expect(viaNode.proofServer).toEqual(["fallback off"]);
@@ -146,6 +147,34 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
       else expect(served.stdout).toBe(node.stdout);
     }, 120_000);
 
+    test("a build that fails (a call left under --require-inlined: exit 10): no entry is left, and its next first build starts in Node (rustc once)", async () => {
+      await listeningServer(cache);
+      const args = [...argsFor("required.o", ["--rustc-arg=-Copt-level=0"]).filter((a) => a !== "--rustc-arg=-O"), "--require-inlined"];
+      const served = launch(args);
+      expect(served.proofServer.slice(0, 2)).toEqual(["connected", "prepared"]);
+      const node = launch(args, noServer);
+      expect(node.code).toBe(10);
+      expect(served.code).toBe(node.code);
+      expect(served.stderr.replace(/^local-lto launcher: .*\n/gm, "")).toBe(node.stderr.replace(/^local-lto launcher: .*\n/gm, ""));
+      const again = launch(args);
+      expect(again.proofServer).toEqual(["connected", "fallback node-first"]);
+      expect(again.code).toBe(10);
+      expect(existsSync(join(dir, "required.o"))).toBe(false);
+    }, 120_000);
+
+    test("on a terminal: the same colours as Node's", async () => {
+      await listeningServer(cache);
+      // script(1) gives the build a terminal; the table's cells are coloured there.
+      const onTerminal = (output: string, env: Record<string, string>) =>
+        spawnSync("script", ["-qec", `${launcher} ${argsFor(output).filter((a) => a !== "--json").join(" ")}`, "/dev/null"], { cwd: dir, env: launchEnvironment(cache, { ...env, TERM: "xterm" }), encoding: "utf8" });
+      const node = onTerminal("tty-node.o", noServer);
+      const served = onTerminal("tty-served.o", {});
+      expect(served.stdout).toContain("proof-server prepared");
+      expect(node.stdout).toContain("\u001b[32m");
+      const table = (text: string) => text.replace(/^local-lto launcher: .*\r?\n/gm, "").replaceAll("tty-node.o", "OUT").replaceAll("tty-served.o", "OUT");
+      expect(table(served.stdout)).toBe(table(node.stdout));
+    }, 120_000);
+
     test("a helper source changed since its entry was written (a stale entry): prepared again, from the new source", async () => {
       await listeningServer(cache);
       copyFileSync(join(exampleDir, "helpers.c"), join(dir, "changing.c"));
@@ -214,6 +243,16 @@ describe.runIf(haveClient)("a repeated build through the proof server", () => {
       }
     }, 120_000);
   });
+
+  test("the very first build in a cache directory that does not exist yet starts the server", async () => {
+    const fresh = join(dir, "fresh-cache");
+    const first = launch(buildArgs.map((a) => (a === "out.o" ? "fresh.o" : a)), { LOCAL_LTO_CACHE_DIR: fresh });
+    expect(first.proofServer).toEqual(["start", "fallback no-server"]);
+    expect(first.code).toBe(0);
+    await listeningServer(fresh);
+    rmSync(fresh, { recursive: true, force: true });
+    await until("its server exits", () => serverPid(fresh) === undefined, 15_000);
+  }, 120_000);
 
   test("two repeats at once (two outputs): both served, both right", async () => {
     launch(buildArgs); // the object again
@@ -333,7 +372,7 @@ describe.runIf(haveClient)("a stop during a repeat through the server (a crate t
   const env = { LOCAL_LTO_CACHE_DIR: bigCache };
 
   test("the first build, and a server up", async () => {
-    expect(launch(args, env).code).toBe(0);
+    expect(launch(args, { ...env, ...noServer }).code).toBe(0);
     // A repeat starts the server; then one is served.
     expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
     await listeningServer(bigCache);
@@ -368,7 +407,7 @@ describe.runIf(haveClient)("a server that goes idle as a request arrives (a user
   const args = buildArgs.map((a) => (a === "out.o" ? "race.o" : a));
 
   test("the request is served or built in Node, never cut off", async () => {
-    expect(launch(args, env).code).toBe(0);
+    expect(launch(args, { ...env, ...noServer }).code).toBe(0);
     expect(launch(args, env).proofServer).toEqual(["start", "fallback no-server"]);
     const pid = await listeningServer(raceCache);
     // Stopped past its idle time, then resumed with a request waiting: its idle check and the
@@ -393,7 +432,7 @@ describe.runIf(haveClient)("a repeat whose rustc runs longer than the server's i
   const env = { LOCAL_LTO_CACHE_DIR: idleCache, LOCAL_LTO_SERVER_IDLE_SECONDS: "1" };
 
   test("is served to the end: a client waiting for its rustc keeps the server", async () => {
-    expect(launch(args, env).code).toBe(0);
+    expect(launch(args, { ...env, ...noServer }).code).toBe(0);
     // A quick build starts the server, and the long one connects before it could idle out.
     const small = buildArgs.map((a) => (a === "out.o" ? "idle-small.o" : a));
     // (A first build starts the server too.)

@@ -17,7 +17,7 @@ export function toolRows(toolchain: Toolchain): FoundTool[] {
 const inlineModeTools = new Set<ToolId>(["rustc", "clang", "llvmLink", "opt", "llc", "llvmDis", "llvmNm"]);
 
 export function renderDoctor(toolchain: Toolchain, color: boolean): { text: string; exitCode: number } {
-  const paint = color ? pc : pc.createColors(false);
+  const paint = pc.createColors(color);
   const rows: string[][] = [];
   for (const tool of toolRows(toolchain)) {
     const version = tool.id === "rustc" ? (toolchain.rustc ? `${toolchain.rustc.version.release.text} (LLVM ${toolchain.rustc.version.llvm?.major})` : "-") : (tool.version ? `${tool.version.major}.${tool.version.minor}.${tool.version.patch}` : "-");

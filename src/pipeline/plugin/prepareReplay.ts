@@ -38,6 +38,8 @@ export async function prepareReplay(options: BuildOptions, hooks: { signal?: Abo
   const startedAt = Date.now();
   const keyText = options.replay?.keyText;
   if (!keyText) return { prepared: false, why: "not-launched" };
+  // No entry is written for a command line with a newline (launcherIndex.ts): nothing to prepare.
+  if (keyText.includes("\n")) return { prepared: false, why: "newline" };
   const env = options.env ?? process.env;
   if (await isNodeFirst(env, keyText)) return { prepared: false, why: "node-first" };
   const resolved = await resolveBuild(options, env);
