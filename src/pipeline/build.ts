@@ -7,7 +7,7 @@ import { bitcodeModeFields, BuildInterruptedError, gatedReport, publishOutputs, 
 import { resolveBuild } from "./resolve/resolveBuild.js";
 import type { BuildOptions } from "./types.js";
 import { createWorkspace, discardFile, stagingPathFor } from "./workspace.js";
-import { isReplayable, replayOptions, toolchainSummary } from "./replayable.js";
+import { isReplayable, pluginToolchainEntry, replayOptions, toolchainSummary } from "./replayable.js";
 
 export { BuildInterruptedError, HelperCallsLeftError, writeReportFile, type BuildHooks, type BuildResult } from "./finishBuild.js";
 
@@ -50,7 +50,7 @@ export async function build(options: BuildOptions, hooks: BuildHooks = {}): Prom
     const outcome = await withProcessScope(async (): Promise<{ fields: ModeReportFields; inlinedBitcode?: string }> => {
       if (plan.mode === "plugin") {
         const result = await runPluginMode(ctx, plan.plugin);
-        const plugin = { "local-lto plugin": { path: plan.plugin.path, version: `LLVM ${plan.plugin.llvmVersion}` } };
+        const plugin = pluginToolchainEntry(plan.plugin.path, plan.plugin.llvmVersion);
         pluginResult = result;
         return { fields: bitcodeModeFields("plugin", result, { ...toolchainSummary(toolchain, plan.tools), ...plugin }) };
       }

@@ -29,3 +29,7 @@ export function toolchainSummary(toolchain: Toolchain, used: readonly ToolId[]):
   return summary;
 }
 
+/** The report's toolchain entry for local-lto's plugin (a build, its repeat and a prepared first build name it alike). */
+export function pluginToolchainEntry(path: string, llvmVersion: string): NonNullable<Report["toolchain"]> {
+  return { "local-lto plugin": { path, version: `LLVM ${llvmVersion}` } };
+}

@@ -15,7 +15,7 @@
 import { usableBypass } from "../../toolchain/rustupProxy.js";
 import { stageTimer } from "../finishBuild.js";
 import { planBuild } from "../mode/planBuild.js";
-import { isReplayable, replayOptions, toolchainSummary } from "../replayable.js";
+import { isReplayable, pluginToolchainEntry, replayOptions, toolchainSummary } from "../replayable.js";
 import { resolveBuild } from "../resolve/resolveBuild.js";
 import type { BuildOptions } from "../types.js";
 import { createWorkspace } from "../workspace.js";
@@ -54,7 +54,7 @@ export async function prepareReplay(options: BuildOptions, hooks: { signal?: Abo
     const prepared = await preparePluginHelpers(pluginHelperRequest(ctx));
     if (signal?.aborted) return { prepared: false, why: "stopped" };
     const bypass = usableBypass(plan.toolchain.rustc!.direct, env);
-    const plugin = { "local-lto plugin": { path: plan.plugin.path, version: `LLVM ${plan.plugin.llvmVersion}` } };
+    const plugin = pluginToolchainEntry(plan.plugin.path, plan.plugin.llvmVersion);
     await recordReplayEntry({
       keyText,
       resolved,

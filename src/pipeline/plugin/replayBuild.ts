@@ -14,6 +14,7 @@ import type { BuildOptions } from "../types.js";
 import { discardFile, stagingPathFor } from "../workspace.js";
 import { ReplayDeclined, replayPluginMode, statusFromStandardInput, stopLauncherRustc, type RustcStatusText } from "./proveFromObject.js";
 import type { ReplayEntry } from "./replayEntry.js";
+import { pluginToolchainEntry } from "../replayable.js";
 
 const debugReplay = debugLog("local-lto:replay");
 
@@ -58,7 +59,7 @@ async function replayFromEntry(resolved: ResolvedBuild, entry: ReplayEntry, stag
   const staged = [ctx.stagedObject];
   try {
     const result = await replayPluginMode(ctx, entry, stage, hooks.signal, hooks.rustcStatus ?? statusFromStandardInput);
-    const plugin = { "local-lto plugin": { path: entry.plan.pluginPath, version: `LLVM ${entry.plan.pluginLlvmVersion}` } };
+    const plugin = pluginToolchainEntry(entry.plan.pluginPath, entry.plan.pluginLlvmVersion);
     const fields = bitcodeModeFields("plugin", result, { ...entry.plan.toolchain, ...plugin });
     const report = await gatedReport(resolved, entry.plan.reason, fields, ctx.notes, timings);
     // A stop that arrived while rustc's object was being proved still keeps every output as it was.
