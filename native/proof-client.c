@@ -121,6 +121,24 @@ static void fallback_build(const char *why) {
 	exec_node(sibling("main"));
 }
 
+static int write_all(int fd, const void *data, size_t length);
+
+/*
+ * The server went away (killed, or a bug) before anything of this build's answer reached the
+ * user: the build is not lost with it. rustc has ended and its object is still in the launcher's
+ * staging directory (the server removes it only once it has published), so the replay's own Node
+ * proves and publishes it, as when no server runs; it reads rustc's status, which this client took
+ * from standard input, from a pipe that holds it. A proof that killed the server fails in Node too,
+ * where it is reported as what it is.
+ */
+static void prove_in_node(const char *why, const char *status, size_t length) {
+	if (rustc_proof) fallback_node(why);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0 || write_all(p[1], status, length) < 0 || dup2(p[0], 0) < 0) return;
+	close(p[1]);
+	fallback_node(why);
+}
+
 static int write_all(int fd, const void *data, size_t length) {
 	const char *p = data;
 	while (length > 0) {
@@ -416,12 +434,9 @@ int main(int argc, char **argv) {
 		got += (size_t)n;
 		if (got == sizeof status - 1) break;
 	}
-	if (!preparing && send_frame(sock, 'S', status, (uint32_t)got) < 0) {
-		fputs("local-lto: the proof server went away during this build (a bug in local-lto); build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", stderr);
-		return 70;
-	}
+	if (!preparing && send_frame(sock, 'S', status, (uint32_t)got) < 0) prove_in_node("server-gone", status, got);
 
-	int closed_out = 0, closed_err = 0;
+	int closed_out = 0, closed_err = 0, answered = 0;
 	for (;;) {
 		if (read_frame(sock, &frame, -1) < 0) {
 			/* A preparation changes no output: Node builds instead (or the stop ends the build). */
@@ -430,9 +445,12 @@ int main(int argc, char **argv) {
 				fprintf(stderr, "local-lto: stopped by %s; the proof server did not confirm the stop in time (each output is either as it was or complete)\n", signal_name(stopped_by));
 				return 128 + stopped_by;
 			}
-			fprintf(stderr, "local-lto: the proof server stopped during this build (a bug in local-lto: %s/proof-server.log may say why); each output is either as it was or complete: build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", dir);
+			if (!answered) prove_in_node("server-gone", status, got);
+			/* Part of the answer is out: Node would print it again. */
+			fprintf(stderr, "local-lto: the proof server stopped while it answered this build (killed, or a bug in local-lto: %s/proof-server.log may say why); each output is either as it was or complete: build again, or set LOCAL_LTO_NO_SERVER=1 to build without it\n", dir);
 			return 70;
 		}
+		answered = answered || frame.type == 'O' || frame.type == 'E';
 		switch (frame.type) {
 		case 'O':
 			/* A reader that went away (`| head`) is not the build's failure (exitWhenWritten.ts). */

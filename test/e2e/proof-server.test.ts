@@ -444,3 +444,29 @@ describe.runIf(haveClient)("a repeat whose rustc runs longer than the server's i
     expect(served.stderr).not.toContain("proof server");
   }, 180_000);
 });
+
+describe.runIf(haveClient)("a server killed while a served repeat's rustc runs (it was exit 70)", () => {
+  const regex = crates.find((c) => c.id === "regex-syntax")!;
+  const killCache = join(dir, "kill-cache");
+  const args = ["build", regex.source, "--helpers", "helpers.c", ...regex.rustFlags.map((f) => `--rustc-arg=${f}`), "-o", "killed.o", "--rustc-bootstrap"];
+  const env = { LOCAL_LTO_CACHE_DIR: killCache };
+
+  test("the replay's own Node proves and publishes rustc's object instead: exit 0, the same object", async () => {
+    expect(launch(args, { ...env, ...noServer }).code).toBe(0);
+    const nodeBuilt = readFileSync(join(dir, "killed.o"));
+    rmSync(join(dir, "killed.o"));
+    const small = buildArgs.map((a) => (a === "out.o" ? "kill-small.o" : a));
+    expect(launch(small, env).proofServer).toEqual(["start", "fallback no-server"]);
+    const pid = await listeningServer(killCache);
+    const run = start(args, env);
+    // rustc takes seconds on regex-syntax; the client has its answer from the server within milliseconds.
+    await rustcRunning(killCache, 1000);
+    process.kill(pid, "SIGKILL");
+    const killed = await run.run();
+    expect(killed.stderr).not.toContain("proof server stopped");
+    expect(killed.code).toBe(0);
+    expect(killed.proofServer).toEqual(["connected", "fallback server-gone"]);
+    expect(readFileSync(join(dir, "killed.o")).equals(nodeBuilt)).toBe(true);
+    expect(readdirSync(dir).filter(isStagingName)).toEqual([]);
+  }, 180_000);
+});
