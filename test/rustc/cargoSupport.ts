@@ -21,7 +21,8 @@ export const helperNames = [...readFileSync(join(fixture, "ck-sys/extern.c"), "u
 /** Environment without any wrapper or profile setting the caller's shell may have. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(RUSTC_WRAPPER|RUSTC_WORKSPACE_WRAPPER|CARGO_PROFILE_|CARGO_BUILD_|CARGO_INCREMENTAL|RUSTFLAGS|LOCAL_LTO_(?!PLUGIN_DIR|CACHE_DIR))/.test(key)) delete env[key];
+  // The suite's idle time is kept: a proof server started by a Cargo test would otherwise outlive the run by minutes.
+  for (const key of Object.keys(env)) if (/^(RUSTC_WRAPPER|RUSTC_WORKSPACE_WRAPPER|CARGO_PROFILE_|CARGO_BUILD_|CARGO_INCREMENTAL|RUSTFLAGS|LOCAL_LTO_(?!PLUGIN_DIR|CACHE_DIR|SERVER_IDLE_SECONDS))/.test(key)) delete env[key];
   return { ...env, CARGO_TERM_COLOR: "never", ...extra };
 }
 
