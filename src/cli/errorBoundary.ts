@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { exitCodes, isLocalLtoError } from "../diagnostics/errors.js";
+import { exitCodes, fileSystemError, isLocalLtoError } from "../diagnostics/errors.js";
 import { localLtoVersion } from "../version.js";
 
 /**
@@ -24,6 +24,7 @@ export function useColor(stream: OutputSink, env: NodeJS.ProcessEnv = process.en
 /** Formats any failure for stderr and returns the exit code: one line of cause, one of fix. */
 export function reportFailure(error: unknown, stream: OutputSink = process.stderr, env: NodeJS.ProcessEnv = process.env): number {
   const paint = pc.createColors(useColor(stream, env));
+  error = fileSystemError(error) ?? error;
   if (isLocalLtoError(error)) {
     const lines = [`${paint.red("error")}[${error.code}]: ${error.message}`, `  ${paint.bold("fix")}: ${error.fix}`];
     if (error.details) lines.push(error.details.replace(/^/gm, "  | "));

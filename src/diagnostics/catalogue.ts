@@ -22,6 +22,7 @@ export const diagnosticCatalogue = {
   LLTO_INPUT_UNREADABLE: { exit: "unreadablePath", cause: "an input does not exist or is not readable" },
   LLTO_INPUT_NOT_FILE: { exit: "unreadablePath", cause: "an input is a directory, FIFO, device or socket: only regular files are read (a FIFO would block the build)" },
   LLTO_OUTPUT_UNWRITABLE: { exit: "unreadablePath", cause: "an output's directory does not exist or is not writable, or its path ends with `/`" },
+  LLTO_FILE_SYSTEM: { exit: "unreadablePath", cause: "a file local-lto reads or writes for its own work (its cache directory, the rustc mode's state under the target directory, a report, a staging file) is refused by the file system: permission denied, a read-only file system, no space left or a quota reached; the message names the path ([INTEGRATION.md](INTEGRATION.md))" },
   LLTO_OUTPUT_NOT_REGULAR: { exit: "unreadablePath", cause: "an output path names a symlink, directory, device node, FIFO or socket, which local-lto never replaces (`--report -` prints the report on standard output)" },
   LLTO_INPUT_EMPTY: { exit: "invalidInput", cause: "an input file is empty" },
   LLTO_INPUT_CORRUPT: { exit: "invalidInput", cause: "named `.bc` but no bitcode magic, or bitcode LLVM cannot read" },

@@ -53,3 +53,35 @@ export function isLocalLtoError(value: unknown): value is LocalLtoError {
 export function usageError(message: string, fix: string): LocalLtoError {
   return new LocalLtoError({ code: "LLTO_USAGE", message, fix });
 }
+
+/** Errors the file system gives for the machine's state, never for local-lto's logic. */
+const fileSystemRefusals: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota reached",
+};
+
+/**
+ * A file system refusal (`EACCES`, `EROFS`, `ENOSPC` …) on a path local-lto itself reads or
+ * writes, as the user's error it is (LLTO_FILE_SYSTEM, exit 3): a read-only target or cache
+ * directory ended a build with exit 70, "a bug in local-lto" (a user trial). Undefined for any
+ * other error. Pure.
+ */
+export function fileSystemError(error: unknown): LocalLtoError | undefined {
+  const e = error as (NodeJS.ErrnoException & { dest?: unknown }) | undefined;
+  const reason = e && typeof e === "object" && typeof e.code === "string" ? fileSystemRefusals[e.code] : undefined;
+  if (!reason || typeof e!.path !== "string") return undefined;
+  const path = e!.path;
+  const target = typeof e!.dest === "string" ? ` (to ${e!.dest})` : "";
+  const full = e!.code === "ENOSPC" || e!.code === "EDQUOT";
+  return new LocalLtoError({
+    code: "LLTO_FILE_SYSTEM",
+    message: `cannot ${e!.syscall ?? "use"} ${path}${target}: ${reason}`,
+    fix: full
+      ? "free space on that file system, or move local-lto's cache (LOCAL_LTO_CACHE_DIR) or the build's target directory to another one"
+      : "make that directory writable for this user, or move local-lto's cache (LOCAL_LTO_CACHE_DIR) or the build's target directory (LOCAL_LTO_TARGET_DIR, CARGO_TARGET_DIR) to one that is",
+    file: path,
+  });
+}

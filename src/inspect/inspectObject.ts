@@ -3,6 +3,7 @@ import { LocalLtoError } from "../diagnostics/errors.js";
 import { ElfFormatError, readElf, type ElfFile } from "../elf/index.js";
 import { ArchiveFormatError, isArchive, readArchive } from "../elf/readArchive.js";
 import { unreadableInput } from "../pipeline/compile/classifyInput.js";
+import { checkInputIsFile } from "../pipeline/resolve/checkPaths.js";
 import { defaultHelperPrefix } from "../pipeline/types.js";
 import { combineMemberFacts, uniqueMemberNames, type MemberFacts } from "../verify/archiveFacts.js";
 import { cannotProveArchitecture } from "../verify/gate.js";
@@ -28,6 +29,8 @@ export interface InspectOptions {
  * (every ELF member).
  */
 export async function inspectObject(options: InspectOptions): Promise<Report> {
+  // A FIFO would block here for ever and /dev/zero would be read until memory runs out (a user trial).
+  await checkInputIsFile({ slot: "the object", path: options.object });
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(options.object));

@@ -15,7 +15,9 @@ export type PassReason =
   /** `--emit` without `obj` or `link` (`cargo check`, `--emit=metadata`, `llvm-ir` …): no object. */
   | "no-object"
   /** `-C lto` or `-C linker-plugin-lto`: whole-program LTO at the link sees the helpers' bitcode. */
-  | "lto";
+  | "lto"
+  /** Started by a Cargo build script (a feature probe through the wrapper): runByBuildScript. */
+  | "build-script";
 
 export type ArgsDecision =
   | { action: "pass-through"; reason: PassReason; note?: string }
@@ -55,4 +57,16 @@ export function decideFromArgs(inv: RustcInvocation): ArgsDecision {
     };
   }
   return { action: "compile" };
+}
+
+/**
+ * Whether rustc was started by a Cargo build script rather than by Cargo: Cargo gives a build
+ * script `CARGO_CFG_*` (the target's cfgs) and no `CARGO_CRATE_NAME`, and gives the compiles it
+ * runs itself `CARGO_CRATE_NAME` and no `CARGO_CFG_*` (checked with Cargo 1.95). What a build
+ * script compiles through `$RUSTC_WORKSPACE_WRAPPER` is a probe (autocfg, a nightly-feature test),
+ * whose answer decides the crate's code: it must see rustc as it is, never the plugin's
+ * RUSTC_BOOTSTRAP. The launcher makes the same check (bin/local-lto). Pure.
+ */
+export function runByBuildScript(env: NodeJS.ProcessEnv): boolean {
+  return env.CARGO_CFG_TARGET_ARCH !== undefined && env.CARGO_CRATE_NAME === undefined;
 }

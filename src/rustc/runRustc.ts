@@ -21,7 +21,7 @@ import { exitCodeForSignal } from "../process/signals.js";
 import { crateNameFromInput, codegenValue, optLevel, parseRustcArgs, type RustcInvocation } from "./args.js";
 import type { RunLine } from "./buildReport.js";
 import type { RustcConfig } from "./config/loadConfig.js";
-import { decideFromArgs, linkedCrateTypes } from "./decide.js";
+import { decideFromArgs, linkedCrateTypes, runByBuildScript, type ArgsDecision } from "./decide.js";
 import { addDepInfoDependencies } from "./depInfo.js";
 import { helperSetArgs } from "./helperSetArgs.js";
 import { ensureHelperSet, readManifest, type SetManifest } from "./helperSets.js";
@@ -59,7 +59,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
   const { rustc, args, cwd, env } = options;
   const note = options.note ?? ((line: string) => process.stderr.write(`${line}\n`));
   const inv = parseRustcArgs(args);
-  const decision = decideFromArgs(inv);
+  const decision: ArgsDecision = runByBuildScript(env) ? { action: "pass-through", reason: "build-script" } : decideFromArgs(inv);
   if (decision.action === "pass-through") {
     if (decision.note && (await configApplies(inv, cwd, env))) note(decision.note);
     return plainRun(rustc, args, cwd, env);
@@ -70,6 +70,19 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
   // The launcher's key for this invocation (bin/local-lto, keytext): Node writes the entry under it.
   const launchKey = env.LOCAL_LTO_LAUNCH_TEXT;
   const crateName = inv.crateName ?? crateNameFromInput(inv.input ?? "rust_out");
+
+  const failed = env.LOCAL_LTO_POST_FAILED;
+  if (failed && launchKey && decision.action === "compile") {
+    // The launcher's rustc failed or was stopped (bin/local-lto): its dep-info may have lost the
+    // helpers' files (see below); they go back in, and the launcher's status is the exit code.
+    const entry = await readLaunchEntry(launchDir(env), launchKey, env.LOCAL_LTO_LAUNCH_ENTRY);
+    const manifest = entry?.action === "plugin" ? await readManifest(entry.setDir) : undefined;
+    if (entry?.action === "plugin" && manifest) await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entry.config, manifest);
+    const status = Number.parseInt(failed, 10);
+    const stoppedBy = ({ 129: "SIGHUP", 130: "SIGINT", 143: "SIGTERM" } as Record<number, string>)[status];
+    if (stoppedBy) note(`local-lto: stopped by ${stoppedBy}`);
+    return status;
+  }
 
   const record = env.LOCAL_LTO_POST_RECORD;
   if (record && launchKey && decision.action === "compile") {
@@ -118,13 +131,20 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // sccache's probe for the files a compile reads: they include the helpers', so that a changed
     // header changes its cache key.
     const code = await plainRun(rustc, args, cwd, env);
-    if (code === 0) await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entryConfig, set.manifest);
+    await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entryConfig, set.manifest);
     return code;
   }
 
   const started = performance.now();
   const run = await compileWithPlugin(rustc, args, cwd, env, set.manifest, state);
-  if (run.code !== 0) return run.code;
+  if (run.code !== 0) {
+    // rustc writes its dep-info early, so a compile that then fails or is interrupted (rustc stops
+    // itself on SIGINT) has replaced it with one that omits the helpers' files, while the object
+    // stays as it was: make would then take that object for up to date after a header change (a
+    // user trial). The helpers' files go in as after a success.
+    await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entryConfig, set.manifest);
+    return run.code;
+  }
   return afterCompile({ inv, crateName, cwd, env, config: entryConfig, manifest: set.manifest, state, linked: run.linked, durationMs: performance.now() - started });
 }
 
@@ -151,12 +171,12 @@ async function plainRun(rustc: string, args: readonly string[], cwd: string, env
 }
 
 /**
- * rustc with the plugin: the user's arguments unchanged, then (stable rustc) the mangling pin
- * (bootstrapNeutralArgs),
+ * rustc with the plugin: the user's arguments unchanged, then (stable rustc) the mangling pin and
+ * stable's feature gates (bootstrapNeutralArgs),
  * then `-Zllvm-plugins`; RUSTC_BOOTSTRAP=1 in this rustc's environment only (never in local-lto's,
  * where a build script's feature probe could see it).
  */
-export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "manglingPin">, userBootstrap: string | undefined): string[] {
+export function pluginRustcArgs(args: readonly string[], set: Pick<SetManifest, "pluginPath" | "manglingPin" | "needsBootstrap">, userBootstrap: string | undefined): string[] {
   return [...args, ...bootstrapNeutralArgs(set, args, userBootstrap), `-Zllvm-plugins=${set.pluginPath}`];
 }
 

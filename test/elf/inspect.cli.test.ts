@@ -101,3 +101,22 @@ describe("archives", () => {
     expect(expectOneDiagnostic(cli.stderr, "LLTO_NOT_ELF")).toMatch(/thin archive/);
   });
 });
+
+describe("inputs that are not regular files (a user trial: a FIFO blocked for ever, /dev/zero was read until memory ran out)", () => {
+  for (const [what, path] of [
+    ["a FIFO", () => {
+      const fifo = work.file("pipe.o");
+      run("mkfifo", [fifo]);
+      return fifo;
+    }],
+    ["/dev/zero", () => "/dev/zero"],
+    ["/dev/null", () => "/dev/null"],
+    ["a directory", () => work.file("")],
+  ] as const) {
+    it(`${what}: exit 3, LLTO_INPUT_NOT_FILE, at once`, async () => {
+      const cli = await runCli(["inspect", path(), "--helper", "helper"]);
+      expect(cli.exitCode).toBe(3);
+      expect(expectOneDiagnostic(cli.stderr, "LLTO_INPUT_NOT_FILE")).toContain("not a regular file");
+    }, 20_000);
+  }
+});

@@ -67,28 +67,34 @@ describe("building and loading", () => {
     const set = { dir: "/c/set", pluginPath: "/c/set/libllto_plugin.so", helpersPath: "/c/set/helpers.bc", hash: "h" };
     const stable = { needsBootstrap: true, manglingPin: "legacy" } as RustcPlugin;
     const command = pluginRustcCommand("rustc", ["-O", "lib.rs"], set, stable, "/w", { FOO: "1" }, "/t/record.jsonl");
-    expect(command.args).toEqual(["-O", "lib.rs", "-Zunstable-options", "-Csymbol-mangling-version=legacy", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
+    expect(command.args).toEqual(["-O", "lib.rs", "-Zunstable-options", "-Csymbol-mangling-version=legacy", "-Zallow-features=", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
     expect(command.env).toEqual({ FOO: "1", RUSTC_BOOTSTRAP: "1", LOCAL_LTO_PLUGIN_RECORD: "/t/record.jsonl", LOCAL_LTO_PLUGIN_HELPERS: undefined });
     const nightly = pluginRustcCommand("rustc", ["-O"], set, { needsBootstrap: false } as RustcPlugin, "/w", {}, "/r");
     expect(nightly.env).not.toHaveProperty("RUSTC_BOOTSTRAP");
     expect(nightly.args).toEqual(["-O", "-Zllvm-plugins=/c/set/libllto_plugin.so"]);
   });
 
-  test("stable under RUSTC_BOOTSTRAP keeps rustc's own symbol mangling unless the user chose one", () => {
-    const legacy = { manglingPin: "legacy" } as const;
-    expect(bootstrapNeutralArgs(legacy, ["-O"])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
-    expect(bootstrapNeutralArgs(legacy, ["-Zunstable-options"])).toEqual(["-Csymbol-mangling-version=legacy"]);
-    expect(bootstrapNeutralArgs(legacy, ["-Csymbol-mangling-version=v0"])).toEqual([]);
-    expect(bootstrapNeutralArgs(legacy, ["-C", "symbol-mangling-version=v0"])).toEqual([]);
+  test("stable under RUSTC_BOOTSTRAP keeps rustc's own symbol mangling and stable's feature gates unless the user chose them", () => {
+    const legacy = { needsBootstrap: true, manglingPin: "legacy" } as const;
+    const gates = "-Zallow-features=";
+    expect(bootstrapNeutralArgs(legacy, ["-O"])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy", gates]);
+    expect(bootstrapNeutralArgs(legacy, ["-Zunstable-options"])).toEqual(["-Csymbol-mangling-version=legacy", gates]);
+    expect(bootstrapNeutralArgs(legacy, ["-Csymbol-mangling-version=v0"])).toEqual([gates]);
+    expect(bootstrapNeutralArgs(legacy, ["-C", "symbol-mangling-version=v0"])).toEqual([gates]);
+    // Features the user allows are theirs.
+    expect(bootstrapNeutralArgs(legacy, ["-Zallow-features=never_type"])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
+    expect(bootstrapNeutralArgs(legacy, ["-Z", "allow-features="])).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
     // A rustc whose own default is v0 under a RUSTC_BOOTSTRAP that would change it: a stable value, no -Z.
-    expect(bootstrapNeutralArgs({ manglingPin: "v0" }, ["-O"])).toEqual(["-Csymbol-mangling-version=v0"]);
-    // Nightly, or a stable rustc that RUSTC_BOOTSTRAP does not change: nothing to pin.
-    expect(bootstrapNeutralArgs({}, ["-O"])).toEqual([]);
-    // The build's own environment already bootstraps this crate, as rustc decides: plain rustc mangles as the plugin's compile does.
+    expect(bootstrapNeutralArgs({ needsBootstrap: true, manglingPin: "v0" }, ["-O"])).toEqual(["-Csymbol-mangling-version=v0", gates]);
+    // A stable rustc that RUSTC_BOOTSTRAP does not change: nothing to pin, the gates all the same.
+    expect(bootstrapNeutralArgs({ needsBootstrap: true }, ["-O"])).toEqual([gates]);
+    // Nightly: no bootstrap, nothing to add.
+    expect(bootstrapNeutralArgs({ needsBootstrap: false }, ["-O"])).toEqual([]);
+    // The build's own environment already bootstraps this crate, as rustc decides: plain rustc mangles and gates as the plugin's compile does.
     expect(bootstrapNeutralArgs(legacy, ["-O"], "1")).toEqual([]);
     expect(bootstrapNeutralArgs(legacy, ["--crate-name", "user", "-O"], "core,user")).toEqual([]);
     expect(bootstrapNeutralArgs(legacy, ["--crate-name=user"], "user")).toEqual([]);
-    expect(bootstrapNeutralArgs(legacy, ["--crate-name", "user"], "other")).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy"]);
+    expect(bootstrapNeutralArgs(legacy, ["--crate-name", "user"], "other")).toEqual(["-Zunstable-options", "-Csymbol-mangling-version=legacy", gates]);
     // rustc matches the list against --crate-name only; -1 forces stable; an empty value is no value.
     expect(userBootstraps("user", ["user.rs"])).toBe(false);
     expect(userBootstraps("-1", ["--crate-name", "user"])).toBe(false);

@@ -3,7 +3,7 @@
  * Cargo and make run it (`bin/local-lto /path/to/rustc <args>`): outputs, dep-info, diagnostics,
  * exit codes, the proof and the gate.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { findCallsTo, readElf, symbolState } from "../../src/elf/index.js";
 import { readArchive } from "../../src/elf/readArchive.js";
 import { parseRunLines } from "../../src/rustc/buildReport.js";
 import { entryName } from "../../src/rustc/launchEntries.js";
+import { crates } from "../../bench/src/buildCost.js";
 import { repoRoot } from "../support/toolchain.js";
 
 const launcher = join(repoRoot, "bin/local-lto");
@@ -277,4 +278,146 @@ describe("local-lto rustc (the subcommand)", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(reportLines(dir).at(-1)).toMatchObject({ crate: "user", action: "compiled" });
   });
+});
+
+describe("stable rustc's feature gates under the plugin's RUSTC_BOOTSTRAP (a user trial: a stable build compiled #![feature])", () => {
+  const featureRs = "#![feature(never_type)]\npub fn never() -> u8 { 1 }\n";
+
+  it("a crate using #![feature] fails as it does on plain stable, through Node and through the launcher's entry", () => {
+    const dir = project();
+    writeFileSync(join(dir, "feature.rs"), featureRs);
+    expect(plainRustc(dir, rlibArgs("feature")).stderr).toContain("E0554");
+    const first = viaLauncher(dir, rlibArgs("feature"));
+    expect(first.trace).toContain("node no-entry");
+    expect(first.status).toBe(1);
+    expect(first.stderr).toContain("error[E0725]: the feature `never_type` is not in the list of allowed features");
+    expect(viaLauncher(dir, rlibArgs("plain")).status).toBe(0);
+    const again = viaLauncher(dir, rlibArgs("feature"));
+    expect(again.trace).toContain("plugin");
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain("error[E0725]");
+    // Features the flags allow are the user's (and so is a bootstrap the build sets itself).
+    expect(viaLauncher(dir, rlibArgs("feature", ["-Zallow-features=never_type"])).status).toBe(0);
+  });
+
+  it("rustc started by a build script (CARGO_CFG_* set, CARGO_CRATE_NAME not) runs unchanged: no plugin, no RUSTC_BOOTSTRAP", () => {
+    const dir = project();
+    writeFileSync(join(dir, "feature.rs"), featureRs);
+    expect(viaLauncher(dir, rlibArgs("plain")).status).toBe(0);
+    const probe = viaLauncher(dir, rlibArgs("feature"), { CARGO_CFG_TARGET_ARCH: "x86_64" });
+    expect(probe.trace).toEqual(["pass-through build-script"]);
+    expect(probe.stderr).toContain("E0554");
+    // Cargo's own compiles have CARGO_CRATE_NAME.
+    expect(viaLauncher(dir, rlibArgs("plain"), { CARGO_CFG_TARGET_ARCH: "x86_64", CARGO_CRATE_NAME: "plain" }).trace).toContain("plugin");
+  });
+
+  it("a build script's nightly-feature probe through RUSTC_WORKSPACE_WRAPPER finds none on stable (local-lto cargo build)", () => {
+    const dir = project();
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "Cargo.toml"), '[package]\nname = "probed"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\npath = "user.rs"\n');
+    writeFileSync(
+      join(dir, "build.rs"),
+      [
+        "use std::{env, fs, path::PathBuf, process::Command};",
+        "fn main() {",
+        '    let out = PathBuf::from(env::var("OUT_DIR").unwrap());',
+        '    let probe = out.join("probe.rs");',
+        '    fs::write(&probe, "#![feature(never_type)]\\npub fn f() -> u8 { 1 }\\n").unwrap();',
+        '    let rustc = env::var("RUSTC").unwrap();',
+        '    let mut cmd = match env::var("RUSTC_WORKSPACE_WRAPPER").ok().filter(|w| !w.is_empty()) { Some(w) => { let mut c = Command::new(w); c.arg(&rustc); c } None => Command::new(&rustc) };',
+        '    cmd.args(["--crate-type=lib", "--crate-name=probe", "--emit=obj", "--out-dir"]).arg(&out).arg(&probe);',
+        '    if cmd.status().map(|s| s.success()).unwrap_or(false) { println!("cargo:rustc-cfg=nightly_probe_passed"); }',
+        '    println!("cargo:rustc-check-cfg=cfg(nightly_probe_passed)");',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "user.rs"), `#[cfg(nightly_probe_passed)]\ncompile_error!("a nightly-feature probe passed on stable rustc");\n${userRs}`);
+    const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_LTO_LAUNCHER_TRACE: "1", CARGO_TERM_COLOR: "never", CARGO_TARGET_DIR: join(dir, "target") };
+    for (const key of Object.keys(env)) if (/^(RUSTC_WRAPPER|RUSTC_WORKSPACE_WRAPPER|CARGO_BUILD_|RUSTFLAGS)/.test(key)) delete env[key];
+    const run = spawnSync(launcher, ["cargo", "build", "--release"], { cwd: dir, env, encoding: "utf8" });
+    expect(run.stderr).not.toContain("a nightly-feature probe passed");
+    expect(run.status, run.stderr).toBe(0);
+    // The probe's stderr is the build script's, which Cargo keeps beside its output.
+    const build = join(dir, "target/release/build");
+    const scriptRun = readdirSync(build).find((d) => existsSync(join(build, d, "stderr")))!;
+    expect(readFileSync(join(build, scriptRun, "stderr"), "utf8")).toContain("local-lto launcher: pass-through build-script");
+  }, 120_000);
+});
+
+describe("directories local-lto cannot write (a user trial: exit 70, 'a bug in local-lto')", () => {
+  // As root, permissions are not checked: drop the capability that skips them.
+  const unprivileged = (args: string[]) => (process.getuid?.() === 0 ? ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", ...args] : args);
+  const launchAs = (dir: string, args: string[], env: Record<string, string>) => {
+    const [file, ...rest] = unprivileged([launcher, rustc, ...args]);
+    const run = spawnSync(file!, rest, { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8" });
+    return { status: run.status, stderr: run.stderr };
+  };
+
+  it("a read-only cache directory: exit 3, LLTO_FILE_SYSTEM naming it, no output changed", () => {
+    const dir = project();
+    const cache = join(dir, "ro-cache");
+    mkdirSync(cache, { mode: 0o555 });
+    const run = launchAs(dir, rlibArgs("user"), { LOCAL_LTO_CACHE_DIR: cache });
+    expect(run.stderr).toMatch(/^error\[LLTO_FILE_SYSTEM\]: cannot mkdir .*ro-cache\/\S+: permission denied\n {2}fix: /m);
+    expect(run.status).toBe(3);
+    expect(existsSync(join(dir, "out/libuser-1234.rlib"))).toBe(false);
+  });
+
+  it("a read-only state directory in the target directory, from the launcher's entry: exit 3 naming it (it was rustc's LLVM ERROR, exit 101)", () => {
+    const dir = project();
+    const cache = join(dir, "cache");
+    expect(launchAs(dir, rlibArgs("user"), { LOCAL_LTO_CACHE_DIR: cache }).status).toBe(0);
+    const before = readFileSync(join(dir, "out/libuser-1234.rlib"));
+    execFileSync("chmod", ["-R", "a-w", join(dir, "out/local-lto")]);
+    try {
+      const run = launchAs(dir, rlibArgs("user"), { LOCAL_LTO_CACHE_DIR: cache });
+      expect(run.stderr).toContain(`error[LLTO_FILE_SYSTEM]: cannot write in ${join(dir, "out/local-lto")}: permission denied`);
+      expect(run.status).toBe(3);
+      expect(readFileSync(join(dir, "out/libuser-1234.rlib")).equals(before)).toBe(true);
+    } finally {
+      execFileSync("chmod", ["-R", "u+w", join(dir, "out/local-lto")]);
+    }
+  });
+});
+
+describe("a compile that fails after rustc wrote its dep-info (a user trial: Ctrl-C in make, then make took a stale object for up to date)", () => {
+  it("the dep-info still names the helpers' files, so a changed header still rebuilds the object", () => {
+    const dir = project();
+    const args = ["--edition=2021", "--crate-type=rlib", "-O", "--emit=dep-info=obj/.user.o.d", "--emit=obj=obj/user.o", "user.rs"];
+    mkdirSync(join(dir, "obj"));
+    expect(viaLauncher(dir, args).status).toBe(0);
+    const object = readFileSync(join(dir, "obj/user.o"));
+    // A type error: rustc writes the dep-info after parsing, then fails (as an interrupted compile does).
+    writeFileSync(join(dir, "user.rs"), `${userRs}pub fn broken() -> u32 { "not a number" }\n`);
+    const failed = viaLauncher(dir, args);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("mismatched types");
+    const d = readFileSync(join(dir, "obj/.user.o.d"), "utf8");
+    expect(d).toMatch(new RegExp(`^obj/user\\.o: user\\.rs .*${join(dir, "helpers.h")}`, "m"));
+    expect(readFileSync(join(dir, "obj/user.o")).equals(object)).toBe(true);
+  });
+});
+
+describe("Ctrl-C in make during a compile from the launcher's entry (a crate that takes seconds)", () => {
+  const regex = crates.find((c) => c.id === "regex-syntax")!;
+  it("exit 130 with the stop named, the object as it was, and the dep-info rustc rewrote naming the helpers' files", async () => {
+    const dir = project();
+    mkdirSync(join(dir, "obj"));
+    const args = [...regex.rustFlags, "--emit=dep-info=obj/.regex.o.d", "--emit=obj=obj/regex.o", regex.source];
+    expect(viaLauncher(dir, args).status).toBe(0);
+    const object = readFileSync(join(dir, "obj/regex.o"));
+    const child = spawn(launcher, [rustc, ...args], { cwd: dir, env: { ...process.env, LOCAL_LTO_LAUNCHER_TRACE: "1" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // rustc has written its dep-info once it has parsed and expanded the crate.
+    for (let i = 0; i < 300 && !stderr.includes("launcher: plugin"); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 2000));
+    process.kill(-child.pid!, "SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("local-lto: stopped by SIGINT");
+    expect(readFileSync(join(dir, "obj/regex.o")).equals(object)).toBe(true);
+    expect(readFileSync(join(dir, "obj/.regex.o.d"), "utf8")).toMatch(new RegExp(`^obj/regex\\.o: .*${join(dir, "helpers.h")}`, "m"));
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { exitCodes, LocalLtoError } from "../../src/diagnostics/errors.js";
+import { exitCodes, fileSystemError, LocalLtoError } from "../../src/diagnostics/errors.js";
 import { diagnosticCatalogue } from "../../src/diagnostics/catalogue.js";
 import { renderCodeTable, replaceGenerated } from "../../src/diagnostics/catalogueDoc.js";
 import { renderReportJsonSchema } from "../../src/report/jsonSchema.js";
@@ -51,4 +51,21 @@ test("the package exports map points at the built library, and it loads", async 
   expect(pkg.exports["."]?.import).toBe("./dist/index.js");
   const api = (await import(new URL(`../../${pkg.exports["."]!.import}`, import.meta.url).href)) as Record<string, unknown>;
   for (const name of ["build", "resolveBuild", "inspectObject", "reportSchema", "LocalLtoError", "exitCodes"]) expect(typeof api[name]).not.toBe("undefined");
+});
+
+test("a file system refusal on local-lto's own files is the user's error, exit 3 naming the path (it was exit 70)", () => {
+  const refusal = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${code}: x`), { code, syscall: "mkdir", path: "/t/local-lto/sets/k.lock", ...extra });
+  const denied = fileSystemError(refusal("EACCES"));
+  expect(denied?.code).toBe("LLTO_FILE_SYSTEM");
+  expect(denied?.exitCode).toBe(3);
+  expect(denied?.message).toBe("cannot mkdir /t/local-lto/sets/k.lock: permission denied");
+  expect(denied?.fix).toContain("LOCAL_LTO_CACHE_DIR");
+  expect(fileSystemError(refusal("EROFS"))?.message).toContain("read-only file system");
+  expect(fileSystemError(refusal("ENOSPC"))?.fix).toContain("free space");
+  expect(fileSystemError(refusal("EACCES", { syscall: "rename", dest: "/t/b" }))?.message).toBe("cannot rename /t/local-lto/sets/k.lock (to /t/b): permission denied");
+  // Anything else stays what it is: a missing file, a refusal with no path, not an error at all.
+  expect(fileSystemError(refusal("ENOENT"))).toBeUndefined();
+  expect(fileSystemError(Object.assign(new Error("x"), { code: "EACCES" }))).toBeUndefined();
+  expect(fileSystemError("EACCES")).toBeUndefined();
+  expect(fileSystemError(undefined)).toBeUndefined();
 });

@@ -138,7 +138,7 @@ function unservable(request: ClientRequest): string | undefined {
   if (request.command === "prepare") return request.argv[0] === "build" && request.env.LOCAL_LTO_VIA_LAUNCHER ? undefined : "not a launcher's build";
   if (request.command === "replay") return request.env.LOCAL_LTO_REPLAY_STAGE ? undefined : "no launcher stage";
   const [rustc, ...args] = request.argv;
-  if (!rustc || !request.env.LOCAL_LTO_POST_RECORD || !request.env.LOCAL_LTO_LAUNCH_TEXT) return "not after the launcher's rustc";
+  if (!rustc || !(request.env.LOCAL_LTO_POST_RECORD || request.env.LOCAL_LTO_POST_FAILED) || !request.env.LOCAL_LTO_LAUNCH_TEXT) return "not after the launcher's rustc";
   return decideFromArgs(parseRustcArgs(args)).action === "compile" ? undefined : "not a compile";
 }
 

@@ -70,7 +70,7 @@ export async function recordReplayEntry(input: {
   if (!prepared.probes) throw new Error("a helper compile recorded no include probes (uncached)");
   const probes = prepared.probes;
   const set = await prepareHelperSet(plan.plugin, prepared.helpersBitcode);
-  const command = pluginRustcCommand(plan.plugin.rustc, rustcArgs, set, plan.plugin, resolved.cwd, {}, `${STAGE}/record.jsonl`);
+  const command = pluginRustcCommand(plan.plugin.rustc, rustcArgs, set, plan.plugin, resolved.cwd, { RUSTC_BOOTSTRAP: resolved.env.RUSTC_BOOTSTRAP }, `${STAGE}/record.jsonl`);
   const rustup = rustupSelectionFiles(resolved.cwd, resolved.env);
   const rustc = plan.toolchain.rustc;
   const clang = plan.toolchain.tools.clang?.path;

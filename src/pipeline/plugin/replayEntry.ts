@@ -22,7 +22,7 @@ import { entryName, givenEntryName, shQuote, writeIndexedEntry } from "../../fil
 import { processExists } from "../../process/signals.js";
 import { isVariableName } from "../../toolchain/rustupProxy.js";
 
-const REPLAY_FORMAT = 5;
+const REPLAY_FORMAT = 6;
 
 /** Stands for the launcher's staging directory in the recorded rustc command (never in a real argument: NUL). */
 export const STAGE = "\u0000stage\u0000";

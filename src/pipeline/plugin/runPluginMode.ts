@@ -126,7 +126,9 @@ export async function runPluginMode(ctx: BuildContext, plugin: RustcPlugin): Pro
       plugin,
       rustcArgs: args,
       cwd: build.cwd,
-      env: direct ? direct.set : {},
+      // The build's own RUSTC_BOOTSTRAP (its environment may not be this process's, as a library
+      // call's): whether it already bootstraps the crate decides the pin and the feature gates.
+      env: { RUSTC_BOOTSTRAP: build.env.RUSTC_BOOTSTRAP, ...(direct ? direct.set : {}) },
       ...(direct ? { rustc: direct.rustc } : {}),
       ...(tag === "" && processFile ? { processFile } : {}),
     };

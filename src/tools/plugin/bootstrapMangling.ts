@@ -5,25 +5,43 @@
 import type { RustcPlugin } from "./rustcPlugin.js";
 
 /**
- * Arguments that keep a stable rustc under RUSTC_BOOTSTRAP=1 producing what it produces without:
- * rustc takes RUSTC_BOOTSTRAP for a nightly, and nightly rustc mangles symbols with v0 by default
- * where stable 1.95 uses the legacy scheme (every mangled name, and so the object, changes). The
- * plugin's load check reads which scheme this rustc uses on its own (`manglingPin`, set only when
- * RUSTC_BOOTSTRAP changes it), and the pin restores it: `legacy` is an unstable value, hence
- * -Zunstable-options; `v0` is stable. A mangling version the user chose is left alone, and so is a
- * compile whose own environment already bootstraps this crate (`userBootstrap`, the value of
- * RUSTC_BOOTSTRAP rustc would run with without local-lto: userBootstraps). Pure.
+ * Arguments that keep a stable rustc under RUSTC_BOOTSTRAP=1 producing what it produces without,
+ * added when local-lto turns the bootstrap on (`needsBootstrap`) and the compile's own environment
+ * does not already bootstrap this crate (`userBootstrap`, the value of RUSTC_BOOTSTRAP rustc would
+ * run with without local-lto: userBootstraps). Pure.
+ * - The mangling: rustc takes RUSTC_BOOTSTRAP for a nightly, and nightly rustc mangles symbols with
+ *   v0 by default where stable 1.95 uses the legacy scheme (every mangled name, and so the object,
+ *   changes). The plugin's load check reads which scheme this rustc uses on its own
+ *   (`manglingPin`, set only when RUSTC_BOOTSTRAP changes it), and the pin restores it: `legacy`
+ *   is an unstable value, hence -Zunstable-options; `v0` is stable. A mangling the user chose is
+ *   left alone.
+ * - The feature gates: a nightly accepts `#![feature(…)]`, which stable rejects. A crate that
+ *   compiled only under local-lto would break without it, and a build script's probe compiled
+ *   through the wrapper (`$RUSTC_WORKSPACE_WRAPPER $RUSTC probe.rs`) would find nightly features
+ *   and change the crate's code. `-Zallow-features=` (an empty list) rejects every feature gate, as
+ *   stable does (with E0725 where stable says E0554); a list the user gave is left alone.
  * Cost (callgrind): -Zunstable-options also makes rustc register its internal lints, so its lint
  * passes run through dynamic dispatch: +0.6% of rustc's instructions on regex-syntax, +1.8% on
  * libm 0.2.1 (3,158.6 M against 3,103.1 M, -Ccodegen-units=1; RUSTC_BOOTSTRAP alone +0.0%), even
  * with `-A rustc::internal`; the objects are identical.
  */
-export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "manglingPin">, rustcArgs: readonly string[], userBootstrap?: string): string[] {
-  const pin = plugin.manglingPin;
+export function bootstrapNeutralArgs(plugin: Pick<RustcPlugin, "manglingPin" | "needsBootstrap">, rustcArgs: readonly string[], userBootstrap?: string): string[] {
+  if (!plugin.needsBootstrap || userBootstraps(userBootstrap, rustcArgs)) return [];
+  return [...manglingPinArgs(plugin.manglingPin, rustcArgs), ...(choosesFeatures(rustcArgs) ? [] : [STABLE_FEATURE_GATES])];
+}
+
+/** Every `#![feature]` rejected, as on stable (bootstrapNeutralArgs; the launcher adds the same). */
+export const STABLE_FEATURE_GATES = "-Zallow-features=";
+
+function manglingPinArgs(pin: RustcPlugin["manglingPin"], rustcArgs: readonly string[]): string[] {
   if (!pin || rustcArgs.some((arg) => arg.includes("symbol-mangling-version"))) return [];
-  if (userBootstraps(userBootstrap, rustcArgs)) return [];
   if (pin === "v0") return ["-Csymbol-mangling-version=v0"];
   return [...(rustcArgs.includes("-Zunstable-options") ? [] : ["-Zunstable-options"]), "-Csymbol-mangling-version=legacy"];
+}
+
+/** Whether the arguments give rustc's allowed features themselves (`-Zallow-features=…`, `-Z allow-features=…`). */
+function choosesFeatures(rustcArgs: readonly string[]): boolean {
+  return rustcArgs.some((arg, i) => arg.startsWith("-Zallow-features") || (arg.startsWith("allow-features") && rustcArgs[i - 1] === "-Z"));
 }
 
 /**
