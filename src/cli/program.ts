@@ -42,10 +42,10 @@ export function createProgram(context: ProgramContext = {}) {
   const program = new Command("local-lto")
     .description("Inline C helpers into Rust objects without whole-program LTO, and prove it from the object")
     .version(localLtoVersion)
-    .showHelpAfterError()
     .exitOverride();
-  // Before the commands: they inherit it.
-  if (context.quiet) program.configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  // Before the commands: they inherit it. A usage error reads as every other failure does, one
+  // `error[CODE]` line and a `fix:` line (a user trial found commander's own text and the whole help).
+  program.configureOutput(context.quiet ? { writeOut: () => undefined, writeErr: () => undefined } : { outputError: (text, write) => write(usageErrorText(text)) });
 
   const buildCommand = program
     .command("build")
@@ -176,4 +176,10 @@ export function createProgram(context: ProgramContext = {}) {
     });
 
   return program;
+}
+
+/** Commander's `error: unknown option '--x'` as local-lto's LLTO_USAGE diagnostic (exit 2, main.ts). */
+export function usageErrorText(commanderText: string): string {
+  const message = commanderText.replace(/^error: /, "").trim();
+  return `error[LLTO_USAGE]: ${message}\n  fix: see \`local-lto --help\`, or \`local-lto <command> --help\` for a command's options\n`;
 }

@@ -126,8 +126,16 @@ describe("bad input gets one clear error, and no output is left", () => {
     await buildFails([lib, "--helpers", helpers, "--rustc-arg=--emit=obj"], "LLTO_RUSTC_ARG_OWNED", exitCodes.usage);
   });
 
-  test("unknown options are usage errors with exit 2", async () => {
-    const cli = await runCli(["build", "--no-such-flag"]);
-    expect(cli.exitCode).toBe(exitCodes.usage);
+  test("unknown options are usage errors with exit 2, one error[LLTO_USAGE] line and a fix (a user trial: commander's text and the whole help)", async () => {
+    for (const [args, message] of [
+      [["build", "--no-such-flag"], "error[LLTO_USAGE]: unknown option '--no-such-flag'"],
+      [["--no-such-flag"], "error[LLTO_USAGE]: unknown option '--no-such-flag'"],
+      [["inspect", "x.o", "--no-such-flag"], "error[LLTO_USAGE]: unknown option '--no-such-flag'"],
+      [["build", "lib.rs"], "error[LLTO_USAGE]: required option '-o, --output <file>' not specified"],
+    ] as const) {
+      const cli = await runCli([...args]);
+      expect(cli.exitCode).toBe(exitCodes.usage);
+      expect(cli.stderr).toBe(`${message}\n  fix: see \`local-lto --help\`, or \`local-lto <command> --help\` for a command's options\n`);
+    }
   });
 });
