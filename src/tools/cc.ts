@@ -126,7 +126,7 @@ export async function compileHelperObject(source: string, kind: "c-source" | "bi
     throw new LocalLtoError({
       code: tooNew ? "LLTO_BITCODE_TOO_NEW" : "LLTO_CC_FAILED",
       message: tooNew ? `${target.cc.name} (${tooNew[2]}) cannot read ${source}, written by ${tooNew[1]}` : `${target.cc.name} could not compile ${source}`,
-      fix: tooNew ? "pass a clang of that LLVM major or newer as --cc, or the helper's C source" : `fix the errors below (the flags given with --cc-arg were passed unchanged; command: ${formatCommand(run.command)})`,
+      fix: tooNew ? "pass a clang of that LLVM major or newer as --cc, or the helper's C source" : `fix the errors below (the flags given with --cc-arg, or with cc-args in local-lto.toml for the rustc mode, were passed unchanged; command: ${formatCommand(run.command)})`,
       file: source,
       details: tail(run.stderr, 60),
     });

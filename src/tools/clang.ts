@@ -45,7 +45,7 @@ export async function compileHelperBitcode(clang: string, source: string, output
     throw new LocalLtoError({
       code: "LLTO_CC_FAILED",
       message: `clang could not compile ${source}`,
-      fix: "fix the errors clang reports below (the flags given with --cc-arg were passed unchanged)",
+      fix: "fix the errors clang reports below (the flags given with --cc-arg, or with `cc-args` in local-lto.toml for the rustc mode, were passed unchanged)",
       file: source,
       details: tail(run.stderr, 60),
     });
