@@ -5,12 +5,12 @@
  * program output; in local-lto's executable no helper call and no helper symbol (the proof
  * code on the linked file); rebuilds exactly where a helper's header changed, none without change.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseRunLines } from "../../src/rustc/buildReport.js";
 import { until } from "../support/launcherRuns.js";
-import { cargoBuild, copyWorkspace, executableFacts, expectedMix, rebuilt, runProgram } from "./cargoSupport.js";
+import { cargoBuild, copyWorkspace, executableFacts, expectedMix, rebuilt, runProgram, startCargoBuild } from "./cargoSupport.js";
 
 describe("cargo build with local-lto", () => {
   let dir: string;
@@ -176,4 +176,26 @@ describe("Cargo's profile settings", () => {
     expect(await runProgram(dir)).toBe(expected);
     for (const h of executableFacts(dir)) expect([h.name, h.callsLeft, h.symbol]).toEqual([h.name, 0, "absent"]);
   });
+
+  it("a build that fails before any crate was compiled says so (a user trial: it said everything was fresh)", async () => {
+    const failing = await cargoBuild(dir, { withLocalLto: true, env: { LOCAL_LTO_HELPERS: "no-such-helpers.c" } });
+    expect(failing.status).not.toBe(0);
+    expect(failing.stderr).toMatch(/^error\[LLTO_CONFIG\]: .*no-such-helpers\.c/m);
+    expect(failing.stderr).toMatch(/^local-lto: cargo failed \(exit \d+\) before local-lto finished compiling any crate: the errors above say why$/m);
+    expect(failing.stderr).not.toContain("everything was fresh");
+  });
+});
+
+describe("Ctrl-C during local-lto cargo build (a user trial: exit 130 without a word)", () => {
+  it("exits 130 and says it was stopped", async () => {
+    const dir = copyWorkspace();
+    const build = startCargoBuild(dir);
+    // Cargo has started compiling once the target directory holds its build plan's first outputs.
+    await until("cargo compiles", () => existsSync(join(dir, "target/release/build")), 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    process.kill(-build.pid, "SIGINT");
+    const { code, stderr } = await build.exited;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/^local-lto: stopped by SIGINT$/m);
+  }, 120_000);
 });

@@ -62,6 +62,15 @@ export function runAsync(file: string, args: readonly string[], options: { cwd?:
   });
 }
 
+/** `local-lto cargo build --release` in its own process group (for a stop sent to the group, as Ctrl-C does); `exited` resolves with its exit code and stderr. */
+export function startCargoBuild(dir: string) {
+  const child = spawn(launcher, ["cargo", "build", "--release"], { cwd: dir, env: cleanEnv(), detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stderr })));
+  return { pid: child.pid!, exited };
+}
+
 /** `cargo build` (plain), or `local-lto cargo build` (withLocalLto). */
 export async function cargoBuild(dir: string, options: { withLocalLto: boolean; profile?: "release" | "dev"; env?: Record<string, string> }): Promise<CargoRun> {
   const args = ["build", ...(options.profile === "dev" ? [] : ["--release"]), "--message-format=json-render-diagnostics"];

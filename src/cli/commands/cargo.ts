@@ -53,15 +53,25 @@ export async function runCargoCommand(args: readonly string[]): Promise<number> 
       CARGO: cargo,
     },
   });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  let stoppedBy: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    child.kill(signal);
+  };
   for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, forward);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on("close", (c, s) => done([c, s])));
-  if (signal) return exitCodeForSignal(signal);
+  // Cargo ends its compiles on a stop and may exit with a code of its own: the stop is what happened.
+  if (signal || stoppedBy) {
+    process.stderr.write(`local-lto: stopped by ${stoppedBy ?? signal}\n`);
+    return exitCodeForSignal((stoppedBy ?? signal)!);
+  }
   if (stateDir) {
     const lines = (await readRunLines(stateDir)).filter((l) => l.build === buildId);
     const text = lines.length
       ? renderBuildSummary(latestPerUnit(lines), { color: useColor(process.stderr), heading: "local-lto" })
-      : "local-lto: no crate compiled by local-lto in this build (everything was fresh, or no configuration applies: see docs/INTEGRATION.md)";
+      : code === 0
+        ? "local-lto: no crate compiled by local-lto in this build (everything was fresh, or no configuration applies: see docs/INTEGRATION.md)"
+        : `local-lto: cargo failed (exit ${code ?? "?"}) before local-lto finished compiling any crate: the errors above say why`;
     process.stderr.write(`${text}\n`);
   }
   return code ?? 1;
