@@ -1,12 +1,13 @@
-import { EM_AARCH64, EM_X86_64, SHF_ALLOC, SHT_NOBITS } from "./constants.js";
+import { EM_AARCH64, EM_X86_64, SHF_ALLOC, SHN_LORESERVE, SHT_NOBITS } from "./constants.js";
 import { scanA64Section } from "./aarch64/callSites.js";
 import type { CallSiteAnalysis, CallSiteDecodeError, ObjectCallSite, SectionCoverage } from "./callSiteTypes.js";
 import { describeElf64Machine } from "./constants.js";
 import { UnsupportedMachineError } from "./errors.js";
 import { collectLinkedReferences } from "./linked/linkedReferences.js";
 import { absentNames, isStubSection } from "./linked/linkedImage.js";
-import { ObjectIndex } from "./objectIndex.js";
-import type { ElfFile, ElfSymbol } from "./types.js";
+import { CallerIndex, ObjectIndex } from "./objectIndex.js";
+import { relocationTarget } from "./relocationNames.js";
+import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "./types.js";
 import { scanX86Section } from "./x86-64/callSites.js";
 
 export type {
@@ -18,19 +19,6 @@ export type {
   ObjectReference,
   SectionCoverage,
 } from "./callSiteTypes.js";
-
-/** Relocation types whose value is S + A (no PC), so that a section symbol + addend names an address outright. */
-const absoluteTypes: Record<number, ReadonlySet<number>> = {
-  [EM_X86_64]: new Set([1, 10, 11]), // R_X86_64_64, _32, _32S
-  [EM_AARCH64]: new Set([257, 258]), // R_AARCH64_ABS64, _ABS32
-};
-
-/**
- * x86-64 PC-relative types in code, and the distance from the field to the end of the instruction
- * that compilers' `.text.f-4` addends assume (PC32, PLT32, GOTPCREL*; PC8). AArch64 code
- * relocations all resolve to S + A.
- */
-const x86PcRelative = new Map([[2, 4], [4, 4], [9, 4], [41, 4], [42, 4], [43, 4], [15, 1]]);
 
 /**
  * Every call, jump or conditional branch to the start of each named function in the object's code
@@ -162,15 +150,26 @@ function describeAddress(elf: ElfFile, address: number): string {
   return section ? `${section.name}+0x${(address - section.addr).toString(16)}` : `0x${address.toString(16)}`;
 }
 
-/** Relocations from allocated sections that name a function, or land on it, and that no call explained. */
+/**
+ * Relocations from allocated sections that name a function, or whose value is computed from an
+ * address in its code, and that no call explained. Every relocation type counts, not only those a
+ * call or load is recognised by: `movabs $f@GOTOFF, %rax; call *%rax` (-mcmodel=large) is a call
+ * through an address like any other, and a type whose meaning is not known here is a use of every
+ * named function in its symbol's section rather than nothing.
+ */
 function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecodeError[]): void {
   // Only named functions are ever found: with none, no relocation can be one (a crate that calls no
   // helper; its 11,000 relocations took regex-syntax's proof ~20 ms).
   if (index.names.size === 0) return;
   const { elf } = index;
-  const absolute = absoluteTypes[elf.machine] ?? new Set<number>();
   // Debug info names every function; it is not a use.
   const allocated = elf.sections.map((s) => (s.flags & SHF_ALLOC) !== 0);
+  const callers = new Map<number, CallerIndex>();
+  const callerIndex = (section: ElfSection) => {
+    let found = callers.get(section.index);
+    if (!found) callers.set(section.index, (found = index.callerIndex(section)));
+    return found;
+  };
   for (const rel of elf.relocations) {
     if (!allocated[rel.sectionIndex] || index.consumed.has(rel)) continue;
     const target = elf.sections[rel.sectionIndex]!;
@@ -178,22 +177,56 @@ function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecod
     if (target.isExecutable && gaps.some((g) => g.sectionIndex === rel.sectionIndex && rel.offset >= g.offset && rel.offset < g.end)) continue;
     const symbol = index.symbolOf(rel);
     if (!symbol) continue;
-    const named = symbol.type !== "SECTION" && index.names.has(symbol.name);
-    let adjust = 0;
-    if (!named && !absolute.has(rel.type)) {
-      // In code, a relocation no call or load explained still points at what it points at: a
-      // branch the decoder swallowed into another instruction must not vanish from the proof.
-      if (!target.isExecutable) continue;
-      if (elf.machine === EM_X86_64) {
-        const toEnd = x86PcRelative.get(rel.type);
-        if (toEnd === undefined) continue;
-        adjust = toEnd;
-      }
-    }
-    for (const t of index.resolve(rel, rel.addend, adjust)) {
-      index.references.get(t.name)!.push({ name: t.name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
+    let names: readonly string[];
+    if (symbol.type !== "SECTION" && index.names.has(symbol.name)) names = [symbol.name];
+    else if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE || !index.holdsNamed(symbol.sectionIndex)) continue;
+    else if (!target.isExecutable) {
+      // Data: only values that are S + A outright.
+      if (!(absoluteTypes[elf.machine]?.has(rel.type) ?? false)) continue;
+      names = index.functionsAt(symbol.sectionIndex, symbol.value + rel.addend).map((fn) => fn.name);
+    } else names = namesReachedFromCode(index, rel, symbol, callerIndex(target));
+    for (const name of names) {
+      index.references.get(name)!.push({ name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
     }
   }
+}
+
+/** Relocation types whose value is S + A (no PC), so that a section symbol + addend names an address outright. */
+const absoluteTypes: Record<number, ReadonlySet<number>> = {
+  [EM_X86_64]: new Set([1, 10, 11]), // R_X86_64_64, _32, _32S
+  [EM_AARCH64]: new Set([257, 258]), // R_AARCH64_ABS64, _ABS32
+};
+
+/**
+ * The named functions a relocation in code that names another symbol (a section symbol, an alias
+ * such as `real_impl` for `alias("real_impl")`) reaches: those whose code holds the address its
+ * value is computed from. An address inside a function (not its start) from that function's own
+ * code, or from its split-off parts (GCC's `f.cold` jumps back into `f`), is the function's own
+ * control flow, not a use.
+ */
+function namesReachedFromCode(index: ObjectIndex, rel: ElfRelocation, symbol: ElfSymbol, callers: CallerIndex): string[] {
+  const kind = relocationTarget(index.elf.machine, rel.type, true);
+  if (kind === "none") return [];
+  // Its value cannot be placed: any named function of the symbol's section may be what it reaches.
+  if (kind === "unknown") return index.namesStartingIn(symbol.sectionIndex);
+  let addresses: number[];
+  if (kind === "got-slot") addresses = [symbol.value];
+  else if (kind === "address") addresses = [symbol.value + rel.addend];
+  else {
+    const toEnd = index.fieldToEnd.get(rel);
+    // A PC-relative field the decoder did not find in an instruction: data in code (S + A), or an
+    // instruction's displacement ending 4 bytes on.
+    addresses = toEnd !== undefined ? [symbol.value + rel.addend + toEnd] : [symbol.value + rel.addend, symbol.value + rel.addend + 4];
+  }
+  const from = callers.find(rel.offset);
+  const names = new Set<string>();
+  for (const address of addresses) {
+    for (const fn of index.namedCovering(symbol.sectionIndex, address)) {
+      const ownFlow = address !== fn.value && from !== undefined && (from.name === fn.name || from.name.startsWith(`${fn.name}.`));
+      if (!ownFlow) names.add(fn.name);
+    }
+  }
+  return [...names];
 }
 
 // Plain comparison: localeCompare would load ICU collation data on first use, costing tens of ms.

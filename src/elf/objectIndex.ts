@@ -26,6 +26,12 @@ export class ObjectIndex {
   readonly references = new Map<string, ObjectReference[]>();
   /** Relocations that a counted call or a reported address load explains. */
   readonly consumed = new Set<ElfRelocation>();
+  /**
+   * x86-64: for a relocation on an instruction's displacement (RIP-relative operand or branch), the
+   * distance from the field to the instruction's end, which the CPU adds to S + A - P. The usual 4
+   * is wrong when an immediate follows the displacement (`movl $1, x(%rip)`).
+   */
+  readonly fieldToEnd = new Map<ElfRelocation, number>();
   /** Section index → address → the named functions starting there. */
   private readonly starts = new Map<number, Map<number, ElfSymbol[]>>();
   /** Sections that hold the start of a named function. */
@@ -128,6 +134,23 @@ export class ObjectIndex {
     if (symbol.type !== "SECTION" && this.names.has(symbol.name)) return [{ name: symbol.name, via: "symbol-relocation" }];
     if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE) return [];
     return this.functionsAt(symbol.sectionIndex, symbol.value + addend + adjust).map((fn) => ({ name: fn.name, via: "section-relocation" }));
+  }
+
+  /**
+   * The named functions whose code holds `address` of a section (its start, or inside it by the
+   * symbol's size): what a relocation whose value is computed from that address uses.
+   */
+  namedCovering(sectionIndex: number, address: number): ElfSymbol[] {
+    const found: ElfSymbol[] = [];
+    for (const [start, symbols] of this.starts.get(sectionIndex) ?? []) {
+      for (const fn of symbols) if (address === start || (address > start && address < start + fn.size)) found.push(fn);
+    }
+    return found;
+  }
+
+  /** Whether a named function starts in a section. */
+  holdsNamed(sectionIndex: number): boolean {
+    return this.sectionsWithNamed.has(sectionIndex);
   }
 
   /** The named functions that start in a section. */

@@ -96,3 +96,45 @@ export const R_AARCH64_JUMP26 = 282;
 export const R_AARCH64_CALL26 = 283;
 export const R_AARCH64_CONDBR19 = 280;
 export const R_AARCH64_TSTBR14 = 279;
+
+/**
+ * What a relocation's value says about the address it refers to, for the proof that a function's
+ * address is not used (callsToFunctions.ts collectOtherReferences):
+ * - address: the field is computed from S + A (absolute, GOT-relative offsets such as GOTOFF64, and
+ *   any PC-relative type in data, where S + A - P still points at S + A);
+ * - pc-field: an x86-64 displacement inside an instruction: S + A - P, which the CPU adds to the
+ *   instruction's end, so the address is S + A + (end - field), the `-4` of `.text+0x30-4`;
+ * - got-slot: x86-64 GOT types name the slot of S and add A to the slot or the PC, so S is the address;
+ * - none: not an address (R_*_NONE, the SIZE types);
+ * - unknown: a type this table does not describe, or one whose addend is relative to an unknown
+ *   label (x86-64 PC64/GOTPC* in code): it could reach anything in S's section.
+ */
+export type RelocationTarget = "address" | "pc-field" | "got-slot" | "none" | "unknown";
+
+const x86TargetKinds = new Map<number, RelocationTarget | "pc">([
+  [0, "none"], [32, "none"], [33, "none"], // NONE, SIZE32, SIZE64
+  [1, "address"], [10, "address"], [11, "address"], [12, "address"], [14, "address"], // 64, 32, 32S, 16, 8
+  [25, "address"], [31, "address"], // GOTOFF64 (S + A - GOT), PLTOFF64 (L + A - GOT, L = S or its PLT entry)
+  [2, "pc"], [4, "pc"], [13, "pc"], [15, "pc"], // PC32, PLT32, PC16, PC8
+  [3, "got-slot"], [9, "got-slot"], [27, "got-slot"], [28, "got-slot"], [30, "got-slot"], // GOT32, GOTPCREL, GOT64, GOTPCREL64, GOTPLT64
+  [41, "got-slot"], [42, "got-slot"], [43, "got-slot"], [46, "got-slot"], [49, "got-slot"], // GOTPCRELX and its REX/CODE_n forms
+  // TLS types: S is a thread-local variable, never code; S + A is as good an address as any.
+  ...[16, 17, 18, 19, 20, 21, 22, 23, 34, 35, 36, 44, 45, 47, 48, 50, 51].map((t) => [t, "address"] as [number, RelocationTarget]),
+]);
+
+/** What relocation `type` of `machine` refers to, in code (`inCode`) or in data. */
+export function relocationTarget(machine: number, type: number, inCode: boolean): RelocationTarget {
+  if (machine === EM_X86_64) {
+    // PC64 in data is `.quad f - .`; in code it is a movabs immediate relative to a label (large code model).
+    if (type === 24) return inCode ? "unknown" : "address";
+    const kind = x86TargetKinds.get(type);
+    if (kind === "pc") return inCode ? "pc-field" : "address";
+    return kind ?? "unknown";
+  }
+  if (machine === EM_AARCH64) {
+    // Every AArch64 relocation, GOT ones included (GDAT(S + A)), is computed from S + A.
+    if (type === 0) return "none";
+    return aarch64.has(type) ? "address" : "unknown";
+  }
+  return "unknown";
+}

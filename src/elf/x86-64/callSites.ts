@@ -62,10 +62,20 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
   };
 
   const record = index.callRecorder(section);
+  const noteFieldEnd = (field: number, end: number) => {
+    const rel = relocations?.get(field);
+    if (rel) index.fieldToEnd.set(rel, end - field);
+  };
   const addendOf = (rel: ElfRelocation, position: number, size: number) => (rel.hasExplicitAddend ? rel.addend : readSigned(code, position, size));
 
   const onInstruction = (address: number, length: number, info: Readonly<X86InstructionInfo>) => {
     if (startSet.has(address)) for (const reg of [...loaded.keys()]) forget(reg, address);
+    if (relocations) {
+      // Where each relocated displacement really points, for relocations no call or load explains.
+      const end = address + length;
+      if (info.ripDisplacementPosition >= 0) noteFieldEnd(base + info.ripDisplacementPosition, end);
+      if (info.branchDisplacementPosition >= 0) noteFieldEnd(base + info.branchDisplacementPosition, end);
+    }
     const legacy = info.encoding === ENCODING_LEGACY && info.map === 0;
     // A call or jump through a register that holds a loaded function address.
     if (legacy && info.opcode === 0xff && info.modrm >= 0xc0 && ((info.reg & 7) === 2 || (info.reg & 7) === 4)) {
