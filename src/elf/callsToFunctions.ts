@@ -170,6 +170,8 @@ function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecod
     if (!found) callers.set(section.index, (found = index.callerIndex(section)));
     return found;
   };
+  let fdeStarts: Set<number> | undefined;
+  let ownTables: OwnTables | undefined;
   for (const rel of elf.relocations) {
     if (!allocated[rel.sectionIndex] || index.consumed.has(rel)) continue;
     const target = elf.sections[rel.sectionIndex]!;
@@ -180,22 +182,16 @@ function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecod
     let names: readonly string[];
     if (symbol.type !== "SECTION" && index.names.has(symbol.name)) names = [symbol.name];
     else if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE || !index.holdsNamed(symbol.sectionIndex)) continue;
-    else if (!target.isExecutable) {
-      // Data: only values that are S + A outright.
-      if (!(absoluteTypes[elf.machine]?.has(rel.type) ?? false)) continue;
-      names = index.functionsAt(symbol.sectionIndex, symbol.value + rel.addend).map((fn) => fn.name);
-    } else names = namesReachedFromCode(index, rel, symbol, callerIndex(target));
+    else if (target.isExecutable) names = namesReachedFromCode(index, rel, symbol, callerIndex(target));
+    else {
+      if (target.name === ".eh_frame" && (fdeStarts ??= frameDescriptionStarts(elf, target)).has(rel.offset)) continue;
+      names = namesReachedFromData(index, rel, symbol, (ownTables ??= new OwnTables(index)));
+    }
     for (const name of names) {
       index.references.get(name)!.push({ name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
     }
   }
 }
-
-/** Relocation types whose value is S + A (no PC), so that a section symbol + addend names an address outright. */
-const absoluteTypes: Record<number, ReadonlySet<number>> = {
-  [EM_X86_64]: new Set([1, 10, 11]), // R_X86_64_64, _32, _32S
-  [EM_AARCH64]: new Set([257, 258]), // R_AARCH64_ABS64, _ABS32
-};
 
 /**
  * The named functions a relocation in code that names another symbol (a section symbol, an alias
@@ -227,6 +223,79 @@ function namesReachedFromCode(index: ObjectIndex, rel: ElfRelocation, symbol: El
     }
   }
   return [...names];
+}
+
+/**
+ * The named functions a relocation in data reaches. There a PC-relative value (`.long f - .`,
+ * R_X86_64_PC32 / R_AARCH64_PREL32 against `.text+0`: relative pointer tables) still points at
+ * S + A. An address inside a function, not its start, is a jump table's entry (`.long .LBB3-.LJTI`,
+ * `.quad .LBB3`) when the function's own code addresses the table: that is its own control flow.
+ */
+function namesReachedFromData(index: ObjectIndex, rel: ElfRelocation, symbol: ElfSymbol, ownTables: OwnTables): string[] {
+  const kind = relocationTarget(index.elf.machine, rel.type, false);
+  if (kind === "none") return [];
+  if (kind === "unknown") return index.namesStartingIn(symbol.sectionIndex);
+  const address = kind === "got-slot" ? symbol.value : symbol.value + rel.addend;
+  return index
+    .namedCovering(symbol.sectionIndex, address)
+    .filter((fn) => address === fn.value || !ownTables.addresses(fn, rel.sectionIndex, rel.offset))
+    .map((fn) => fn.name);
+}
+
+/** Where each named function's own code points into data: the start of the tables it reads. */
+class OwnTables {
+  private readonly lowest = new Map<ElfSymbol, Map<number, number>>();
+
+  constructor(private readonly index: ObjectIndex) {}
+
+  /** Whether `fn`'s code addresses data section `sectionIndex` at or before `offset` (a table holding it). */
+  addresses(fn: ElfSymbol, sectionIndex: number, offset: number): boolean {
+    let bySection = this.lowest.get(fn);
+    if (!bySection) this.lowest.set(fn, (bySection = this.collect(fn)));
+    const start = bySection.get(sectionIndex);
+    return start !== undefined && start <= offset;
+  }
+
+  private collect(fn: ElfSymbol): Map<number, number> {
+    const bySection = new Map<number, number>();
+    for (const rel of this.index.relocationsBySection.get(fn.sectionIndex)?.values() ?? []) {
+      if (rel.offset < fn.value || rel.offset >= fn.value + fn.size) continue;
+      const symbol = this.index.symbolOf(rel);
+      if (!symbol?.isDefined || symbol.sectionIndex >= SHN_LORESERVE) continue;
+      const at = symbol.value + rel.addend + (this.index.fieldToEnd.get(rel) ?? 0);
+      bySection.set(symbol.sectionIndex, Math.min(at, bySection.get(symbol.sectionIndex) ?? Infinity));
+    }
+    return bySection;
+  }
+}
+
+/**
+ * The offsets of `.eh_frame`'s FDE `pc_begin` fields: each says which code a frame description
+ * covers (a PC-relative relocation to the function's start), which is not a use of its address.
+ * Records: a 4-byte length (0xffffffff: an 8-byte one follows; 0: the end), a 4-byte CIE pointer
+ * (0 for a CIE), then for an FDE its pc_begin. Anything unreadable ends the walk: the relocations
+ * past it then count as uses, which only keeps a function from being proven.
+ */
+function frameDescriptionStarts(elf: ElfFile, section: ElfSection): Set<number> {
+  const starts = new Set<number>();
+  if (section.type === SHT_NOBITS) return starts;
+  const view = new DataView(elf.bytes.buffer, elf.bytes.byteOffset + section.offset, section.size);
+  let at = 0;
+  while (at + 8 <= section.size) {
+    let length = view.getUint32(at, true);
+    let header = 4;
+    if (length === 0) break;
+    if (length === 0xffffffff) {
+      if (at + 20 > section.size) break;
+      length = view.getUint32(at + 4, true) + view.getUint32(at + 8, true) * 0x1_0000_0000;
+      header = 12;
+    }
+    const next = at + header + length;
+    if (next > section.size) break;
+    if (view.getUint32(at + header, true) !== 0) starts.add(at + header + 4);
+    at = next;
+  }
+  return starts;
 }
 
 // Plain comparison: localeCompare would load ICU collation data on first use, costing tens of ms.

@@ -47,3 +47,43 @@ describe("x86-64 large code model: movabs with GOTOFF64 / GOT64, then call throu
     });
   }
 });
+
+describe("relative pointer tables in data (.long f - .)", () => {
+  const table = (entry: string, helper: string) =>
+    `__asm__(".pushsection .rodata.reltab,\\"a\\"\\n.globl reltab\\nreltab:\\n${entry} ${helper} - .\\n.popsection\\n");
+extern const char reltab[];
+int call_it(int x){int (*f)(int)=(int(*)(int))(reltab+*(const int*)reltab); return f(x);}
+`;
+  const staticHelper = "static __attribute__((noinline,used)) int rust_helper_foo(int x){return x*3+1;}\n";
+  const aliasHelper = `__attribute__((noinline,used)) int real_impl(int x){return x*3+1;}
+int rust_helper_foo(int x) __attribute__((alias("real_impl")));
+`;
+  const cases: Array<[string, string, string[], RegExp]> = [
+    [".long, x86-64", staticHelper + table(".long", "rust_helper_foo"), [], /\.rodata\.reltab\+0x0 R_X86_64_PC32/],
+    [".quad, x86-64", staticHelper + table(".quad", "rust_helper_foo"), [], /\.rodata\.reltab\+0x0 R_X86_64_PC64/],
+    [".long, aarch64", staticHelper + table(".long", "rust_helper_foo"), ["--target=aarch64-linux-gnu"], /\.rodata\.reltab\+0x0 R_AARCH64_PREL32/],
+    [".quad, aarch64", staticHelper + table(".quad", "rust_helper_foo"), ["--target=aarch64-linux-gnu"], /\.rodata\.reltab\+0x0 R_AARCH64_PREL64/],
+    [".long to a global alias's target, x86-64", aliasHelper + table(".long", "real_impl"), [], /\.rodata\.reltab\+0x0 R_X86_64_PC32/],
+    [".long to a global alias's target, aarch64", aliasHelper + table(".long", "real_impl"), ["--target=aarch64-linux-gnu"], /\.rodata\.reltab\+0x0 R_AARCH64_PREL32/],
+  ];
+  cases.forEach(([what, source, flags, where], i) => {
+    it(`is not proven: ${what}`, () => {
+      const object = work.compile(CLANG, work.write(`reltab-${i}.c`, source), `reltab-${i}.o`, ["-O2", ...flags]);
+      const { verdict, reasons } = verdictOf(object);
+      expect(verdict).toBe("not-proven");
+      expect(reasons.join("\n")).toMatch(where);
+    });
+  });
+
+  it("leaves a kept helper's own jump table and its .eh_frame entry alone (clang -fPIC / -fno-pic / aarch64, gcc)", () => {
+    const source = work.write("switch.c", `extern int g1(int), g2(int), g3(int), g4(int), g5(int);
+int rust_helper_sw(int x, int y){ switch(x){case 0: return g1(y); case 1: return g2(y)+3; case 2: return g3(y)*5;
+  case 3: return g4(y)-7; case 4: return g5(y)^9; case 5: return y*11; default: return 0;} }
+`);
+    const builds: Array<[string, string[]]> = [[CLANG, ["-O2", "-fPIC"]], [CLANG, ["-O2", "-fno-pic"]], [CLANG, ["-O2", "--target=aarch64-linux-gnu"]], [GCC, ["-O2"]], [GCC, ["-O2", "-fPIC"]]];
+    builds.forEach(([compiler, flags], i) => {
+      const { verdict, reasons } = verdictOf(work.compile(compiler, source, `switch-${i}.o`, flags), "rust_helper_sw");
+      expect({ verdict, reasons }, `${compiler} ${flags.join(" ")}`).toEqual({ verdict: "inlined", reasons: [] });
+    });
+  });
+});
