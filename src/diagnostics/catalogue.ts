@@ -29,7 +29,7 @@ export const diagnosticCatalogue = {
   LLTO_INPUT_FOREIGN: { exit: "invalidInput", cause: "an ELF object, archive or other binary given where source or bitcode is expected" },
   LLTO_INPUT_KIND: { exit: "invalidInput", cause: "a text input whose extension says neither Rust (`.rs`) nor C (`.c`); static mode: an ELF input that is not a relocatable object" },
   LLTO_TARGET_SPEC: { exit: "invalidInput", cause: "a JSON `--target` spec that cannot be read or has no `llvm-target`" },
-  LLTO_NOT_ELF: { exit: "invalidInput", cause: "`inspect` (or static mode, for an object input) was given something that is neither an ELF file nor a regular `ar` archive (a thin archive, a truncated or corrupt one); static mode: not a 64-bit little-endian ELF file" },
+  LLTO_NOT_ELF: { exit: "invalidInput", cause: "`inspect` (or static mode, for an object input) was given something that is neither an ELF file nor a regular `ar` archive (a thin archive, a truncated or corrupt one), or an ELF file that is not a relocatable object, executable or shared object (e_type NONE, CORE or unknown; EXEC or DYN without program headers, a damaged object whose relocations would be ignored); static mode: not a 64-bit little-endian ELF file" },
   LLTO_UNSUPPORTED_TARGET: { exit: "invalidInput", cause: "static mode: the Rust object is for a machine local-lto cannot verify (only x86-64 and aarch64)" },
   LLTO_IR_PARSE: { exit: "invalidInput", cause: "text given to the IR reader is not LLVM IR" },
   LLTO_HELPER_DUPLICATE: { exit: "invalidInput", cause: "two helper inputs define the same symbol" },

@@ -50,6 +50,9 @@ export function describeElf64Machine(machine: number): string {
   return short ? `${short} (${describeMachine(machine)})` : describeMachine(machine);
 }
 
+export const ET_REL = 1;
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
 export const ET_NAMES: Record<number, string> = { 0: "NONE", 1: "REL", 2: "EXEC", 3: "DYN", 4: "CORE" };
 
 export const SHT_NULL = 0;

@@ -1,5 +1,8 @@
 import {
+  ET_DYN,
+  ET_EXEC,
   ET_NAMES,
+  ET_REL,
   SHF_EXECINSTR,
   SHN_LORESERVE,
   SHN_UNDEF,
@@ -48,6 +51,7 @@ export function readElf(bytes: Uint8Array): ElfFile {
 
   const fileTypeNumber = u16(16);
   const machine = u16(18);
+  checkFileType(fileTypeNumber, u16(56));
   const shoff = u64(40);
   const shentsize = u16(58);
   let shnum = u16(60);
@@ -153,6 +157,23 @@ function checkIdent(bytes: Uint8Array): void {
   const unsupported = describeUnsupportedElf(bytes);
   if (unsupported) throw new ElfFormatError(unsupported.reason, unsupported.architecture);
   if (bytes.length < EHDR_SIZE) throw new ElfFormatError(`truncated: the file is ${bytes.length} bytes, the ELF64 header needs ${EHDR_SIZE}`);
+}
+
+/**
+ * Only three kinds of ELF file hold code whose calls this project reads: relocatable objects (whose
+ * relocations name the calls), and executables and shared objects (read from their final code, their
+ * static relocations ignored). A linked file is loaded through its program headers: one without any
+ * is a relocatable object whose e_type was damaged, and reading it as linked would drop the very
+ * relocations that name its calls. ET_NONE, ET_CORE and unknown types hold no code to read.
+ */
+function checkFileType(type: number, programHeaderCount: number): void {
+  const name = ET_NAMES[type] ?? `0x${type.toString(16)}`;
+  if (type === ET_REL) return;
+  if (type === ET_EXEC || type === ET_DYN) {
+    if (programHeaderCount > 0) return;
+    throw new ElfFormatError(`e_type is ${name} (a linked file) but there are no program headers: a corrupt header, or an object whose type was changed (read as linked, the relocations that name its calls would be ignored)`);
+  }
+  throw new ElfFormatError(`e_type is ${name}: not a relocatable object, executable or shared object, so it holds no code to read for calls`);
 }
 
 function checkRange(bytes: Uint8Array, offset: number, size: number, what: () => string): void {

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportSchema } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
@@ -58,6 +59,23 @@ describe("--require-inlined never passes over what it could not read", () => {
     expectOneDiagnostic(cli.stderr, "LLTO_NOTHING_CHECKED");
     const report = reportSchema.parse(JSON.parse(cli.stdout));
     expect(report.summary).toMatchObject({ helpers: 0, allInlined: false });
+  });
+
+  it("an object whose e_type was changed to NONE, EXEC or CORE is refused, not read as a linked file (exit 4)", async () => {
+    const source = work.write("direct.c", "__attribute__((noinline)) int rust_helper_foo(int x){return x*3+1;}\nint caller(int x){return rust_helper_foo(x)+1;}\n");
+    const object = work.compile(CLANG, source, "direct.o", ["-O2"]);
+    for (const type of [0, 2, 4]) {
+      const bytes = work.read("direct.o");
+      bytes[16] = type;
+      const damaged = work.file(`direct-etype-${type}.o`);
+      writeFileSync(damaged, bytes);
+      const cli = await runCli(["inspect", damaged, "--helper", "rust_helper_foo", "--require-inlined"]);
+      expect(cli.exitCode, `e_type ${type}`).toBe(4);
+      expect(expectOneDiagnostic(cli.stderr, "LLTO_NOT_ELF")).toMatch(/e_type is (NONE|EXEC|CORE)/);
+      expect(cli.stdout).not.toContain("inlined");
+    }
+    // The object as compiled: the call is there.
+    expect((await runCli(["inspect", object, "--helper", "rust_helper_foo", "--require-inlined"])).exitCode).toBe(10);
   });
 
   it("calls left: exit 10", async () => {

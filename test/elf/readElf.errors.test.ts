@@ -138,6 +138,22 @@ describe("truncated and corrupt ELF64 files", () => {
   });
 });
 
+describe("an e_type that is not a relocatable object, or a linked file without program headers", () => {
+  // Read as a linked file, an object's relocations (the calls) would be ignored: never accepted.
+  const cases: Array<[number, RegExp]> = [
+    [0, /^e_type is NONE: not a relocatable object, executable or shared object/],
+    [2, /^e_type is EXEC \(a linked file\) but there are no program headers/],
+    [3, /^e_type is DYN \(a linked file\) but there are no program headers/],
+    [4, /^e_type is CORE: not a relocatable object/],
+    [0xfe00, /^e_type is 0xfe00: not a relocatable object/],
+  ];
+  for (const [type, reason] of cases) {
+    it(`e_type ${type}`, () => {
+      expect(reasonFor(patched((view) => view.setUint16(16, type, true)))).toMatch(reason);
+    });
+  }
+});
+
 describe("valid inputs in unusual containers", () => {
   it("reads an object from the middle of a larger buffer", () => {
     const big = new Uint8Array(valid.length + 100);
