@@ -118,8 +118,20 @@ function namesAGapMayHide(index: ObjectIndex, sectionIndex: number, gap: CallSit
 function findUnlocated(index: ObjectIndex): Map<string, string> {
   const unlocated = new Map<string, string>();
   const linked = index.linked;
-  // Relocations name every function a relocatable object calls, unless it has no symbol table at all.
-  if (!linked && index.elf.symbols.length > 0) return unlocated;
+  // Relocations name every function a relocatable object calls, unless it has no symbol table at
+  // all, or a function's symbol was removed: the assembler resolved calls to it with no relocation.
+  if (!linked && index.elf.symbols.length > 0) {
+    const { absent, uses } = index.unnamedInObject;
+    if (uses.length === 0) return unlocated;
+    const first = uses[0]!;
+    for (const name of absent) {
+      unlocated.set(
+        name,
+        `${uses.length} ${uses.length === 1 ? "use reaches" : "uses reach"} code that no symbol names (first: ${first.kind} at ${first.section.name}+0x${first.from.toString(16)} to ${first.toSection.name}+0x${first.to.toString(16)}), and ${name} is not in the symbol table: a copy whose symbol was removed (strip --strip-unneeded, objcopy --discard-all or --strip-symbol) would be reached this way`,
+      );
+    }
+    return unlocated;
+  }
   if (linked?.keepsLocals) {
     const uses = linked.usesOfUnnamed;
     if (uses.length === 0) return unlocated;
@@ -179,6 +191,10 @@ function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecod
     if (target.isExecutable && gaps.some((g) => g.sectionIndex === rel.sectionIndex && rel.offset >= g.offset && rel.offset < g.end)) continue;
     const symbol = index.symbolOf(rel);
     if (!symbol) continue;
+    if (index.unnamedInObject.stretches.has(symbol.sectionIndex) && symbol.type === "SECTION") {
+      // -ffunction-sections: a call to a function whose symbol was removed is relocated against its section symbol.
+      if (!(target.name === ".eh_frame" && (fdeStarts ??= frameDescriptionStarts(elf, target)).has(rel.offset))) noteRelocatedUnnamedUse(index, rel, symbol, target);
+    }
     let names: readonly string[];
     if (symbol.type !== "SECTION" && index.names.has(symbol.name)) names = [symbol.name];
     else if (!symbol.isDefined || symbol.sectionIndex >= SHN_LORESERVE || !index.holdsNamed(symbol.sectionIndex)) continue;
@@ -191,6 +207,20 @@ function collectOtherReferences(index: ObjectIndex, gaps: readonly CallSiteDecod
       index.references.get(name)!.push({ name, section: target.name, offset: rel.offset - index.base(target), kind: "other", relocationType: rel.typeName });
     }
   }
+}
+
+/** A relocation against a section symbol whose value is computed from code no symbol names: a use of it (ObjectIndex.noteDirectUse). */
+function noteRelocatedUnnamedUse(index: ObjectIndex, rel: ElfRelocation, symbol: ElfSymbol, section: ElfSection): void {
+  const kind = relocationTarget(index.elf.machine, rel.type, section.isExecutable);
+  if (kind === "none" || kind === "unknown") return;
+  const toEnd = kind === "pc-field" ? (index.fieldToEnd.get(rel) ?? 4) : 0;
+  const to = kind === "got-slot" ? symbol.value : symbol.value + rel.addend + toEnd;
+  const sections = index.elf.sections;
+  const holder = sections[symbol.sectionIndex]!;
+  const stretches = index.unnamedInObject.stretches.get(holder.index)!;
+  if (!stretches.some((s) => to >= s.start && to < s.end)) return;
+  const fromInside = rel.sectionIndex === holder.index && stretches.some((s) => rel.offset >= s.start && rel.offset < s.end);
+  if (!fromInside) index.unnamedInObject.uses.push({ section, from: rel.offset, to, toSection: holder, kind: rel.typeName });
 }
 
 /**

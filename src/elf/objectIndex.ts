@@ -1,7 +1,8 @@
 import { SHF_ALLOC, SHN_LORESERVE, SHT_DYNSYM } from "./constants.js";
 import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "./types.js";
 import type { CallVia, ObjectCallSite, ObjectReference } from "./callSiteTypes.js";
-import { isStubSection, LinkedImage } from "./linked/linkedImage.js";
+import { absentNames, isStubSection, LinkedImage } from "./linked/linkedImage.js";
+import { findUnnamedCode } from "./linked/unnamedCode.js";
 
 /** What one resolved relocation or address says: it reaches the start of `name`, recognised `via`. */
 export interface ResolvedTarget {
@@ -39,6 +40,18 @@ export class ObjectIndex {
   /** Section index → its FUNC/IFUNC symbols. */
   private readonly functionsBySection = new Map<number, ElfSymbol[]>();
   private readonly dynsymIndex: number;
+  /**
+   * Relocatable objects with a symbol table that lack a name asked for: that name may be code whose
+   * symbol was removed (`strip --strip-unneeded`, `objcopy --discard-all`, `--strip-symbol`), which
+   * the assembler calls with no relocation (`call 0x10`). `stretches`: code no symbol names
+   * (linked/unnamedCode.ts), by section index; `uses`: branches and address loads without a
+   * relocation from named code into it. Empty when every name is present or all code is named.
+   */
+  readonly unnamedInObject: { absent: readonly string[]; stretches: Map<number, Array<{ start: number; end: number }>>; uses: Array<{ section: ElfSection; from: number; to: number; toSection: ElfSection; kind: string }> } = {
+    absent: [],
+    stretches: new Map(),
+    uses: [],
+  };
   /** Linked files (ET_EXEC, ET_DYN): addresses, GOT slots and PLT stubs; undefined for relocatable objects. */
   readonly linked?: LinkedImage;
 
@@ -53,6 +66,21 @@ export class ObjectIndex {
       this.references.set(name, []);
     }
     if (!this.isRelocatable) this.linked = new LinkedImage(elf, names);
+    else if (elf.symbols.length > 0 && names.size > 0) {
+      const absent = absentNames(elf, names);
+      if (absent.length > 0) {
+        const executable = elf.sections.filter((section) => section.isExecutable);
+        const stretches = findUnnamedCode(elf, executable).unnamed;
+        if (stretches.length > 0) {
+          this.unnamedInObject.absent = absent;
+          for (const { section, start, end } of stretches) {
+            const list = this.unnamedInObject.stretches.get(section.index);
+            if (list) list.push({ start, end });
+            else this.unnamedInObject.stretches.set(section.index, [{ start, end }]);
+          }
+        }
+      }
+    }
     // A stripped linked file still names its exported functions in .dynsym: callers and sync points.
     const functionSymbols = this.isRelocatable ? elf.symbols : uniqueFunctions([...elf.symbols, ...elf.dynamicSymbols]);
     for (const symbol of functionSymbols) {
@@ -116,6 +144,23 @@ export class ObjectIndex {
     if (!this.linked) return targets;
     if (slot !== undefined) for (const t of this.linked.slotTargets(slot)) targets.push({ name: t.name, via: "plt", relocation: t.relocation });
     return targets;
+  }
+
+  /**
+   * A branch or address load with no relocation, from `from` to `to` (addresses in the file's
+   * space): in a linked file, LinkedImage.noteUse; in a relocatable object lacking a name, a use of
+   * code no symbol names when `to` lies in such code and `from` does not (unnamed code reaching
+   * itself is no evidence).
+   */
+  noteDirectUse(section: ElfSection, from: number, to: number, kind: string): void {
+    if (this.linked) {
+      this.linked.noteUse(from, to, kind);
+      return;
+    }
+    const stretches = this.unnamedInObject.stretches.get(section.index);
+    if (!stretches) return;
+    const inside = (address: number) => stretches.some((s) => address >= s.start && address < s.end);
+    if (inside(to) && !inside(from)) this.unnamedInObject.uses.push({ section, from, to, toSection: section, kind });
   }
 
   /** Linked files: the named functions whose address a GOT slot holds (`call *slot(%rip)`, `ldr x16, [page, #off]`). */
@@ -197,6 +242,8 @@ export class ObjectIndex {
     // A linked file keeps no relocations to go by: any code can branch to any address, so every
     // section is read unless no address (and no slot the loader fills) is a named function's.
     if (this.linked) return this.linked.reachesNamed && !isStubSection(section);
+    // Code no symbol names may be a name this object lacks: what branches to it must be read.
+    if (this.unnamedInObject.stretches.size > 0) return true;
     if (this.sectionsWithNamed.has(section.index)) return true;
     for (const rel of this.relocationsBySection.get(section.index)?.values() ?? []) {
       const symbol = this.symbolOf(rel);

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readElf, type ElfFile } from "../../src/elf/index.js";
 import { readObjectFacts } from "../../src/verify/objectFacts.js";
-import { CLANG, GCC, Workdir } from "./helpers/toolchain.js";
+import { CLANG, GCC, LLVM_BIN, Workdir, run } from "./helpers/toolchain.js";
+
+const LLVM_OBJCOPY = `${LLVM_BIN}/llvm-objcopy`;
 
 /**
  * Wrong "inlined" verdicts a user trial found, each rebuilt with the real compiler: a call or a use
@@ -85,5 +87,36 @@ int rust_helper_sw(int x, int y){ switch(x){case 0: return g1(y); case 1: return
       const { verdict, reasons } = verdictOf(work.compile(compiler, source, `switch-${i}.o`, flags), "rust_helper_sw");
       expect({ verdict, reasons }, `${compiler} ${flags.join(" ")}`).toEqual({ verdict: "inlined", reasons: [] });
     });
+  });
+});
+
+describe("relocatable objects whose helper symbol was removed", () => {
+  const stripped: Array<[string, string, string[], (input: string, output: string) => void]> = [
+    ["strip --strip-unneeded", CLANG, ["-O2"], (i, o) => run("strip", ["--strip-unneeded", "-o", o, i])],
+    ["llvm-objcopy --discard-all", CLANG, ["-O2"], (i, o) => run(LLVM_OBJCOPY, ["--discard-all", i, o])],
+    ["llvm-objcopy --strip-symbol", CLANG, ["-O2"], (i, o) => run(LLVM_OBJCOPY, ["--strip-symbol=rust_helper_foo", i, o])],
+    ["gcc, strip --strip-unneeded", GCC, ["-O2"], (i, o) => run("strip", ["--strip-unneeded", "-o", o, i])],
+    ["aarch64, llvm-objcopy --discard-all", CLANG, ["-O2", "--target=aarch64-linux-gnu"], (i, o) => run(LLVM_OBJCOPY, ["--discard-all", i, o])],
+    ["-ffunction-sections, --strip-symbol (a section-symbol relocation)", CLANG, ["-O2", "-ffunction-sections"], (i, o) => run(LLVM_OBJCOPY, ["--strip-symbol=rust_helper_foo", i, o])],
+  ];
+  const stat = work.write("stat-stripped.c", staticSource);
+  stripped.forEach(([what, compiler, flags, strip], i) => {
+    it(`is not proven: ${what}`, () => {
+      const object = work.compile(compiler, stat, `stripped-${i}.o`, flags);
+      const out = work.file(`stripped-${i}-s.o`);
+      strip(object, out);
+      const elf = load(out);
+      expect(elf.symbols.some((s) => s.name === "rust_helper_foo")).toBe(false);
+      const { verdict, reasons } = verdictOf(out);
+      expect(verdict).toBe("not-proven");
+      expect(reasons.join("\n")).toMatch(/use reaches code that no symbol names .* rust_helper_foo is not in the symbol table/);
+    });
+  });
+
+  it("a helper that is simply absent from an object whose code is all named stays inlined", () => {
+    const object = work.compile(CLANG, work.write("no-helper.c", "int caller(int x){return x*3+2;}\n"), "no-helper.o", ["-O2"]);
+    const stripped = work.file("no-helper-s.o");
+    run("strip", ["--strip-unneeded", "-o", stripped, object]);
+    expect(verdictOf(stripped)).toEqual({ verdict: "inlined", reasons: [] });
   });
 });

@@ -65,7 +65,7 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
       for (const t of index.resolve(rel, rel.addend, 0)) record(t.name, branch.offset, branch.kind, t.via, rel);
       return;
     }
-    index.linked?.noteUse(branch.offset, branch.target!, branch.kind);
+    index.noteDirectUse(section, branch.offset, branch.target!, branch.kind);
     for (const t of index.directTargets(section, branch.target!)) {
       if (branch.kind !== "call" && t.symbol && callers.isInside(t.symbol, branch.offset)) continue; // a loop back to its own start
       record(t.name, branch.offset, branch.kind, t.via);

@@ -128,7 +128,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
         targets = index.resolve(rel, addendOf(rel, info.ripDisplacementPosition, 4), end - field);
       } else {
         const target = end + readSigned(code, info.ripDisplacementPosition, 4);
-        index.linked?.noteUse(address, target, "address-load");
+        index.noteDirectUse(section, address, target, "address-load");
         targets = index.directTargets(section, target);
       }
       const target = targets[0];
@@ -194,7 +194,7 @@ export function scanX86Section(index: ObjectIndex, section: ElfSection, errors: 
       for (const t of index.resolve(rel, addendOf(rel, field - base, branch.displacementSize!), end - field)) record(t.name, branch.offset, branch.kind, t.via, rel);
       return;
     }
-    index.linked?.noteUse(branch.offset, branch.target!, branch.kind);
+    index.noteDirectUse(section, branch.offset, branch.target!, branch.kind);
     for (const t of index.directTargets(section, branch.target!)) {
       if (branch.kind !== "call" && t.symbol && callers.isInside(t.symbol, branch.offset)) continue; // a loop back to its own start
       record(t.name, branch.offset, branch.kind, t.via);
