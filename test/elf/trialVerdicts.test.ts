@@ -120,3 +120,19 @@ describe("relocatable objects whose helper symbol was removed", () => {
     expect(verdictOf(stripped)).toEqual({ verdict: "inlined", reasons: [] });
   });
 });
+
+describe("aarch64 adr with no relocation (a local helper in the same section)", () => {
+  const helper = "static __attribute__((noinline,used)) int rust_helper_foo(int x){return x*3+1;}\n";
+  const cases: Array<[string, string, string[]]> = [
+    ["inline assembly adr", `${helper}void *getp(void){void *r; __asm__("adr %0, rust_helper_foo" : "=r"(r)); return r;}\n`, []],
+    ["-mcmodel=tiny, *q = helper", `${helper}void setp(int (**q)(int)){ *q = rust_helper_foo; }\n`, ["-mcmodel=tiny"]],
+  ];
+  cases.forEach(([what, source, flags], i) => {
+    it(`is not proven: ${what}`, () => {
+      const object = work.compile(CLANG, work.write(`adr-${i}.c`, source), `adr-${i}.o`, ["--target=aarch64-linux-gnu", "-O2", ...flags]);
+      const { verdict, reasons } = verdictOf(object);
+      expect(verdict).toBe("not-proven");
+      expect(reasons.join("\n")).toMatch(/\.text\+0x[0-9a-f]+ address load/);
+    });
+  });
+});

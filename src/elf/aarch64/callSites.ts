@@ -79,7 +79,9 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
     const rn = (word >>> 5) & 31;
     if ((word & 0x9f000000) >>> 0 === 0x90000000) {
       // adrp
-      if (index.linked) return { register: rd, state: { kind: "page", page: Math.floor(address / 4096) * 4096 + adrpImmediate(word) } };
+      // No relocation: by value. In a relocatable object the assembler always relocates an adrp,
+      // so one without is hand-made; its page is read as if the section started at a page.
+      if (index.linked || !rel) return { register: rd, state: { kind: "page", page: Math.floor(address / 4096) * 4096 + adrpImmediate(word) } };
       if (rel && (rel.type === R_AARCH64_ADR_GOT_PAGE || rel.type === R_AARCH64_ADR_PREL_PG_HI21 || rel.type === R_AARCH64_ADR_PREL_PG_HI21_NC)) return { register: rd, state: { kind: "page", relocation: rel } };
       return undefined;
     }
@@ -105,14 +107,15 @@ export function scanA64Section(index: ObjectIndex, section: ElfSection): void {
       } else if (!rel && page?.page !== undefined) {
         const shift = (word >>> 22) & 1 ? 4096 : 1;
         const target = page.page + ((word >>> 10) & 0xfff) * shift;
-        index.linked?.noteUse(address, target, "address-load");
+        index.noteDirectUse(section, address, target, "address-load");
         targets = index.directTargets(section, target);
       }
     } else if ((word & 0x9f000000) >>> 0 === 0x10000000) {
       // adr xd, label
       if (rel?.type === R_AARCH64_ADR_PREL_LO21) targets = index.resolve(rel, rel.addend, 0);
-      else if (!rel && index.linked) {
-        index.linked.noteUse(address, address + adrImmediate(word), "address-load");
+      else if (!rel) {
+        // A local function in the same section: the assembler resolves `adr x0, f` with no relocation.
+        index.noteDirectUse(section, address, address + adrImmediate(word), "address-load");
         targets = index.directTargets(section, address + adrImmediate(word));
       }
     } else if ((word & 0xff000000) >>> 0 === 0x58000000) {
