@@ -178,7 +178,8 @@ describe("Cargo's profile settings", () => {
   });
 
   it("a build that fails before any crate was compiled says so (a user trial: it said everything was fresh)", async () => {
-    const failing = await cargoBuild(dir, { withLocalLto: true, env: { LOCAL_LTO_HELPERS: "no-such-helpers.c" } });
+    // A workspace of its own: in this one everything is fresh by now, and Cargo would compile nothing.
+    const failing = await cargoBuild(copyWorkspace(), { withLocalLto: true, env: { LOCAL_LTO_HELPERS: "no-such-helpers.c" } });
     expect(failing.status).not.toBe(0);
     expect(failing.stderr).toMatch(/^error\[LLTO_CONFIG\]: .*no-such-helpers\.c/m);
     expect(failing.stderr).toMatch(/^local-lto: cargo failed \(exit \d+\) before local-lto finished compiling any crate: the errors above say why$/m);
