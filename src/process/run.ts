@@ -154,6 +154,8 @@ export interface InheritedRun {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   spawnError: string | null;
+  /** The first stop signal this process received while the child ran (rustc may end on its own after one: it stops itself on SIGINT and exits 1). */
+  stoppedBy: NodeJS.Signals | null;
 }
 
 /**
@@ -210,7 +212,11 @@ export function runInherited(command: ToolCommand): Promise<InheritedRun> {
   }
   return new Promise((resolve) => {
     const child = childProcess().spawn(command.file, [...command.args], { cwd: command.cwd, env, stdio });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    let stoppedBy: NodeJS.Signals | null = null;
+    const forward = (signal: NodeJS.Signals) => {
+      stoppedBy ??= signal;
+      child.kill(signal);
+    };
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
     for (const s of signals) process.on(s, forward);
     let spawnError: string | null = null;
@@ -220,7 +226,7 @@ export function runInherited(command: ToolCommand): Promise<InheritedRun> {
     child.on("close", (code, signal) => {
       for (const s of signals) process.off(s, forward);
       debugRun("%s %o -> %s in %dms (inherited stdio)", command.file, command.args, code ?? signal ?? spawnError, Math.round(performance.now() - started));
-      resolve({ exitCode: spawnError ? null : code, signal, spawnError });
+      resolve({ exitCode: spawnError ? null : code, signal, spawnError, stoppedBy });
     });
   });
 }

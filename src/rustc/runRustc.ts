@@ -79,8 +79,7 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     const manifest = entry?.action === "plugin" ? await readManifest(entry.setDir) : undefined;
     if (entry?.action === "plugin" && manifest) await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entry.config, manifest);
     const status = Number.parseInt(failed, 10);
-    const stoppedBy = ({ 129: "SIGHUP", 130: "SIGINT", 143: "SIGTERM" } as Record<number, string>)[status];
-    if (stoppedBy) note(`local-lto: stopped by ${stoppedBy}`);
+    noteStop(status, note);
     return status;
   }
 
@@ -143,9 +142,16 @@ export async function runRustc(options: RustcRunOptions): Promise<number> {
     // stays as it was: make would then take that object for up to date after a header change (a
     // user trial). The helpers' files go in as after a success.
     await addHelperDependencies(rustcOutputs(inv, inv.crateTypes, cwd).depInfo, entryConfig, set.manifest);
+    noteStop(run.code, note);
     return run.code;
   }
   return afterCompile({ inv, crateName, cwd, env, config: entryConfig, manifest: set.manifest, state, linked: run.linked, durationMs: performance.now() - started });
+}
+
+/** Says that the compile was stopped, when its exit code is a stop's (129, 130, 143: exitCodeOf, the launcher's llto_sig). */
+function noteStop(status: number, note: (line: string) => void): void {
+  const stoppedBy = ({ 129: "SIGHUP", 130: "SIGINT", 143: "SIGTERM" } as Record<number, string>)[status];
+  if (stoppedBy) note(`local-lto: stopped by ${stoppedBy}`);
 }
 
 async function configApplies(inv: RustcInvocation, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
@@ -161,7 +167,8 @@ function exitCodeOf(run: InheritedRun, rustc: string): number {
   if (run.spawnError) {
     throw new LocalLtoError({ code: "LLTO_TOOL_MISSING", message: `cannot run ${rustc}: ${run.spawnError}`, fix: "check the rustc path Cargo (RUSTC) or LOCAL_LTO_RUSTC gives" });
   }
-  if (run.signal) return exitCodeForSignal(run.signal);
+  // A stop is what ended the compile, whatever rustc then exited with (it stops itself on SIGINT, exit 1).
+  if (run.signal ?? run.stoppedBy) return exitCodeForSignal((run.signal ?? run.stoppedBy)!);
   return run.exitCode ?? 1;
 }
 
